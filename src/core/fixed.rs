@@ -1,0 +1,292 @@
+//! Fixed-point arithmetic shared by [`Price`](super::price::Price),
+//! [`Quantity`](super::quantity::Quantity) and [`Money`](super::money::Money).
+//!
+//! Every value is an integer `raw` at one global scale of [`FIXED_PRECISION`]
+//! decimal places, so values of different precisions add and compare on their
+//! raws directly. The `precision` a value carries is for validation and
+//! display only. Text is parsed digit by digit, never through `f64`, and the
+//! one rounding rule is [`round_half_up`] (ties away from zero, as Python's
+//! `ROUND_HALF_UP`).
+
+use thiserror::Error;
+
+/// Decimal places of every raw value.
+pub const FIXED_PRECISION: u8 = 9;
+/// `10^FIXED_PRECISION`.
+pub const FIXED_SCALAR: i128 = 1_000_000_000;
+
+/// Why a fixed-point value could not be built or computed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FixedError {
+    #[error("invalid decimal '{text}': {reason}")]
+    Parse { text: String, reason: &'static str },
+    #[error("precision {0} exceeds the maximum of {FIXED_PRECISION}")]
+    Precision(u8),
+    #[error("arithmetic overflow in {0}")]
+    Overflow(&'static str),
+    #[error("{what} must not be negative (got {value})")]
+    Negative { what: &'static str, value: String },
+    #[error("currency mismatch: {0} vs {1}")]
+    CurrencyMismatch(&'static str, &'static str),
+    #[error("division by zero in {0}")]
+    DivisionByZero(&'static str),
+    #[error("not a finite number: {0}")]
+    NotFinite(String),
+}
+
+/// `10^exp` for `exp <= 38`.
+#[must_use]
+pub const fn pow10(exp: u8) -> i128 {
+    let mut value: i128 = 1;
+    let mut i = 0;
+    while i < exp {
+        value *= 10;
+        i += 1;
+    }
+    value
+}
+
+/// Checks that `precision` fits the global scale.
+///
+/// # Errors
+/// [`FixedError::Precision`] when it exceeds [`FIXED_PRECISION`].
+pub fn check_precision(precision: u8) -> Result<(), FixedError> {
+    if precision > FIXED_PRECISION {
+        return Err(FixedError::Precision(precision));
+    }
+    Ok(())
+}
+
+/// Rounds `raw` (at the global scale) to `precision` decimals, ties away
+/// from zero.
+#[must_use]
+pub fn round_half_up(raw: i128, precision: u8) -> i128 {
+    let step = pow10(FIXED_PRECISION - precision.min(FIXED_PRECISION));
+    if step == 1 {
+        return raw;
+    }
+    let half = step / 2;
+    let magnitude = raw.unsigned_abs() as i128;
+    let rounded = (magnitude + half) / step * step;
+    if raw < 0 { -rounded } else { rounded }
+}
+
+/// Divides with the quotient rounded half up (ties away from zero).
+///
+/// # Errors
+/// [`FixedError::DivisionByZero`] when `denominator` is zero.
+pub fn div_round_half_up(numerator: i128, denominator: i128) -> Result<i128, FixedError> {
+    if denominator == 0 {
+        return Err(FixedError::DivisionByZero("div_round_half_up"));
+    }
+    let negative = (numerator < 0) != (denominator < 0);
+    let n = numerator.unsigned_abs();
+    let d = denominator.unsigned_abs();
+    let q = n / d;
+    let r = n % d;
+    let q = if r >= d - r { q + 1 } else { q };
+    let q = i128::try_from(q).map_err(|_| FixedError::Overflow("division"))?;
+    Ok(if negative { -q } else { q })
+}
+
+/// Multiplies two raws at the global scale, the product rounded half up back
+/// to the global scale.
+///
+/// # Errors
+/// [`FixedError::Overflow`] when the product does not fit.
+pub fn mul_raw(a: i128, b: i128) -> Result<i128, FixedError> {
+    let product = a.checked_mul(b).ok_or(FixedError::Overflow("multiplication"))?;
+    div_round_half_up(product, FIXED_SCALAR)
+}
+
+/// Parses decimal text (`-12.345`, `+7`, `.5`) into a raw at the global scale,
+/// rounding half up when it has more than [`FIXED_PRECISION`] decimals.
+/// Returns the raw and the number of decimals written in the text.
+///
+/// # Errors
+/// [`FixedError::Parse`] for anything but an optional sign, digits and one
+/// dot (exponents and separators are rejected rather than guessed at).
+pub fn parse_raw(text: &str) -> Result<(i128, u8), FixedError> {
+    let err = |reason| FixedError::Parse { text: text.to_string(), reason };
+    let bytes = text.trim().as_bytes();
+    let (negative, digits) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        Some(b'+') => (false, &bytes[1..]),
+        Some(_) => (false, bytes),
+        None => return Err(err("empty")),
+    };
+    let mut integer: i128 = 0;
+    let mut fraction: i128 = 0;
+    let mut fraction_digits: u8 = 0;
+    let mut seen_dot = false;
+    let mut seen_digit = false;
+    let mut round_up = false;
+    let mut extra_digits = false;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                seen_digit = true;
+                let d = i128::from(b - b'0');
+                if !seen_dot {
+                    integer = integer
+                        .checked_mul(10)
+                        .and_then(|v| v.checked_add(d))
+                        .ok_or_else(|| err("too large"))?;
+                } else if fraction_digits < FIXED_PRECISION {
+                    fraction = fraction * 10 + d;
+                    fraction_digits += 1;
+                } else {
+                    // Only the first dropped digit decides half-up rounding.
+                    if !extra_digits {
+                        round_up = d >= 5;
+                    }
+                    extra_digits = true;
+                }
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return Err(err("expected digits with an optional sign and one '.'")),
+        }
+    }
+    if !seen_digit {
+        return Err(err("no digits"));
+    }
+    let scale_up = pow10(FIXED_PRECISION - fraction_digits);
+    let mut raw = integer
+        .checked_mul(FIXED_SCALAR)
+        .and_then(|v| v.checked_add(fraction * scale_up))
+        .ok_or_else(|| err("too large"))?;
+    if round_up {
+        raw += 1;
+    }
+    let written = if extra_digits { FIXED_PRECISION + 1 } else { fraction_digits };
+    Ok((if negative { -raw } else { raw }, written.min(FIXED_PRECISION)))
+}
+
+/// Converts a float to a raw rounded half up to `precision` decimals. Used
+/// only at the edges (Parquet float columns), never for arithmetic.
+///
+/// # Errors
+/// [`FixedError::NotFinite`] for NaN or infinities, [`FixedError::Overflow`]
+/// when out of range.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the value is range-checked before the cast"
+)]
+pub fn raw_from_f64(value: f64, precision: u8) -> Result<i128, FixedError> {
+    if !value.is_finite() {
+        return Err(FixedError::NotFinite(value.to_string()));
+    }
+    let scaled = (value * pow10_f64(precision)).round();
+    if scaled.abs() >= 9.0e18 {
+        return Err(FixedError::Overflow("float conversion"));
+    }
+    Ok(i128::from(scaled as i64) * pow10(FIXED_PRECISION - precision))
+}
+
+#[allow(clippy::cast_precision_loss, reason = "powers of ten up to 1e9 are exact in f64")]
+fn pow10_f64(precision: u8) -> f64 {
+    pow10(precision) as f64
+}
+
+/// Converts a raw to `f64` (for ratios, indicators and plots, never for money).
+#[must_use]
+#[allow(clippy::cast_precision_loss, reason = "f64 views are for analysis only")]
+pub fn raw_to_f64(raw: i128) -> f64 {
+    let integer = raw / FIXED_SCALAR;
+    let fraction = raw % FIXED_SCALAR;
+    integer as f64 + fraction as f64 / FIXED_SCALAR as f64
+}
+
+/// Writes `raw` with exactly `precision` decimals (rounding half up first).
+pub fn write_raw(f: &mut impl std::fmt::Write, raw: i128, precision: u8) -> std::fmt::Result {
+    let precision = precision.min(FIXED_PRECISION);
+    let rounded = round_half_up(raw, precision);
+    let magnitude = rounded.unsigned_abs();
+    let scalar = FIXED_SCALAR.unsigned_abs();
+    let integer = magnitude / scalar;
+    if rounded < 0 {
+        f.write_char('-')?;
+    }
+    write!(f, "{integer}")?;
+    if precision > 0 {
+        let fraction = (magnitude % scalar) / pow10(FIXED_PRECISION - precision).unsigned_abs();
+        write!(f, ".{fraction:0width$}", width = usize::from(precision))?;
+    }
+    Ok(())
+}
+
+/// Formats `raw` with exactly `precision` decimals.
+#[must_use]
+pub fn format_raw(raw: i128, precision: u8) -> String {
+    let mut text = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_raw(&mut text, raw, precision);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_exact_decimals() {
+        assert_eq!(parse_raw("100.03").unwrap(), (100_030_000_000, 2));
+        assert_eq!(parse_raw("-0.5").unwrap(), (-500_000_000, 1));
+        assert_eq!(parse_raw("+7").unwrap(), (7_000_000_000, 0));
+        assert_eq!(parse_raw(".25").unwrap(), (250_000_000, 2));
+        assert_eq!(parse_raw("0.0000000015").unwrap().0, 2);
+        assert_eq!(parse_raw("0.0000000014").unwrap().0, 1);
+    }
+
+    #[test]
+    fn rejects_bad_text() {
+        for text in ["", "-", ".", "1e5", "1.2.3", "12a", "1,000", "NaN"] {
+            assert!(parse_raw(text).is_err(), "{text:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn rounds_half_up_away_from_zero() {
+        assert_eq!(round_half_up(1_125_000_000, 2), 1_130_000_000);
+        assert_eq!(round_half_up(1_124_999_999, 2), 1_120_000_000);
+        assert_eq!(round_half_up(-1_125_000_000, 2), -1_130_000_000);
+        assert_eq!(round_half_up(5, 9), 5);
+        assert_eq!(div_round_half_up(5, 2).unwrap(), 3);
+        assert_eq!(div_round_half_up(-5, 2).unwrap(), -3);
+        assert_eq!(div_round_half_up(4, 3).unwrap(), 1);
+    }
+
+    #[test]
+    fn formats_with_precision() {
+        assert_eq!(format_raw(100_030_000_000, 2), "100.03");
+        assert_eq!(format_raw(-500_000_000, 3), "-0.500");
+        assert_eq!(format_raw(2_460_712_650_000, 4), "2460.7127");
+        assert_eq!(format_raw(7_000_000_000, 0), "7");
+    }
+
+    #[test]
+    fn floats_round_to_precision_not_truncate() {
+        // 100.03 * 100 is 10002.999999999998 in f64: truncation would give 100.02.
+        assert_eq!(raw_from_f64(100.03, 2).unwrap(), 100_030_000_000);
+        assert!(raw_from_f64(f64::NAN, 2).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn text_round_trip(raw in -1_000_000_000_000_000_000i128..1_000_000_000_000_000_000i128, precision in 0u8..=9) {
+            let rounded = round_half_up(raw, precision);
+            let text = format_raw(rounded, precision);
+            prop_assert_eq!(parse_raw(&text).unwrap().0, rounded);
+        }
+
+        #[test]
+        fn rounding_is_idempotent_and_bounded(raw in any::<i64>(), precision in 0u8..=9) {
+            let raw = i128::from(raw);
+            let once = round_half_up(raw, precision);
+            prop_assert_eq!(round_half_up(once, precision), once);
+            let step = pow10(FIXED_PRECISION - precision);
+            prop_assert!((once - raw).abs() * 2 <= step);
+        }
+    }
+}

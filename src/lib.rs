@@ -1,0 +1,8 @@
+//! `bt`: a configuration-driven, event-driven backtester.
+//!
+//! Layers, each importing only those above it in this list: `core` → `model`
+//! → `indicators`, `data`, `state` → `engine` → `venues` → `analysis` →
+//! `trading` → `backtest` → `report` → `cli`.
+
+pub mod core;
+pub mod model;

@@ -1,0 +1,251 @@
+//! Orders: one [`Order`] struct with an [`OrderKind`], changed only by
+//! [`Order::apply`] through the table in [`fsm`].
+
+pub mod factory;
+pub mod fsm;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::core::enums::{OrderSide, OrderStatus, OrderType, TimeInForce};
+use crate::core::events::{OrderEvent, OrderEventKind};
+use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::identifiers::{ClientOrderId, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, VenueOrderId};
+use crate::core::{Money, Price, Quantity, UnixNanos};
+
+pub use factory::OrderFactory;
+use fsm::Transition;
+
+/// What kind of order, with the prices that kind needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderKind {
+    Market,
+    Limit { price: Price },
+    StopMarket { trigger_price: Price },
+    StopLimit { price: Price, trigger_price: Price },
+    /// Buys below / sells above the market once touched, then fills at market.
+    MarketIfTouched { trigger_price: Price },
+}
+
+impl OrderKind {
+    #[must_use]
+    pub const fn order_type(self) -> OrderType {
+        match self {
+            Self::Market => OrderType::Market,
+            Self::Limit { .. } => OrderType::Limit,
+            Self::StopMarket { .. } => OrderType::StopMarket,
+            Self::StopLimit { .. } => OrderType::StopLimit,
+            Self::MarketIfTouched { .. } => OrderType::MarketIfTouched,
+        }
+    }
+
+    /// The limit price, if the kind has one.
+    #[must_use]
+    pub const fn price(self) -> Option<Price> {
+        match self {
+            Self::Limit { price } | Self::StopLimit { price, .. } => Some(price),
+            _ => None,
+        }
+    }
+
+    /// The trigger price, if the kind has one.
+    #[must_use]
+    pub const fn trigger_price(self) -> Option<Price> {
+        match self {
+            Self::StopMarket { trigger_price } | Self::StopLimit { trigger_price, .. } | Self::MarketIfTouched { trigger_price } => {
+                Some(trigger_price)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// An event that the order cannot take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    #[error("order {order}: invalid transition {from} -> {event}")]
+    InvalidStateTransition { order: ClientOrderId, from: OrderStatus, event: &'static str },
+    #[error("order {order}: fill of {fill} exceeds the {leaves} left")]
+    Overfill { order: ClientOrderId, fill: Quantity, leaves: Quantity },
+    #[error("order {order}: {source}")]
+    Fixed { order: ClientOrderId, source: FixedError },
+}
+
+/// An order and everything that happened to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Order {
+    #[serde(skip)]
+    pub index: OrderIndex,
+    pub client_order_id: ClientOrderId,
+    #[serde(skip)]
+    pub strategy: StrategyIndex,
+    #[serde(skip)]
+    pub instrument: InstrumentIndex,
+    pub side: OrderSide,
+    pub kind: OrderKind,
+    pub quantity: Quantity,
+    pub time_in_force: TimeInForce,
+    pub expire_time: Option<UnixNanos>,
+    pub reduce_only: bool,
+    /// In HEDGING mode, the position this order trades (None opens a new one).
+    pub position_id: Option<PositionId>,
+    pub tags: Option<Arc<str>>,
+    pub status: OrderStatus,
+    pub venue_order_id: Option<VenueOrderId>,
+    pub filled_qty: Quantity,
+    /// Σ fill qty × fill price at the global scale, for the average price.
+    #[serde(skip)]
+    fill_value_raw: i128,
+    pub commissions: Vec<Money>,
+    pub is_triggered: bool,
+    pub ts_init: UnixNanos,
+    pub ts_last: UnixNanos,
+    pub events: Vec<OrderEvent>,
+}
+
+/// The fields a new order is made of; see [`OrderFactory`].
+#[derive(Debug, Clone)]
+pub struct OrderInit {
+    pub strategy: StrategyIndex,
+    pub instrument: InstrumentIndex,
+    pub side: OrderSide,
+    pub kind: OrderKind,
+    pub quantity: Quantity,
+    pub time_in_force: TimeInForce,
+    pub expire_time: Option<UnixNanos>,
+    pub reduce_only: bool,
+    pub position_id: Option<PositionId>,
+    pub tags: Option<Arc<str>>,
+}
+
+impl Order {
+    /// A new order in INITIALIZED with its first event recorded.
+    #[must_use]
+    pub fn new(index: OrderIndex, client_order_id: ClientOrderId, init: OrderInit, ts_init: UnixNanos) -> Self {
+        let initialized = OrderEvent {
+            order: index,
+            client_order_id: client_order_id.clone(),
+            kind: OrderEventKind::Initialized,
+            ts_event: ts_init,
+            ts_init,
+        };
+        Self {
+            index,
+            client_order_id,
+            strategy: init.strategy,
+            instrument: init.instrument,
+            side: init.side,
+            kind: init.kind,
+            quantity: init.quantity,
+            time_in_force: init.time_in_force,
+            expire_time: init.expire_time,
+            reduce_only: init.reduce_only,
+            position_id: init.position_id,
+            tags: init.tags,
+            status: OrderStatus::Initialized,
+            venue_order_id: None,
+            filled_qty: Quantity::zero(init.quantity.precision),
+            fill_value_raw: 0,
+            commissions: Vec::new(),
+            is_triggered: false,
+            ts_init,
+            ts_last: ts_init,
+            events: vec![initialized],
+        }
+    }
+
+    /// Quantity still to fill.
+    #[must_use]
+    pub fn leaves_qty(&self) -> Quantity {
+        Quantity { raw: self.quantity.raw.saturating_sub(self.filled_qty.raw), precision: self.quantity.precision }
+    }
+
+    #[must_use]
+    pub const fn order_type(&self) -> OrderType {
+        self.kind.order_type()
+    }
+
+    #[must_use]
+    pub const fn is_open(&self) -> bool {
+        self.status.is_open()
+    }
+
+    #[must_use]
+    pub const fn is_closed(&self) -> bool {
+        self.status.is_terminal()
+    }
+
+    /// The volume-weighted average fill price, at the price precision plus
+    /// the digits the averaging needs (up to the global scale).
+    #[must_use]
+    pub fn avg_px(&self) -> Option<Price> {
+        if self.filled_qty.raw == 0 {
+            return None;
+        }
+        let scaled = self.fill_value_raw.checked_mul(FIXED_SCALAR)?;
+        let raw = fixed::div_round_half_up(scaled, i128::from(self.filled_qty.raw)).ok()?;
+        Price::from_raw(raw, fixed::FIXED_PRECISION).ok()
+    }
+
+    /// Applies `event` through the FSM, updating fills, and keeps it in the
+    /// history. An illegal event leaves the order unchanged.
+    ///
+    /// # Errors
+    /// [`OrderError::InvalidStateTransition`] for an event the current
+    /// status does not allow, [`OrderError::Overfill`] for a fill larger than
+    /// what is left.
+    pub fn apply(&mut self, event: OrderEvent) -> Result<(), OrderError> {
+        let Some(transition) = fsm::transition(self.status, &event.kind) else {
+            return Err(OrderError::InvalidStateTransition {
+                order: self.client_order_id.clone(),
+                from: self.status,
+                event: event.kind.name(),
+            });
+        };
+        let next = match (&event.kind, transition) {
+            (OrderEventKind::Filled(fill), Transition::Fill) => {
+                let leaves = self.leaves_qty();
+                if fill.last_qty > leaves || fill.last_qty.is_zero() {
+                    return Err(OrderError::Overfill { order: self.client_order_id.clone(), fill: fill.last_qty, leaves });
+                }
+                let value = fill
+                    .last_px
+                    .notional(fill.last_qty)
+                    .map_err(|source| OrderError::Fixed { order: self.client_order_id.clone(), source })?;
+                self.fill_value_raw += value;
+                self.filled_qty.raw += fill.last_qty.raw;
+                self.commissions.push(fill.commission);
+                self.venue_order_id.get_or_insert_with(|| fill.venue_order_id.clone());
+                if self.filled_qty.raw == self.quantity.raw { OrderStatus::Filled } else { OrderStatus::PartiallyFilled }
+            }
+            (_, Transition::To(status)) => status,
+            (_, Transition::Fill) => self.status,
+        };
+        match &event.kind {
+            OrderEventKind::Accepted { venue_order_id } => self.venue_order_id = Some(venue_order_id.clone()),
+            OrderEventKind::Triggered => self.is_triggered = true,
+            OrderEventKind::Updated { quantity, price, trigger_price } => {
+                self.quantity = *quantity;
+                self.kind = match (self.kind, price, trigger_price) {
+                    (OrderKind::Limit { .. }, Some(p), _) => OrderKind::Limit { price: *p },
+                    (OrderKind::StopMarket { .. }, _, Some(t)) => OrderKind::StopMarket { trigger_price: *t },
+                    (OrderKind::MarketIfTouched { .. }, _, Some(t)) => OrderKind::MarketIfTouched { trigger_price: *t },
+                    (OrderKind::StopLimit { price: old_p, trigger_price: old_t }, p, t) => {
+                        OrderKind::StopLimit { price: p.unwrap_or(old_p), trigger_price: t.unwrap_or(old_t) }
+                    }
+                    (kind, _, _) => kind,
+                };
+            }
+            _ => {}
+        }
+        self.status = next;
+        self.ts_last = event.ts_event;
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

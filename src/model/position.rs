@@ -1,0 +1,348 @@
+//! A position: one open-to-flat cycle of an instrument for a strategy.
+//!
+//! Quantities and money stay fixed-point: `signed_qty_raw` (+ long, − short)
+//! and `cost_basis_raw` (the notional paid for the open quantity) are exact,
+//! so a full close realizes exactly `exit notional − entry notional`. A fill
+//! that crosses zero is split by [`Position::split_fill`]: the closing part
+//! ends this position and the rest opens the next one.
+
+use serde::Serialize;
+
+use crate::core::enums::{OrderSide, PositionSide};
+use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::identifiers::{InstrumentIndex, PositionId, StrategyIndex};
+use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
+
+use super::instruments::Instrument;
+
+/// The part of a fill a position takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PositionFill {
+    pub side: OrderSide,
+    pub qty: Quantity,
+    pub px: Price,
+    pub commission_raw: i128,
+    pub ts: UnixNanos,
+}
+
+/// An open-to-flat cycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Position {
+    pub id: PositionId,
+    #[serde(skip)]
+    pub strategy: StrategyIndex,
+    #[serde(skip)]
+    pub instrument: InstrumentIndex,
+    pub entry: OrderSide,
+    pub side: PositionSide,
+    pub signed_qty_raw: i128,
+    pub size_precision: u8,
+    pub currency: Currency,
+    /// Notional of the open quantity at entry prices (always ≥ 0).
+    pub cost_basis_raw: i128,
+    /// Realized PnL after commissions, in `currency`.
+    pub realized_pnl_raw: i128,
+    pub commissions_raw: i128,
+    /// Largest absolute quantity held.
+    pub peak_qty_raw: i128,
+    /// Σ opened quantity and notional, for the average entry price.
+    pub opened_qty_raw: i128,
+    pub opened_value_raw: i128,
+    /// Σ closed quantity and notional, for the average exit price.
+    pub closed_qty_raw: i128,
+    pub closed_value_raw: i128,
+    pub ts_opened: UnixNanos,
+    pub ts_last: UnixNanos,
+    pub ts_closed: Option<UnixNanos>,
+    pub fill_count: u32,
+}
+
+const fn signed(side: OrderSide, raw: i128) -> i128 {
+    match side {
+        OrderSide::Buy => raw,
+        OrderSide::Sell => -raw,
+    }
+}
+
+impl Position {
+    /// Opens a position with its first fill.
+    ///
+    /// # Errors
+    /// On arithmetic overflow.
+    pub fn open(
+        id: PositionId,
+        strategy: StrategyIndex,
+        instrument: &Instrument,
+        instrument_index: InstrumentIndex,
+        fill: PositionFill,
+    ) -> Result<Self, FixedError> {
+        let mut position = Self {
+            id,
+            strategy,
+            instrument: instrument_index,
+            entry: fill.side,
+            side: PositionSide::Flat,
+            signed_qty_raw: 0,
+            size_precision: instrument.size_precision,
+            currency: instrument.settlement_currency(),
+            cost_basis_raw: 0,
+            realized_pnl_raw: 0,
+            commissions_raw: 0,
+            peak_qty_raw: 0,
+            opened_qty_raw: 0,
+            opened_value_raw: 0,
+            closed_qty_raw: 0,
+            closed_value_raw: 0,
+            ts_opened: fill.ts,
+            ts_last: fill.ts,
+            ts_closed: None,
+            fill_count: 0,
+        };
+        position.apply(instrument, fill)?;
+        Ok(position)
+    }
+
+    #[must_use]
+    pub const fn is_open(&self) -> bool {
+        self.signed_qty_raw != 0
+    }
+
+    #[must_use]
+    pub const fn is_closed(&self) -> bool {
+        self.ts_closed.is_some()
+    }
+
+    /// The absolute quantity held.
+    #[must_use]
+    pub fn quantity(&self) -> Quantity {
+        Quantity { raw: u64::try_from(self.signed_qty_raw.unsigned_abs()).unwrap_or(u64::MAX), precision: self.size_precision }
+    }
+
+    /// Splits a fill of `qty` on `side` into the part that reduces this
+    /// position and the part that would open the other way.
+    #[must_use]
+    pub fn split_fill(&self, side: OrderSide, qty: Quantity) -> (Quantity, Quantity) {
+        let reduces = self.signed_qty_raw != 0 && (self.signed_qty_raw > 0) != (side == OrderSide::Buy);
+        if !reduces {
+            return (Quantity::zero(qty.precision), qty);
+        }
+        let held = self.quantity();
+        let closing = qty.min(held);
+        (closing, Quantity { raw: qty.raw - closing.raw, precision: qty.precision })
+    }
+
+    /// Applies a fill that either adds to the position or reduces it by at
+    /// most its size (split crossing fills first with [`Self::split_fill`]).
+    ///
+    /// # Errors
+    /// On overflow, or a fill that would cross zero.
+    pub fn apply(&mut self, instrument: &Instrument, fill: PositionFill) -> Result<(), FixedError> {
+        let qty = fill.qty.signed_raw();
+        let notional = instrument.notional_raw(qty, fill.px)?;
+        let delta = signed(fill.side, qty);
+        let reduces = self.signed_qty_raw != 0 && (self.signed_qty_raw > 0) != (delta > 0);
+        if reduces {
+            let held = self.signed_qty_raw.abs();
+            if qty > held {
+                return Err(FixedError::Overflow("fill crosses zero: split it first"));
+            }
+            let released = if qty == held {
+                self.cost_basis_raw
+            } else {
+                fixed::div_round_half_up(self.cost_basis_raw.checked_mul(qty).ok_or(FixedError::Overflow("cost basis"))?, held)?
+            };
+            // Long gains when the exit notional exceeds the entry; inverse
+            // notionals fall as prices rise, so their sign flips.
+            let long = self.signed_qty_raw > 0;
+            let gain = if instrument.is_inverse() { released - notional } else { notional - released };
+            self.realized_pnl_raw += if long { gain } else { -gain };
+            self.cost_basis_raw -= released;
+            self.closed_qty_raw += qty;
+            self.closed_value_raw += notional;
+        } else {
+            self.cost_basis_raw += notional;
+            self.opened_qty_raw += qty;
+            self.opened_value_raw += notional;
+        }
+        self.realized_pnl_raw -= fill.commission_raw;
+        self.commissions_raw += fill.commission_raw;
+        self.signed_qty_raw += delta;
+        self.peak_qty_raw = self.peak_qty_raw.max(self.signed_qty_raw.abs());
+        self.side = match self.signed_qty_raw {
+            0 => PositionSide::Flat,
+            q if q > 0 => PositionSide::Long,
+            _ => PositionSide::Short,
+        };
+        self.fill_count += 1;
+        self.ts_last = fill.ts;
+        if self.signed_qty_raw == 0 {
+            self.ts_closed = Some(fill.ts);
+        }
+        Ok(())
+    }
+
+    /// The market value of the open quantity at `price` (signed: a short is
+    /// negative), in the settlement currency.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn market_value_raw(&self, instrument: &Instrument, price: Price) -> Result<i128, FixedError> {
+        instrument.notional_raw(self.signed_qty_raw, price)
+    }
+
+    /// Unrealized PnL at `price`.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn unrealized_pnl_raw(&self, instrument: &Instrument, price: Price) -> Result<i128, FixedError> {
+        if self.signed_qty_raw == 0 {
+            return Ok(0);
+        }
+        let value = instrument.notional_raw(self.signed_qty_raw.abs(), price)?;
+        let gain = if instrument.is_inverse() { self.cost_basis_raw - value } else { value - self.cost_basis_raw };
+        Ok(if self.signed_qty_raw > 0 { gain } else { -gain })
+    }
+
+    #[must_use]
+    pub const fn realized_pnl(&self) -> Money {
+        Money::new(self.realized_pnl_raw, self.currency)
+    }
+
+    fn average(value_raw: i128, qty_raw: i128, instrument: &Instrument) -> Option<Price> {
+        if qty_raw == 0 {
+            return None;
+        }
+        // value = qty × px × multiplier  ⇒  px = value / (qty × multiplier).
+        let units = fixed::mul_raw(qty_raw, instrument.multiplier.signed_raw()).ok()?;
+        let raw = if instrument.is_inverse() {
+            fixed::div_round_half_up(units.checked_mul(FIXED_SCALAR)?, value_raw).ok()?
+        } else {
+            fixed::div_round_half_up(value_raw.checked_mul(FIXED_SCALAR)?, units).ok()?
+        };
+        Price::from_raw(raw, fixed::FIXED_PRECISION).ok()
+    }
+
+    /// Volume-weighted average entry price over the cycle.
+    #[must_use]
+    pub fn avg_px_open(&self, instrument: &Instrument) -> Option<Price> {
+        Self::average(self.opened_value_raw, self.opened_qty_raw, instrument)
+    }
+
+    /// Volume-weighted average exit price over the cycle.
+    #[must_use]
+    pub fn avg_px_close(&self, instrument: &Instrument) -> Option<Price> {
+        Self::average(self.closed_value_raw, self.closed_qty_raw, instrument)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::instruments::InstrumentKind;
+    use proptest::prelude::*;
+
+    fn equity() -> Instrument {
+        Instrument::new("AAPL.XNAS".parse().unwrap(), InstrumentKind::Equity, Currency::USD, 2, 0).unwrap()
+    }
+
+    fn fill(side: OrderSide, qty: &str, px: &str, commission: &str) -> PositionFill {
+        PositionFill {
+            side,
+            qty: Quantity::parse(qty, 0).unwrap(),
+            px: Price::parse(px, 2).unwrap(),
+            commission_raw: fixed::parse_raw(commission).unwrap().0,
+            ts: UnixNanos(0),
+        }
+    }
+
+    fn open(f: PositionFill) -> Position {
+        let instrument = equity();
+        Position::open(PositionId::new("P-1").unwrap(), StrategyIndex(0), &instrument, InstrumentIndex(0), f).unwrap()
+    }
+
+    #[test]
+    fn long_round_trip_pnl_is_price_move_times_qty_minus_commissions() {
+        let instrument = equity();
+        let mut p = open(fill(OrderSide::Buy, "100", "10.00", "1.00"));
+        assert_eq!(p.side, PositionSide::Long);
+        assert_eq!(p.unrealized_pnl_raw(&instrument, Price::parse("10.50", 2).unwrap()).unwrap(), 50 * FIXED_SCALAR);
+        p.apply(&instrument, fill(OrderSide::Sell, "100", "11.00", "1.10")).unwrap();
+        assert!(p.is_closed());
+        // (11 − 10) × 100 − 1.00 − 1.10
+        assert_eq!(fixed::format_raw(p.realized_pnl_raw, 2), "97.90");
+        assert_eq!(fixed::format_raw(p.commissions_raw, 2), "2.10");
+        assert_eq!(p.avg_px_close(&instrument).unwrap().raw, 11 * 1_000_000_000);
+    }
+
+    #[test]
+    fn short_scale_in_and_partial_close() {
+        let instrument = equity();
+        let mut p = open(fill(OrderSide::Sell, "50", "20.00", "0"));
+        p.apply(&instrument, fill(OrderSide::Sell, "50", "22.00", "0")).unwrap();
+        assert_eq!(p.avg_px_open(&instrument).unwrap().raw, 21_000_000_000);
+        p.apply(&instrument, fill(OrderSide::Buy, "40", "20.00", "0")).unwrap();
+        // 40 × (21 − 20)
+        assert_eq!(p.realized_pnl_raw, 40 * FIXED_SCALAR);
+        assert_eq!(p.signed_qty_raw, -60 * FIXED_SCALAR);
+        assert_eq!(p.peak_qty_raw, 100 * FIXED_SCALAR);
+        assert_eq!(p.market_value_raw(&instrument, Price::parse("20.00", 2).unwrap()).unwrap(), -1200 * FIXED_SCALAR);
+    }
+
+    #[test]
+    fn reversal_is_split_into_close_and_open() {
+        // Buy 100, sell 150 → short 50.
+        let instrument = equity();
+        let mut p = open(fill(OrderSide::Buy, "100", "10.00", "0"));
+        let (closing, opening) = p.split_fill(OrderSide::Sell, Quantity::parse("150", 0).unwrap());
+        assert_eq!((closing.to_string(), opening.to_string()), ("100".into(), "50".into()));
+        assert!(p.apply(&instrument, fill(OrderSide::Sell, "150", "12.00", "0")).is_err());
+        p.apply(&instrument, fill(OrderSide::Sell, "100", "12.00", "0")).unwrap();
+        let next = Position::open(PositionId::new("P-2").unwrap(), StrategyIndex(0), &instrument, InstrumentIndex(0), fill(OrderSide::Sell, "50", "12.00", "0")).unwrap();
+        assert_eq!(p.realized_pnl_raw, 200 * FIXED_SCALAR);
+        assert_eq!(next.side, PositionSide::Short);
+        assert_eq!(next.quantity().to_string(), "50");
+    }
+
+    #[test]
+    fn inverse_long_gains_in_base_currency_when_price_rises() {
+        let inverse = Instrument::new(
+            "XBTUSD.BITMEX".parse().unwrap(),
+            InstrumentKind::CryptoPerpetual { base_currency: Currency::BTC, is_inverse: true },
+            Currency::USD,
+            1,
+            0,
+        )
+        .unwrap();
+        let f = |side, qty: &str, px: &str| PositionFill { side, qty: Quantity::parse(qty, 0).unwrap(), px: Price::parse(px, 1).unwrap(), commission_raw: 0, ts: UnixNanos(0) };
+        let mut p = Position::open(PositionId::new("P-1").unwrap(), StrategyIndex(0), &inverse, InstrumentIndex(0), f(OrderSide::Buy, "10000", "50000.0")).unwrap();
+        p.apply(&inverse, f(OrderSide::Sell, "10000", "100000.0")).unwrap();
+        // 10000 × (1/50000 − 1/100000) = 0.1 BTC
+        assert_eq!(p.realized_pnl().to_string(), "0.10000000 BTC");
+        assert_eq!(i128::from(p.avg_px_open(&inverse).unwrap().raw), 50_000 * FIXED_SCALAR);
+    }
+
+    proptest! {
+        #[test]
+        fn closing_in_pieces_realizes_the_same_as_closing_at_once(
+            qty in 1u32..1000, entry in 100u32..100_000, exit in 100u32..100_000, cut in 1u32..1000,
+        ) {
+            let instrument = equity();
+            let cut = cut.min(qty);
+            let px = |cents: u32| Price::from_raw(i128::from(cents) * 10_000_000, 2).unwrap();
+            let q = |n: u32| Quantity::from_raw(i128::from(n) * FIXED_SCALAR, 0).unwrap();
+            let opening = PositionFill { side: OrderSide::Buy, qty: q(qty), px: px(entry), commission_raw: 0, ts: UnixNanos(0) };
+            let mut whole = open(opening);
+            let mut pieces = open(opening);
+            whole.apply(&instrument, PositionFill { side: OrderSide::Sell, qty: q(qty), ..opening }).unwrap();
+            whole.apply(&instrument, PositionFill { px: px(exit), ..opening }).ok();
+            let mut whole2 = open(opening);
+            whole2.apply(&instrument, PositionFill { side: OrderSide::Sell, qty: q(qty), px: px(exit), ..opening }).unwrap();
+            pieces.apply(&instrument, PositionFill { side: OrderSide::Sell, qty: q(cut), px: px(exit), ..opening }).unwrap();
+            if qty > cut {
+                pieces.apply(&instrument, PositionFill { side: OrderSide::Sell, qty: q(qty - cut), px: px(exit), ..opening }).unwrap();
+            }
+            prop_assert_eq!(pieces.realized_pnl_raw, whole2.realized_pnl_raw);
+            prop_assert_eq!(whole2.realized_pnl_raw, (i128::from(exit) - i128::from(entry)) * i128::from(qty) * 10_000_000);
+        }
+    }
+}
