@@ -6,3 +6,5 @@
 
 pub mod core;
 pub mod model;
+pub mod engine;
+pub mod state;

@@ -1,0 +1,170 @@
+//! The execution engine: applies order events to the cache and keeps
+//! positions in step with fills, per OMS type. Venues are reached only
+//! through the [`ExecutionClient`] trait defined here.
+
+use crate::core::enums::{OmsType, OrderSide};
+use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled, PositionEvent, PositionEventKind};
+use crate::core::fixed::{self, FixedError};
+use crate::core::identifiers::{IdentifierError, PositionId, StrategyId};
+use crate::core::{Quantity, UnixNanos};
+use crate::model::instruments::Instrument;
+use crate::model::orders::{Order, OrderError};
+use crate::model::position::{Position, PositionFill};
+use crate::state::cache::Cache;
+
+/// A venue as the engine sees it.
+pub trait ExecutionClient {
+    /// Takes a new order (already approved by risk).
+    fn submit_order(&mut self, order: &Order, instrument: &Instrument, ts: UnixNanos);
+    /// Asks to cancel a working order.
+    fn cancel_order(&mut self, order: &Order, ts: UnixNanos);
+    /// Moves the events produced so far into `out`.
+    fn drain_events(&mut self, out: &mut Vec<OrderEvent>);
+}
+
+/// Why an event could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExecutionError {
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    #[error(transparent)]
+    Fixed(#[from] FixedError),
+    #[error(transparent)]
+    Identifier(#[from] IdentifierError),
+    #[error("event for unknown order {0}")]
+    UnknownOrder(String),
+}
+
+/// What one fill did to positions, for the venue's account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FillOutcome {
+    /// Realized PnL before commissions, in the settlement currency.
+    pub realized_raw: i128,
+}
+
+/// Applies events; owns the position numbering.
+#[derive(Debug)]
+pub struct ExecutionEngine {
+    strategy_ids: Vec<StrategyId>,
+    position_sequence: u64,
+}
+
+impl ExecutionEngine {
+    #[must_use]
+    pub const fn new(strategy_ids: Vec<StrategyId>) -> Self {
+        Self { strategy_ids, position_sequence: 0 }
+    }
+
+    fn next_position_id(&mut self) -> Result<PositionId, IdentifierError> {
+        self.position_sequence += 1;
+        PositionId::new(&format!("P-{}", self.position_sequence))
+    }
+
+    /// Applies `event` to its order and, for a fill, to positions; position
+    /// events are appended to `position_events`.
+    ///
+    /// # Errors
+    /// For an unknown order, an illegal transition or arithmetic overflow.
+    pub fn process(
+        &mut self,
+        cache: &mut Cache,
+        oms: OmsType,
+        event: OrderEvent,
+        position_events: &mut Vec<PositionEvent>,
+    ) -> Result<FillOutcome, ExecutionError> {
+        let index = event.order;
+        let fill = match &event.kind {
+            OrderEventKind::Filled(fill) => Some(fill.clone()),
+            _ => None,
+        };
+        let ts = event.ts_event;
+        let order = cache.order_mut(index).ok_or_else(|| ExecutionError::UnknownOrder(event.client_order_id.to_string()))?;
+        order.apply(event)?;
+        let (strategy, instrument_index, position_id) = (order.strategy, order.instrument, order.position_id.clone());
+        cache.refresh_open(index);
+        let Some(fill) = fill else { return Ok(FillOutcome::default()) };
+        let instrument = cache.instrument(instrument_index).cloned().ok_or_else(|| ExecutionError::UnknownOrder(format!("instrument {}", instrument_index.0)))?;
+        let target = match oms {
+            OmsType::Hedging => position_id.as_ref().and_then(|id| cache.open_position_by_id(id)),
+            OmsType::Netting | OmsType::Unspecified => cache.net_position(strategy, instrument_index),
+        };
+        let mut outcome = FillOutcome::default();
+        let mut opening = fill.last_qty;
+        let mut commission_left = fill.commission.raw;
+        if let Some(pos_index) = target {
+            let (closing, rest) = cache.position(pos_index).map_or((Quantity::zero(fill.last_qty.precision), fill.last_qty), |p| p.split_fill(fill.order_side, fill.last_qty));
+            let qty = if closing.is_zero() { rest } else { closing };
+            // The closing part carries its share of the commission.
+            let commission = if rest.is_zero() || closing.is_zero() {
+                fill.commission.raw
+            } else {
+                fixed::div_round_half_up(fill.commission.raw * closing.signed_raw(), fill.last_qty.signed_raw())?
+            };
+            let part = PositionFill { side: fill.order_side, qty, px: fill.last_px, commission_raw: commission, ts };
+            let position = cache.position_mut(pos_index).ok_or_else(|| ExecutionError::UnknownOrder("position".into()))?;
+            let gross_before = position.realized_pnl_raw + position.commissions_raw;
+            position.apply(&instrument, part)?;
+            outcome.realized_raw = position.realized_pnl_raw + position.commissions_raw - gross_before;
+            let closed = position.is_closed();
+            let kind = if closed { PositionEventKind::Closed } else { PositionEventKind::Changed };
+            position_events.push(self.position_event(position, &instrument, kind, ts)?);
+            if closed {
+                cache.close_position(pos_index);
+            }
+            opening = if closing.is_zero() { Quantity::zero(rest.precision) } else { rest };
+            commission_left -= commission;
+        }
+        if !opening.is_zero() {
+            let id = match (oms, position_id) {
+                (OmsType::Hedging, Some(id)) if target.is_none() => id,
+                _ => self.next_position_id()?,
+            };
+            let part = PositionFill { side: fill.order_side, qty: opening, px: fill.last_px, commission_raw: commission_left, ts };
+            let position = Position::open(id, strategy, &instrument, instrument_index, part)?;
+            position_events.push(self.position_event(&position, &instrument, PositionEventKind::Opened, ts)?);
+            let opened_id = position.id.clone();
+            cache.add_position(position, oms != OmsType::Hedging);
+            if let Some(order) = cache.order_mut(index) {
+                order.position_id.get_or_insert(opened_id);
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn position_event(
+        &self,
+        position: &Position,
+        instrument: &Instrument,
+        kind: PositionEventKind,
+        ts: UnixNanos,
+    ) -> Result<PositionEvent, ExecutionError> {
+        let strategy_id = self
+            .strategy_ids
+            .get(position.strategy.get())
+            .cloned()
+            .ok_or_else(|| ExecutionError::UnknownOrder(format!("strategy {}", position.strategy.0)))?;
+        Ok(PositionEvent {
+            kind,
+            position_id: position.id.clone(),
+            strategy_id,
+            instrument_id: instrument.id.clone(),
+            side: position.side,
+            signed_qty_raw: position.signed_qty_raw,
+            realized_pnl: position.realized_pnl(),
+            ts_event: ts,
+            ts_init: ts,
+        })
+    }
+}
+
+/// The side that closes a position of signed quantity `signed_qty_raw`.
+#[must_use]
+pub const fn closing_side(signed_qty_raw: i128) -> OrderSide {
+    if signed_qty_raw > 0 { OrderSide::Sell } else { OrderSide::Buy }
+}
+
+/// A filled event for tests and venues.
+#[must_use]
+pub fn filled_event(order: &Order, fill: OrderFilled, ts: UnixNanos) -> OrderEvent {
+    OrderEvent { order: order.index, client_order_id: order.client_order_id.clone(), kind: OrderEventKind::Filled(fill), ts_event: ts, ts_init: ts }
+}

@@ -1,0 +1,366 @@
+//! The matching core of one instrument: pure (no fees, no randomness, no
+//! latency), fed bars, returning what traded at which price and when.
+//!
+//! ## The intrabar path
+//! A bar is walked open → nearer extreme → farther extreme → close (a tie
+//! goes low first on an up bar, high first on a down bar). Callers may force
+//! the order ([`PathOrder`]): the venue's `pessimistic` mode puts the
+//! extreme adverse to the open position first, as Backtesting.py does.
+//! - Market orders fill at the next bar's open (or as the fill price rule says).
+//! - A limit fills at its price when the path reaches it, or at the open when
+//!   the open is already better (a gap through the limit).
+//! - A stop triggers when the path reaches it and fills at the trigger, or at
+//!   the open when the open is already worse (a gap through the stop).
+//! - A stop-limit becomes a limit when triggered and may fill later in the
+//!   same bar if the rest of the path reaches its limit.
+//! - A market-if-touched order triggers like a limit and fills like a stop.
+//!
+//! ## Only the orders a bar can touch
+//! Resting orders sit in four books sorted so that the most reachable order
+//! is last: a bar pops from the end while the level is inside its range and
+//! never looks at the rest.
+
+use crate::core::enums::OrderSide;
+use crate::core::identifiers::OrderIndex;
+use crate::model::data::Bar;
+use crate::model::orders::OrderKind;
+
+/// Which extreme a bar visits first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathOrder {
+    /// The extreme nearer the open first (the default).
+    Nearest,
+    LowFirst,
+    HighFirst,
+}
+
+/// How a market order's fill price is taken from the bar it fills on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MarketPrice {
+    /// The open (the default: the first price after the order arrived).
+    #[default]
+    Open,
+    /// (high + low) / 2, rounded half up to the price precision.
+    Mid,
+    /// The high for buys, the low for sells.
+    Worst,
+}
+
+/// Why an order traded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchReason {
+    Market,
+    /// A resting limit filled (maker).
+    Limit,
+    /// A stop or touched order triggered and filled at market (taker).
+    Stop,
+    /// A stop-limit triggered and its limit filled in the same bar (maker).
+    StopLimit,
+}
+
+/// One order traded on a bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match {
+    pub order: OrderIndex,
+    pub side: OrderSide,
+    pub price: i64,
+    pub reason: MatchReason,
+    /// Position along the path (0 = open, 3 = close), for ordering fills.
+    pub path_time: f64,
+    /// The order triggered before filling (stops, stop-limits, touched).
+    pub triggered: bool,
+}
+
+/// A stop-limit that triggered on this bar but whose limit was not reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Triggered {
+    pub order: OrderIndex,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Resting {
+    level: i64,
+    sequence: u64,
+    order: OrderIndex,
+    side: OrderSide,
+    kind: OrderKind,
+    triggered: bool,
+}
+
+/// Resting and pending orders of one instrument.
+#[derive(Debug, Default)]
+pub struct MatchingCore {
+    /// Triggers when the price falls to the level: buy limits, buy touched,
+    /// triggered buy stop-limits. Ascending, highest level last.
+    falls_to_buy: Vec<Resting>,
+    /// Triggers when the price rises to the level: sell limits, sell
+    /// touched, triggered sell stop-limits. Descending, lowest level last.
+    rises_to_sell: Vec<Resting>,
+    /// Buy stops and stop-limits (trigger at or above). Descending.
+    rises_to_buy: Vec<Resting>,
+    /// Sell stops and stop-limits (trigger at or below). Ascending.
+    falls_to_sell: Vec<Resting>,
+    market: Vec<(OrderIndex, OrderSide)>,
+    sequence: u64,
+    // Scratch space reused on every bar, so matching never allocates.
+    candidates: Vec<Resting>,
+}
+
+/// Where a level is first reached along a path of points.
+fn first_touch(points: &[i64; 4], level: i64, falling: bool) -> Option<f64> {
+    if (falling && points[0] <= level) || (!falling && points[0] >= level) {
+        return Some(0.0);
+    }
+    for k in 0..3 {
+        let (a, b) = (points[k], points[k + 1]);
+        let reached = if falling { b <= level && a > level } else { b >= level && a < level };
+        if reached {
+            #[allow(clippy::cast_precision_loss, reason = "path time only orders fills")]
+            let fraction = (a - level) as f64 / (a - b) as f64;
+            #[allow(clippy::cast_precision_loss, reason = "k < 3")]
+            return Some(k as f64 + fraction.abs());
+        }
+    }
+    None
+}
+
+/// When the path, resumed at time `from` at price `start`, first reaches
+/// `level`. Point `j` of the path is at time `j`.
+fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bool) -> Option<f64> {
+    let reached = |price: i64| if falling { price <= level } else { price >= level };
+    if reached(start) {
+        return Some(from);
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "from is in [0, 3]")]
+    let segment = (from.floor() as usize).min(2);
+    let (mut prev, mut prev_time) = (start, from);
+    for (j, &next) in points.iter().enumerate().skip(segment + 1) {
+        #[allow(clippy::cast_precision_loss, reason = "j <= 3")]
+        let next_time = j as f64;
+        if reached(next) {
+            #[allow(clippy::cast_precision_loss, reason = "path time only orders fills")]
+            let fraction = ((prev - level) as f64 / (prev - next) as f64).abs();
+            return Some(prev_time + (next_time - prev_time) * fraction);
+        }
+        (prev, prev_time) = (next, next_time);
+    }
+    None
+}
+
+fn insert_sorted(book: &mut Vec<Resting>, entry: Resting, ascending: bool) {
+    // Equal levels keep FIFO: the earlier order is nearer the end.
+    let at = book.partition_point(|r| {
+        if ascending {
+            r.level < entry.level || (r.level == entry.level && r.sequence > entry.sequence)
+        } else {
+            r.level > entry.level || (r.level == entry.level && r.sequence > entry.sequence)
+        }
+    });
+    book.insert(at, entry);
+}
+
+impl MatchingCore {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `true` when nothing is resting or pending.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.market.is_empty()
+            && self.falls_to_buy.is_empty()
+            && self.rises_to_sell.is_empty()
+            && self.rises_to_buy.is_empty()
+            && self.falls_to_sell.is_empty()
+    }
+
+    /// How many orders are working.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.market.len() + self.falls_to_buy.len() + self.rises_to_sell.len() + self.rises_to_buy.len() + self.falls_to_sell.len()
+    }
+
+    /// Adds a working order. `triggered` marks a stop-limit whose stop
+    /// already fired.
+    pub fn add(&mut self, order: OrderIndex, side: OrderSide, kind: OrderKind, triggered: bool) {
+        self.sequence += 1;
+        let entry = |level| Resting { level, sequence: self.sequence, order, side, kind, triggered };
+        match (kind, side, triggered) {
+            (OrderKind::Market, _, _) => self.market.push((order, side)),
+            (OrderKind::Limit { price }, OrderSide::Buy, _) | (OrderKind::StopLimit { price, .. }, OrderSide::Buy, true) => {
+                insert_sorted(&mut self.falls_to_buy, entry(price.raw), true);
+            }
+            (OrderKind::Limit { price }, OrderSide::Sell, _) | (OrderKind::StopLimit { price, .. }, OrderSide::Sell, true) => {
+                insert_sorted(&mut self.rises_to_sell, entry(price.raw), false);
+            }
+            (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Buy, _) => {
+                insert_sorted(&mut self.falls_to_buy, entry(trigger_price.raw), true);
+            }
+            (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Sell, _) => {
+                insert_sorted(&mut self.rises_to_sell, entry(trigger_price.raw), false);
+            }
+            (OrderKind::StopMarket { trigger_price } | OrderKind::StopLimit { trigger_price, .. }, OrderSide::Buy, _) => {
+                insert_sorted(&mut self.rises_to_buy, entry(trigger_price.raw), false);
+            }
+            (OrderKind::StopMarket { trigger_price } | OrderKind::StopLimit { trigger_price, .. }, OrderSide::Sell, _) => {
+                insert_sorted(&mut self.falls_to_sell, entry(trigger_price.raw), true);
+            }
+        }
+    }
+
+    /// Removes an order wherever it rests; `true` if it was there.
+    pub fn remove(&mut self, order: OrderIndex) -> bool {
+        if let Some(at) = self.market.iter().position(|(o, _)| *o == order) {
+            self.market.remove(at);
+            return true;
+        }
+        for book in [&mut self.falls_to_buy, &mut self.rises_to_sell, &mut self.rises_to_buy, &mut self.falls_to_sell] {
+            if let Some(at) = book.iter().position(|r| r.order == order) {
+                book.remove(at);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Every working order, for cancel-all.
+    pub fn drain_all(&mut self, out: &mut Vec<OrderIndex>) {
+        out.extend(self.market.drain(..).map(|(o, _)| o));
+        for book in [&mut self.falls_to_buy, &mut self.rises_to_sell, &mut self.rises_to_buy, &mut self.falls_to_sell] {
+            out.extend(book.drain(..).map(|r| r.order));
+        }
+    }
+
+    /// Matches the working orders against `bar`, appending trades in path
+    /// order to `matches` and stop-limits that triggered without filling to
+    /// `triggered`.
+    pub fn process_bar(
+        &mut self,
+        bar: &Bar,
+        path: PathOrder,
+        market_price: MarketPrice,
+        matches: &mut Vec<Match>,
+        triggered: &mut Vec<Triggered>,
+    ) {
+        if self.is_empty() {
+            return;
+        }
+        let first = matches.len();
+        for (order, side) in self.market.drain(..) {
+            let price = match (market_price, side) {
+                (MarketPrice::Open, _) => bar.open,
+                (MarketPrice::Mid, _) => {
+                    let sum = i128::from(bar.high) + i128::from(bar.low);
+                    let mid = crate::core::fixed::round_half_up(sum / 2 + sum % 2, bar.price_precision);
+                    i64::try_from(mid).unwrap_or(bar.open)
+                }
+                (MarketPrice::Worst, OrderSide::Buy) => bar.high,
+                (MarketPrice::Worst, OrderSide::Sell) => bar.low,
+            };
+            matches.push(Match { order, side, price, reason: MatchReason::Market, path_time: 0.0, triggered: false });
+        }
+        let low_first = match path {
+            PathOrder::LowFirst => true,
+            PathOrder::HighFirst => false,
+            PathOrder::Nearest => {
+                let to_high = bar.high - bar.open;
+                let to_low = bar.open - bar.low;
+                to_low < to_high || (to_low == to_high && bar.close >= bar.open)
+            }
+        };
+        let points = if low_first { [bar.open, bar.low, bar.high, bar.close] } else { [bar.open, bar.high, bar.low, bar.close] };
+
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
+        while self.falls_to_buy.last().is_some_and(|r| r.level >= bar.low) {
+            candidates.extend(self.falls_to_buy.pop());
+        }
+        while self.rises_to_sell.last().is_some_and(|r| r.level <= bar.high) {
+            candidates.extend(self.rises_to_sell.pop());
+        }
+        while self.rises_to_buy.last().is_some_and(|r| r.level <= bar.high) {
+            candidates.extend(self.rises_to_buy.pop());
+        }
+        while self.falls_to_sell.last().is_some_and(|r| r.level >= bar.low) {
+            candidates.extend(self.falls_to_sell.pop());
+        }
+        for r in candidates.drain(..) {
+            self.match_resting(r, &points, matches, triggered);
+        }
+        self.candidates = candidates;
+        matches[first..].sort_by(|a, b| a.path_time.total_cmp(&b.path_time));
+    }
+
+    fn match_resting(&mut self, r: Resting, points: &[i64; 4], matches: &mut Vec<Match>, triggered: &mut Vec<Triggered>) {
+        let buy = r.side == OrderSide::Buy;
+        match r.kind {
+            OrderKind::Limit { .. } | OrderKind::StopLimit { .. } if r.triggered || matches!(r.kind, OrderKind::Limit { .. }) => {
+                // A buy limit fills when the price falls to it; a sell limit when it rises.
+                if let Some(t) = first_touch(points, r.level, buy) {
+                    let price = if t == 0.0 { points[0] } else { r.level };
+                    let reason = if r.triggered { MatchReason::StopLimit } else { MatchReason::Limit };
+                    matches.push(Match { order: r.order, side: r.side, price, reason, path_time: t, triggered: false });
+                } else {
+                    self.add_back(r);
+                }
+            }
+            OrderKind::MarketIfTouched { .. } => {
+                if let Some(t) = first_touch(points, r.level, buy) {
+                    let price = if t == 0.0 { points[0] } else { r.level };
+                    matches.push(Match { order: r.order, side: r.side, price, reason: MatchReason::Stop, path_time: t, triggered: true });
+                } else {
+                    self.add_back(r);
+                }
+            }
+            OrderKind::StopMarket { .. } => {
+                // A buy stop triggers when the price rises to it.
+                if let Some(t) = first_touch(points, r.level, !buy) {
+                    let price = if t == 0.0 { points[0] } else { r.level };
+                    matches.push(Match { order: r.order, side: r.side, price, reason: MatchReason::Stop, path_time: t, triggered: true });
+                } else {
+                    self.add_back(r);
+                }
+            }
+            OrderKind::StopLimit { price: limit, .. } => {
+                let Some(t_trigger) = first_touch(points, r.level, !buy) else {
+                    self.add_back(r);
+                    return;
+                };
+                triggered.push(Triggered { order: r.order });
+                // From the trigger on it is a limit: it fills at once if the
+                // trigger price is already marketable, or later if the rest
+                // of the path reaches the limit.
+                let trigger_px = if t_trigger == 0.0 { points[0] } else { r.level };
+                let marketable = if buy { trigger_px <= limit.raw } else { trigger_px >= limit.raw };
+                if marketable {
+                    triggered.pop();
+                    matches.push(Match { order: r.order, side: r.side, price: trigger_px, reason: MatchReason::StopLimit, path_time: t_trigger, triggered: true });
+                } else if let Some(t) = touch_after(points, trigger_px, t_trigger, limit.raw, buy) {
+                    triggered.pop();
+                    matches.push(Match { order: r.order, side: r.side, price: limit.raw, reason: MatchReason::StopLimit, path_time: t, triggered: true });
+                } else {
+                    self.add(r.order, r.side, r.kind, true);
+                }
+            }
+            OrderKind::Market | OrderKind::Limit { .. } => self.add_back(r),
+        }
+    }
+
+    fn add_back(&mut self, r: Resting) {
+        let (book, ascending) = match (r.kind, r.side, r.triggered) {
+            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Buy, _) | (OrderKind::StopLimit { .. }, OrderSide::Buy, true) => {
+                (&mut self.falls_to_buy, true)
+            }
+            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Sell, _) | (OrderKind::StopLimit { .. }, OrderSide::Sell, true) => {
+                (&mut self.rises_to_sell, false)
+            }
+            (_, OrderSide::Buy, _) => (&mut self.rises_to_buy, false),
+            (_, OrderSide::Sell, _) => (&mut self.falls_to_sell, true),
+        };
+        insert_sorted(book, r, ascending);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,229 @@
+//! The risk engine: pre-trade checks that approve an order or deny it with a
+//! reason. A denial is an `OrderDenied` event for the strategy, not an error.
+
+use crate::core::enums::OrderSide;
+use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::{Money, Price, Quantity};
+use crate::model::instruments::Instrument;
+
+/// The limits from the config's `[risk]` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskLimits {
+    /// Largest quantity of one order.
+    pub max_order_quantity: Option<Quantity>,
+    /// Largest absolute net position an order may lead to.
+    pub max_position: Option<Quantity>,
+    /// Largest notional of one order, in the instrument's settlement currency.
+    pub max_order_notional: Option<Money>,
+}
+
+/// What the risk engine needs to know about the order and its account.
+#[derive(Debug, Clone, Copy)]
+pub struct RiskCheck<'a> {
+    pub instrument: &'a Instrument,
+    pub side: OrderSide,
+    pub quantity: Quantity,
+    /// The limit/trigger price, or the last close for market orders.
+    pub reference_price: Price,
+    /// Net signed quantity raw held in the instrument before the order.
+    pub net_qty_raw: i128,
+    /// Quantity raw already committed by open orders on the same side.
+    pub pending_qty_raw: i128,
+    /// Free balance in the settlement currency; `Some` for cash accounts.
+    pub cash_free: Option<Money>,
+    /// The taker fee rate raw, to reserve the fee with the notional.
+    pub fee_rate_raw: i128,
+    /// The venue's per-order notional cap, if any.
+    pub venue_max_notional: Option<Money>,
+    pub reduce_only: bool,
+}
+
+/// A denial's reason, shown in `orders.csv` and to the strategy.
+pub type DenyReason = String;
+
+/// Pre-trade checks.
+#[derive(Debug, Clone, Default)]
+pub struct RiskEngine {
+    limits: RiskLimits,
+}
+
+impl RiskEngine {
+    #[must_use]
+    pub const fn new(limits: RiskLimits) -> Self {
+        Self { limits }
+    }
+
+    /// Approves the order or says why not.
+    ///
+    /// # Errors
+    /// The denial reason.
+    pub fn check(&self, order: &RiskCheck<'_>) -> Result<(), DenyReason> {
+        let inst = order.instrument;
+        inst.validate_qty(order.quantity).map_err(|e| e.to_string())?;
+        if let Some(max) = self.limits.max_order_quantity {
+            if order.quantity > max {
+                return Err(format!("quantity {} exceeds max_order_quantity {max}", order.quantity));
+            }
+        }
+        let signed = match order.side {
+            OrderSide::Buy => order.quantity.signed_raw(),
+            OrderSide::Sell => -order.quantity.signed_raw(),
+        };
+        let after = order.net_qty_raw + signed;
+        if order.reduce_only && (order.net_qty_raw == 0 || after.signum() == -order.net_qty_raw.signum() || after.abs() > order.net_qty_raw.abs()) {
+            return Err("reduce-only order would increase or reverse the position".to_string());
+        }
+        if let Some(max) = self.limits.max_position {
+            if after.abs() > max.signed_raw() && after.abs() > order.net_qty_raw.abs() {
+                return Err(format!(
+                    "position would reach {} above max_position {max}",
+                    fixed::format_raw(after.abs(), inst.size_precision)
+                ));
+            }
+        }
+        let notional = inst.notional(order.quantity, order.reference_price).map_err(|e| e.to_string())?;
+        for cap in [self.limits.max_order_notional, order.venue_max_notional].into_iter().flatten() {
+            if cap.currency == notional.currency && notional.raw > cap.raw {
+                return Err(format!("notional {notional} exceeds max_notional_per_order {cap}"));
+            }
+        }
+        if let Some(free) = order.cash_free {
+            self.check_cash(order, after, notional, free)?;
+        }
+        Ok(())
+    }
+
+    fn check_cash(&self, order: &RiskCheck<'_>, after: i128, notional: Money, free: Money) -> Result<(), DenyReason> {
+        if after < 0 {
+            return Err("a cash account cannot sell short".to_string());
+        }
+        if order.side == OrderSide::Buy {
+            let cost = cost_with_fee(notional.raw, order.fee_rate_raw).map_err(|e| e.to_string())?;
+            let pending = order
+                .instrument
+                .notional_raw(order.pending_qty_raw, order.reference_price)
+                .and_then(|raw| cost_with_fee(raw, order.fee_rate_raw))
+                .map_err(|e| e.to_string())?;
+            if cost + pending > free.raw {
+                return Err(format!(
+                    "insufficient balance: order needs {} {} (with fee and open orders), free {free}",
+                    fixed::format_raw(cost + pending, free.currency.precision),
+                    free.currency
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `notional × (1 + rate)`.
+///
+/// # Errors
+/// On overflow.
+pub fn cost_with_fee(notional_raw: i128, fee_rate_raw: i128) -> Result<i128, FixedError> {
+    Ok(notional_raw + fixed::mul_raw(notional_raw, fee_rate_raw)?)
+}
+
+/// The largest quantity (floored to the lot size) that `budget_raw` buys at
+/// `price` with the fee rate on top: `floor(budget / (price × multiplier × (1 + rate)))`.
+///
+/// # Errors
+/// On overflow or a non-positive price.
+pub fn affordable_quantity(instrument: &Instrument, budget_raw: i128, price: Price, fee_rate_raw: i128) -> Result<Quantity, FixedError> {
+    // Cost of one whole unit including the fee, at the global scale.
+    let unit_cost = cost_with_fee(instrument.notional_raw(FIXED_SCALAR, price)?, fee_rate_raw)?;
+    if unit_cost <= 0 {
+        return Err(FixedError::DivisionByZero("affordable quantity"));
+    }
+    let units_raw = budget_raw.max(0).checked_mul(FIXED_SCALAR).ok_or(FixedError::Overflow("sizing"))? / unit_cost;
+    let step = instrument.size_increment.signed_raw().max(1);
+    Quantity::from_raw(units_raw / step * step, instrument.size_precision)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Currency;
+    use crate::model::instruments::InstrumentKind;
+
+    fn equity() -> Instrument {
+        Instrument::new("AAPL.XNAS".parse().unwrap(), InstrumentKind::Equity, Currency::USD, 2, 0).unwrap()
+    }
+
+    fn check<'a>(inst: &'a Instrument, side: OrderSide, qty: &str) -> RiskCheck<'a> {
+        RiskCheck {
+            instrument: inst,
+            side,
+            quantity: Quantity::parse(qty, 0).unwrap(),
+            reference_price: Price::parse("100.00", 2).unwrap(),
+            net_qty_raw: 0,
+            pending_qty_raw: 0,
+            cash_free: None,
+            fee_rate_raw: 0,
+            venue_max_notional: None,
+            reduce_only: false,
+        }
+    }
+
+    #[test]
+    fn approves_within_limits() {
+        let inst = equity();
+        assert!(RiskEngine::default().check(&check(&inst, OrderSide::Buy, "10")).is_ok());
+    }
+
+    #[test]
+    fn denies_with_reasons() {
+        let inst = equity();
+        let risk = RiskEngine::new(RiskLimits {
+            max_order_quantity: Some(Quantity::parse("100", 0).unwrap()),
+            max_position: Some(Quantity::parse("150", 0).unwrap()),
+            max_order_notional: Some(Money::new(12_000 * FIXED_SCALAR, Currency::USD)),
+        });
+        assert_eq!(risk.check(&check(&inst, OrderSide::Buy, "101")).unwrap_err(), "quantity 101 exceeds max_order_quantity 100");
+        let mut held = check(&inst, OrderSide::Buy, "60");
+        held.net_qty_raw = 100 * FIXED_SCALAR;
+        assert_eq!(risk.check(&held).unwrap_err(), "position would reach 160 above max_position 150");
+        held.side = OrderSide::Sell;
+        assert!(risk.check(&held).is_ok(), "reducing is always allowed");
+        let big = RiskCheck { reference_price: Price::parse("200.00", 2).unwrap(), ..check(&inst, OrderSide::Buy, "100") };
+        assert!(risk.check(&big).unwrap_err().starts_with("notional 20000.00 USD exceeds"));
+        assert!(risk.check(&check(&inst, OrderSide::Buy, "0")).is_err());
+    }
+
+    #[test]
+    fn cash_accounts_need_the_money_and_cannot_short() {
+        let inst = equity();
+        let risk = RiskEngine::default();
+        let mut order = check(&inst, OrderSide::Buy, "10");
+        order.cash_free = Some(Money::new(1000 * FIXED_SCALAR, Currency::USD));
+        assert!(risk.check(&order).is_ok());
+        order.fee_rate_raw = 1_000_000; // 0.1 %
+        assert!(risk.check(&order).unwrap_err().starts_with("insufficient balance"));
+        order.side = OrderSide::Sell;
+        assert_eq!(risk.check(&order).unwrap_err(), "a cash account cannot sell short");
+    }
+
+    #[test]
+    fn reduce_only_cannot_grow_or_flip() {
+        let inst = equity();
+        let risk = RiskEngine::default();
+        let mut order = check(&inst, OrderSide::Sell, "10");
+        order.reduce_only = true;
+        assert!(risk.check(&order).is_err(), "nothing to reduce");
+        order.net_qty_raw = 5 * FIXED_SCALAR;
+        assert!(risk.check(&order).is_err(), "would flip to short");
+        order.net_qty_raw = 10 * FIXED_SCALAR;
+        assert!(risk.check(&order).is_ok());
+    }
+
+    #[test]
+    fn affordable_quantity_is_floored_with_the_fee() {
+        let inst = equity();
+        let px = Price::parse("100.03", 2).unwrap();
+        // floor(100000 / (100.03 × 1.001)) = 998
+        let qty = affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, 1_000_000).unwrap();
+        assert_eq!(qty.to_string(), "998");
+        assert_eq!(affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, 0).unwrap().to_string(), "999");
+        assert!(affordable_quantity(&inst, 1, Price::parse("0", 2).unwrap(), 0).is_err());
+    }
+}

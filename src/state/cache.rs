@@ -1,0 +1,219 @@
+//! The cache: every instrument, order and position of a run, stored in
+//! vectors and addressed by dense index; ids map to indices through ordered
+//! maps so that no query depends on hash order.
+
+use std::collections::BTreeMap;
+
+use crate::core::enums::OrderSide;
+use crate::core::identifiers::{ClientOrderId, InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex};
+use crate::model::data::Bar;
+use crate::model::instruments::Instrument;
+use crate::model::orders::Order;
+use crate::model::position::Position;
+
+/// Filters for order and position queries; `None` matches everything.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub strategy: Option<StrategyIndex>,
+    pub instrument: Option<InstrumentIndex>,
+    pub side: Option<OrderSide>,
+}
+
+impl Filter {
+    #[must_use]
+    pub const fn strategy(strategy: StrategyIndex) -> Self {
+        Self { strategy: Some(strategy), instrument: None, side: None }
+    }
+
+    #[must_use]
+    pub const fn instrument(mut self, instrument: InstrumentIndex) -> Self {
+        self.instrument = Some(instrument);
+        self
+    }
+
+    fn accepts(&self, strategy: StrategyIndex, instrument: InstrumentIndex, side: Option<OrderSide>) -> bool {
+        self.strategy.is_none_or(|s| s == strategy)
+            && self.instrument.is_none_or(|i| i == instrument)
+            && self.side.is_none_or(|s| Some(s) == side)
+    }
+}
+
+/// All state of one run.
+#[derive(Debug, Default)]
+pub struct Cache {
+    instruments: Vec<Instrument>,
+    instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
+    orders: Vec<Order>,
+    order_ids: BTreeMap<ClientOrderId, OrderIndex>,
+    // Open orders in submission order; small, so a Vec beats a set.
+    open_orders: Vec<OrderIndex>,
+    positions: Vec<Position>,
+    // The open position per (strategy, instrument) in NETTING mode.
+    net_positions: BTreeMap<(StrategyIndex, InstrumentIndex), PositionIndex>,
+    open_positions: Vec<PositionIndex>,
+    last_bars: Vec<Option<Bar>>,
+}
+
+impl Cache {
+    #[must_use]
+    pub fn new(instruments: Vec<Instrument>) -> Self {
+        let instrument_ids = instruments
+            .iter()
+            .enumerate()
+            .map(|(i, inst)| (inst.id.clone(), InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX))))
+            .collect();
+        let last_bars = vec![None; instruments.len()];
+        Self { instruments, instrument_ids, last_bars, ..Self::default() }
+    }
+
+    #[must_use]
+    pub fn instruments(&self) -> &[Instrument] {
+        &self.instruments
+    }
+
+    #[must_use]
+    pub fn instrument(&self, index: InstrumentIndex) -> Option<&Instrument> {
+        self.instruments.get(index.get())
+    }
+
+    #[must_use]
+    pub fn instrument_index(&self, id: &InstrumentId) -> Option<InstrumentIndex> {
+        self.instrument_ids.get(id).copied()
+    }
+
+    /// The index the next added order will get.
+    #[must_use]
+    pub fn next_order_index(&self) -> OrderIndex {
+        OrderIndex(u32::try_from(self.orders.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Stores a new order (its index must be [`Self::next_order_index`]).
+    pub fn add_order(&mut self, order: Order) {
+        self.order_ids.insert(order.client_order_id.clone(), order.index);
+        self.orders.push(order);
+    }
+
+    #[must_use]
+    pub fn order(&self, index: OrderIndex) -> Option<&Order> {
+        self.orders.get(index.get())
+    }
+
+    pub fn order_mut(&mut self, index: OrderIndex) -> Option<&mut Order> {
+        self.orders.get_mut(index.get())
+    }
+
+    #[must_use]
+    pub fn order_index(&self, id: &ClientOrderId) -> Option<OrderIndex> {
+        self.order_ids.get(id).copied()
+    }
+
+    #[must_use]
+    pub fn orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    /// Keeps the open-order index in step after an order changed status.
+    pub fn refresh_open(&mut self, index: OrderIndex) {
+        let Some(order) = self.orders.get(index.get()) else { return };
+        let listed = self.open_orders.iter().position(|i| *i == index);
+        let working = !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
+        match (working, listed) {
+            (true, None) => self.open_orders.push(index),
+            (false, Some(at)) => {
+                self.open_orders.remove(at);
+            }
+            _ => {}
+        }
+    }
+
+    /// Orders submitted and not yet in a terminal state, in submission order.
+    pub fn orders_open(&self, filter: Filter) -> impl Iterator<Item = &Order> + '_ {
+        self.open_orders
+            .iter()
+            .filter_map(|i| self.orders.get(i.get()))
+            .filter(move |o| filter.accepts(o.strategy, o.instrument, Some(o.side)))
+    }
+
+    /// Orders in a terminal state.
+    pub fn orders_closed(&self, filter: Filter) -> impl Iterator<Item = &Order> + '_ {
+        self.orders.iter().filter(move |o| o.is_closed() && filter.accepts(o.strategy, o.instrument, Some(o.side)))
+    }
+
+    #[must_use]
+    pub fn next_position_index(&self) -> PositionIndex {
+        PositionIndex(u32::try_from(self.positions.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Stores a newly opened position; `netting` makes it the one position
+    /// of its strategy and instrument.
+    pub fn add_position(&mut self, position: Position, netting: bool) -> PositionIndex {
+        let index = self.next_position_index();
+        if netting {
+            self.net_positions.insert((position.strategy, position.instrument), index);
+        }
+        self.open_positions.push(index);
+        self.positions.push(position);
+        index
+    }
+
+    #[must_use]
+    pub fn position(&self, index: PositionIndex) -> Option<&Position> {
+        self.positions.get(index.get())
+    }
+
+    pub fn position_mut(&mut self, index: PositionIndex) -> Option<&mut Position> {
+        self.positions.get_mut(index.get())
+    }
+
+    /// Marks a position closed in the indices.
+    pub fn close_position(&mut self, index: PositionIndex) {
+        self.open_positions.retain(|i| *i != index);
+        self.net_positions.retain(|_, i| *i != index);
+    }
+
+    /// The open NETTING position of a strategy in an instrument.
+    #[must_use]
+    pub fn net_position(&self, strategy: StrategyIndex, instrument: InstrumentIndex) -> Option<PositionIndex> {
+        self.net_positions.get(&(strategy, instrument)).copied()
+    }
+
+    /// The open position with id `id`.
+    #[must_use]
+    pub fn open_position_by_id(&self, id: &crate::core::identifiers::PositionId) -> Option<PositionIndex> {
+        self.open_positions.iter().copied().find(|i| self.positions.get(i.get()).is_some_and(|p| &p.id == id))
+    }
+
+    pub fn positions_open(&self, filter: Filter) -> impl Iterator<Item = &Position> + '_ {
+        self.open_positions
+            .iter()
+            .filter_map(|i| self.positions.get(i.get()))
+            .filter(move |p| filter.accepts(p.strategy, p.instrument, None))
+    }
+
+    pub fn positions_closed(&self, filter: Filter) -> impl Iterator<Item = &Position> + '_ {
+        self.positions.iter().filter(move |p| p.is_closed() && filter.accepts(p.strategy, p.instrument, None))
+    }
+
+    #[must_use]
+    pub fn positions(&self) -> &[Position] {
+        &self.positions
+    }
+
+    /// Net signed quantity raw of a strategy (or all strategies) in an instrument.
+    #[must_use]
+    pub fn net_qty_raw(&self, strategy: Option<StrategyIndex>, instrument: InstrumentIndex) -> i128 {
+        let filter = Filter { strategy, instrument: Some(instrument), side: None };
+        self.positions_open(filter).map(|p| p.signed_qty_raw).sum()
+    }
+
+    pub fn set_last_bar(&mut self, bar: &Bar) {
+        if let Some(slot) = self.last_bars.get_mut(bar.instrument.get()) {
+            *slot = Some(*bar);
+        }
+    }
+
+    #[must_use]
+    pub fn last_bar(&self, instrument: InstrumentIndex) -> Option<&Bar> {
+        self.last_bars.get(instrument.get()).and_then(Option::as_ref)
+    }
+}
