@@ -8,3 +8,6 @@ pub mod core;
 pub mod model;
 pub mod engine;
 pub mod state;
+pub mod venues;
+pub mod indicators;
+pub mod trading;

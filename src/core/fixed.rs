@@ -95,6 +95,19 @@ pub fn div_round_half_up(numerator: i128, denominator: i128) -> Result<i128, Fix
 /// # Errors
 /// [`FixedError::Overflow`] when the product does not fit.
 pub fn mul_raw(a: i128, b: i128) -> Result<i128, FixedError> {
+    // Fast path for the per-bar valuation: split `a` into whole units and a
+    // fraction, so whole quantities need no 128-bit division at all:
+    // round((hi·S + lo)·b / S) = hi·b + round(lo·b / S).
+    if let Ok(a64) = i64::try_from(a) {
+        let scalar = 1_000_000_000i64;
+        let (hi, lo) = (a64 / scalar, a64 % scalar);
+        let whole = i128::from(hi).checked_mul(b).ok_or(FixedError::Overflow("multiplication"))?;
+        if lo == 0 {
+            return Ok(whole);
+        }
+        let part = i128::from(lo).checked_mul(b).ok_or(FixedError::Overflow("multiplication"))?;
+        return whole.checked_add(div_round_half_up(part, FIXED_SCALAR)?).ok_or(FixedError::Overflow("multiplication"));
+    }
     let product = a.checked_mul(b).ok_or(FixedError::Overflow("multiplication"))?;
     div_round_half_up(product, FIXED_SCALAR)
 }
@@ -278,6 +291,13 @@ mod tests {
             let rounded = round_half_up(raw, precision);
             let text = format_raw(rounded, precision);
             prop_assert_eq!(parse_raw(&text).unwrap().0, rounded);
+        }
+
+        #[test]
+        fn fast_multiplication_matches_the_wide_product(a in any::<i64>(), b in -1_000_000_000_000_000_000i128..1_000_000_000_000_000_000) {
+            let a = i128::from(a);
+            let expected = div_round_half_up(a * b, FIXED_SCALAR).unwrap();
+            prop_assert_eq!(mul_raw(a, b).unwrap(), expected);
         }
 
         #[test]

@@ -1,0 +1,59 @@
+//! A fixed-size ring of past values.
+
+/// The last `capacity` values, newest first by [`History::get`].
+#[derive(Debug, Clone)]
+pub struct History {
+    values: Vec<f64>,
+    next: usize,
+    len: usize,
+}
+
+impl History {
+    /// A ring of `capacity` values (at least one).
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self { values: vec![0.0; capacity.max(1)], next: 0, len: 0 }
+    }
+
+    pub fn push(&mut self, value: f64) {
+        self.values[self.next] = value;
+        self.next = (self.next + 1) % self.values.len();
+        self.len = (self.len + 1).min(self.values.len());
+    }
+
+    /// The value `ago` pushes back (0 = newest).
+    #[must_use]
+    pub fn get(&self, ago: usize) -> Option<f64> {
+        if ago >= self.len {
+            return None;
+        }
+        let cap = self.values.len();
+        Some(self.values[(self.next + cap - 1 - ago) % cap])
+    }
+
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_newest_values() {
+        let mut h = History::new(3);
+        assert_eq!(h.get(0), None);
+        for v in 1..=5 {
+            h.push(f64::from(v));
+        }
+        assert_eq!((h.get(0), h.get(1), h.get(2), h.get(3)), (Some(5.0), Some(4.0), Some(3.0), None));
+        assert_eq!(h.len(), 3);
+    }
+}

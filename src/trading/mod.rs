@@ -1,0 +1,5 @@
+//! Trading: the strategy API, parameters and built-in strategies.
+
+pub mod builtin;
+pub mod params;
+pub mod strategy;

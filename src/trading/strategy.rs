@@ -1,0 +1,191 @@
+//! The strategy API: lifecycle hooks that read a [`StrategyContext`] and
+//! write commands into it. Strategies never hold references into the engine.
+
+use std::sync::Arc;
+
+use crate::core::clock::TimeEvent;
+use crate::core::enums::{OrderSide, PositionSide};
+use crate::core::events::{OrderEvent, OrderFilled, PositionEvent};
+use crate::core::identifiers::{ClientOrderId, InstrumentIndex, StrategyIndex};
+use crate::core::{Money, Price, Quantity, UnixNanos};
+use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
+use crate::model::data::{Bar, QuoteTick, TradeTick};
+use crate::model::instruments::Instrument;
+use crate::model::orders::{Order, OrderKind};
+use crate::state::cache::{Cache, Filter};
+
+/// A strategy failed; the run stops with this message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct StrategyError {
+    pub message: String,
+}
+
+/// What a hook returns.
+pub type HookResult = Result<(), StrategyError>;
+
+/// Balances of the venue a strategy trades, as of the current event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSnapshot {
+    /// Free balance in the venue's base currency.
+    pub cash: Money,
+    /// Balance plus the value of open positions (cash accounts) or plus
+    /// unrealized PnL (margin accounts), at the last prices.
+    pub equity: Money,
+}
+
+/// A strategy's read-only view of the run plus its command buffer.
+#[derive(Debug)]
+pub struct StrategyContext<'a> {
+    pub strategy: StrategyIndex,
+    pub now: UnixNanos,
+    pub cache: &'a Cache,
+    /// One snapshot per venue, by venue index.
+    pub accounts: &'a [AccountSnapshot],
+    /// The venue index of each instrument, by instrument index.
+    pub instrument_venues: &'a [usize],
+    pub commands: &'a mut Vec<TradingCommand>,
+}
+
+impl StrategyContext<'_> {
+    #[must_use]
+    pub fn instrument(&self, instrument: InstrumentIndex) -> Option<&Instrument> {
+        self.cache.instrument(instrument)
+    }
+
+    /// The strategy's net signed quantity raw in `instrument`.
+    #[must_use]
+    pub fn position_raw(&self, instrument: InstrumentIndex) -> i128 {
+        self.cache.net_qty_raw(Some(self.strategy), instrument)
+    }
+
+    /// The strategy's net position side in `instrument`.
+    #[must_use]
+    pub fn position_side(&self, instrument: InstrumentIndex) -> PositionSide {
+        match self.position_raw(instrument) {
+            0 => PositionSide::Flat,
+            q if q > 0 => PositionSide::Long,
+            _ => PositionSide::Short,
+        }
+    }
+
+    #[must_use]
+    pub fn is_flat(&self, instrument: InstrumentIndex) -> bool {
+        self.position_raw(instrument) == 0
+    }
+
+    /// The account of the venue trading `instrument`.
+    #[must_use]
+    pub fn account(&self, instrument: InstrumentIndex) -> Option<AccountSnapshot> {
+        let venue = *self.instrument_venues.get(instrument.get())?;
+        self.accounts.get(venue).copied()
+    }
+
+    /// The strategy's open orders.
+    pub fn open_orders(&self, instrument: Option<InstrumentIndex>) -> impl Iterator<Item = &Order> + '_ {
+        let filter = Filter { strategy: Some(self.strategy), instrument, side: None };
+        self.cache.orders_open(filter)
+    }
+
+    /// Submits an order.
+    pub fn submit(&mut self, order: SubmitOrder) {
+        self.commands.push(TradingCommand::Submit(order));
+    }
+
+    /// A market buy of `size`.
+    pub fn buy(&mut self, instrument: InstrumentIndex, size: OrderSize) {
+        self.submit(SubmitOrder::new(instrument, OrderSide::Buy, OrderKind::Market, size));
+    }
+
+    /// A market sell of `size`.
+    pub fn sell(&mut self, instrument: InstrumentIndex, size: OrderSize) {
+        self.submit(SubmitOrder::new(instrument, OrderSide::Sell, OrderKind::Market, size));
+    }
+
+    /// A GTC limit order.
+    pub fn limit(&mut self, instrument: InstrumentIndex, side: OrderSide, price: Price, quantity: Quantity) {
+        self.submit(SubmitOrder::new(instrument, side, OrderKind::Limit { price }, OrderSize::Quantity(quantity)));
+    }
+
+    /// A GTC stop-market order.
+    pub fn stop(&mut self, instrument: InstrumentIndex, side: OrderSide, trigger_price: Price, quantity: Quantity) {
+        self.submit(SubmitOrder::new(instrument, side, OrderKind::StopMarket { trigger_price }, OrderSize::Quantity(quantity)));
+    }
+
+    /// A GTC stop-limit order.
+    pub fn stop_limit(&mut self, instrument: InstrumentIndex, side: OrderSide, trigger_price: Price, price: Price, quantity: Quantity) {
+        self.submit(SubmitOrder::new(instrument, side, OrderKind::StopLimit { price, trigger_price }, OrderSize::Quantity(quantity)));
+    }
+
+    pub fn cancel(&mut self, order: ClientOrderId) {
+        self.commands.push(TradingCommand::Cancel(order));
+    }
+
+    pub fn cancel_all(&mut self, instrument: Option<InstrumentIndex>) {
+        self.commands.push(TradingCommand::CancelAll { instrument });
+    }
+
+    /// Closes the strategy's position in `instrument` at market.
+    pub fn close_position(&mut self, instrument: InstrumentIndex) {
+        self.commands.push(TradingCommand::ClosePosition { instrument });
+    }
+
+    pub fn close_all(&mut self) {
+        self.commands.push(TradingCommand::CloseAll);
+    }
+
+    /// A repeating timer; `on_timer` gets its events.
+    pub fn set_timer(&mut self, name: &str, interval_ns: i64) {
+        self.commands.push(TradingCommand::SetTimer { name: Arc::from(name), interval_ns });
+    }
+
+    pub fn cancel_timer(&mut self, name: &str) {
+        self.commands.push(TradingCommand::CancelTimer { name: Arc::from(name) });
+    }
+}
+
+/// A trading strategy. Every hook has a no-op default.
+pub trait Strategy: Send {
+    /// Before the first event.
+    fn on_start(&mut self, _ctx: &mut StrategyContext<'_>) -> HookResult {
+        Ok(())
+    }
+    /// After the venue matched the bar and indicators were updated.
+    fn on_bar(&mut self, _ctx: &mut StrategyContext<'_>, _bar: &Bar) -> HookResult {
+        Ok(())
+    }
+    fn on_quote_tick(&mut self, _ctx: &mut StrategyContext<'_>, _tick: &QuoteTick) -> HookResult {
+        Ok(())
+    }
+    fn on_trade_tick(&mut self, _ctx: &mut StrategyContext<'_>, _tick: &TradeTick) -> HookResult {
+        Ok(())
+    }
+    /// Every event of the strategy's orders, fills included.
+    fn on_order_event(&mut self, _ctx: &mut StrategyContext<'_>, _event: &OrderEvent) -> HookResult {
+        Ok(())
+    }
+    /// After `on_order_event`, for fills.
+    fn on_order_filled(&mut self, _ctx: &mut StrategyContext<'_>, _event: &OrderEvent, _fill: &OrderFilled) -> HookResult {
+        Ok(())
+    }
+    fn on_position_opened(&mut self, _ctx: &mut StrategyContext<'_>, _event: &PositionEvent) -> HookResult {
+        Ok(())
+    }
+    fn on_position_changed(&mut self, _ctx: &mut StrategyContext<'_>, _event: &PositionEvent) -> HookResult {
+        Ok(())
+    }
+    fn on_position_closed(&mut self, _ctx: &mut StrategyContext<'_>, _event: &PositionEvent) -> HookResult {
+        Ok(())
+    }
+    fn on_timer(&mut self, _ctx: &mut StrategyContext<'_>, _event: &TimeEvent) -> HookResult {
+        Ok(())
+    }
+    /// After the last event.
+    fn on_stop(&mut self, _ctx: &mut StrategyContext<'_>) -> HookResult {
+        Ok(())
+    }
+    /// Bars of warm-up before the strategy trades (for Buy & Hold Return).
+    fn warmup_bars(&self) -> usize {
+        0
+    }
+}

@@ -1,0 +1,157 @@
+//! Accounts: balances per currency. A cash account pays the notional of
+//! every trade; a margin account pays only realized PnL and fees and locks
+//! margin (notional / leverage) for open positions.
+
+use std::collections::BTreeMap;
+
+use crate::core::enums::{AccountType, OrderSide};
+use crate::core::events::AccountState;
+use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::identifiers::AccountId;
+use crate::core::{AccountBalance, Currency, Money, UnixNanos};
+
+/// One venue's account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: AccountId,
+    pub account_type: AccountType,
+    pub base_currency: Currency,
+    /// Leverage raw at the global scale (1.0 for cash accounts).
+    pub leverage_raw: i128,
+    totals: BTreeMap<Currency, i128>,
+    locked: BTreeMap<Currency, i128>,
+    commissions: BTreeMap<Currency, i128>,
+}
+
+impl Account {
+    /// # Errors
+    /// When a leverage below 1 is asked for.
+    pub fn new(id: AccountId, account_type: AccountType, base_currency: Currency, starting: &[Money], leverage_raw: i128) -> Result<Self, FixedError> {
+        if leverage_raw < FIXED_SCALAR {
+            return Err(FixedError::Negative { what: "leverage - 1", value: fixed::format_raw(leverage_raw, 2) });
+        }
+        let mut totals = BTreeMap::new();
+        for money in starting {
+            *totals.entry(money.currency).or_insert(0) += money.raw;
+        }
+        totals.entry(base_currency).or_insert(0);
+        Ok(Self { id, account_type, base_currency, leverage_raw, totals, locked: BTreeMap::new(), commissions: BTreeMap::new() })
+    }
+
+    #[must_use]
+    pub fn is_cash(&self) -> bool {
+        self.account_type == AccountType::Cash
+    }
+
+    /// Total balance raw in `currency`.
+    #[must_use]
+    pub fn total_raw(&self, currency: Currency) -> i128 {
+        self.totals.get(&currency).copied().unwrap_or(0)
+    }
+
+    #[must_use]
+    pub fn locked_raw(&self, currency: Currency) -> i128 {
+        self.locked.get(&currency).copied().unwrap_or(0)
+    }
+
+    #[must_use]
+    pub fn free(&self, currency: Currency) -> Money {
+        Money::new(self.total_raw(currency) - self.locked_raw(currency), currency)
+    }
+
+    /// Commissions paid so far in `currency`.
+    #[must_use]
+    pub fn commissions_raw(&self, currency: Currency) -> i128 {
+        self.commissions.get(&currency).copied().unwrap_or(0)
+    }
+
+    /// Currencies with a balance.
+    pub fn currencies(&self) -> impl Iterator<Item = Currency> + '_ {
+        self.totals.keys().copied()
+    }
+
+    /// Books a fill: a cash account pays or receives the notional; both
+    /// kinds pay the commission, once.
+    pub fn apply_fill(&mut self, currency: Currency, side: OrderSide, notional_raw: i128, commission_raw: i128) {
+        let total = self.totals.entry(currency).or_insert(0);
+        if self.account_type == AccountType::Cash {
+            *total += match side {
+                OrderSide::Buy => -notional_raw,
+                OrderSide::Sell => notional_raw,
+            };
+        }
+        *total -= commission_raw;
+        *self.commissions.entry(currency).or_insert(0) += commission_raw;
+    }
+
+    /// Books realized PnL (before commissions) on a margin account; cash
+    /// accounts realize through the notional in [`Self::apply_fill`].
+    pub fn apply_realized(&mut self, currency: Currency, realized_raw: i128) {
+        if self.account_type != AccountType::Cash {
+            *self.totals.entry(currency).or_insert(0) += realized_raw;
+        }
+    }
+
+    /// Sets the margin locked in `currency` for `exposure_raw` of open
+    /// notional (margin accounts only).
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn lock_margin(&mut self, currency: Currency, exposure_raw: i128) -> Result<(), FixedError> {
+        if self.account_type == AccountType::Cash {
+            return Ok(());
+        }
+        let margin = fixed::div_round_half_up(exposure_raw.abs().checked_mul(FIXED_SCALAR).ok_or(FixedError::Overflow("margin"))?, self.leverage_raw)?;
+        self.locked.insert(currency, margin);
+        Ok(())
+    }
+
+    /// The balances as an event.
+    #[must_use]
+    pub fn state(&self, ts: UnixNanos) -> AccountState {
+        let balances = self
+            .totals
+            .iter()
+            .map(|(currency, total)| {
+                let locked = self.locked_raw(*currency);
+                AccountBalance { total: Money::new(*total, *currency), locked: Money::new(locked, *currency), free: Money::new(total - locked, *currency) }
+            })
+            .collect();
+        AccountState { account_id: self.id.clone(), balances, ts_event: ts, ts_init: ts }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(units: i128) -> Money {
+        Money::new(units * FIXED_SCALAR, Currency::USD)
+    }
+
+    #[test]
+    fn cash_account_pays_notional_and_fees_once() {
+        let mut account = Account::new(AccountId::new("SIM-001").unwrap(), AccountType::Cash, Currency::USD, &[usd(1000)], FIXED_SCALAR).unwrap();
+        account.apply_fill(Currency::USD, OrderSide::Buy, 500 * FIXED_SCALAR, FIXED_SCALAR);
+        assert_eq!(account.total_raw(Currency::USD), 499 * FIXED_SCALAR);
+        account.apply_fill(Currency::USD, OrderSide::Sell, 600 * FIXED_SCALAR, FIXED_SCALAR);
+        account.apply_realized(Currency::USD, 100 * FIXED_SCALAR);
+        assert_eq!(account.total_raw(Currency::USD), 1098 * FIXED_SCALAR);
+        assert_eq!(account.commissions_raw(Currency::USD), 2 * FIXED_SCALAR);
+        let state = account.state(UnixNanos(0));
+        assert_eq!(state.balances[0].free, usd(1098));
+    }
+
+    #[test]
+    fn margin_account_books_pnl_and_locks_margin() {
+        let mut account = Account::new(AccountId::new("M-001").unwrap(), AccountType::Margin, Currency::USD, &[usd(1000)], 10 * FIXED_SCALAR).unwrap();
+        account.apply_fill(Currency::USD, OrderSide::Buy, 5000 * FIXED_SCALAR, 0);
+        account.lock_margin(Currency::USD, 5000 * FIXED_SCALAR).unwrap();
+        assert_eq!(account.total_raw(Currency::USD), 1000 * FIXED_SCALAR);
+        assert_eq!(account.free(Currency::USD), usd(500));
+        account.apply_realized(Currency::USD, -50 * FIXED_SCALAR);
+        account.lock_margin(Currency::USD, 0).unwrap();
+        assert_eq!(account.free(Currency::USD), usd(950));
+        assert!(Account::new(AccountId::new("X").unwrap(), AccountType::Margin, Currency::USD, &[], FIXED_SCALAR / 2).is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! Venues: behaviour models, accounts and the simulated exchange.
+
+pub mod account;
+pub mod exchange;
+pub mod models;
