@@ -11,3 +11,4 @@ pub mod state;
 pub mod venues;
 pub mod indicators;
 pub mod trading;
+pub mod data;

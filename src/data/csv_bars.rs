@@ -1,0 +1,102 @@
+//! Bars from CSV, parsed from the text (never through f64).
+
+use std::path::Path;
+
+use crate::core::time::UnixNanos;
+use crate::model::data::Bar;
+
+use super::cells;
+use super::validate::ParsedBars;
+use super::{BarFileSpec, DataError};
+
+fn column_index(headers: &csv::ByteRecord, name: &str, path: &Path) -> Result<usize, DataError> {
+    headers.iter().position(|h| h == name.as_bytes()).ok_or_else(|| {
+        let found: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+        DataError { path: path.to_path_buf(), row: Some(1), column: Some(name.to_string()), message: format!("missing column (found: {})", found.join(", ")) }
+    })
+}
+
+pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
+    let path = spec.path.as_path();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .map_err(|e| DataError::file(path, format!("cannot open: {e}")))?;
+    let headers = reader.byte_headers().map_err(|e| DataError::file(path, e.to_string()))?.clone();
+    let c = &spec.columns;
+    let idx = [
+        column_index(&headers, &c.timestamp, path)?,
+        column_index(&headers, &c.open, path)?,
+        column_index(&headers, &c.high, path)?,
+        column_index(&headers, &c.low, path)?,
+        column_index(&headers, &c.close, path)?,
+        column_index(&headers, &c.volume, path)?,
+    ];
+    let names = [&c.timestamp, &c.open, &c.high, &c.low, &c.close, &c.volume];
+    let mut bars = Vec::new();
+    let mut rounded = 0usize;
+    let mut record = csv::ByteRecord::new();
+    let mut line = 1usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(DataError { path: path.to_path_buf(), row: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)), column: None, message: e.to_string() }),
+        }
+        line = record.position().map_or(line + 1, |p| usize::try_from(p.line()).unwrap_or(line + 1));
+        let cell = |k: usize| -> Result<&str, DataError> {
+            let bytes = record.get(idx[k]).ok_or_else(|| DataError::at(path, line, names[k], "missing value"))?;
+            std::str::from_utf8(bytes).map_err(|_| DataError::at(path, line, names[k], "not UTF-8 text"))
+        };
+        let at = |k: usize| move |message: String| DataError::at(path, line, names[k], message);
+        let ts: UnixNanos = cells::timestamp_text(cell(0)?, spec.timestamp_format).map_err(at(0))?;
+        let mut prices = [0i64; 4];
+        for (k, slot) in prices.iter_mut().enumerate() {
+            let (value, was_rounded) = cells::price_text(cell(k + 1)?, spec.price_precision).map_err(at(k + 1))?;
+            *slot = value;
+            rounded += usize::from(was_rounded);
+        }
+        let (volume, vol_rounded) = cells::volume_text(cell(5)?, spec.size_precision).map_err(at(5))?;
+        rounded += usize::from(vol_rounded);
+        bars.push(Bar {
+            ts_event: ts,
+            ts_init: ts,
+            open: prices[0],
+            high: prices[1],
+            low: prices[2],
+            close: prices[3],
+            volume,
+            instrument: spec.instrument,
+            price_precision: spec.price_precision,
+            size_precision: spec.size_precision,
+        });
+    }
+    if bars.is_empty() {
+        return Err(DataError::file(path, "no rows"));
+    }
+    Ok(ParsedBars { bars, first_row: 2, rounded })
+}
+
+pub(super) fn write(bars: &[Bar], output: &Path) -> Result<(), DataError> {
+    let err = |e: std::io::Error| DataError::file(output, format!("cannot write: {e}"));
+    let tmp = crate::data::spec::temp_path(output);
+    {
+        let file = std::fs::File::create(&tmp).map_err(err)?;
+        let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
+        let werr = |e: csv::Error| DataError::file(output, format!("cannot write: {e}"));
+        out.write_record(["timestamp", "open", "high", "low", "close", "volume"]).map_err(werr)?;
+        for b in bars {
+            out.write_record([
+                b.ts_init.to_string(),
+                b.open().to_string(),
+                b.high().to_string(),
+                b.low().to_string(),
+                b.close().to_string(),
+                b.volume().to_string(),
+            ])
+            .map_err(werr)?;
+        }
+        out.flush().map_err(err)?;
+    }
+    std::fs::rename(&tmp, output).map_err(err)
+}

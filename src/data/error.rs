@@ -1,0 +1,40 @@
+//! Data errors name the file, and the row and column when there is one.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A data file could not be read or failed a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    pub path: PathBuf,
+    /// 1-based line in a CSV file (the header is line 1), or 1-based row in
+    /// a Parquet file.
+    pub row: Option<usize>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl DataError {
+    pub fn file(path: &std::path::Path, message: impl Into<String>) -> Self {
+        Self { path: path.to_path_buf(), row: None, column: None, message: message.into() }
+    }
+
+    pub fn at(path: &std::path::Path, row: usize, column: &str, message: impl Into<String>) -> Self {
+        Self { path: path.to_path_buf(), row: Some(row), column: Some(column.to_string()), message: message.into() }
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(row) = self.row {
+            write!(f, ":{row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, " column '{column}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for DataError {}

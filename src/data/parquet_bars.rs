@@ -1,0 +1,182 @@
+//! Bars from and to Parquet with polars (eager API only). Float price
+//! columns are rounded half up to the instrument's precision, never
+//! truncated; text columns are parsed exactly like CSV cells.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::core::time::UnixNanos;
+use crate::model::data::Bar;
+
+use super::cells;
+use super::spec::temp_path;
+use super::validate::ParsedBars;
+use super::{BarColumns, BarFileSpec, DataError, TimestampFormat};
+
+fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Series, DataError> {
+    df.column(name).map(Column::as_materialized_series).map_err(|_| {
+        let found: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+        DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: format!("missing column (found: {})", found.join(", ")) }
+    })
+}
+
+fn timestamps(series: &Series, format: TimestampFormat, path: &Path, name: &str) -> Result<Vec<UnixNanos>, DataError> {
+    let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
+    let null = |row: usize| at(row, "missing value".to_string());
+    match series.dtype() {
+        DataType::String => {
+            let values = series.str().map_err(|e| DataError::file(path, e.to_string()))?;
+            values
+                .iter()
+                .enumerate()
+                .map(|(row, v)| v.ok_or_else(|| null(row)).and_then(|t| cells::timestamp_text(t, format).map_err(|m| at(row, m))))
+                .collect()
+        }
+        DataType::Datetime(unit, _) => {
+            let per_unit = match unit {
+                TimeUnit::Nanoseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Milliseconds => 1_000_000,
+            };
+            let physical = series.cast(&DataType::Int64).map_err(|e| DataError::file(path, e.to_string()))?;
+            let values = physical.i64().map_err(|e| DataError::file(path, e.to_string()))?;
+            values
+                .iter()
+                .enumerate()
+                .map(|(row, v)| {
+                    let v = v.ok_or_else(|| null(row))?;
+                    v.checked_mul(per_unit).map(UnixNanos).ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
+                })
+                .collect()
+        }
+        dtype if dtype.is_integer() => {
+            if format == TimestampFormat::Rfc3339 {
+                return Err(DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: "integer timestamps need timestamp_format = \"unix_s\", \"unix_ms\", \"unix_us\" or \"unix_ns\"".into() });
+            }
+            let physical = series.cast(&DataType::Int64).map_err(|e| DataError::file(path, e.to_string()))?;
+            let values = physical.i64().map_err(|e| DataError::file(path, e.to_string()))?;
+            values
+                .iter()
+                .enumerate()
+                .map(|(row, v)| {
+                    let v = v.ok_or_else(|| null(row))?;
+                    cells::timestamp_int(v, format).ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
+                })
+                .collect()
+        }
+        other => Err(DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: format!("unsupported timestamp type {other}") }),
+    }
+}
+
+/// Prices of one column as raws, counting the values rounded.
+fn prices(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mut usize) -> Result<Vec<i64>, DataError> {
+    let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
+    let fail = |e: PolarsError| DataError::file(path, e.to_string());
+    match series.dtype() {
+        DataType::String => series
+            .str()
+            .map_err(fail)?
+            .iter()
+            .enumerate()
+            .map(|(row, v)| {
+                let text = v.ok_or_else(|| at(row, "missing value".into()))?;
+                let (value, was_rounded) = cells::price_text(text, precision).map_err(|m| at(row, m))?;
+                *rounded += usize::from(was_rounded);
+                Ok(value)
+            })
+            .collect(),
+        dtype if dtype.is_float() || dtype.is_integer() => {
+            let floats = series.cast(&DataType::Float64).map_err(fail)?;
+            floats
+                .f64()
+                .map_err(fail)?
+                .iter()
+                .enumerate()
+                .map(|(row, v)| cells::price_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision).map_err(|m| at(row, m)))
+                .collect()
+        }
+        other => Err(DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: format!("unsupported price type {other}") }),
+    }
+}
+
+fn volumes(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mut usize) -> Result<Vec<u64>, DataError> {
+    let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
+    let fail = |e: PolarsError| DataError::file(path, e.to_string());
+    let floats = series.cast(&DataType::Float64).map_err(fail)?;
+    floats
+        .f64()
+        .map_err(fail)?
+        .iter()
+        .enumerate()
+        .map(|(row, v)| {
+            let (value, was_rounded) = cells::volume_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision).map_err(|m| at(row, m))?;
+            *rounded += usize::from(was_rounded);
+            Ok(value)
+        })
+        .collect()
+}
+
+pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
+    let path = spec.path.as_path();
+    let file = std::fs::File::open(path).map_err(|e| DataError::file(path, format!("cannot open: {e}")))?;
+    let df = ParquetReader::new(file).finish().map_err(|e| DataError::file(path, format!("not a readable Parquet file: {e}")))?;
+    let c = &spec.columns;
+    let mut rounded = 0;
+    let ts = timestamps(column(&df, &c.timestamp, path)?, spec.timestamp_format, path, &c.timestamp)?;
+    let open = prices(column(&df, &c.open, path)?, spec.price_precision, path, &c.open, &mut rounded)?;
+    let high = prices(column(&df, &c.high, path)?, spec.price_precision, path, &c.high, &mut rounded)?;
+    let low = prices(column(&df, &c.low, path)?, spec.price_precision, path, &c.low, &mut rounded)?;
+    let close = prices(column(&df, &c.close, path)?, spec.price_precision, path, &c.close, &mut rounded)?;
+    let volume = volumes(column(&df, &c.volume, path)?, spec.size_precision, path, &c.volume, &mut rounded)?;
+    if ts.is_empty() {
+        return Err(DataError::file(path, "no rows"));
+    }
+    let bars = (0..ts.len())
+        .map(|i| Bar {
+            ts_event: ts[i],
+            ts_init: ts[i],
+            open: open[i],
+            high: high[i],
+            low: low[i],
+            close: close[i],
+            volume: volume[i],
+            instrument: spec.instrument,
+            price_precision: spec.price_precision,
+            size_precision: spec.size_precision,
+        })
+        .collect();
+    Ok(ParsedBars { bars, first_row: 1, rounded })
+}
+
+pub(super) fn write(bars: &[Bar], columns: &BarColumns, output: &Path) -> Result<(), DataError> {
+    let fail = |e: PolarsError| DataError::file(output, format!("cannot write: {e}"));
+    let timestamps: Vec<String> = bars.iter().map(|b| b.ts_init.to_string()).collect();
+    let as_f64 = |raw: fn(&Bar) -> i64| -> Result<Vec<f64>, DataError> {
+        bars.iter()
+            .map(|b| {
+                let price = crate::core::Price { raw: raw(b), precision: b.price_precision };
+                let value = price.as_f64();
+                // Floats must read back to the same fixed-point price.
+                match crate::core::Price::from_f64(value, b.price_precision) {
+                    Ok(back) if back == price => Ok(value),
+                    _ => Err(DataError::file(output, format!("price {price} does not survive a float column"))),
+                }
+            })
+            .collect()
+    };
+    let volumes: Vec<f64> = bars.iter().map(|b| b.volume().as_f64()).collect();
+    let mut df = DataFrame::new_infer_height(vec![
+        Column::new(columns.timestamp.as_str().into(), timestamps),
+        Column::new(columns.open.as_str().into(), as_f64(|b| b.open)?),
+        Column::new(columns.high.as_str().into(), as_f64(|b| b.high)?),
+        Column::new(columns.low.as_str().into(), as_f64(|b| b.low)?),
+        Column::new(columns.close.as_str().into(), as_f64(|b| b.close)?),
+        Column::new(columns.volume.as_str().into(), volumes),
+    ])
+    .map_err(fail)?;
+    let tmp = temp_path(output);
+    let file = std::fs::File::create(&tmp).map_err(|e| DataError::file(output, format!("cannot write: {e}")))?;
+    ParquetWriter::new(file).finish(&mut df).map_err(fail)?;
+    std::fs::rename(&tmp, output).map_err(|e| DataError::file(output, format!("cannot write: {e}")))
+}
