@@ -12,3 +12,10 @@ pub mod venues;
 pub mod indicators;
 pub mod trading;
 pub mod data;
+pub mod analysis;
+pub mod backtest;
+pub mod report;
+pub mod cli;
+pub mod error;
+
+pub use error::{Error, ExitCode, Result};

@@ -11,7 +11,7 @@ pub mod synthetic;
 mod validate;
 
 pub use error::DataError;
-pub use spec::{BarColumns, BarFileSpec, DataFormat, LoadedBars, TimestampFormat};
+pub use spec::{temp_path, BarColumns, BarFileSpec, DataFormat, LoadedBars, TimestampFormat};
 
 use std::path::Path;
 
@@ -48,3 +48,11 @@ pub fn write_bars_csv(bars: &[crate::model::data::Bar], output: &Path) -> Result
 
 #[cfg(test)]
 mod tests;
+
+/// Writes bars as Parquet with the default column names.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_bars_parquet(bars: &[crate::model::data::Bar], output: &Path) -> Result<(), DataError> {
+    parquet_bars::write(bars, &BarColumns::default(), output)
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::core::enums::{OrderSide, TimeInForce};
 use crate::core::identifiers::{ClientOrderId, InstrumentIndex, PositionId};
-use crate::core::{Price, Quantity, UnixNanos};
+use crate::core::{Quantity, UnixNanos};
 use crate::model::orders::OrderKind;
 
 /// How much to trade.
@@ -59,7 +59,6 @@ pub enum TradingCommand {
     Cancel(ClientOrderId),
     /// Cancels the strategy's open orders (in one instrument, or all).
     CancelAll { instrument: Option<InstrumentIndex> },
-    Modify { order: ClientOrderId, quantity: Option<Quantity>, price: Option<Price>, trigger_price: Option<Price> },
     /// Closes the strategy's open positions in one instrument at market.
     ClosePosition { instrument: InstrumentIndex },
     /// Closes all of the strategy's open positions at market.

@@ -1,0 +1,5 @@
+//! Analysis: the round-trip trades of a run and the statistics computed
+//! from the equity curve and those trades.
+
+pub mod stats;
+pub mod trades;

@@ -1,0 +1,219 @@
+//! The TOML schema as written (`deny_unknown_fields` everywhere). Values
+//! with their own syntax (money, ids, enums) are parsed while the TOML is
+//! read, so their errors carry the line and column; cross-references keep
+//! their spans for the checks in `config`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::core::enums::{AccountType, OmsType};
+use crate::core::identifiers::{InstrumentId, StrategyId, Venue};
+use crate::core::{Currency, Money, Quantity};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub backtest: RawBacktest,
+    #[serde(default)]
+    pub venues: Vec<RawVenue>,
+    #[serde(default)]
+    pub instruments: Vec<RawInstrument>,
+    #[serde(default)]
+    pub data: Vec<RawData>,
+    #[serde(default)]
+    pub strategies: Vec<RawStrategy>,
+    #[serde(default)]
+    pub risk: RawRisk,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBacktest {
+    pub name: String,
+    pub start: Option<Spanned<String>>,
+    pub end: Option<Spanned<String>>,
+    #[serde(default)]
+    pub seed: u64,
+    pub out_dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawMarketFill {
+    #[default]
+    NextOpen,
+    Mid,
+    Worst,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawIntrabar {
+    #[default]
+    Nearest,
+    Pessimistic,
+}
+
+/// `{ kind = "percentage", maker, taker }`, `{ kind = "flat", amount }` or
+/// `{ kind = "per_unit", amount }` (a struct, not a tagged enum, so the
+/// values keep their spans).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeeModel {
+    pub kind: Spanned<String>,
+    pub maker: Option<Spanned<toml::Value>>,
+    pub taker: Option<Spanned<toml::Value>>,
+    pub amount: Option<Money>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlippage {
+    #[serde(default)]
+    pub ticks: u32,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct RawLatency {
+    #[serde(default)]
+    pub base_ms: u64,
+    #[serde(default)]
+    pub jitter_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVenue {
+    pub name: Spanned<Venue>,
+    #[serde(default = "default_oms")]
+    pub oms: OmsType,
+    #[serde(default = "default_account")]
+    pub account: AccountType,
+    pub base_currency: Currency,
+    pub starting_balances: Vec<Money>,
+    pub leverage: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub fill_model: RawMarketFill,
+    #[serde(default)]
+    pub intrabar: RawIntrabar,
+    pub fee_model: Option<RawFeeModel>,
+    #[serde(default)]
+    pub slippage: RawSlippage,
+    #[serde(default)]
+    pub latency: RawLatency,
+    pub max_notional_per_order: Option<Money>,
+}
+
+const fn default_oms() -> OmsType {
+    OmsType::Netting
+}
+
+const fn default_account() -> AccountType {
+    AccountType::Cash
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawInstrumentKind {
+    Equity,
+    FxPair,
+    CryptoPerpetual,
+    Future,
+    Option,
+    Betting,
+    PredictionMarket,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInstrument {
+    pub id: Spanned<InstrumentId>,
+    pub kind: RawInstrumentKind,
+    pub currency: Currency,
+    pub price_precision: u8,
+    pub size_precision: u8,
+    pub price_increment: Option<Spanned<String>>,
+    pub size_increment: Option<Spanned<String>>,
+    pub multiplier: Option<Quantity>,
+    pub min_quantity: Option<Quantity>,
+    pub max_quantity: Option<Quantity>,
+    pub maker_fee: Option<Spanned<toml::Value>>,
+    pub taker_fee: Option<Spanned<toml::Value>>,
+    // Kind-specific fields, checked against the kind.
+    pub base_currency: Option<Currency>,
+    pub is_inverse: Option<bool>,
+    pub underlying: Option<String>,
+    pub expiry: Option<Spanned<String>>,
+    pub strike: Option<Spanned<String>>,
+    pub right: Option<Spanned<String>>,
+    pub market: Option<String>,
+    pub selection: Option<String>,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawColumns {
+    pub timestamp: Option<String>,
+    pub open: Option<String>,
+    pub high: Option<String>,
+    pub low: Option<String>,
+    pub close: Option<String>,
+    pub volume: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RawTimestampFormat {
+    #[default]
+    Rfc3339,
+    UnixS,
+    UnixMs,
+    UnixUs,
+    UnixNs,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum RawFormat {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawData {
+    pub instrument: Spanned<InstrumentId>,
+    pub path: Spanned<String>,
+    pub format: Option<RawFormat>,
+    pub bar_type: Option<Spanned<String>>,
+    #[serde(default)]
+    pub columns: RawColumns,
+    #[serde(default)]
+    pub timestamp_format: RawTimestampFormat,
+    #[serde(default)]
+    pub sort: bool,
+    /// Lower replays first among bars with the same timestamp.
+    pub priority: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStrategy {
+    pub id: Option<Spanned<StrategyId>>,
+    pub builtin: Spanned<String>,
+    pub instrument: Spanned<InstrumentId>,
+    #[serde(default)]
+    pub params: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawRisk {
+    pub max_order_quantity: Option<Quantity>,
+    pub max_position: Option<Quantity>,
+    pub max_notional_per_order: Option<Money>,
+}

@@ -1,0 +1,502 @@
+//! The one wiring point: clock, bus, cache, engines, venues and strategies,
+//! and the event loop that replays bars through them.
+//!
+//! Per bar: the clock moves (firing timers), the venue matches working
+//! orders against the bar, the resulting events reach orders, positions,
+//! accounts and strategies, and only then do the bar's subscribers see it.
+//! Commands a strategy emits go through risk, then to the venue.
+
+use std::sync::Arc;
+
+use crate::core::clock::{Clock, TestClock, TimeEvent};
+use crate::core::enums::OrderSide;
+use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
+use crate::core::fixed;
+use crate::core::identifiers::{AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex};
+use crate::core::msgbus::{MessageBus, SubscriberId, TopicId};
+use crate::core::{Currency, Money, UnixNanos};
+use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
+use crate::engine::execution::{closing_side, ExecutionClient, ExecutionEngine};
+use crate::engine::replay::{BarStream, ReplayMerge};
+use crate::engine::risk::{affordable_quantity, RiskCheck, RiskEngine};
+use crate::model::data::Bar;
+use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
+use crate::state::cache::{Cache, Filter};
+use crate::state::portfolio::Portfolio;
+use crate::trading::strategy::{AccountSnapshot, Strategy, StrategyContext};
+use crate::venues::account::Account;
+use crate::venues::exchange::SimulatedExchange;
+
+use super::config::BacktestConfig;
+use super::BacktestError;
+
+/// Bound on command/event rounds after one event, so a strategy that keeps
+/// answering its own events cannot hang the run.
+const MAX_ROUNDS: usize = 10_000;
+
+struct StrategySlot {
+    id: StrategyId,
+    strategy: Box<dyn Strategy>,
+    factory: OrderFactory,
+}
+
+/// The equity curve in the report currency, one point per timestamp.
+#[derive(Debug, Default, Clone)]
+pub struct EquityCurve {
+    pub ts: Vec<UnixNanos>,
+    pub equity_raw: Vec<i128>,
+}
+
+/// A built engine, ready to run over loaded bars.
+pub struct BacktestEngine {
+    clock: TestClock,
+    cache: Cache,
+    portfolio: Portfolio,
+    execution: ExecutionEngine,
+    risk: RiskEngine,
+    venues: Vec<SimulatedExchange>,
+    instrument_venues: Vec<usize>,
+    strategies: Vec<StrategySlot>,
+    bus: MessageBus<()>,
+    commands: Vec<TradingCommand>,
+    pending: Vec<(StrategyIndex, TradingCommand)>,
+    events: Vec<OrderEvent>,
+    position_events: Vec<PositionEvent>,
+    timer_events: Vec<TimeEvent>,
+    accounts: Vec<AccountSnapshot>,
+    report_currency: Currency,
+    curve: EquityCurve,
+    start: Option<UnixNanos>,
+    end: Option<UnixNanos>,
+}
+
+impl std::fmt::Debug for BacktestEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BacktestEngine").field("venues", &self.venues.len()).field("strategies", &self.strategies.len()).finish_non_exhaustive()
+    }
+}
+
+/// What a finished run leaves behind.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub cache: Cache,
+    pub curve: EquityCurve,
+    pub accounts: Vec<Account>,
+    pub strategy_ids: Vec<StrategyId>,
+    pub report_currency: Currency,
+    pub warmup: usize,
+    pub cancel_reasons: Vec<(crate::core::identifiers::ClientOrderId, Arc<str>)>,
+}
+
+impl BacktestEngine {
+    /// Wires a validated config with the given strategies (one per
+    /// `config.strategies` entry, in order).
+    ///
+    /// # Errors
+    /// When an account cannot be opened.
+    pub fn new(config: &BacktestConfig, strategies: Vec<Box<dyn Strategy>>) -> Result<Self, BacktestError> {
+        let cache = Cache::new(config.instruments.clone());
+        let mut venues = Vec::with_capacity(config.venues.len());
+        for (i, spec) in config.venues.iter().enumerate() {
+            let index = VenueIndex::from_usize(i).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            let account_id = AccountId::new(&format!("{}-001", spec.config.venue)).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            let account = Account::new(account_id, spec.account_type, spec.base_currency, &spec.starting_balances, spec.leverage_raw)
+                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            let trades: Vec<bool> = config.instrument_venues.iter().map(|v| v.get() == i).collect();
+            // One stream per venue derived from the run's seed, stable across versions.
+            let seed = config.seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
+            venues.push(SimulatedExchange::new(index, spec.config.clone(), account, &trades, seed));
+        }
+        let strategy_ids: Vec<StrategyId> = config.strategies.iter().map(|s| s.id.clone()).collect();
+        let mut bus = MessageBus::new();
+        let mut slots = Vec::with_capacity(strategies.len());
+        for (i, (strategy, spec)) in strategies.into_iter().zip(&config.strategies).enumerate() {
+            // Strategies subscribe to the bars of their instrument.
+            for data in config.data.iter().filter(|d| d.file.instrument == spec.instrument) {
+                let topic = bus.topic(&format!("data.bars.{}", data.bar_type));
+                bus.subscribe(topic, SubscriberId(u32::try_from(i).unwrap_or(u32::MAX)), 0);
+            }
+            slots.push(StrategySlot { id: spec.id.clone(), strategy, factory: OrderFactory::new(spec.id.clone()) });
+        }
+        let report_currency = config.venues.first().map_or(Currency::USD, |v| v.base_currency);
+        let accounts = venues
+            .iter()
+            .map(|v| {
+                let free = v.account.free(v.account.base_currency);
+                AccountSnapshot { cash: free, equity: free }
+            })
+            .collect();
+        Ok(Self {
+            clock: TestClock::new(UnixNanos(0)),
+            cache,
+            portfolio: Portfolio::default(),
+            execution: ExecutionEngine::new(strategy_ids),
+            risk: RiskEngine::new(config.risk.clone()),
+            venues,
+            instrument_venues: config.instrument_venues.iter().map(|v| v.get()).collect(),
+            strategies: slots,
+            bus,
+            commands: Vec::new(),
+            pending: Vec::new(),
+            events: Vec::new(),
+            position_events: Vec::new(),
+            timer_events: Vec::new(),
+            accounts,
+            report_currency,
+            curve: EquityCurve::default(),
+            start: config.start,
+            end: config.end,
+        })
+    }
+
+    /// Calls one strategy hook with a fresh context, then queues what it asked for.
+    fn call(
+        &mut self,
+        strategy: StrategyIndex,
+        hook: impl FnOnce(&mut dyn Strategy, &mut StrategyContext<'_>) -> crate::trading::strategy::HookResult,
+    ) -> Result<(), BacktestError> {
+        let Some(slot) = self.strategies.get_mut(strategy.get()) else { return Ok(()) };
+        let mut ctx = StrategyContext {
+            strategy,
+            now: self.clock.timestamp_ns(),
+            cache: &self.cache,
+            accounts: &self.accounts,
+            instrument_venues: &self.instrument_venues,
+            commands: &mut self.commands,
+        };
+        hook(slot.strategy.as_mut(), &mut ctx).map_err(|e| BacktestError::Strategy { strategy: slot.id.to_string(), ts: ctx.now, message: e.message })?;
+        if !self.commands.is_empty() {
+            self.pending.extend(self.commands.drain(..).map(|c| (strategy, c)));
+        }
+        Ok(())
+    }
+
+    /// Replays `streams` (one per data spec, with its bus topic name and
+    /// priority) and returns what the run produced.
+    ///
+    /// # Errors
+    /// When a strategy fails or the accounting breaks an invariant.
+    pub fn run(mut self, streams: Vec<(String, BarStream<'_>)>) -> Result<RunOutput, BacktestError> {
+        let topics: Vec<TopicId> = streams.iter().map(|(name, _)| self.bus.topic(&format!("data.bars.{name}"))).collect();
+        let first_ts = streams.iter().filter_map(|(_, s)| s.bars.first().map(|b| b.ts_init)).min().unwrap_or_default();
+        self.clock.set_time(first_ts);
+        for i in 0..self.strategies.len() {
+            let index = StrategyIndex(u32::try_from(i).unwrap_or(u32::MAX));
+            self.call(index, |s, ctx| s.on_start(ctx))?;
+        }
+        self.pump()?;
+        let merge = ReplayMerge::new(streams.into_iter().map(|(_, s)| s).collect());
+        self.curve.ts.reserve(merge.total());
+        self.curve.equity_raw.reserve(merge.total());
+        let mut current_ts: Option<UnixNanos> = None;
+        for (stream, bar) in merge {
+            if self.start.is_some_and(|s| bar.ts_init < s) || self.end.is_some_and(|e| bar.ts_init > e) {
+                continue;
+            }
+            if current_ts != Some(bar.ts_init) {
+                if let Some(ts) = current_ts {
+                    self.record_equity(ts);
+                }
+                current_ts = Some(bar.ts_init);
+                self.advance_clock(bar.ts_init)?;
+            }
+            self.on_bar(topics[stream], bar)?;
+        }
+        if let Some(ts) = current_ts {
+            self.record_equity(ts);
+        }
+        for i in 0..self.strategies.len() {
+            let index = StrategyIndex(u32::try_from(i).unwrap_or(u32::MAX));
+            self.call(index, |s, ctx| s.on_stop(ctx))?;
+        }
+        self.pump()?;
+        let warmup = self.strategies.first().map_or(0, |s| s.strategy.warmup_bars());
+        let cancel_reasons = self.venues.iter_mut().flat_map(|v| std::mem::take(&mut v.cancel_reasons)).collect();
+        Ok(RunOutput {
+            strategy_ids: self.strategies.iter().map(|s| s.id.clone()).collect(),
+            accounts: self.venues.into_iter().map(|v| v.account).collect(),
+            cache: self.cache,
+            curve: self.curve,
+            report_currency: self.report_currency,
+            warmup,
+            cancel_reasons,
+        })
+    }
+
+    fn advance_clock(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
+        self.clock.advance_time(ts, &mut self.timer_events);
+        if self.timer_events.is_empty() {
+            return Ok(());
+        }
+        let fired = std::mem::take(&mut self.timer_events);
+        for event in &fired {
+            // Timer names are "<strategy index>:<name>"; the strategy sees its own name.
+            let Some((owner, name)) = event.name.split_once(':') else { continue };
+            let Ok(owner) = owner.parse::<u32>() else { continue };
+            let local = TimeEvent { name: Arc::from(name), ..event.clone() };
+            self.call(StrategyIndex(owner), |s, ctx| s.on_timer(ctx, &local))?;
+            self.pump()?;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn on_bar(&mut self, topic: TopicId, bar: &Bar) -> Result<(), BacktestError> {
+        self.cache.set_last_bar(bar);
+        let venue = self.instrument_venues[bar.instrument.get()];
+        let exchange = &mut self.venues[venue];
+        if let Some(instrument) = self.cache.instrument(bar.instrument) {
+            let net = self.cache.net_qty_raw(None, bar.instrument);
+            let sign = i32::from(net > 0) - i32::from(net < 0);
+            exchange.process_bar(bar, instrument, sign, &self.cache).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        }
+        self.pump()?;
+        self.refresh_account(venue)?;
+        let subscribers = self.bus.subscribers(topic);
+        for k in 0..subscribers.len() {
+            let subscriber = self.bus.subscribers(topic)[k];
+            self.call(StrategyIndex(subscriber.0), |s, ctx| s.on_bar(ctx, bar))?;
+            if !self.pending.is_empty() {
+                self.pump()?;
+                self.refresh_account(venue)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drains venue events and queued commands until both are empty.
+    fn pump(&mut self) -> Result<(), BacktestError> {
+        for _ in 0..MAX_ROUNDS {
+            for venue in &mut self.venues {
+                venue.drain_events(&mut self.events);
+            }
+            if self.events.is_empty() && self.pending.is_empty() {
+                return Ok(());
+            }
+            let events = std::mem::take(&mut self.events);
+            for event in events {
+                self.handle_event(event)?;
+            }
+            let commands = std::mem::take(&mut self.pending);
+            for (strategy, command) in commands {
+                self.handle_command(strategy, command)?;
+            }
+        }
+        Err(BacktestError::Runtime(format!("strategies kept issuing commands for {MAX_ROUNDS} rounds at {}", self.clock.timestamp_ns())))
+    }
+
+    fn handle_event(&mut self, event: OrderEvent) -> Result<(), BacktestError> {
+        let order_index = event.order;
+        let Some(order) = self.cache.order(order_index) else { return Ok(()) };
+        let (strategy, instrument) = (order.strategy, order.instrument);
+        let venue = self.instrument_venues[instrument.get()];
+        let oms = self.venues[venue].config.oms;
+        let fill = match &event.kind {
+            OrderEventKind::Filled(f) => Some(f.clone()),
+            _ => None,
+        };
+        let outcome = self
+            .execution
+            .process(&mut self.cache, oms, event.clone(), &mut self.position_events)
+            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        if let Some(fill) = &fill {
+            let currency = fill.commission.currency;
+            let exchange = &mut self.venues[venue];
+            exchange.account.apply_realized(currency, outcome.realized_raw);
+            if !exchange.account.is_cash() {
+                let exposure: i128 = self
+                    .cache
+                    .positions_open(Filter::default())
+                    .filter(|p| self.instrument_venues[p.instrument.get()] == venue && p.currency == currency)
+                    .map(|p| p.cost_basis_raw)
+                    .sum();
+                exchange.account.lock_margin(currency, exposure).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            }
+            self.portfolio.update_account(exchange.index, &exchange.account.state(event.ts_event));
+        }
+        self.call(strategy, |s, ctx| s.on_order_event(ctx, &event))?;
+        if let (Some(fill), OrderEventKind::Filled(_)) = (&fill, &event.kind) {
+            self.call(strategy, |s, ctx| s.on_order_filled(ctx, &event, fill))?;
+        }
+        for position_event in std::mem::take(&mut self.position_events) {
+            self.call(strategy, |s, ctx| match position_event.kind {
+                PositionEventKind::Opened => s.on_position_opened(ctx, &position_event),
+                PositionEventKind::Changed => s.on_position_changed(ctx, &position_event),
+                PositionEventKind::Closed => s.on_position_closed(ctx, &position_event),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn handle_command(&mut self, strategy: StrategyIndex, command: TradingCommand) -> Result<(), BacktestError> {
+        let now = self.clock.timestamp_ns();
+        match command {
+            TradingCommand::Submit(order) => self.submit(strategy, order)?,
+            TradingCommand::Cancel(id) => {
+                if let Some(index) = self.cache.order_index(&id) {
+                    self.cancel(strategy, index, now);
+                }
+            }
+            TradingCommand::CancelAll { instrument } => {
+                let filter = Filter { strategy: Some(strategy), instrument, side: None };
+                let open: Vec<OrderIndex> = self.cache.orders_open(filter).map(|o| o.index).collect();
+                for index in open {
+                    self.cancel(strategy, index, now);
+                }
+            }
+            TradingCommand::ClosePosition { instrument } => self.close_positions(strategy, Some(instrument))?,
+            TradingCommand::CloseAll => self.close_positions(strategy, None)?,
+            TradingCommand::SetTimer { name, interval_ns } => {
+                let owned = format!("{}:{name}", strategy.0);
+                self.clock.set_timer(&owned, interval_ns, now, None).map_err(|e| self.strategy_error(strategy, e.to_string()))?;
+            }
+            TradingCommand::SetTimeAlert { name, at } => {
+                let owned = format!("{}:{name}", strategy.0);
+                self.clock.set_time_alert(&owned, at).map_err(|e| self.strategy_error(strategy, e.to_string()))?;
+            }
+            TradingCommand::CancelTimer { name } => self.clock.cancel_timer(&format!("{}:{name}", strategy.0)),
+        }
+        Ok(())
+    }
+
+    fn strategy_error(&self, strategy: StrategyIndex, message: String) -> BacktestError {
+        let id = self.strategies.get(strategy.get()).map_or_else(String::new, |s| s.id.to_string());
+        BacktestError::Strategy { strategy: id, ts: self.clock.timestamp_ns(), message }
+    }
+
+    fn cancel(&mut self, strategy: StrategyIndex, index: OrderIndex, now: UnixNanos) {
+        let Some(order) = self.cache.order(index) else { return };
+        if order.strategy != strategy || !order.is_open() {
+            return;
+        }
+        let venue = self.instrument_venues[order.instrument.get()];
+        self.venues[venue].cancel_order(order, now);
+    }
+
+    fn close_positions(&mut self, strategy: StrategyIndex, instrument: Option<InstrumentIndex>) -> Result<(), BacktestError> {
+        let filter = Filter { strategy: Some(strategy), instrument, side: None };
+        let open: Vec<(InstrumentIndex, i128, Option<crate::core::identifiers::PositionId>)> =
+            self.cache.positions_open(filter).map(|p| (p.instrument, p.signed_qty_raw, Some(p.id.clone()))).collect();
+        for (instrument, qty_raw, position_id) in open {
+            let Some(inst) = self.cache.instrument(instrument) else { continue };
+            let quantity = inst.make_qty(qty_raw.abs()).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            let mut order = SubmitOrder::new(instrument, closing_side(qty_raw), OrderKind::Market, OrderSize::Quantity(quantity));
+            order.reduce_only = true;
+            order.position_id = position_id;
+            self.submit(strategy, order)?;
+        }
+        Ok(())
+    }
+
+    fn submit(&mut self, strategy: StrategyIndex, request: SubmitOrder) -> Result<(), BacktestError> {
+        let now = self.clock.timestamp_ns();
+        let instrument_index = request.instrument;
+        let Some(instrument) = self.cache.instrument(instrument_index) else {
+            return Err(self.strategy_error(strategy, format!("unknown instrument index {}", instrument_index.0)));
+        };
+        let venue = self.instrument_venues[instrument_index.get()];
+        let exchange = &self.venues[venue];
+        let currency = instrument.settlement_currency();
+        let last_close = self.cache.last_bar(instrument_index).map(Bar::close);
+        let reference_price = request.kind.price().or(request.kind.trigger_price()).or(last_close);
+        let fee_rate = exchange.config.fees.taker_rate_raw();
+        let free = exchange.account.free(currency);
+        // A fractional size becomes the largest whole lot the balance buys.
+        let quantity = match (request.size, reference_price) {
+            (OrderSize::Quantity(q), _) => q,
+            (OrderSize::FractionOfEquity(fraction), Some(price)) => {
+                let budget = fixed::mul_raw(free.raw.max(0), fraction).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                affordable_quantity(instrument, budget, price, fee_rate).map_err(|e| BacktestError::Runtime(e.to_string()))?
+            }
+            (OrderSize::FractionOfEquity(_), None) => crate::core::Quantity::zero(instrument.size_precision),
+        };
+        let pending_raw: i128 = self
+            .cache
+            .orders_open(Filter { strategy: None, instrument: Some(instrument_index), side: Some(request.side) })
+            .map(|o| o.leaves_qty().signed_raw())
+            .sum();
+        let check = RiskCheck {
+            instrument,
+            side: request.side,
+            quantity,
+            reference_price: reference_price.unwrap_or_default(),
+            net_qty_raw: self.cache.net_qty_raw(None, instrument_index),
+            pending_qty_raw: if request.side == OrderSide::Buy { pending_raw } else { 0 },
+            cash_free: exchange.account.is_cash().then_some(free),
+            fee_rate_raw: fee_rate,
+            venue_max_notional: exchange.config.max_order_notional,
+            reduce_only: request.reduce_only,
+        };
+        let mut verdict = if reference_price.is_none() {
+            Err("no price yet to size or check the order".to_string())
+        } else {
+            self.risk.check(&check)
+        };
+        if verdict.is_ok() {
+            for price in [request.kind.price(), request.kind.trigger_price()].into_iter().flatten() {
+                if let Err(e) = instrument.validate_price(price) {
+                    verdict = Err(e.to_string());
+                }
+            }
+        }
+        let index = self.cache.next_order_index();
+        let init = OrderInit {
+            strategy,
+            instrument: instrument_index,
+            side: request.side,
+            kind: request.kind,
+            quantity,
+            time_in_force: request.time_in_force,
+            expire_time: request.expire_time,
+            reduce_only: request.reduce_only,
+            position_id: request.position_id,
+            tags: request.tags,
+        };
+        let slot = &mut self.strategies[strategy.get()];
+        let order = slot.factory.create(index, init, now).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        let client_order_id = order.client_order_id.clone();
+        self.cache.add_order(order);
+        let kind = match verdict {
+            Ok(()) => OrderEventKind::Submitted,
+            Err(reason) => OrderEventKind::Denied { reason: Arc::from(reason) },
+        };
+        let submitted = matches!(kind, OrderEventKind::Submitted);
+        self.handle_event(OrderEvent { order: index, client_order_id, kind, ts_event: now, ts_init: now })?;
+        if submitted {
+            if let (Some(order), Some(instrument)) = (self.cache.order(index), self.cache.instrument(instrument_index)) {
+                self.venues[venue].submit_order(order, instrument, now);
+            }
+        }
+        Ok(())
+    }
+
+    /// Values every venue's account and records total equity at `ts`.
+    fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
+        let exchange = &self.venues[venue];
+        let base = exchange.account.base_currency;
+        let mut valuation: i128 = 0;
+        for position in self.cache.positions_open(Filter::default()) {
+            if self.instrument_venues[position.instrument.get()] != venue || position.currency != base {
+                continue;
+            }
+            let (Some(inst), Some(bar)) = (self.cache.instrument(position.instrument), self.cache.last_bar(position.instrument)) else { continue };
+            let value = if exchange.account.is_cash() {
+                position.market_value_raw(inst, bar.close())
+            } else {
+                position.unrealized_pnl_raw(inst, bar.close())
+            };
+            valuation += value.map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        }
+        let total = exchange.account.total_raw(base);
+        self.accounts[venue] = AccountSnapshot { cash: exchange.account.free(base), equity: Money::new(total + valuation, base) };
+        Ok(())
+    }
+
+    fn record_equity(&mut self, ts: UnixNanos) {
+        // Accounts in other currencies are not converted yet: they are left
+        // out of the headline curve and reported with their own balances.
+        let total = self.accounts.iter().filter(|a| a.equity.currency == self.report_currency).map(|a| a.equity.raw).sum();
+        self.curve.ts.push(ts);
+        self.curve.equity_raw.push(total);
+    }
+}

@@ -1,0 +1,64 @@
+//! Config errors: file, line, column and field.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A config that cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ConfigError {
+    /// An error for the whole file.
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        Self { path: path.to_path_buf(), line: None, column: None, field: None, message: message.into() }
+    }
+
+    /// An error at a byte span of `source`.
+    pub fn at(path: &Path, source: &str, span: std::ops::Range<usize>, field: &str, message: impl Into<String>) -> Self {
+        let (line, column) = line_column(source, span.start);
+        Self { path: path.to_path_buf(), line: Some(line), column: Some(column), field: Some(field.to_string()), message: message.into() }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset`.
+#[must_use]
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field '{field}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_one_based() {
+        let src = "a = 1\nbb = 2\n";
+        assert_eq!(line_column(src, 0), (1, 1));
+        assert_eq!(line_column(src, 6), (2, 1));
+        assert_eq!(line_column(src, 11), (2, 6));
+    }
+}

@@ -1,0 +1,27 @@
+//! Backtest: the config schema, the engine that wires everything, the
+//! runner and the results.
+
+pub mod config;
+mod config_raw;
+pub mod engine;
+pub mod error;
+pub mod results;
+pub mod runner;
+
+use crate::core::UnixNanos;
+use crate::data::DataError;
+
+pub use error::ConfigError;
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BacktestError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("strategy '{strategy}' failed at {ts}: {message}")]
+    Strategy { strategy: String, ts: UnixNanos, message: String },
+    #[error("{0}")]
+    Runtime(String),
+}

@@ -1,0 +1,81 @@
+//! Runs one validated config end to end: build strategies, load data, replay.
+
+use std::path::Path;
+
+use tracing::{info, warn};
+
+use crate::data::{load_bars, LoadedBars};
+use crate::engine::replay::BarStream;
+use crate::trading::builtin;
+use crate::trading::strategy::Strategy;
+
+use super::config::{self, BacktestConfig};
+use super::engine::BacktestEngine;
+use super::results::BacktestResult;
+use super::BacktestError;
+
+/// Builds the configured strategies.
+///
+/// # Errors
+/// For an unknown built-in or bad parameters (already checked by `config`).
+pub fn build_strategies(config: &BacktestConfig) -> Result<Vec<Box<dyn Strategy>>, BacktestError> {
+    config
+        .strategies
+        .iter()
+        .map(|s| builtin::build(&s.builtin, s.instrument, &s.params).map_err(|e| BacktestError::Runtime(format!("strategy '{}': {e}", s.id))))
+        .collect()
+}
+
+/// Loads every data file of the config.
+///
+/// # Errors
+/// The first file that fails.
+pub fn load_data(config: &BacktestConfig) -> Result<Vec<LoadedBars>, BacktestError> {
+    config.data.iter().map(|d| load_bars(&d.file).map_err(BacktestError::from)).collect()
+}
+
+/// Runs `config` on already loaded data.
+///
+/// # Errors
+/// When a strategy fails or the engine breaks an invariant.
+pub fn run_loaded(config: &BacktestConfig, data: &[LoadedBars]) -> Result<BacktestResult, BacktestError> {
+    let strategies = build_strategies(config)?;
+    let engine = BacktestEngine::new(config, strategies)?;
+    let streams = config
+        .data
+        .iter()
+        .zip(data)
+        .map(|(spec, loaded)| (spec.bar_type.to_string(), BarStream { bars: &loaded.bars, priority: spec.priority }))
+        .collect();
+    let output = engine.run(streams)?;
+    let in_range = |ts| config.start.is_none_or(|s| ts >= s) && config.end.is_none_or(|e| ts <= e);
+    // Buy & Hold follows the first strategy's instrument.
+    let primary = config.strategies.first().map(|s| s.instrument);
+    let closes: Vec<f64> = config
+        .data
+        .iter()
+        .zip(data)
+        .find(|(spec, _)| Some(spec.file.instrument) == primary)
+        .map(|(_, loaded)| loaded.bars.iter().filter(|b| in_range(b.ts_init)).map(|b| b.close().as_f64()).collect())
+        .unwrap_or_default();
+    let bars = data.iter().map(|d| d.bars.iter().filter(|b| in_range(b.ts_init)).count()).sum();
+    let warnings = data.iter().flat_map(|d| d.warnings.iter().cloned()).collect();
+    BacktestResult::build(&config.name, &config.source.display().to_string(), output, &closes, bars, warnings)
+}
+
+/// Reads, checks, loads and runs the config at `path`.
+///
+/// # Errors
+/// Config, data, strategy or runtime failures.
+pub fn run_file(path: &Path) -> Result<(BacktestConfig, BacktestResult), BacktestError> {
+    let config = config::load(path)?;
+    let data = load_data(&config)?;
+    for loaded in &data {
+        for warning in &loaded.warnings {
+            warn!("{warning}");
+        }
+    }
+    info!(bars = data.iter().map(|d| d.bars.len()).sum::<usize>(), "data loaded");
+    let result = run_loaded(&config, &data)?;
+    Ok((config, result))
+}

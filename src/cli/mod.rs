@@ -1,0 +1,88 @@
+//! The command line (the only home of clap): one file per subcommand.
+
+mod run;
+mod validate;
+mod wrangle;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::Result;
+
+/// A configuration-driven, event-driven backtester.
+#[derive(Debug, Parser)]
+#[command(name = "bt", version, about, long_about = None)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format of `bt run` on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one backtest and write its results.
+    Run {
+        /// The TOML config.
+        config: PathBuf,
+        /// Output directory (default: the config's [backtest] out_dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// What to print on stdout.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// Print nothing on stdout.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check a config and its data files without running.
+    Validate {
+        /// The TOML config.
+        config: PathBuf,
+    },
+    /// Prepare data files.
+    #[command(subcommand)]
+    Wrangle(wrangle::WrangleCommand),
+}
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// Whatever the subcommand fails with.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run { config, out, format, quiet } => run::execute(&config, out, format, quiet),
+        Command::Validate { config } => validate::execute(&config),
+        Command::Wrangle(command) => wrangle::execute(command),
+    }
+}
+
+/// Writes to stdout, treating a closed pipe (`bt run … | head`) as success.
+pub(crate) fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::error::Error::Io(format!("cannot write to stdout: {e}"))),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

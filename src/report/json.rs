@@ -1,0 +1,57 @@
+//! `results.json`: the run's name and config, stats (undefined values are
+//! `null`), round trips and final balances.
+
+use serde_json::{json, Map, Value};
+
+use crate::analysis::stats::StatValue;
+use crate::backtest::results::BacktestResult;
+
+use super::{Exporter, ReportError};
+
+/// Writes `results.json`.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonResults;
+
+fn stat_json(value: &StatValue) -> Value {
+    match value {
+        StatValue::Time(ts) => json!(ts.to_string()),
+        StatValue::Duration(ns) => json!(super::table::format_duration(*ns)),
+        StatValue::Money(m) => json!(m.to_full_precision_string()),
+        StatValue::Number(x) => x.filter(|v| v.is_finite()).map_or(Value::Null, |v| json!(v)),
+        StatValue::Count(n) => json!(n),
+    }
+}
+
+/// The stats as an ordered JSON object.
+#[must_use]
+pub fn stats_json(result: &BacktestResult) -> Value {
+    let mut stats = Map::new();
+    for (key, value) in &result.stats.entries {
+        stats.insert(key.clone(), stat_json(value));
+    }
+    Value::Object(stats)
+}
+
+impl Exporter for JsonResults {
+    fn file_name(&self) -> &'static str {
+        "results.json"
+    }
+
+    fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
+        let err = |e: serde_json::Error| ReportError::Render { what: "results.json", message: e.to_string() };
+        let doc = json!({
+            "name": result.name,
+            "config": result.config,
+            "report_currency": result.report_currency,
+            "bars": result.bars,
+            "stats": stats_json(result),
+            "trades": serde_json::to_value(&result.trades).map_err(err)?,
+            "open_trades": serde_json::to_value(&result.open_trades).map_err(err)?,
+            "accounts": serde_json::to_value(&result.accounts).map_err(err)?,
+            "warnings": result.warnings,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&doc).map_err(err)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}

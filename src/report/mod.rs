@@ -1,0 +1,62 @@
+//! Exporters (the only home of comfy-table): each output format behind one
+//! trait, and the writer that puts files in place atomically.
+
+mod csv_tables;
+mod json;
+mod table;
+
+use std::path::{Path, PathBuf};
+
+use crate::backtest::results::BacktestResult;
+
+pub use csv_tables::{EquityCsv, OrdersCsv, TradesCsv};
+pub use json::JsonResults;
+pub use json::stats_json;
+pub use table::StatsTable;
+
+/// One output format.
+pub trait Exporter {
+    /// The file name it writes in the output directory.
+    fn file_name(&self) -> &'static str;
+    /// The bytes of the file.
+    ///
+    /// # Errors
+    /// When serialization fails.
+    fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError>;
+}
+
+/// An output could not be produced or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write {path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("cannot render {what}: {message}")]
+    Render { what: &'static str, message: String },
+}
+
+/// The exporters `bt run` writes.
+#[must_use]
+pub fn file_exporters() -> Vec<Box<dyn Exporter>> {
+    vec![Box::new(JsonResults), Box::new(TradesCsv), Box::new(OrdersCsv), Box::new(EquityCsv)]
+}
+
+/// Renders every exporter first, then writes each to a temporary name and
+/// renames it into `dir`, so a failure never leaves a half-written file or
+/// clobbers a good one.
+///
+/// # Errors
+/// When a file cannot be rendered or written.
+pub fn write_all(result: &BacktestResult, dir: &Path, exporters: &[Box<dyn Exporter>]) -> Result<Vec<PathBuf>, ReportError> {
+    let io = |path: &Path, e: std::io::Error| ReportError::Io { path: path.to_path_buf(), message: e.to_string() };
+    let rendered = exporters.iter().map(|e| Ok((e.file_name(), e.render(result)?))).collect::<Result<Vec<_>, ReportError>>()?;
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    for (name, bytes) in rendered {
+        let path = dir.join(name);
+        let tmp = crate::data::temp_path(&path);
+        std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
