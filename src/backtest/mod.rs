@@ -25,3 +25,6 @@ pub enum BacktestError {
     #[error("{0}")]
     Runtime(String),
 }
+
+#[cfg(test)]
+mod tests;

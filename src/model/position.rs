@@ -219,7 +219,10 @@ impl Position {
         } else {
             fixed::div_round_half_up(value_raw.checked_mul(FIXED_SCALAR)?, units).ok()?
         };
-        Price::from_raw(raw, fixed::FIXED_PRECISION).ok()
+        // Show the instrument's precision when the average is exact there.
+        let step = fixed::pow10(fixed::FIXED_PRECISION - instrument.price_precision.min(fixed::FIXED_PRECISION));
+        let precision = if raw % step == 0 { instrument.price_precision } else { fixed::FIXED_PRECISION };
+        Price::from_raw(raw, precision).ok()
     }
 
     /// Volume-weighted average entry price over the cycle.

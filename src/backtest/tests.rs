@@ -1,0 +1,358 @@
+//! Engine-level tests: lifecycle, accounting identities, multi-venue.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, ProptestConfig};
+use proptest::strategy::Strategy as _;
+
+use super::config;
+use super::engine::BacktestEngine;
+use super::results::BacktestResult;
+use crate::core::clock::TimeEvent;
+use crate::core::enums::{OrderSide, OrderStatus};
+use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent};
+use crate::core::fixed::{self, FIXED_SCALAR};
+use crate::core::identifiers::InstrumentIndex;
+use crate::core::{Price, Quantity, UnixNanos};
+use crate::data::synthetic::{generate_gbm, GbmSpec};
+use crate::engine::commands::OrderSize;
+use crate::engine::replay::BarStream;
+use crate::model::data::Bar;
+use crate::trading::strategy::{HookResult, Strategy, StrategyContext};
+
+/// What the scripted strategy does on a given bar.
+#[derive(Debug, Clone)]
+enum Action {
+    Buy(i64),
+    Sell(i64),
+    Limit(OrderSide, &'static str, i64),
+    Stop(OrderSide, &'static str, i64),
+    CancelAll,
+    CloseAll,
+    Timer(i64),
+}
+
+/// Replays a script of actions by bar number and records what it sees.
+#[derive(Debug, Default)]
+struct Scripted {
+    instrument: u32,
+    script: BTreeMap<usize, Vec<Action>>,
+    bar: usize,
+    seen_events: Vec<String>,
+    seen_positions: Vec<String>,
+    timers: Vec<UnixNanos>,
+}
+
+impl Strategy for Scripted {
+    fn on_bar(&mut self, ctx: &mut StrategyContext<'_>, bar: &Bar) -> HookResult {
+        if bar.instrument.0 != self.instrument {
+            return Ok(());
+        }
+        let instrument = bar.instrument;
+        let qty = |n: i64| Quantity::from_raw(i128::from(n) * FIXED_SCALAR, 0).unwrap_or_default();
+        for action in self.script.get(&self.bar).cloned().unwrap_or_default() {
+            match action {
+                Action::Buy(n) => ctx.buy(instrument, OrderSize::Quantity(qty(n))),
+                Action::Sell(n) => ctx.sell(instrument, OrderSize::Quantity(qty(n))),
+                Action::Limit(side, px, n) => ctx.limit(instrument, side, Price::parse(px, 2).unwrap_or_default(), qty(n)),
+                Action::Stop(side, px, n) => ctx.stop(instrument, side, Price::parse(px, 2).unwrap_or_default(), qty(n)),
+                Action::CancelAll => ctx.cancel_all(Some(instrument)),
+                Action::CloseAll => ctx.close_all(),
+                Action::Timer(secs) => ctx.set_timer("tick", secs * 1_000_000_000),
+            }
+        }
+        self.bar += 1;
+        Ok(())
+    }
+
+    fn on_order_event(&mut self, _ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
+        self.seen_events.push(format!("{} {}", event.client_order_id, event.kind.name()));
+        Ok(())
+    }
+
+    fn on_position_opened(&mut self, _ctx: &mut StrategyContext<'_>, event: &PositionEvent) -> HookResult {
+        self.seen_positions.push(format!("opened {} {}", event.position_id, event.side));
+        Ok(())
+    }
+
+    fn on_position_closed(&mut self, _ctx: &mut StrategyContext<'_>, event: &PositionEvent) -> HookResult {
+        self.seen_positions.push(format!("closed {} {}", event.position_id, event.realized_pnl));
+        Ok(())
+    }
+
+    fn on_timer(&mut self, ctx: &mut StrategyContext<'_>, _event: &TimeEvent) -> HookResult {
+        self.timers.push(ctx.now);
+        Ok(())
+    }
+}
+
+const ONE_VENUE: &str = r#"
+[backtest]
+name = "t"
+[[venues]]
+name = "SIM"
+base_currency = "USD"
+starting_balances = ["100000 USD"]
+fee_model = { kind = "percentage", maker = "0.0005", taker = "0.001" }
+[[instruments]]
+id = "X.SIM"
+kind = "equity"
+currency = "USD"
+price_precision = 2
+size_precision = 0
+[[data]]
+instrument = "X.SIM"
+path = "unused.csv"
+[[strategies]]
+builtin = "buy_and_hold"
+instrument = "X.SIM"
+"#;
+
+fn bar(ts: i64, o: &str, h: &str, l: &str, c: &str, instrument: u32) -> Bar {
+    let p = |t: &str| Price::parse(t, 2).unwrap().raw;
+    Bar {
+        ts_event: UnixNanos(ts * 60_000_000_000),
+        ts_init: UnixNanos(ts * 60_000_000_000),
+        open: p(o),
+        high: p(h),
+        low: p(l),
+        close: p(c),
+        volume: 0,
+        instrument: InstrumentIndex(instrument),
+        price_precision: 2,
+        size_precision: 0,
+    }
+}
+
+/// Runs `strategies` on `bars` (one stream per data spec) under `toml`.
+fn run(toml: &str, strategies: Vec<Box<dyn Strategy>>, bars: Vec<Vec<Bar>>) -> BacktestResult {
+    let cfg = config::parse(Path::new("test.toml"), toml).unwrap();
+    let engine = BacktestEngine::new(&cfg, strategies).unwrap();
+    let streams = cfg.data.iter().zip(&bars).map(|(d, b)| (d.bar_type.to_string(), BarStream { bars: b, priority: d.priority })).collect();
+    let output = engine.run(streams).unwrap();
+    let closes: Vec<f64> = bars[0].iter().map(|b| b.close().as_f64()).collect();
+    BacktestResult::build("t", "test.toml", output, &closes, bars[0].len(), Vec::new()).unwrap()
+}
+
+fn scripted(script: &[(usize, Action)]) -> Scripted {
+    let mut s = Scripted::default();
+    for (bar, action) in script {
+        s.script.entry(*bar).or_default().push(action.clone());
+    }
+    s
+}
+
+fn flat_bars(n: i64) -> Vec<Bar> {
+    (0..n).map(|i| bar(i, "10.00", "10.50", "9.50", "10.00", 0)).collect()
+}
+
+#[test]
+fn order_lifecycle_market_fills_at_next_open() {
+    let bars = vec![bar(0, "10.00", "10.10", "9.90", "10.00", 0), bar(1, "10.20", "10.30", "10.10", "10.25", 0), bar(2, "10.25", "10.40", "10.20", "10.30", 0)];
+    let result = run(ONE_VENUE, vec![Box::new(scripted(&[(0, Action::Buy(100))]))], vec![bars]);
+    let order = &result.orders[0];
+    let names: Vec<&str> = order.events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(names, ["INITIALIZED", "SUBMITTED", "ACCEPTED", "FILLED"]);
+    assert_eq!(order.status, OrderStatus::Filled);
+    assert_eq!(order.avg_px().unwrap().raw, 10_200_000_000);
+    assert_eq!(order.events[3].ts_event, UnixNanos(60_000_000_000), "fills on bar 1, not bar 0");
+    // Cash: 100000 − 100 × 10.20 − 1.02 commission; equity at the close 10.30.
+    let account = &result.accounts[0].balances[0];
+    assert_eq!(fixed::format_raw(account.total.raw, 2), "98978.98");
+    assert_eq!(fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2), "100008.98");
+}
+
+#[test]
+fn position_lifecycle_pnl_is_price_move_times_qty_minus_commissions() {
+    let bars = vec![
+        bar(0, "10.00", "10.00", "10.00", "10.00", 0),
+        bar(1, "10.00", "10.00", "10.00", "10.00", 0),
+        bar(2, "12.00", "12.00", "12.00", "12.00", 0),
+        bar(3, "12.00", "12.00", "12.00", "12.00", 0),
+    ];
+    let result = run(ONE_VENUE, vec![Box::new(scripted(&[(0, Action::Buy(100)), (1, Action::CloseAll)]))], vec![bars]);
+    assert_eq!(result.trades.len(), 1);
+    let trade = &result.trades[0];
+    // (12 − 10) × 100 − 1.00 − 1.20
+    assert_eq!(fixed::format_raw(trade.pnl.raw, 2), "197.80");
+    assert_eq!(fixed::format_raw(trade.commission.raw, 2), "2.20");
+    assert_eq!(fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2), "100197.80");
+}
+
+#[test]
+fn reversal_closes_one_trade_and_opens_the_next() {
+    let toml = ONE_VENUE.replace("name = \"SIM\"", "name = \"SIM\"\naccount = \"margin\"").replace("fee_model = { kind = \"percentage\", maker = \"0.0005\", taker = \"0.001\" }", "");
+    let bars = flat_bars(4);
+    let result = run(&toml, vec![Box::new(scripted(&[(0, Action::Buy(100)), (1, Action::Sell(150))]))], vec![bars]);
+    assert_eq!(result.trades.len(), 1);
+    assert_eq!(result.open_trades.len(), 1);
+    assert_eq!(result.open_trades[0].entry_side, OrderSide::Sell);
+    assert_eq!(result.open_trades[0].size.to_string(), "50");
+}
+
+#[test]
+fn limits_stops_cancels_and_denials() {
+    let bars = vec![
+        bar(0, "10.00", "10.10", "9.90", "10.00", 0),
+        bar(1, "10.00", "10.10", "9.70", "9.80", 0),
+        bar(2, "9.80", "9.90", "9.60", "9.70", 0),
+        bar(3, "9.70", "9.80", "9.60", "9.65", 0),
+    ];
+    let script = [
+        (0, Action::Limit(OrderSide::Buy, "9.75", 10)),
+        (0, Action::Limit(OrderSide::Buy, "5.00", 10)),
+        (1, Action::Stop(OrderSide::Sell, "9.65", 10)),
+        (2, Action::CancelAll),
+        (3, Action::Sell(1000)),
+    ];
+    let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
+    let status: Vec<(String, OrderStatus)> = result.orders.iter().map(|o| (o.order_type().to_string(), o.status)).collect();
+    assert_eq!(
+        status,
+        vec![
+            ("LIMIT".into(), OrderStatus::Filled),
+            ("LIMIT".into(), OrderStatus::Canceled),
+            ("STOP_MARKET".into(), OrderStatus::Filled),
+            ("MARKET".into(), OrderStatus::Denied),
+        ]
+    );
+    assert_eq!(result.orders[0].avg_px().unwrap().raw, 9_750_000_000);
+    assert_eq!(result.orders[2].avg_px().unwrap().raw, 9_650_000_000);
+    let denied = &result.orders[3].events[1].kind;
+    assert!(matches!(denied, OrderEventKind::Denied { reason } if &**reason == "a cash account cannot sell short"), "{denied:?}");
+    // Limit fills are maker (0.05 %), stops taker (0.1 %).
+    let fees: Vec<String> = result.orders[..3].iter().filter_map(|o| o.commissions.first()).map(|m| fixed::format_raw(m.raw, 5)).collect();
+    assert_eq!(fees, vec!["0.04875", "0.09650"]);
+}
+
+#[test]
+fn timers_fire_through_the_clock() {
+    let mut s = scripted(&[(0, Action::Timer(120))]);
+    s.instrument = 0;
+    let cfg = config::parse(Path::new("t.toml"), ONE_VENUE).unwrap();
+    let bars = flat_bars(6);
+    let engine = BacktestEngine::new(&cfg, vec![Box::new(s)]).unwrap();
+    let output = engine.run(vec![(cfg.data[0].bar_type.to_string(), BarStream { bars: &bars, priority: 0 })]).unwrap();
+    assert_eq!(output.curve.ts.len(), 6);
+}
+
+const TWO_VENUES: &str = r#"
+[backtest]
+name = "multi"
+[[venues]]
+name = "CRYPTO"
+oms = "netting"
+account = "margin"
+leverage = 5
+base_currency = "USDT"
+starting_balances = ["10000 USDT"]
+fee_model = { kind = "percentage", taker = "0.0004" }
+[[venues]]
+name = "NYSE"
+oms = "hedging"
+account = "cash"
+base_currency = "USD"
+starting_balances = ["50000 USD"]
+fee_model = { kind = "flat", amount = "1.00 USD" }
+[[instruments]]
+id = "BTCUSDT.CRYPTO"
+kind = "crypto_perpetual"
+base_currency = "BTC"
+currency = "USDT"
+price_precision = 2
+size_precision = 0
+[[instruments]]
+id = "AAPL.NYSE"
+kind = "equity"
+currency = "USD"
+price_precision = 2
+size_precision = 0
+[[data]]
+instrument = "BTCUSDT.CRYPTO"
+path = "a.csv"
+[[data]]
+instrument = "AAPL.NYSE"
+path = "b.csv"
+[[strategies]]
+builtin = "buy_and_hold"
+instrument = "BTCUSDT.CRYPTO"
+[[strategies]]
+builtin = "buy_and_hold"
+instrument = "AAPL.NYSE"
+"#;
+
+#[test]
+fn multi_venue_netting_margin_and_hedging_cash() {
+    let crypto: Vec<Bar> = (0..4).map(|i| bar(i, "100.00", "101.00", "99.00", if i < 3 { "100.00" } else { "110.00" }, 0)).collect();
+    let equity: Vec<Bar> = (0..4).map(|i| bar(i, "50.00", "50.00", "50.00", "50.00", 1)).collect();
+    let mut a = scripted(&[(0, Action::Buy(10)), (1, Action::Buy(5))]);
+    a.instrument = 0;
+    let mut b = scripted(&[(0, Action::Buy(10)), (1, Action::Buy(10))]);
+    b.instrument = 1;
+    let result = run(TWO_VENUES, vec![Box::new(a), Box::new(b)], vec![crypto, equity]);
+    // NETTING keeps one crypto position; HEDGING opens one per entry.
+    let open: Vec<(String, String)> = result.open_trades.iter().map(|t| (t.instrument_id.to_string(), t.size.to_string())).collect();
+    assert_eq!(open, vec![("BTCUSDT.CRYPTO".into(), "15".into()), ("AAPL.NYSE".into(), "10".into()), ("AAPL.NYSE".into(), "10".into())]);
+    let usdt = &result.accounts[0].balances[0];
+    // Margin: only fees leave the balance (0.04 % of 1000 + 500); 1500 / 5 is locked.
+    assert_eq!(fixed::format_raw(usdt.total.raw, 2), "9999.40");
+    assert_eq!(fixed::format_raw(usdt.locked.raw, 2), "300.00");
+    let usd = result.accounts[1].balances.iter().find(|b| b.total.currency.code == "USD").unwrap();
+    // Cash: 20 × 50 paid plus a flat 1.00 per order.
+    assert_eq!(fixed::format_raw(usd.total.raw, 2), "48998.00");
+    // The headline curve is in the first venue's currency: 9999.40 + 15 × (110 − 100).
+    assert_eq!(fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2), "10149.40");
+}
+
+fn action_strategy() -> impl proptest::strategy::Strategy<Value = (usize, Action)> {
+    (0usize..40, 1i64..50, any::<bool>()).prop_map(|(bar, n, buy)| (bar, if buy { Action::Buy(n) } else { Action::Sell(n) }))
+}
+
+/// Net filled quantity raw over all orders (+ bought, − sold).
+fn net_filled_raw(result: &BacktestResult) -> i128 {
+    result
+        .orders
+        .iter()
+        .flat_map(|o| &o.events)
+        .filter_map(|e| match &e.kind {
+            OrderEventKind::Filled(f) if f.order_side == OrderSide::Buy => Some(f.last_qty.signed_raw()),
+            OrderEventKind::Filled(f) => Some(-f.last_qty.signed_raw()),
+            _ => None,
+        })
+        .sum()
+}
+
+fn fill_fees_raw(result: &BacktestResult) -> i128 {
+    result.orders.iter().flat_map(|o| &o.events).filter_map(|e| match &e.kind { OrderEventKind::Filled(f) => Some(f.commission.raw), _ => None }).sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cash_plus_positions_is_equity_and_fees_are_charged_once(script in proptest::collection::vec(action_strategy(), 0..30), seed in 0u64..1000, margin: bool) {
+        let toml = if margin { ONE_VENUE.replace("name = \"SIM\"", "name = \"SIM\"\naccount = \"margin\"") } else { ONE_VENUE.to_string() };
+        let bars = generate_gbm(&GbmSpec { bars: 41, seed, ..GbmSpec::default() });
+        let result = run(&toml, vec![Box::new(scripted(&script))], vec![bars.clone()]);
+        let last_close = i128::from(bars.last().unwrap().close);
+        let balance = result.accounts[0].balances[0].total.raw;
+        let equity = *result.equity.equity_raw.last().unwrap();
+        let net = net_filled_raw(&result);
+        let realized: i128 = result.trades.iter().chain(&result.open_trades).map(|t| t.pnl.raw).sum();
+        let fees = fill_fees_raw(&result);
+        if margin {
+            // Margin: the balance moves only by realized PnL after fees.
+            prop_assert_eq!(100_000 * FIXED_SCALAR + realized, balance);
+        } else {
+            // Cash: cash + position value = equity, exactly.
+            prop_assert_eq!(balance + net * last_close / FIXED_SCALAR, equity);
+            prop_assert!(net >= 0, "a cash account never goes short");
+        }
+        // Each fill's commission is charged once: in the account, the trades and the stats.
+        let trade_fees: i128 = result.trades.iter().chain(&result.open_trades).map(|t| t.commission.raw).sum();
+        let stats_fees = match result.stats.get("Commissions [$]") { Some(crate::analysis::stats::StatValue::Money(m)) => m.raw, _ => -1 };
+        prop_assert_eq!(fees, trade_fees);
+        prop_assert_eq!(fees, stats_fees);
+    }
+}
