@@ -12,7 +12,7 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        assert_eq!(return_pct(&[100.0, 90.0, 110.0]), Some(10.000000000000002));
+        assert_eq!(return_pct(&[100.0, 90.0, 110.0]), Some(10.0));
         assert_eq!(return_pct(&[]), None);
         assert_eq!(return_pct(&[0.0, 1.0]), None);
     }
