@@ -1,0 +1,95 @@
+//! Running the real binary in a scratch directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/reference/<name>` when the shared folder is beside the project.
+pub fn shared_reference(name: &str) -> Option<PathBuf> {
+    let path = root().join("..").join("shared").join("reference").join(name);
+    path.exists().then_some(path)
+}
+
+/// The output of one `bt` invocation.
+pub struct Run {
+    pub output: Output,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// Fails with both streams shown unless the exit code is `code`.
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(self.code(), code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout(), self.stderr());
+        self
+    }
+}
+
+/// Runs `bt args…` in `dir`.
+pub fn bt(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_bt")).args(args).current_dir(dir).env_remove("RUST_LOG").output().unwrap();
+    Run { output }
+}
+
+/// A scratch directory.
+pub fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// Writes `text` to `dir/name` and returns the path as text.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Reads `results.json` from `dir`.
+pub fn results(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
+}
+
+/// A config for one equity on one cash venue, trading `strategy` on `data`.
+pub fn single_config(data: &Path, strategy: &str, params: &str, fee: &str) -> String {
+    format!(
+        r#"[backtest]
+name = "test"
+
+[[venues]]
+name = "SIM"
+base_currency = "USD"
+starting_balances = ["100000 USD"]
+fee_model = {{ kind = "percentage", maker = {fee}, taker = {fee} }}
+
+[[instruments]]
+id = "SYNTH.SIM"
+kind = "equity"
+currency = "USD"
+price_precision = 2
+size_precision = 0
+
+[[data]]
+instrument = "SYNTH.SIM"
+path = "{}"
+
+[[strategies]]
+builtin = "{strategy}"
+instrument = "SYNTH.SIM"
+params = {{ {params} }}
+"#,
+        data.display()
+    )
+}
