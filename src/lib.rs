@@ -4,18 +4,18 @@
 //! → `indicators`, `data`, `state` → `engine` → `venues` → `analysis` →
 //! `trading` → `backtest` → `report` → `cli`.
 
-pub mod core;
-pub mod model;
-pub mod engine;
-pub mod state;
-pub mod venues;
-pub mod indicators;
-pub mod trading;
-pub mod data;
 pub mod analysis;
 pub mod backtest;
-pub mod report;
 pub mod cli;
+pub mod core;
+pub mod data;
+pub mod engine;
 pub mod error;
+pub mod indicators;
+pub mod model;
+pub mod report;
+pub mod state;
+pub mod trading;
+pub mod venues;
 
 pub use error::{Error, ExitCode, Result};

@@ -38,7 +38,11 @@ impl Trade {
         if entry == 0.0 || size == 0.0 {
             return None;
         }
-        let sign = if self.entry_side == OrderSide::Buy { 1.0 } else { -1.0 };
+        let sign = if self.entry_side == OrderSide::Buy {
+            1.0
+        } else {
+            -1.0
+        };
         Some(sign * (exit / entry - 1.0) - self.commission.as_f64() / (size * entry))
     }
 
@@ -50,7 +54,14 @@ impl Trade {
     /// Total commissions of `trades` in `currency`.
     #[must_use]
     pub fn total_commission(trades: &[Self], currency: Currency) -> Money {
-        Money::new(trades.iter().filter(|t| t.commission.currency == currency).map(|t| t.commission.raw).sum(), currency)
+        Money::new(
+            trades
+                .iter()
+                .filter(|t| t.commission.currency == currency)
+                .map(|t| t.commission.raw)
+                .sum(),
+            currency,
+        )
     }
 
     /// The PnL as text with every internal decimal (for CSV).

@@ -21,8 +21,8 @@ use crate::venues::exchange::VenueConfig;
 use crate::venues::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
 
 use super::config_raw::{
-    RawConfig, RawData, RawFeeModel, RawFormat, RawInstrument, RawInstrumentKind, RawIntrabar, RawMarketFill,
-    RawTimestampFormat, RawVenue,
+    RawConfig, RawData, RawFeeModel, RawFormat, RawInstrument, RawInstrumentKind, RawIntrabar,
+    RawMarketFill, RawTimestampFormat, RawVenue,
 };
 use super::error::ConfigError;
 
@@ -80,7 +80,12 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn fail(&self, span: std::ops::Range<usize>, field: &str, message: impl Into<String>) -> ConfigError {
+    fn fail(
+        &self,
+        span: std::ops::Range<usize>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> ConfigError {
         ConfigError::at(self.path, self.source, span, field, message)
     }
 
@@ -90,13 +95,22 @@ impl Checker<'_> {
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Float(f) => f.to_string(),
             toml::Value::String(s) => s.clone(),
-            other => return Err(self.fail(value.span(), field, format!("expected a number, got {}", other.type_str()))),
+            other => {
+                return Err(self.fail(
+                    value.span(),
+                    field,
+                    format!("expected a number, got {}", other.type_str()),
+                ));
+            }
         };
-        fixed::parse_raw(&text).map(|(raw, _)| raw).map_err(|e| self.fail(value.span(), field, e.to_string()))
+        fixed::parse_raw(&text)
+            .map(|(raw, _)| raw)
+            .map_err(|e| self.fail(value.span(), field, e.to_string()))
     }
 
     fn timestamp(&self, value: &Spanned<String>, field: &str) -> Result<UnixNanos, ConfigError> {
-        UnixNanos::parse_rfc3339(value.get_ref()).map_err(|e| self.fail(value.span(), field, e.to_string()))
+        UnixNanos::parse_rfc3339(value.get_ref())
+            .map_err(|e| self.fail(value.span(), field, e.to_string()))
     }
 }
 
@@ -105,7 +119,8 @@ impl Checker<'_> {
 /// # Errors
 /// A [`ConfigError`] with the file, line, column and field at fault.
 pub fn load(path: &Path) -> Result<BacktestConfig, ConfigError> {
-    let source = std::fs::read_to_string(path).map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::file(path, format!("cannot read: {e}")))?;
     parse(path, &source)
 }
 
@@ -119,7 +134,13 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             let (l, c) = super::error::line_column(source, s.start);
             (Some(l), Some(c))
         });
-        ConfigError { path: path.to_path_buf(), line, column, field: None, message: e.message().trim().to_string() }
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            field: None,
+            message: e.message().trim().to_string(),
+        }
     })?;
     let check = Checker { path, source };
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -127,21 +148,39 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
     if raw.backtest.name.trim().is_empty() {
         return Err(ConfigError::file(path, "[backtest] name must not be empty"));
     }
-    let start = raw.backtest.start.as_ref().map(|s| check.timestamp(s, "backtest.start")).transpose()?;
-    let end = raw.backtest.end.as_ref().map(|s| check.timestamp(s, "backtest.end")).transpose()?;
-    if let (Some(s), Some(e), Some(span)) = (start, end, raw.backtest.end.as_ref()) {
-        if e <= s {
-            return Err(check.fail(span.span(), "backtest.end", "must be after start"));
-        }
+    let start = raw
+        .backtest
+        .start
+        .as_ref()
+        .map(|s| check.timestamp(s, "backtest.start"))
+        .transpose()?;
+    let end = raw
+        .backtest
+        .end
+        .as_ref()
+        .map(|s| check.timestamp(s, "backtest.end"))
+        .transpose()?;
+    if let (Some(s), Some(e), Some(span)) = (start, end, raw.backtest.end.as_ref())
+        && e <= s
+    {
+        return Err(check.fail(span.span(), "backtest.end", "must be after start"));
     }
     if raw.venues.is_empty() {
         return Err(ConfigError::file(path, "at least one [[venues]] is needed"));
     }
-    let venues = raw.venues.iter().map(|v| venue(&check, v)).collect::<Result<Vec<_>, _>>()?;
+    let venues = raw
+        .venues
+        .iter()
+        .map(|v| venue(&check, v))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut seen = BTreeSet::new();
     for v in &raw.venues {
         if !seen.insert(v.name.get_ref().clone()) {
-            return Err(check.fail(v.name.span(), "venues.name", format!("venue '{}' is declared twice", v.name.get_ref())));
+            return Err(check.fail(
+                v.name.span(),
+                "venues.name",
+                format!("venue '{}' is declared twice", v.name.get_ref()),
+            ));
         }
     }
 
@@ -151,62 +190,136 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
     for raw_inst in &raw.instruments {
         let id = raw_inst.id.get_ref();
         if instruments.iter().any(|i: &Instrument| &i.id == id) {
-            return Err(check.fail(raw_inst.id.span(), "instruments.id", format!("instrument '{id}' is declared twice")));
+            return Err(check.fail(
+                raw_inst.id.span(),
+                "instruments.id",
+                format!("instrument '{id}' is declared twice"),
+            ));
         }
-        let Some(venue_index) = raw.venues.iter().position(|v| v.name.get_ref() == &id.venue) else {
-            return Err(check.fail(raw_inst.id.span(), "instruments.id", format!("venue '{}' of '{id}' is not declared in [[venues]]", id.venue)));
+        let Some(venue_index) = raw
+            .venues
+            .iter()
+            .position(|v| v.name.get_ref() == &id.venue)
+        else {
+            return Err(check.fail(
+                raw_inst.id.span(),
+                "instruments.id",
+                format!(
+                    "venue '{}' of '{id}' is not declared in [[venues]]",
+                    id.venue
+                ),
+            ));
         };
         let inst = instrument(&check, raw_inst)?;
         let spec = &venues[venue_index];
         let settlement = inst.settlement_currency();
-        if !spec.starting_balances.iter().any(|m| m.currency == settlement) && spec.base_currency != settlement {
-            return Err(check.fail(raw_inst.id.span(), "instruments.id", format!("'{id}' settles in {settlement}, but venue '{}' has no {settlement} balance", id.venue)));
+        if !spec
+            .starting_balances
+            .iter()
+            .any(|m| m.currency == settlement)
+            && spec.base_currency != settlement
+        {
+            return Err(check.fail(
+                raw_inst.id.span(),
+                "instruments.id",
+                format!(
+                    "'{id}' settles in {settlement}, but venue '{}' has no {settlement} balance",
+                    id.venue
+                ),
+            ));
         }
         instrument_fees.push(instrument_fee(&check, raw_inst)?);
-        instrument_venues.push(VenueIndex::from_usize(venue_index).map_err(|e| ConfigError::file(path, e.to_string()))?);
+        instrument_venues.push(
+            VenueIndex::from_usize(venue_index)
+                .map_err(|e| ConfigError::file(path, e.to_string()))?,
+        );
         instruments.push(inst);
     }
     if instruments.is_empty() {
-        return Err(ConfigError::file(path, "at least one [[instruments]] is needed"));
+        return Err(ConfigError::file(
+            path,
+            "at least one [[instruments]] is needed",
+        ));
     }
 
-    let index_of = |id: &Spanned<crate::core::identifiers::InstrumentId>, field: &str| -> Result<InstrumentIndex, ConfigError> {
+    let index_of = |id: &Spanned<crate::core::identifiers::InstrumentId>,
+                    field: &str|
+     -> Result<InstrumentIndex, ConfigError> {
         instruments
             .iter()
             .position(|i| &i.id == id.get_ref())
             .and_then(|i| InstrumentIndex::from_usize(i).ok())
-            .ok_or_else(|| check.fail(id.span(), field, format!("instrument '{}' is not declared in [[instruments]]", id.get_ref())))
+            .ok_or_else(|| {
+                check.fail(
+                    id.span(),
+                    field,
+                    format!(
+                        "instrument '{}' is not declared in [[instruments]]",
+                        id.get_ref()
+                    ),
+                )
+            })
     };
 
     let mut data = Vec::new();
     for (position, raw_data) in raw.data.iter().enumerate() {
         let index = index_of(&raw_data.instrument, "data.instrument")?;
-        data.push(data_spec(&check, raw_data, index, &instruments[index.get()], &base_dir, position)?);
+        data.push(data_spec(
+            &check,
+            raw_data,
+            index,
+            &instruments[index.get()],
+            &base_dir,
+            position,
+        )?);
     }
     if data.is_empty() {
-        return Err(ConfigError::file(path, "at least one [[data]] file is needed"));
+        return Err(ConfigError::file(
+            path,
+            "at least one [[data]] file is needed",
+        ));
     }
 
     let mut strategies = Vec::new();
     for (n, raw_strategy) in raw.strategies.iter().enumerate() {
         let instrument = index_of(&raw_strategy.instrument, "strategies.instrument")?;
         if !data.iter().any(|d| d.file.instrument == instrument) {
-            return Err(check.fail(raw_strategy.instrument.span(), "strategies.instrument", format!("no [[data]] feeds '{}'", raw_strategy.instrument.get_ref())));
+            return Err(check.fail(
+                raw_strategy.instrument.span(),
+                "strategies.instrument",
+                format!("no [[data]] feeds '{}'", raw_strategy.instrument.get_ref()),
+            ));
         }
         let name = raw_strategy.builtin.get_ref();
         let id = match &raw_strategy.id {
             Some(id) => id.get_ref().clone(),
-            None => StrategyId::new(&format!("{name}-{}", n + 1)).map_err(|e| check.fail(raw_strategy.builtin.span(), "strategies.builtin", e.to_string()))?,
+            None => StrategyId::new(&format!("{name}-{}", n + 1)).map_err(|e| {
+                check.fail(
+                    raw_strategy.builtin.span(),
+                    "strategies.builtin",
+                    e.to_string(),
+                )
+            })?,
         };
         if strategies.iter().any(|s: &StrategySpec| s.id == id) {
-            let span = raw_strategy.id.as_ref().map_or(raw_strategy.builtin.span(), Spanned::span);
-            return Err(check.fail(span, "strategies.id", format!("strategy id '{id}' is used twice")));
+            let span = raw_strategy
+                .id
+                .as_ref()
+                .map_or(raw_strategy.builtin.span(), Spanned::span);
+            return Err(check.fail(
+                span,
+                "strategies.id",
+                format!("strategy id '{id}' is used twice"),
+            ));
         }
         let params = params(&check, &raw_strategy.params)?;
         // Build once now so unknown names and bad parameters fail before data is read.
         if let Err(e) = builtin::build(name, instrument, &params) {
             let span = match &e {
-                builtin::BuiltinError::Param(p) => raw_strategy.params.get(&p.name).map_or(raw_strategy.builtin.span(), Spanned::span),
+                builtin::BuiltinError::Param(p) => raw_strategy
+                    .params
+                    .get(&p.name)
+                    .map_or(raw_strategy.builtin.span(), Spanned::span),
                 builtin::BuiltinError::Unknown(_) => raw_strategy.builtin.span(),
             };
             let field = match &e {
@@ -215,10 +328,18 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             };
             return Err(check.fail(span, &field, e.to_string()));
         }
-        strategies.push(StrategySpec { id, builtin: name.clone(), instrument, params });
+        strategies.push(StrategySpec {
+            id,
+            builtin: name.clone(),
+            instrument,
+            params,
+        });
     }
     if strategies.is_empty() {
-        return Err(ConfigError::file(path, "at least one [[strategies]] is needed"));
+        return Err(ConfigError::file(
+            path,
+            "at least one [[strategies]] is needed",
+        ));
     }
 
     let risk = RiskLimits {
@@ -226,7 +347,10 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         max_position: raw.risk.max_position,
         max_order_notional: raw.risk.max_notional_per_order,
     };
-    let out_dir = raw.backtest.out_dir.as_deref().map_or_else(|| PathBuf::from("out").join(&raw.backtest.name), PathBuf::from);
+    let out_dir = raw.backtest.out_dir.as_deref().map_or_else(
+        || PathBuf::from("out").join(&raw.backtest.name),
+        PathBuf::from,
+    );
     Ok(BacktestConfig {
         source: path.to_path_buf(),
         name: raw.backtest.name.clone(),
@@ -244,21 +368,37 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
     })
 }
 
-fn rate(check: &Checker<'_>, value: Option<&Spanned<toml::Value>>, field: &str) -> Result<i128, ConfigError> {
+fn rate(
+    check: &Checker<'_>,
+    value: Option<&Spanned<toml::Value>>,
+    field: &str,
+) -> Result<i128, ConfigError> {
     let Some(value) = value else { return Ok(0) };
     let raw = check.decimal(value, field)?;
     if !(0..=FIXED_SCALAR).contains(&raw) {
-        return Err(check.fail(value.span(), field, "a fee rate must be between 0 and 1 (0.001 = 0.1 %)"));
+        return Err(check.fail(
+            value.span(),
+            field,
+            "a fee rate must be between 0 and 1 (0.001 = 0.1 %)",
+        ));
     }
     Ok(raw)
 }
 
 fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, ConfigError> {
     if raw.starting_balances.is_empty() {
-        return Err(check.fail(raw.name.span(), "venues.starting_balances", "at least one starting balance is needed"));
+        return Err(check.fail(
+            raw.name.span(),
+            "venues.starting_balances",
+            "at least one starting balance is needed",
+        ));
     }
     if let Some(m) = raw.starting_balances.iter().find(|m| m.raw < 0) {
-        return Err(check.fail(raw.name.span(), "venues.starting_balances", format!("starting balance {m} is negative")));
+        return Err(check.fail(
+            raw.name.span(),
+            "venues.starting_balances",
+            format!("starting balance {m} is negative"),
+        ));
     }
     let leverage_raw = match &raw.leverage {
         None => FIXED_SCALAR,
@@ -268,19 +408,31 @@ fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, ConfigError> 
                 return Err(check.fail(value.span(), "venues.leverage", "must be at least 1"));
             }
             if raw.account == AccountType::Cash && lev != FIXED_SCALAR {
-                return Err(check.fail(value.span(), "venues.leverage", "a cash account has no leverage: use account = \"margin\""));
+                return Err(check.fail(
+                    value.span(),
+                    "venues.leverage",
+                    "a cash account has no leverage: use account = \"margin\"",
+                ));
             }
             lev
         }
     };
     if raw.account == AccountType::Betting {
-        return Err(check.fail(raw.name.span(), "venues.account", "betting accounts are not supported yet: use cash or margin"));
+        return Err(check.fail(
+            raw.name.span(),
+            "venues.account",
+            "betting accounts are not supported yet: use cash or margin",
+        ));
     }
     let fees = match &raw.fee_model {
         None => FeeModel::default(),
         Some(model) => fee_model(check, model)?,
     };
-    let ms = |v: u64| i64::try_from(v).unwrap_or(i64::MAX / 1_000_000).saturating_mul(1_000_000);
+    let ms = |v: u64| {
+        i64::try_from(v)
+            .unwrap_or(i64::MAX / 1_000_000)
+            .saturating_mul(1_000_000)
+    };
     Ok(VenueSpec {
         config: VenueConfig {
             venue: raw.name.get_ref().clone(),
@@ -294,8 +446,13 @@ fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, ConfigError> 
                 pessimistic: raw.intrabar == RawIntrabar::Pessimistic,
             },
             fees,
-            slippage: SlippageModel { ticks: raw.slippage.ticks },
-            latency: LatencyModel { base_ns: ms(raw.latency.base_ms), jitter_ns: ms(raw.latency.jitter_ms) },
+            slippage: SlippageModel {
+                ticks: raw.slippage.ticks,
+            },
+            latency: LatencyModel {
+                base_ns: ms(raw.latency.base_ms),
+                jitter_ns: ms(raw.latency.jitter_ms),
+            },
             max_order_notional: raw.max_notional_per_order,
         },
         account_type: raw.account,
@@ -309,13 +466,29 @@ fn fee_model(check: &Checker<'_>, raw: &RawFeeModel) -> Result<FeeModel, ConfigE
     let kind = raw.kind.get_ref().as_str();
     let misplaced = match kind {
         "percentage" => raw.amount.is_some().then_some("amount"),
-        "flat" | "per_unit" => raw.maker.as_ref().map(|_| "maker").or(raw.taker.as_ref().map(|_| "taker")),
+        "flat" | "per_unit" => raw
+            .maker
+            .as_ref()
+            .map(|_| "maker")
+            .or(raw.taker.as_ref().map(|_| "taker")),
         _ => None,
     };
     if let Some(field) = misplaced {
-        return Err(check.fail(raw.kind.span(), &format!("venues.fee_model.{field}"), format!("'{field}' does not apply to fee model '{kind}'")));
+        return Err(check.fail(
+            raw.kind.span(),
+            &format!("venues.fee_model.{field}"),
+            format!("'{field}' does not apply to fee model '{kind}'"),
+        ));
     }
-    let amount = || raw.amount.ok_or_else(|| check.fail(raw.kind.span(), "venues.fee_model.amount", format!("fee model '{kind}' needs 'amount', e.g. \"1.00 USD\"")));
+    let amount = || {
+        raw.amount.ok_or_else(|| {
+            check.fail(
+                raw.kind.span(),
+                "venues.fee_model.amount",
+                format!("fee model '{kind}' needs 'amount', e.g. \"1.00 USD\""),
+            )
+        })
+    };
     Ok(match kind {
         "percentage" => FeeModel::Percentage {
             maker_raw: rate(check, raw.maker.as_ref(), "venues.fee_model.maker")?,
@@ -323,11 +496,20 @@ fn fee_model(check: &Checker<'_>, raw: &RawFeeModel) -> Result<FeeModel, ConfigE
         },
         "flat" => FeeModel::FlatPerOrder { amount: amount()? },
         "per_unit" => FeeModel::PerUnit { amount: amount()? },
-        other => return Err(check.fail(raw.kind.span(), "venues.fee_model.kind", format!("unknown fee model '{other}' (expected percentage, flat or per_unit)"))),
+        other => {
+            return Err(check.fail(
+                raw.kind.span(),
+                "venues.fee_model.kind",
+                format!("unknown fee model '{other}' (expected percentage, flat or per_unit)"),
+            ));
+        }
     })
 }
 
-fn instrument_fee(check: &Checker<'_>, raw: &RawInstrument) -> Result<Option<FeeModel>, ConfigError> {
+fn instrument_fee(
+    check: &Checker<'_>,
+    raw: &RawInstrument,
+) -> Result<Option<FeeModel>, ConfigError> {
     if raw.maker_fee.is_none() && raw.taker_fee.is_none() {
         return Ok(None);
     }
@@ -340,78 +522,174 @@ fn instrument_fee(check: &Checker<'_>, raw: &RawInstrument) -> Result<Option<Fee
 fn instrument(check: &Checker<'_>, raw: &RawInstrument) -> Result<Instrument, ConfigError> {
     let span = raw.id.span();
     let need = |field: &str, present: bool| -> Result<(), ConfigError> {
-        if present { Ok(()) } else { Err(check.fail(span.clone(), &format!("instruments.{field}"), format!("kind {:?} needs '{field}'", raw.kind))) }
+        if present {
+            Ok(())
+        } else {
+            Err(check.fail(
+                span.clone(),
+                &format!("instruments.{field}"),
+                format!("kind {:?} needs '{field}'", raw.kind),
+            ))
+        }
     };
     let expiry = |field: &str| -> Result<UnixNanos, ConfigError> {
         need(field, raw.expiry.is_some())?;
-        raw.expiry.as_ref().map_or(Ok(UnixNanos(0)), |e| check.timestamp(e, "instruments.expiry"))
+        raw.expiry.as_ref().map_or(Ok(UnixNanos(0)), |e| {
+            check.timestamp(e, "instruments.expiry")
+        })
     };
     // Fields that belong to other kinds are mistakes, not silently ignored.
     let extras: [(&str, bool, &[RawInstrumentKind]); 9] = [
-        ("base_currency", raw.base_currency.is_some(), &[RawInstrumentKind::FxPair, RawInstrumentKind::CryptoPerpetual]),
-        ("is_inverse", raw.is_inverse.is_some(), &[RawInstrumentKind::CryptoPerpetual]),
-        ("underlying", raw.underlying.is_some(), &[RawInstrumentKind::Future, RawInstrumentKind::Option]),
-        ("expiry", raw.expiry.is_some(), &[RawInstrumentKind::Future, RawInstrumentKind::Option, RawInstrumentKind::PredictionMarket]),
+        (
+            "base_currency",
+            raw.base_currency.is_some(),
+            &[
+                RawInstrumentKind::FxPair,
+                RawInstrumentKind::CryptoPerpetual,
+            ],
+        ),
+        (
+            "is_inverse",
+            raw.is_inverse.is_some(),
+            &[RawInstrumentKind::CryptoPerpetual],
+        ),
+        (
+            "underlying",
+            raw.underlying.is_some(),
+            &[RawInstrumentKind::Future, RawInstrumentKind::Option],
+        ),
+        (
+            "expiry",
+            raw.expiry.is_some(),
+            &[
+                RawInstrumentKind::Future,
+                RawInstrumentKind::Option,
+                RawInstrumentKind::PredictionMarket,
+            ],
+        ),
         ("strike", raw.strike.is_some(), &[RawInstrumentKind::Option]),
         ("right", raw.right.is_some(), &[RawInstrumentKind::Option]),
-        ("market", raw.market.is_some(), &[RawInstrumentKind::Betting]),
-        ("selection", raw.selection.is_some(), &[RawInstrumentKind::Betting]),
-        ("outcome", raw.outcome.is_some(), &[RawInstrumentKind::PredictionMarket]),
+        (
+            "market",
+            raw.market.is_some(),
+            &[RawInstrumentKind::Betting],
+        ),
+        (
+            "selection",
+            raw.selection.is_some(),
+            &[RawInstrumentKind::Betting],
+        ),
+        (
+            "outcome",
+            raw.outcome.is_some(),
+            &[RawInstrumentKind::PredictionMarket],
+        ),
     ];
     for (field, present, kinds) in extras {
         if present && !kinds.contains(&raw.kind) {
-            return Err(check.fail(span.clone(), &format!("instruments.{field}"), format!("'{field}' does not apply to kind {:?}", raw.kind)));
+            return Err(check.fail(
+                span.clone(),
+                &format!("instruments.{field}"),
+                format!("'{field}' does not apply to kind {:?}", raw.kind),
+            ));
         }
     }
     let kind = match raw.kind {
         RawInstrumentKind::Equity => InstrumentKind::Equity,
         RawInstrumentKind::FxPair => {
             need("base_currency", raw.base_currency.is_some())?;
-            InstrumentKind::CurrencyPair { base_currency: raw.base_currency.unwrap_or(raw.currency) }
+            InstrumentKind::CurrencyPair {
+                base_currency: raw.base_currency.unwrap_or(raw.currency),
+            }
         }
         RawInstrumentKind::CryptoPerpetual => {
             need("base_currency", raw.base_currency.is_some())?;
-            InstrumentKind::CryptoPerpetual { base_currency: raw.base_currency.unwrap_or(raw.currency), is_inverse: raw.is_inverse.unwrap_or(false) }
+            InstrumentKind::CryptoPerpetual {
+                base_currency: raw.base_currency.unwrap_or(raw.currency),
+                is_inverse: raw.is_inverse.unwrap_or(false),
+            }
         }
         RawInstrumentKind::Future => {
             need("underlying", raw.underlying.is_some())?;
-            InstrumentKind::Future { underlying: raw.underlying.clone().unwrap_or_default(), expiry: expiry("expiry")? }
+            InstrumentKind::Future {
+                underlying: raw.underlying.clone().unwrap_or_default(),
+                expiry: expiry("expiry")?,
+            }
         }
         RawInstrumentKind::Option => {
             need("underlying", raw.underlying.is_some())?;
             need("strike", raw.strike.is_some())?;
             need("right", raw.right.is_some())?;
             let strike = raw.strike.as_ref().map_or(Ok(Price::default()), |s| {
-                Price::parse(s.get_ref(), raw.price_precision).map_err(|e| check.fail(s.span(), "instruments.strike", e.to_string()))
+                Price::parse(s.get_ref(), raw.price_precision)
+                    .map_err(|e| check.fail(s.span(), "instruments.strike", e.to_string()))
             })?;
-            let right = match raw.right.as_ref().map(|r| r.get_ref().to_ascii_lowercase()).as_deref() {
+            let right = match raw
+                .right
+                .as_ref()
+                .map(|r| r.get_ref().to_ascii_lowercase())
+                .as_deref()
+            {
                 Some("call") => OptionRight::Call,
                 Some("put") => OptionRight::Put,
-                _ => return Err(check.fail(raw.right.as_ref().map_or(span.clone(), Spanned::span), "instruments.right", "expected \"call\" or \"put\"")),
+                _ => {
+                    return Err(check.fail(
+                        raw.right.as_ref().map_or(span.clone(), Spanned::span),
+                        "instruments.right",
+                        "expected \"call\" or \"put\"",
+                    ));
+                }
             };
-            InstrumentKind::Option { underlying: raw.underlying.clone().unwrap_or_default(), strike, right, expiry: expiry("expiry")? }
+            InstrumentKind::Option {
+                underlying: raw.underlying.clone().unwrap_or_default(),
+                strike,
+                right,
+                expiry: expiry("expiry")?,
+            }
         }
         RawInstrumentKind::Betting => {
             need("market", raw.market.is_some())?;
             need("selection", raw.selection.is_some())?;
-            InstrumentKind::Betting { market: raw.market.clone().unwrap_or_default(), selection: raw.selection.clone().unwrap_or_default() }
+            InstrumentKind::Betting {
+                market: raw.market.clone().unwrap_or_default(),
+                selection: raw.selection.clone().unwrap_or_default(),
+            }
         }
         RawInstrumentKind::PredictionMarket => {
             need("outcome", raw.outcome.is_some())?;
-            let expiry = raw.expiry.as_ref().map(|e| check.timestamp(e, "instruments.expiry")).transpose()?;
-            InstrumentKind::PredictionMarket { outcome: raw.outcome.clone().unwrap_or_default(), expiry }
+            let expiry = raw
+                .expiry
+                .as_ref()
+                .map(|e| check.timestamp(e, "instruments.expiry"))
+                .transpose()?;
+            InstrumentKind::PredictionMarket {
+                outcome: raw.outcome.clone().unwrap_or_default(),
+                expiry,
+            }
         }
     };
-    let mut inst = Instrument::new(raw.id.get_ref().clone(), kind, raw.currency, raw.price_precision, raw.size_precision)
-        .map_err(|e| check.fail(span.clone(), "instruments.price_precision", e.to_string()))?;
+    let mut inst = Instrument::new(
+        raw.id.get_ref().clone(),
+        kind,
+        raw.currency,
+        raw.price_precision,
+        raw.size_precision,
+    )
+    .map_err(|e| check.fail(span.clone(), "instruments.price_precision", e.to_string()))?;
     if let Some(inc) = &raw.price_increment {
-        inst.price_increment = Price::parse(inc.get_ref(), raw.price_precision).map_err(|e| check.fail(inc.span(), "instruments.price_increment", e.to_string()))?;
+        inst.price_increment = Price::parse(inc.get_ref(), raw.price_precision)
+            .map_err(|e| check.fail(inc.span(), "instruments.price_increment", e.to_string()))?;
         if inst.price_increment.raw <= 0 {
-            return Err(check.fail(inc.span(), "instruments.price_increment", "must be positive"));
+            return Err(check.fail(
+                inc.span(),
+                "instruments.price_increment",
+                "must be positive",
+            ));
         }
     }
     if let Some(inc) = &raw.size_increment {
-        inst.size_increment = Quantity::parse(inc.get_ref(), raw.size_precision).map_err(|e| check.fail(inc.span(), "instruments.size_increment", e.to_string()))?;
+        inst.size_increment = Quantity::parse(inc.get_ref(), raw.size_precision)
+            .map_err(|e| check.fail(inc.span(), "instruments.size_increment", e.to_string()))?;
         if inst.size_increment.is_zero() {
             return Err(check.fail(inc.span(), "instruments.size_increment", "must be positive"));
         }
@@ -427,20 +705,49 @@ fn instrument(check: &Checker<'_>, raw: &RawInstrument) -> Result<Instrument, Co
     Ok(inst)
 }
 
-fn data_spec(check: &Checker<'_>, raw: &RawData, instrument: InstrumentIndex, inst: &Instrument, base_dir: &Path, position: usize) -> Result<DataSpec, ConfigError> {
+fn data_spec(
+    check: &Checker<'_>,
+    raw: &RawData,
+    instrument: InstrumentIndex,
+    inst: &Instrument,
+    base_dir: &Path,
+    position: usize,
+) -> Result<DataSpec, ConfigError> {
     let bar_type: BarType = match &raw.bar_type {
-        Some(text) => text.get_ref().parse().map_err(|e: crate::model::data::BarTypeError| check.fail(text.span(), "data.bar_type", e.to_string()))?,
-        None => format!("{}-1-MINUTE-LAST", inst.id).parse().map_err(|e: crate::model::data::BarTypeError| check.fail(raw.instrument.span(), "data.instrument", e.to_string()))?,
+        Some(text) => text
+            .get_ref()
+            .parse()
+            .map_err(|e: crate::model::data::BarTypeError| {
+                check.fail(text.span(), "data.bar_type", e.to_string())
+            })?,
+        None => format!("{}-1-MINUTE-LAST", inst.id).parse().map_err(
+            |e: crate::model::data::BarTypeError| {
+                check.fail(raw.instrument.span(), "data.instrument", e.to_string())
+            },
+        )?,
     };
     if bar_type.instrument_id != inst.id {
-        let span = raw.bar_type.as_ref().map_or(raw.instrument.span(), Spanned::span);
-        return Err(check.fail(span, "data.bar_type", format!("bar type is for '{}', not '{}'", bar_type.instrument_id, inst.id)));
+        let span = raw
+            .bar_type
+            .as_ref()
+            .map_or(raw.instrument.span(), Spanned::span);
+        return Err(check.fail(
+            span,
+            "data.bar_type",
+            format!(
+                "bar type is for '{}', not '{}'",
+                bar_type.instrument_id, inst.id
+            ),
+        ));
     }
     let path = base_dir.join(raw.path.get_ref());
     let format = match raw.format {
         Some(RawFormat::Csv) => Some(DataFormat::Csv),
         Some(RawFormat::Parquet) => Some(DataFormat::Parquet),
-        None => Some(DataFormat::from_path(&path).map_err(|e| check.fail(raw.path.span(), "data.path", e.message))?),
+        None => Some(
+            DataFormat::from_path(&path)
+                .map_err(|e| check.fail(raw.path.span(), "data.path", e.message))?,
+        ),
     };
     let defaults = BarColumns::default();
     let c = &raw.columns;
@@ -469,11 +776,20 @@ fn data_spec(check: &Checker<'_>, raw: &RawData, instrument: InstrumentIndex, in
         size_precision: inst.size_precision,
         sort: raw.sort,
     };
-    let priority = raw.priority.unwrap_or_else(|| u32::try_from(position).unwrap_or(u32::MAX));
-    Ok(DataSpec { file, bar_type, priority })
+    let priority = raw
+        .priority
+        .unwrap_or_else(|| u32::try_from(position).unwrap_or(u32::MAX));
+    Ok(DataSpec {
+        file,
+        bar_type,
+        priority,
+    })
 }
 
-fn params(check: &Checker<'_>, raw: &std::collections::BTreeMap<String, Spanned<toml::Value>>) -> Result<Params, ConfigError> {
+fn params(
+    check: &Checker<'_>,
+    raw: &std::collections::BTreeMap<String, Spanned<toml::Value>>,
+) -> Result<Params, ConfigError> {
     let mut values = std::collections::BTreeMap::new();
     for (name, value) in raw {
         let v = match value.get_ref() {
@@ -481,7 +797,13 @@ fn params(check: &Checker<'_>, raw: &std::collections::BTreeMap<String, Spanned<
             toml::Value::Float(f) => ParamValue::Float(*f),
             toml::Value::String(s) => ParamValue::Text(s.clone()),
             toml::Value::Boolean(b) => ParamValue::Bool(*b),
-            other => return Err(check.fail(value.span(), &format!("strategies.params.{name}"), format!("unsupported parameter type {}", other.type_str()))),
+            other => {
+                return Err(check.fail(
+                    value.span(),
+                    &format!("strategies.params.{name}"),
+                    format!("unsupported parameter type {}", other.type_str()),
+                ));
+            }
         };
         values.insert(name.clone(), v);
     }

@@ -12,13 +12,15 @@ use crate::core::clock::{Clock, TestClock, TimeEvent};
 use crate::core::enums::OrderSide;
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::fixed;
-use crate::core::identifiers::{AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex};
+use crate::core::identifiers::{
+    AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex,
+};
 use crate::core::msgbus::{MessageBus, SubscriberId, TopicId};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
-use crate::engine::execution::{closing_side, ExecutionClient, ExecutionEngine};
+use crate::engine::execution::{ExecutionClient, ExecutionEngine, closing_side};
 use crate::engine::replay::{BarStream, ReplayMerge};
-use crate::engine::risk::{affordable_quantity, RiskCheck, RiskEngine};
+use crate::engine::risk::{RiskCheck, RiskEngine, affordable_quantity};
 use crate::model::data::Bar;
 use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
 use crate::state::cache::{Cache, Filter};
@@ -27,8 +29,8 @@ use crate::trading::strategy::{AccountSnapshot, Strategy, StrategyContext};
 use crate::venues::account::Account;
 use crate::venues::exchange::SimulatedExchange;
 
-use super::config::BacktestConfig;
 use super::BacktestError;
+use super::config::BacktestConfig;
 
 /// Bound on command/event rounds after one event, so a strategy that keeps
 /// answering its own events cannot hang the run.
@@ -72,7 +74,10 @@ pub struct BacktestEngine {
 
 impl std::fmt::Debug for BacktestEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BacktestEngine").field("venues", &self.venues.len()).field("strategies", &self.strategies.len()).finish_non_exhaustive()
+        f.debug_struct("BacktestEngine")
+            .field("venues", &self.venues.len())
+            .field("strategies", &self.strategies.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -94,36 +99,72 @@ impl BacktestEngine {
     ///
     /// # Errors
     /// When an account cannot be opened.
-    pub fn new(config: &BacktestConfig, strategies: Vec<Box<dyn Strategy>>) -> Result<Self, BacktestError> {
+    pub fn new(
+        config: &BacktestConfig,
+        strategies: Vec<Box<dyn Strategy>>,
+    ) -> Result<Self, BacktestError> {
         let cache = Cache::new(config.instruments.clone());
         let mut venues = Vec::with_capacity(config.venues.len());
         for (i, spec) in config.venues.iter().enumerate() {
-            let index = VenueIndex::from_usize(i).map_err(|e| BacktestError::Runtime(e.to_string()))?;
-            let account_id = AccountId::new(&format!("{}-001", spec.config.venue)).map_err(|e| BacktestError::Runtime(e.to_string()))?;
-            let account = Account::new(account_id, spec.account_type, spec.base_currency, &spec.starting_balances, spec.leverage_raw)
+            let index =
+                VenueIndex::from_usize(i).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            let account_id = AccountId::new(&format!("{}-001", spec.config.venue))
                 .map_err(|e| BacktestError::Runtime(e.to_string()))?;
-            let trades: Vec<bool> = config.instrument_venues.iter().map(|v| v.get() == i).collect();
+            let account = Account::new(
+                account_id,
+                spec.account_type,
+                spec.base_currency,
+                &spec.starting_balances,
+                spec.leverage_raw,
+            )
+            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            let trades: Vec<bool> = config
+                .instrument_venues
+                .iter()
+                .map(|v| v.get() == i)
+                .collect();
             // One stream per venue derived from the run's seed, stable across versions.
             let seed = config.seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
-            venues.push(SimulatedExchange::new(index, spec.config.clone(), account, &trades, seed));
+            venues.push(SimulatedExchange::new(
+                index,
+                spec.config.clone(),
+                account,
+                &trades,
+                seed,
+            ));
         }
-        let strategy_ids: Vec<StrategyId> = config.strategies.iter().map(|s| s.id.clone()).collect();
+        let strategy_ids: Vec<StrategyId> =
+            config.strategies.iter().map(|s| s.id.clone()).collect();
         let mut bus = MessageBus::new();
         let mut slots = Vec::with_capacity(strategies.len());
         for (i, (strategy, spec)) in strategies.into_iter().zip(&config.strategies).enumerate() {
             // Strategies subscribe to the bars of their instrument.
-            for data in config.data.iter().filter(|d| d.file.instrument == spec.instrument) {
+            for data in config
+                .data
+                .iter()
+                .filter(|d| d.file.instrument == spec.instrument)
+            {
                 let topic = bus.topic(&format!("data.bars.{}", data.bar_type));
                 bus.subscribe(topic, SubscriberId(u32::try_from(i).unwrap_or(u32::MAX)), 0);
             }
-            slots.push(StrategySlot { id: spec.id.clone(), strategy, factory: OrderFactory::new(spec.id.clone()) });
+            slots.push(StrategySlot {
+                id: spec.id.clone(),
+                strategy,
+                factory: OrderFactory::new(spec.id.clone()),
+            });
         }
-        let report_currency = config.venues.first().map_or(Currency::USD, |v| v.base_currency);
+        let report_currency = config
+            .venues
+            .first()
+            .map_or(Currency::USD, |v| v.base_currency);
         let accounts = venues
             .iter()
             .map(|v| {
                 let free = v.account.free(v.account.base_currency);
-                AccountSnapshot { cash: free, equity: free }
+                AccountSnapshot {
+                    cash: free,
+                    equity: free,
+                }
             })
             .collect();
         Ok(Self {
@@ -153,9 +194,14 @@ impl BacktestEngine {
     fn call(
         &mut self,
         strategy: StrategyIndex,
-        hook: impl FnOnce(&mut dyn Strategy, &mut StrategyContext<'_>) -> crate::trading::strategy::HookResult,
+        hook: impl FnOnce(
+            &mut dyn Strategy,
+            &mut StrategyContext<'_>,
+        ) -> crate::trading::strategy::HookResult,
     ) -> Result<(), BacktestError> {
-        let Some(slot) = self.strategies.get_mut(strategy.get()) else { return Ok(()) };
+        let Some(slot) = self.strategies.get_mut(strategy.get()) else {
+            return Ok(());
+        };
         let mut ctx = StrategyContext {
             strategy,
             now: self.clock.timestamp_ns(),
@@ -164,9 +210,14 @@ impl BacktestEngine {
             instrument_venues: &self.instrument_venues,
             commands: &mut self.commands,
         };
-        hook(slot.strategy.as_mut(), &mut ctx).map_err(|e| BacktestError::Strategy { strategy: slot.id.to_string(), ts: ctx.now, message: e.message })?;
+        hook(slot.strategy.as_mut(), &mut ctx).map_err(|e| BacktestError::Strategy {
+            strategy: slot.id.to_string(),
+            ts: ctx.now,
+            message: e.message,
+        })?;
         if !self.commands.is_empty() {
-            self.pending.extend(self.commands.drain(..).map(|c| (strategy, c)));
+            self.pending
+                .extend(self.commands.drain(..).map(|c| (strategy, c)));
         }
         Ok(())
     }
@@ -176,9 +227,19 @@ impl BacktestEngine {
     ///
     /// # Errors
     /// When a strategy fails or the accounting breaks an invariant.
-    pub fn run(mut self, streams: Vec<(String, BarStream<'_>)>) -> Result<RunOutput, BacktestError> {
-        let topics: Vec<TopicId> = streams.iter().map(|(name, _)| self.bus.topic(&format!("data.bars.{name}"))).collect();
-        let first_ts = streams.iter().filter_map(|(_, s)| s.bars.first().map(|b| b.ts_init)).min().unwrap_or_default();
+    pub fn run(
+        mut self,
+        streams: Vec<(String, BarStream<'_>)>,
+    ) -> Result<RunOutput, BacktestError> {
+        let topics: Vec<TopicId> = streams
+            .iter()
+            .map(|(name, _)| self.bus.topic(&format!("data.bars.{name}")))
+            .collect();
+        let first_ts = streams
+            .iter()
+            .filter_map(|(_, s)| s.bars.first().map(|b| b.ts_init))
+            .min()
+            .unwrap_or_default();
         self.clock.set_time(first_ts);
         for i in 0..self.strategies.len() {
             let index = StrategyIndex(u32::try_from(i).unwrap_or(u32::MAX));
@@ -190,7 +251,9 @@ impl BacktestEngine {
         self.curve.equity_raw.reserve(merge.total());
         let mut current_ts: Option<UnixNanos> = None;
         for (stream, bar) in merge {
-            if self.start.is_some_and(|s| bar.ts_init < s) || self.end.is_some_and(|e| bar.ts_init > e) {
+            if self.start.is_some_and(|s| bar.ts_init < s)
+                || self.end.is_some_and(|e| bar.ts_init > e)
+            {
                 continue;
             }
             if current_ts != Some(bar.ts_init) {
@@ -210,8 +273,15 @@ impl BacktestEngine {
             self.call(index, |s, ctx| s.on_stop(ctx))?;
         }
         self.pump()?;
-        let warmup = self.strategies.first().map_or(0, |s| s.strategy.warmup_bars());
-        let cancel_reasons = self.venues.iter_mut().flat_map(|v| std::mem::take(&mut v.cancel_reasons)).collect();
+        let warmup = self
+            .strategies
+            .first()
+            .map_or(0, |s| s.strategy.warmup_bars());
+        let cancel_reasons = self
+            .venues
+            .iter_mut()
+            .flat_map(|v| std::mem::take(&mut v.cancel_reasons))
+            .collect();
         Ok(RunOutput {
             strategy_ids: self.strategies.iter().map(|s| s.id.clone()).collect(),
             accounts: self.venues.into_iter().map(|v| v.account).collect(),
@@ -231,9 +301,16 @@ impl BacktestEngine {
         let fired = std::mem::take(&mut self.timer_events);
         for event in &fired {
             // Timer names are "<strategy index>:<name>"; the strategy sees its own name.
-            let Some((owner, name)) = event.name.split_once(':') else { continue };
-            let Ok(owner) = owner.parse::<u32>() else { continue };
-            let local = TimeEvent { name: Arc::from(name), ..event.clone() };
+            let Some((owner, name)) = event.name.split_once(':') else {
+                continue;
+            };
+            let Ok(owner) = owner.parse::<u32>() else {
+                continue;
+            };
+            let local = TimeEvent {
+                name: Arc::from(name),
+                ..event.clone()
+            };
             self.call(StrategyIndex(owner), |s, ctx| s.on_timer(ctx, &local))?;
             self.pump()?;
         }
@@ -248,7 +325,9 @@ impl BacktestEngine {
         if let Some(instrument) = self.cache.instrument(bar.instrument) {
             let net = self.cache.net_qty_raw(None, bar.instrument);
             let sign = i32::from(net > 0) - i32::from(net < 0);
-            exchange.process_bar(bar, instrument, sign, &self.cache).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            exchange
+                .process_bar(bar, instrument, sign, &self.cache)
+                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
         }
         self.pump()?;
         self.refresh_account(venue)?;
@@ -282,12 +361,17 @@ impl BacktestEngine {
                 self.handle_command(strategy, command)?;
             }
         }
-        Err(BacktestError::Runtime(format!("strategies kept issuing commands for {MAX_ROUNDS} rounds at {}", self.clock.timestamp_ns())))
+        Err(BacktestError::Runtime(format!(
+            "strategies kept issuing commands for {MAX_ROUNDS} rounds at {}",
+            self.clock.timestamp_ns()
+        )))
     }
 
     fn handle_event(&mut self, event: OrderEvent) -> Result<(), BacktestError> {
         let order_index = event.order;
-        let Some(order) = self.cache.order(order_index) else { return Ok(()) };
+        let Some(order) = self.cache.order(order_index) else {
+            return Ok(());
+        };
         let (strategy, instrument) = (order.strategy, order.instrument);
         let venue = self.instrument_venues[instrument.get()];
         let oms = self.venues[venue].config.oms;
@@ -297,22 +381,36 @@ impl BacktestEngine {
         };
         let outcome = self
             .execution
-            .process(&mut self.cache, oms, event.clone(), &mut self.position_events)
+            .process(
+                &mut self.cache,
+                oms,
+                event.clone(),
+                &mut self.position_events,
+            )
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
         if let Some(fill) = &fill {
             let currency = fill.commission.currency;
             let exchange = &mut self.venues[venue];
-            exchange.account.apply_realized(currency, outcome.realized_raw);
+            exchange
+                .account
+                .apply_realized(currency, outcome.realized_raw);
             if !exchange.account.is_cash() {
                 let exposure: i128 = self
                     .cache
                     .positions_open(Filter::default())
-                    .filter(|p| self.instrument_venues[p.instrument.get()] == venue && p.currency == currency)
+                    .filter(|p| {
+                        self.instrument_venues[p.instrument.get()] == venue
+                            && p.currency == currency
+                    })
                     .map(|p| p.cost_basis_raw)
                     .sum();
-                exchange.account.lock_margin(currency, exposure).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                exchange
+                    .account
+                    .lock_margin(currency, exposure)
+                    .map_err(|e| BacktestError::Runtime(e.to_string()))?;
             }
-            self.portfolio.update_account(exchange.index, &exchange.account.state(event.ts_event));
+            self.portfolio
+                .update_account(exchange.index, &exchange.account.state(event.ts_event));
         }
         self.call(strategy, |s, ctx| s.on_order_event(ctx, &event))?;
         if let (Some(fill), OrderEventKind::Filled(_)) = (&fill, &event.kind) {
@@ -328,7 +426,11 @@ impl BacktestEngine {
         Ok(())
     }
 
-    fn handle_command(&mut self, strategy: StrategyIndex, command: TradingCommand) -> Result<(), BacktestError> {
+    fn handle_command(
+        &mut self,
+        strategy: StrategyIndex,
+        command: TradingCommand,
+    ) -> Result<(), BacktestError> {
         let now = self.clock.timestamp_ns();
         match command {
             TradingCommand::Submit(order) => self.submit(strategy, order)?,
@@ -338,34 +440,56 @@ impl BacktestEngine {
                 }
             }
             TradingCommand::CancelAll { instrument } => {
-                let filter = Filter { strategy: Some(strategy), instrument, side: None };
-                let open: Vec<OrderIndex> = self.cache.orders_open(filter).map(|o| o.index).collect();
+                let filter = Filter {
+                    strategy: Some(strategy),
+                    instrument,
+                    side: None,
+                };
+                let open: Vec<OrderIndex> =
+                    self.cache.orders_open(filter).map(|o| o.index).collect();
                 for index in open {
                     self.cancel(strategy, index, now);
                 }
             }
-            TradingCommand::ClosePosition { instrument } => self.close_positions(strategy, Some(instrument))?,
+            TradingCommand::ClosePosition { instrument } => {
+                self.close_positions(strategy, Some(instrument))?
+            }
             TradingCommand::CloseAll => self.close_positions(strategy, None)?,
             TradingCommand::SetTimer { name, interval_ns } => {
                 let owned = format!("{}:{name}", strategy.0);
-                self.clock.set_timer(&owned, interval_ns, now, None).map_err(|e| self.strategy_error(strategy, e.to_string()))?;
+                self.clock
+                    .set_timer(&owned, interval_ns, now, None)
+                    .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
             }
             TradingCommand::SetTimeAlert { name, at } => {
                 let owned = format!("{}:{name}", strategy.0);
-                self.clock.set_time_alert(&owned, at).map_err(|e| self.strategy_error(strategy, e.to_string()))?;
+                self.clock
+                    .set_time_alert(&owned, at)
+                    .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
             }
-            TradingCommand::CancelTimer { name } => self.clock.cancel_timer(&format!("{}:{name}", strategy.0)),
+            TradingCommand::CancelTimer { name } => {
+                self.clock.cancel_timer(&format!("{}:{name}", strategy.0))
+            }
         }
         Ok(())
     }
 
     fn strategy_error(&self, strategy: StrategyIndex, message: String) -> BacktestError {
-        let id = self.strategies.get(strategy.get()).map_or_else(String::new, |s| s.id.to_string());
-        BacktestError::Strategy { strategy: id, ts: self.clock.timestamp_ns(), message }
+        let id = self
+            .strategies
+            .get(strategy.get())
+            .map_or_else(String::new, |s| s.id.to_string());
+        BacktestError::Strategy {
+            strategy: id,
+            ts: self.clock.timestamp_ns(),
+            message,
+        }
     }
 
     fn cancel(&mut self, strategy: StrategyIndex, index: OrderIndex, now: UnixNanos) {
-        let Some(order) = self.cache.order(index) else { return };
+        let Some(order) = self.cache.order(index) else {
+            return;
+        };
         if order.strategy != strategy || !order.is_open() {
             return;
         }
@@ -373,14 +497,38 @@ impl BacktestEngine {
         self.venues[venue].cancel_order(order, now);
     }
 
-    fn close_positions(&mut self, strategy: StrategyIndex, instrument: Option<InstrumentIndex>) -> Result<(), BacktestError> {
-        let filter = Filter { strategy: Some(strategy), instrument, side: None };
-        let open: Vec<(InstrumentIndex, i128, Option<crate::core::identifiers::PositionId>)> =
-            self.cache.positions_open(filter).map(|p| (p.instrument, p.signed_qty_raw, Some(p.id.clone()))).collect();
+    fn close_positions(
+        &mut self,
+        strategy: StrategyIndex,
+        instrument: Option<InstrumentIndex>,
+    ) -> Result<(), BacktestError> {
+        let filter = Filter {
+            strategy: Some(strategy),
+            instrument,
+            side: None,
+        };
+        let open: Vec<(
+            InstrumentIndex,
+            i128,
+            Option<crate::core::identifiers::PositionId>,
+        )> = self
+            .cache
+            .positions_open(filter)
+            .map(|p| (p.instrument, p.signed_qty_raw, Some(p.id.clone())))
+            .collect();
         for (instrument, qty_raw, position_id) in open {
-            let Some(inst) = self.cache.instrument(instrument) else { continue };
-            let quantity = inst.make_qty(qty_raw.abs()).map_err(|e| BacktestError::Runtime(e.to_string()))?;
-            let mut order = SubmitOrder::new(instrument, closing_side(qty_raw), OrderKind::Market, OrderSize::Quantity(quantity));
+            let Some(inst) = self.cache.instrument(instrument) else {
+                continue;
+            };
+            let quantity = inst
+                .make_qty(qty_raw.abs())
+                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            let mut order = SubmitOrder::new(
+                instrument,
+                closing_side(qty_raw),
+                OrderKind::Market,
+                OrderSize::Quantity(quantity),
+            );
             order.reduce_only = true;
             order.position_id = position_id;
             self.submit(strategy, order)?;
@@ -388,31 +536,50 @@ impl BacktestEngine {
         Ok(())
     }
 
-    fn submit(&mut self, strategy: StrategyIndex, request: SubmitOrder) -> Result<(), BacktestError> {
+    fn submit(
+        &mut self,
+        strategy: StrategyIndex,
+        request: SubmitOrder,
+    ) -> Result<(), BacktestError> {
         let now = self.clock.timestamp_ns();
         let instrument_index = request.instrument;
         let Some(instrument) = self.cache.instrument(instrument_index) else {
-            return Err(self.strategy_error(strategy, format!("unknown instrument index {}", instrument_index.0)));
+            return Err(self.strategy_error(
+                strategy,
+                format!("unknown instrument index {}", instrument_index.0),
+            ));
         };
         let venue = self.instrument_venues[instrument_index.get()];
         let exchange = &self.venues[venue];
         let currency = instrument.settlement_currency();
         let last_close = self.cache.last_bar(instrument_index).map(Bar::close);
-        let reference_price = request.kind.price().or(request.kind.trigger_price()).or(last_close);
+        let reference_price = request
+            .kind
+            .price()
+            .or(request.kind.trigger_price())
+            .or(last_close);
         let fee_rate = exchange.config.fees.taker_rate_raw();
         let free = exchange.account.free(currency);
         // A fractional size becomes the largest whole lot the balance buys.
         let quantity = match (request.size, reference_price) {
             (OrderSize::Quantity(q), _) => q,
             (OrderSize::FractionOfEquity(fraction), Some(price)) => {
-                let budget = fixed::mul_raw(free.raw.max(0), fraction).map_err(|e| BacktestError::Runtime(e.to_string()))?;
-                affordable_quantity(instrument, budget, price, fee_rate).map_err(|e| BacktestError::Runtime(e.to_string()))?
+                let budget = fixed::mul_raw(free.raw.max(0), fraction)
+                    .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                affordable_quantity(instrument, budget, price, fee_rate)
+                    .map_err(|e| BacktestError::Runtime(e.to_string()))?
             }
-            (OrderSize::FractionOfEquity(_), None) => crate::core::Quantity::zero(instrument.size_precision),
+            (OrderSize::FractionOfEquity(_), None) => {
+                crate::core::Quantity::zero(instrument.size_precision)
+            }
         };
         let pending_raw: i128 = self
             .cache
-            .orders_open(Filter { strategy: None, instrument: Some(instrument_index), side: Some(request.side) })
+            .orders_open(Filter {
+                strategy: None,
+                instrument: Some(instrument_index),
+                side: Some(request.side),
+            })
             .map(|o| o.leaves_qty().signed_raw())
             .sum();
         let check = RiskCheck {
@@ -421,7 +588,11 @@ impl BacktestEngine {
             quantity,
             reference_price: reference_price.unwrap_or_default(),
             net_qty_raw: self.cache.net_qty_raw(None, instrument_index),
-            pending_qty_raw: if request.side == OrderSide::Buy { pending_raw } else { 0 },
+            pending_qty_raw: if request.side == OrderSide::Buy {
+                pending_raw
+            } else {
+                0
+            },
             cash_free: exchange.account.is_cash().then_some(free),
             fee_rate_raw: fee_rate,
             venue_max_notional: exchange.config.max_order_notional,
@@ -433,7 +604,10 @@ impl BacktestEngine {
             self.risk.check(&check)
         };
         if verdict.is_ok() {
-            for price in [request.kind.price(), request.kind.trigger_price()].into_iter().flatten() {
+            for price in [request.kind.price(), request.kind.trigger_price()]
+                .into_iter()
+                .flatten()
+            {
                 if let Err(e) = instrument.validate_price(price) {
                     verdict = Err(e.to_string());
                 }
@@ -453,19 +627,33 @@ impl BacktestEngine {
             tags: request.tags,
         };
         let slot = &mut self.strategies[strategy.get()];
-        let order = slot.factory.create(index, init, now).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        let order = slot
+            .factory
+            .create(index, init, now)
+            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
         let client_order_id = order.client_order_id.clone();
         self.cache.add_order(order);
         let kind = match verdict {
             Ok(()) => OrderEventKind::Submitted,
-            Err(reason) => OrderEventKind::Denied { reason: Arc::from(reason) },
+            Err(reason) => OrderEventKind::Denied {
+                reason: Arc::from(reason),
+            },
         };
         let submitted = matches!(kind, OrderEventKind::Submitted);
-        self.handle_event(OrderEvent { order: index, client_order_id, kind, ts_event: now, ts_init: now })?;
-        if submitted {
-            if let (Some(order), Some(instrument)) = (self.cache.order(index), self.cache.instrument(instrument_index)) {
-                self.venues[venue].submit_order(order, instrument, now);
-            }
+        self.handle_event(OrderEvent {
+            order: index,
+            client_order_id,
+            kind,
+            ts_event: now,
+            ts_init: now,
+        })?;
+        if submitted
+            && let (Some(order), Some(instrument)) = (
+                self.cache.order(index),
+                self.cache.instrument(instrument_index),
+            )
+        {
+            self.venues[venue].submit_order(order, instrument, now);
         }
         Ok(())
     }
@@ -476,10 +664,17 @@ impl BacktestEngine {
         let base = exchange.account.base_currency;
         let mut valuation: i128 = 0;
         for position in self.cache.positions_open(Filter::default()) {
-            if self.instrument_venues[position.instrument.get()] != venue || position.currency != base {
+            if self.instrument_venues[position.instrument.get()] != venue
+                || position.currency != base
+            {
                 continue;
             }
-            let (Some(inst), Some(bar)) = (self.cache.instrument(position.instrument), self.cache.last_bar(position.instrument)) else { continue };
+            let (Some(inst), Some(bar)) = (
+                self.cache.instrument(position.instrument),
+                self.cache.last_bar(position.instrument),
+            ) else {
+                continue;
+            };
             let value = if exchange.account.is_cash() {
                 position.market_value_raw(inst, bar.close())
             } else {
@@ -488,14 +683,22 @@ impl BacktestEngine {
             valuation += value.map_err(|e| BacktestError::Runtime(e.to_string()))?;
         }
         let total = exchange.account.total_raw(base);
-        self.accounts[venue] = AccountSnapshot { cash: exchange.account.free(base), equity: Money::new(total + valuation, base) };
+        self.accounts[venue] = AccountSnapshot {
+            cash: exchange.account.free(base),
+            equity: Money::new(total + valuation, base),
+        };
         Ok(())
     }
 
     fn record_equity(&mut self, ts: UnixNanos) {
         // Accounts in other currencies are not converted yet: they are left
         // out of the headline curve and reported with their own balances.
-        let total = self.accounts.iter().filter(|a| a.equity.currency == self.report_currency).map(|a| a.equity.raw).sum();
+        let total = self
+            .accounts
+            .iter()
+            .filter(|a| a.equity.currency == self.report_currency)
+            .map(|a| a.equity.raw)
+            .sum();
         self.curve.ts.push(ts);
         self.curve.equity_raw.push(total);
     }

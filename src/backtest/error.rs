@@ -16,13 +16,31 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error for the whole file.
     pub fn file(path: &Path, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line: None, column: None, field: None, message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+        }
     }
 
     /// An error at a byte span of `source`.
-    pub fn at(path: &Path, source: &str, span: std::ops::Range<usize>, field: &str, message: impl Into<String>) -> Self {
+    pub fn at(
+        path: &Path,
+        source: &str,
+        span: std::ops::Range<usize>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Self {
         let (line, column) = line_column(source, span.start);
-        Self { path: path.to_path_buf(), line: Some(line), column: Some(column), field: Some(field.to_string()), message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
     }
 }
 

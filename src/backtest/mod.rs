@@ -21,7 +21,11 @@ pub enum BacktestError {
     #[error(transparent)]
     Data(#[from] DataError),
     #[error("strategy '{strategy}' failed at {ts}: {message}")]
-    Strategy { strategy: String, ts: UnixNanos, message: String },
+    Strategy {
+        strategy: String,
+        ts: UnixNanos,
+        message: String,
+    },
     #[error("{0}")]
     Runtime(String),
 }

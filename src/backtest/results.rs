@@ -11,8 +11,8 @@ use crate::model::orders::Order;
 use crate::model::position::Position;
 use crate::state::cache::Cache;
 
-use super::engine::{EquityCurve, RunOutput};
 use super::BacktestError;
+use super::engine::{EquityCurve, RunOutput};
 
 /// One run's results.
 #[derive(Debug, Clone, Serialize)]
@@ -36,19 +36,34 @@ pub struct BacktestResult {
     pub warnings: Vec<String>,
 }
 
-fn trade(position: &Position, cache: &Cache, strategy_ids: &[crate::core::identifiers::StrategyId]) -> Result<Trade, BacktestError> {
-    let instrument = cache.instrument(position.instrument).ok_or_else(|| BacktestError::Runtime("position of an unknown instrument".into()))?;
-    let size = instrument.make_qty(position.opened_qty_raw).map_err(|e| BacktestError::Runtime(e.to_string()))?;
+fn trade(
+    position: &Position,
+    cache: &Cache,
+    strategy_ids: &[crate::core::identifiers::StrategyId],
+) -> Result<Trade, BacktestError> {
+    let instrument = cache
+        .instrument(position.instrument)
+        .ok_or_else(|| BacktestError::Runtime("position of an unknown instrument".into()))?;
+    let size = instrument
+        .make_qty(position.opened_qty_raw)
+        .map_err(|e| BacktestError::Runtime(e.to_string()))?;
     Ok(Trade {
         position_id: position.id.clone(),
-        strategy_id: strategy_ids.get(position.strategy.get()).cloned().ok_or_else(|| BacktestError::Runtime("position of an unknown strategy".into()))?,
+        strategy_id: strategy_ids
+            .get(position.strategy.get())
+            .cloned()
+            .ok_or_else(|| BacktestError::Runtime("position of an unknown strategy".into()))?,
         instrument_id: instrument.id.clone(),
         entry_side: position.entry,
         size,
         entry_time: position.ts_opened,
         exit_time: position.ts_closed,
         entry_price: position.avg_px_open(instrument).unwrap_or_default(),
-        exit_price: if position.is_closed() { position.avg_px_close(instrument) } else { None },
+        exit_price: if position.is_closed() {
+            position.avg_px_close(instrument)
+        } else {
+            None
+        },
         pnl: position.realized_pnl(),
         commission: Money::new(position.commissions_raw, position.currency),
     })
@@ -60,19 +75,39 @@ impl BacktestResult {
     ///
     /// # Errors
     /// When the output is inconsistent (a position of an unknown instrument).
-    pub fn build(name: &str, config: &str, output: RunOutput, closes: &[f64], bars: usize, warnings: Vec<String>) -> Result<Self, BacktestError> {
+    pub fn build(
+        name: &str,
+        config: &str,
+        output: RunOutput,
+        closes: &[f64],
+        bars: usize,
+        warnings: Vec<String>,
+    ) -> Result<Self, BacktestError> {
         let cache = &output.cache;
         let mut trades = Vec::new();
         let mut open_trades = Vec::new();
         for position in cache.positions() {
             let t = trade(position, cache, &output.strategy_ids)?;
-            if t.is_closed() { trades.push(t) } else { open_trades.push(t) }
+            if t.is_closed() {
+                trades.push(t)
+            } else {
+                open_trades.push(t)
+            }
         }
         // Round trips in the order they closed; ties keep position order.
         trades.sort_by_key(|t| t.exit_time.unwrap_or(UnixNanos(i64::MAX)));
         let currency = output.report_currency;
-        let commissions_raw: i128 = output.accounts.iter().map(|a| a.commissions_raw(currency)).sum();
-        let equity: Vec<Money> = output.curve.equity_raw.iter().map(|raw| Money::new(*raw, currency)).collect();
+        let commissions_raw: i128 = output
+            .accounts
+            .iter()
+            .map(|a| a.commissions_raw(currency))
+            .sum();
+        let equity: Vec<Money> = output
+            .curve
+            .equity_raw
+            .iter()
+            .map(|raw| Money::new(*raw, currency))
+            .collect();
         let stats = Stats::compute(&StatsInput {
             equity_ts: &output.curve.ts,
             equity: &equity,
@@ -101,6 +136,9 @@ impl BacktestResult {
     /// The final equity in the report currency.
     #[must_use]
     pub fn final_equity(&self) -> Option<Money> {
-        self.equity.equity_raw.last().map(|raw| Money::new(*raw, self.report_currency))
+        self.equity
+            .equity_raw
+            .last()
+            .map(|raw| Money::new(*raw, self.report_currency))
     }
 }

@@ -4,15 +4,15 @@ use std::path::Path;
 
 use tracing::{info, warn};
 
-use crate::data::{load_bars, LoadedBars};
+use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
 use crate::trading::builtin;
 use crate::trading::strategy::Strategy;
 
+use super::BacktestError;
 use super::config::{self, BacktestConfig};
 use super::engine::BacktestEngine;
 use super::results::BacktestResult;
-use super::BacktestError;
 
 /// Builds the configured strategies.
 ///
@@ -22,7 +22,10 @@ pub fn build_strategies(config: &BacktestConfig) -> Result<Vec<Box<dyn Strategy>
     config
         .strategies
         .iter()
-        .map(|s| builtin::build(&s.builtin, s.instrument, &s.params).map_err(|e| BacktestError::Runtime(format!("strategy '{}': {e}", s.id))))
+        .map(|s| {
+            builtin::build(&s.builtin, s.instrument, &s.params)
+                .map_err(|e| BacktestError::Runtime(format!("strategy '{}': {e}", s.id)))
+        })
         .collect()
 }
 
@@ -31,21 +34,36 @@ pub fn build_strategies(config: &BacktestConfig) -> Result<Vec<Box<dyn Strategy>
 /// # Errors
 /// The first file that fails.
 pub fn load_data(config: &BacktestConfig) -> Result<Vec<LoadedBars>, BacktestError> {
-    config.data.iter().map(|d| load_bars(&d.file).map_err(BacktestError::from)).collect()
+    config
+        .data
+        .iter()
+        .map(|d| load_bars(&d.file).map_err(BacktestError::from))
+        .collect()
 }
 
 /// Runs `config` on already loaded data.
 ///
 /// # Errors
 /// When a strategy fails or the engine breaks an invariant.
-pub fn run_loaded(config: &BacktestConfig, data: &[LoadedBars]) -> Result<BacktestResult, BacktestError> {
+pub fn run_loaded(
+    config: &BacktestConfig,
+    data: &[LoadedBars],
+) -> Result<BacktestResult, BacktestError> {
     let strategies = build_strategies(config)?;
     let engine = BacktestEngine::new(config, strategies)?;
     let streams = config
         .data
         .iter()
         .zip(data)
-        .map(|(spec, loaded)| (spec.bar_type.to_string(), BarStream { bars: &loaded.bars, priority: spec.priority }))
+        .map(|(spec, loaded)| {
+            (
+                spec.bar_type.to_string(),
+                BarStream {
+                    bars: &loaded.bars,
+                    priority: spec.priority,
+                },
+            )
+        })
         .collect();
     let output = engine.run(streams)?;
     let in_range = |ts| config.start.is_none_or(|s| ts >= s) && config.end.is_none_or(|e| ts <= e);
@@ -56,11 +74,31 @@ pub fn run_loaded(config: &BacktestConfig, data: &[LoadedBars]) -> Result<Backte
         .iter()
         .zip(data)
         .find(|(spec, _)| Some(spec.file.instrument) == primary)
-        .map(|(_, loaded)| loaded.bars.iter().filter(|b| in_range(b.ts_init)).map(|b| b.close().as_f64()).collect())
+        .map(|(_, loaded)| {
+            loaded
+                .bars
+                .iter()
+                .filter(|b| in_range(b.ts_init))
+                .map(|b| b.close().as_f64())
+                .collect()
+        })
         .unwrap_or_default();
-    let bars = data.iter().map(|d| d.bars.iter().filter(|b| in_range(b.ts_init)).count()).sum();
-    let warnings = data.iter().flat_map(|d| d.warnings.iter().cloned()).collect();
-    BacktestResult::build(&config.name, &config.source.display().to_string(), output, &closes, bars, warnings)
+    let bars = data
+        .iter()
+        .map(|d| d.bars.iter().filter(|b| in_range(b.ts_init)).count())
+        .sum();
+    let warnings = data
+        .iter()
+        .flat_map(|d| d.warnings.iter().cloned())
+        .collect();
+    BacktestResult::build(
+        &config.name,
+        &config.source.display().to_string(),
+        output,
+        &closes,
+        bars,
+        warnings,
+    )
 }
 
 /// Reads, checks, loads and runs the config at `path`.
@@ -75,7 +113,10 @@ pub fn run_file(path: &Path) -> Result<(BacktestConfig, BacktestResult), Backtes
             warn!("{warning}");
         }
     }
-    info!(bars = data.iter().map(|d| d.bars.len()).sum::<usize>(), "data loaded");
+    info!(
+        bars = data.iter().map(|d| d.bars.len()).sum::<usize>(),
+        "data loaded"
+    );
     let result = run_loaded(&config, &data)?;
     Ok((config, result))
 }

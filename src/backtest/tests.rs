@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, ProptestConfig};
+use proptest::prelude::{ProptestConfig, any, prop_assert, prop_assert_eq, proptest};
 use proptest::strategy::Strategy as _;
 
 use super::config;
@@ -15,7 +15,7 @@ use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent};
 use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::identifiers::InstrumentIndex;
 use crate::core::{Price, Quantity, UnixNanos};
-use crate::data::synthetic::{generate_gbm, GbmSpec};
+use crate::data::synthetic::{GbmSpec, generate_gbm};
 use crate::engine::commands::OrderSize;
 use crate::engine::replay::BarStream;
 use crate::model::data::Bar;
@@ -55,8 +55,18 @@ impl Strategy for Scripted {
             match action {
                 Action::Buy(n) => ctx.buy(instrument, OrderSize::Quantity(qty(n))),
                 Action::Sell(n) => ctx.sell(instrument, OrderSize::Quantity(qty(n))),
-                Action::Limit(side, px, n) => ctx.limit(instrument, side, Price::parse(px, 2).unwrap_or_default(), qty(n)),
-                Action::Stop(side, px, n) => ctx.stop(instrument, side, Price::parse(px, 2).unwrap_or_default(), qty(n)),
+                Action::Limit(side, px, n) => ctx.limit(
+                    instrument,
+                    side,
+                    Price::parse(px, 2).unwrap_or_default(),
+                    qty(n),
+                ),
+                Action::Stop(side, px, n) => ctx.stop(
+                    instrument,
+                    side,
+                    Price::parse(px, 2).unwrap_or_default(),
+                    qty(n),
+                ),
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
                 Action::CloseAll => ctx.close_all(),
                 Action::Timer(secs) => ctx.set_timer("tick", secs * 1_000_000_000),
@@ -67,17 +77,30 @@ impl Strategy for Scripted {
     }
 
     fn on_order_event(&mut self, _ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
-        self.seen_events.push(format!("{} {}", event.client_order_id, event.kind.name()));
+        self.seen_events
+            .push(format!("{} {}", event.client_order_id, event.kind.name()));
         Ok(())
     }
 
-    fn on_position_opened(&mut self, _ctx: &mut StrategyContext<'_>, event: &PositionEvent) -> HookResult {
-        self.seen_positions.push(format!("opened {} {}", event.position_id, event.side));
+    fn on_position_opened(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        event: &PositionEvent,
+    ) -> HookResult {
+        self.seen_positions
+            .push(format!("opened {} {}", event.position_id, event.side));
         Ok(())
     }
 
-    fn on_position_closed(&mut self, _ctx: &mut StrategyContext<'_>, event: &PositionEvent) -> HookResult {
-        self.seen_positions.push(format!("closed {} {}", event.position_id, event.realized_pnl));
+    fn on_position_closed(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        event: &PositionEvent,
+    ) -> HookResult {
+        self.seen_positions.push(format!(
+            "closed {} {}",
+            event.position_id, event.realized_pnl
+        ));
         Ok(())
     }
 
@@ -129,7 +152,20 @@ fn bar(ts: i64, o: &str, h: &str, l: &str, c: &str, instrument: u32) -> Bar {
 fn run(toml: &str, strategies: Vec<Box<dyn Strategy>>, bars: Vec<Vec<Bar>>) -> BacktestResult {
     let cfg = config::parse(Path::new("test.toml"), toml).unwrap();
     let engine = BacktestEngine::new(&cfg, strategies).unwrap();
-    let streams = cfg.data.iter().zip(&bars).map(|(d, b)| (d.bar_type.to_string(), BarStream { bars: b, priority: d.priority })).collect();
+    let streams = cfg
+        .data
+        .iter()
+        .zip(&bars)
+        .map(|(d, b)| {
+            (
+                d.bar_type.to_string(),
+                BarStream {
+                    bars: b,
+                    priority: d.priority,
+                },
+            )
+        })
+        .collect();
     let output = engine.run(streams).unwrap();
     let closes: Vec<f64> = bars[0].iter().map(|b| b.close().as_f64()).collect();
     BacktestResult::build("t", "test.toml", output, &closes, bars[0].len(), Vec::new()).unwrap()
@@ -144,23 +180,40 @@ fn scripted(script: &[(usize, Action)]) -> Scripted {
 }
 
 fn flat_bars(n: i64) -> Vec<Bar> {
-    (0..n).map(|i| bar(i, "10.00", "10.50", "9.50", "10.00", 0)).collect()
+    (0..n)
+        .map(|i| bar(i, "10.00", "10.50", "9.50", "10.00", 0))
+        .collect()
 }
 
 #[test]
 fn order_lifecycle_market_fills_at_next_open() {
-    let bars = vec![bar(0, "10.00", "10.10", "9.90", "10.00", 0), bar(1, "10.20", "10.30", "10.10", "10.25", 0), bar(2, "10.25", "10.40", "10.20", "10.30", 0)];
-    let result = run(ONE_VENUE, vec![Box::new(scripted(&[(0, Action::Buy(100))]))], vec![bars]);
+    let bars = vec![
+        bar(0, "10.00", "10.10", "9.90", "10.00", 0),
+        bar(1, "10.20", "10.30", "10.10", "10.25", 0),
+        bar(2, "10.25", "10.40", "10.20", "10.30", 0),
+    ];
+    let result = run(
+        ONE_VENUE,
+        vec![Box::new(scripted(&[(0, Action::Buy(100))]))],
+        vec![bars],
+    );
     let order = &result.orders[0];
     let names: Vec<&str> = order.events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(names, ["INITIALIZED", "SUBMITTED", "ACCEPTED", "FILLED"]);
     assert_eq!(order.status, OrderStatus::Filled);
     assert_eq!(order.avg_px().unwrap().raw, 10_200_000_000);
-    assert_eq!(order.events[3].ts_event, UnixNanos(60_000_000_000), "fills on bar 1, not bar 0");
+    assert_eq!(
+        order.events[3].ts_event,
+        UnixNanos(60_000_000_000),
+        "fills on bar 1, not bar 0"
+    );
     // Cash: 100000 − 100 × 10.20 − 1.02 commission; equity at the close 10.30.
     let account = &result.accounts[0].balances[0];
     assert_eq!(fixed::format_raw(account.total.raw, 2), "98978.98");
-    assert_eq!(fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2), "100008.98");
+    assert_eq!(
+        fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2),
+        "100008.98"
+    );
 }
 
 #[test]
@@ -171,20 +224,42 @@ fn position_lifecycle_pnl_is_price_move_times_qty_minus_commissions() {
         bar(2, "12.00", "12.00", "12.00", "12.00", 0),
         bar(3, "12.00", "12.00", "12.00", "12.00", 0),
     ];
-    let result = run(ONE_VENUE, vec![Box::new(scripted(&[(0, Action::Buy(100)), (1, Action::CloseAll)]))], vec![bars]);
+    let result = run(
+        ONE_VENUE,
+        vec![Box::new(scripted(&[
+            (0, Action::Buy(100)),
+            (1, Action::CloseAll),
+        ]))],
+        vec![bars],
+    );
     assert_eq!(result.trades.len(), 1);
     let trade = &result.trades[0];
     // (12 − 10) × 100 − 1.00 − 1.20
     assert_eq!(fixed::format_raw(trade.pnl.raw, 2), "197.80");
     assert_eq!(fixed::format_raw(trade.commission.raw, 2), "2.20");
-    assert_eq!(fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2), "100197.80");
+    assert_eq!(
+        fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2),
+        "100197.80"
+    );
 }
 
 #[test]
 fn reversal_closes_one_trade_and_opens_the_next() {
-    let toml = ONE_VENUE.replace("name = \"SIM\"", "name = \"SIM\"\naccount = \"margin\"").replace("fee_model = { kind = \"percentage\", maker = \"0.0005\", taker = \"0.001\" }", "");
+    let toml = ONE_VENUE
+        .replace("name = \"SIM\"", "name = \"SIM\"\naccount = \"margin\"")
+        .replace(
+            "fee_model = { kind = \"percentage\", maker = \"0.0005\", taker = \"0.001\" }",
+            "",
+        );
     let bars = flat_bars(4);
-    let result = run(&toml, vec![Box::new(scripted(&[(0, Action::Buy(100)), (1, Action::Sell(150))]))], vec![bars]);
+    let result = run(
+        &toml,
+        vec![Box::new(scripted(&[
+            (0, Action::Buy(100)),
+            (1, Action::Sell(150)),
+        ]))],
+        vec![bars],
+    );
     assert_eq!(result.trades.len(), 1);
     assert_eq!(result.open_trades.len(), 1);
     assert_eq!(result.open_trades[0].entry_side, OrderSide::Sell);
@@ -207,7 +282,11 @@ fn limits_stops_cancels_and_denials() {
         (3, Action::Sell(1000)),
     ];
     let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
-    let status: Vec<(String, OrderStatus)> = result.orders.iter().map(|o| (o.order_type().to_string(), o.status)).collect();
+    let status: Vec<(String, OrderStatus)> = result
+        .orders
+        .iter()
+        .map(|o| (o.order_type().to_string(), o.status))
+        .collect();
     assert_eq!(
         status,
         vec![
@@ -220,9 +299,16 @@ fn limits_stops_cancels_and_denials() {
     assert_eq!(result.orders[0].avg_px().unwrap().raw, 9_750_000_000);
     assert_eq!(result.orders[2].avg_px().unwrap().raw, 9_650_000_000);
     let denied = &result.orders[3].events[1].kind;
-    assert!(matches!(denied, OrderEventKind::Denied { reason } if &**reason == "a cash account cannot sell short"), "{denied:?}");
+    assert!(
+        matches!(denied, OrderEventKind::Denied { reason } if &**reason == "a cash account cannot sell short"),
+        "{denied:?}"
+    );
     // Limit fills are maker (0.05 %), stops taker (0.1 %).
-    let fees: Vec<String> = result.orders[..3].iter().filter_map(|o| o.commissions.first()).map(|m| fixed::format_raw(m.raw, 5)).collect();
+    let fees: Vec<String> = result.orders[..3]
+        .iter()
+        .filter_map(|o| o.commissions.first())
+        .map(|m| fixed::format_raw(m.raw, 5))
+        .collect();
     assert_eq!(fees, vec!["0.04875", "0.09650"]);
 }
 
@@ -233,7 +319,15 @@ fn timers_fire_through_the_clock() {
     let cfg = config::parse(Path::new("t.toml"), ONE_VENUE).unwrap();
     let bars = flat_bars(6);
     let engine = BacktestEngine::new(&cfg, vec![Box::new(s)]).unwrap();
-    let output = engine.run(vec![(cfg.data[0].bar_type.to_string(), BarStream { bars: &bars, priority: 0 })]).unwrap();
+    let output = engine
+        .run(vec![(
+            cfg.data[0].bar_type.to_string(),
+            BarStream {
+                bars: &bars,
+                priority: 0,
+            },
+        )])
+        .unwrap();
     assert_eq!(output.curve.ts.len(), 6);
 }
 
@@ -284,29 +378,65 @@ instrument = "AAPL.NYSE"
 
 #[test]
 fn multi_venue_netting_margin_and_hedging_cash() {
-    let crypto: Vec<Bar> = (0..4).map(|i| bar(i, "100.00", "101.00", "99.00", if i < 3 { "100.00" } else { "110.00" }, 0)).collect();
-    let equity: Vec<Bar> = (0..4).map(|i| bar(i, "50.00", "50.00", "50.00", "50.00", 1)).collect();
+    let crypto: Vec<Bar> = (0..4)
+        .map(|i| {
+            bar(
+                i,
+                "100.00",
+                "101.00",
+                "99.00",
+                if i < 3 { "100.00" } else { "110.00" },
+                0,
+            )
+        })
+        .collect();
+    let equity: Vec<Bar> = (0..4)
+        .map(|i| bar(i, "50.00", "50.00", "50.00", "50.00", 1))
+        .collect();
     let mut a = scripted(&[(0, Action::Buy(10)), (1, Action::Buy(5))]);
     a.instrument = 0;
     let mut b = scripted(&[(0, Action::Buy(10)), (1, Action::Buy(10))]);
     b.instrument = 1;
-    let result = run(TWO_VENUES, vec![Box::new(a), Box::new(b)], vec![crypto, equity]);
+    let result = run(
+        TWO_VENUES,
+        vec![Box::new(a), Box::new(b)],
+        vec![crypto, equity],
+    );
     // NETTING keeps one crypto position; HEDGING opens one per entry.
-    let open: Vec<(String, String)> = result.open_trades.iter().map(|t| (t.instrument_id.to_string(), t.size.to_string())).collect();
-    assert_eq!(open, vec![("BTCUSDT.CRYPTO".into(), "15".into()), ("AAPL.NYSE".into(), "10".into()), ("AAPL.NYSE".into(), "10".into())]);
+    let open: Vec<(String, String)> = result
+        .open_trades
+        .iter()
+        .map(|t| (t.instrument_id.to_string(), t.size.to_string()))
+        .collect();
+    assert_eq!(
+        open,
+        vec![
+            ("BTCUSDT.CRYPTO".into(), "15".into()),
+            ("AAPL.NYSE".into(), "10".into()),
+            ("AAPL.NYSE".into(), "10".into())
+        ]
+    );
     let usdt = &result.accounts[0].balances[0];
     // Margin: only fees leave the balance (0.04 % of 1000 + 500); 1500 / 5 is locked.
     assert_eq!(fixed::format_raw(usdt.total.raw, 2), "9999.40");
     assert_eq!(fixed::format_raw(usdt.locked.raw, 2), "300.00");
-    let usd = result.accounts[1].balances.iter().find(|b| b.total.currency.code == "USD").unwrap();
+    let usd = result.accounts[1]
+        .balances
+        .iter()
+        .find(|b| b.total.currency.code == "USD")
+        .unwrap();
     // Cash: 20 × 50 paid plus a flat 1.00 per order.
     assert_eq!(fixed::format_raw(usd.total.raw, 2), "48998.00");
     // The headline curve is in the first venue's currency: 9999.40 + 15 × (110 − 100).
-    assert_eq!(fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2), "10149.40");
+    assert_eq!(
+        fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2),
+        "10149.40"
+    );
 }
 
 fn action_strategy() -> impl proptest::strategy::Strategy<Value = (usize, Action)> {
-    (0usize..40, 1i64..50, any::<bool>()).prop_map(|(bar, n, buy)| (bar, if buy { Action::Buy(n) } else { Action::Sell(n) }))
+    (0usize..40, 1i64..50, any::<bool>())
+        .prop_map(|(bar, n, buy)| (bar, if buy { Action::Buy(n) } else { Action::Sell(n) }))
 }
 
 /// Net filled quantity raw over all orders (+ bought, − sold).
@@ -316,7 +446,9 @@ fn net_filled_raw(result: &BacktestResult) -> i128 {
         .iter()
         .flat_map(|o| &o.events)
         .filter_map(|e| match &e.kind {
-            OrderEventKind::Filled(f) if f.order_side == OrderSide::Buy => Some(f.last_qty.signed_raw()),
+            OrderEventKind::Filled(f) if f.order_side == OrderSide::Buy => {
+                Some(f.last_qty.signed_raw())
+            }
             OrderEventKind::Filled(f) => Some(-f.last_qty.signed_raw()),
             _ => None,
         })
@@ -324,7 +456,15 @@ fn net_filled_raw(result: &BacktestResult) -> i128 {
 }
 
 fn fill_fees_raw(result: &BacktestResult) -> i128 {
-    result.orders.iter().flat_map(|o| &o.events).filter_map(|e| match &e.kind { OrderEventKind::Filled(f) => Some(f.commission.raw), _ => None }).sum()
+    result
+        .orders
+        .iter()
+        .flat_map(|o| &o.events)
+        .filter_map(|e| match &e.kind {
+            OrderEventKind::Filled(f) => Some(f.commission.raw),
+            _ => None,
+        })
+        .sum()
 }
 
 proptest! {

@@ -60,7 +60,12 @@ pub enum Command {
 /// Whatever the subcommand fails with.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { config, out, format, quiet } => run::execute(&config, out, format, quiet),
+        Command::Run {
+            config,
+            out,
+            format,
+            quiet,
+        } => run::execute(&config, out, format, quiet),
         Command::Validate { config } => validate::execute(&config),
         Command::Wrangle(command) => wrangle::execute(command),
     }
@@ -71,7 +76,9 @@ pub(crate) fn print_stdout(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::error::Error::Io(format!("cannot write to stdout: {e}"))),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::error::Error::Io(
+            format!("cannot write to stdout: {e}"),
+        )),
         _ => Ok(()),
     }
 }

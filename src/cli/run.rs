@@ -6,9 +6,14 @@ use crate::backtest::runner;
 use crate::error::Result;
 use crate::report::{self, StatsTable};
 
-use super::{print_stdout, OutputFormat};
+use super::{OutputFormat, print_stdout};
 
-pub(super) fn execute(config_path: &Path, out: Option<PathBuf>, format: OutputFormat, quiet: bool) -> Result<()> {
+pub(super) fn execute(
+    config_path: &Path,
+    out: Option<PathBuf>,
+    format: OutputFormat,
+    quiet: bool,
+) -> Result<()> {
     let (config, result) = runner::run_file(config_path)?;
     let dir = out.unwrap_or(config.out_dir);
     let written = report::write_all(&result, &dir, &report::file_exporters())?;
@@ -23,7 +28,8 @@ pub(super) fn execute(config_path: &Path, out: Option<PathBuf>, format: OutputFo
             print_stdout(&text)?;
         }
         OutputFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&report::stats_json(&result)).map_err(|e| crate::error::Error::Io(e.to_string()))?;
+            let mut text = serde_json::to_string_pretty(&report::stats_json(&result))
+                .map_err(|e| crate::error::Error::Io(e.to_string()))?;
             text.push('\n');
             print_stdout(&text)?;
         }

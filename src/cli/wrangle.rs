@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 
-use crate::core::identifiers::InstrumentIndex;
 use crate::core::UnixNanos;
-use crate::data::synthetic::{generate_gbm, GbmSpec};
+use crate::core::identifiers::InstrumentIndex;
+use crate::data::synthetic::{GbmSpec, generate_gbm};
 use crate::data::{self, BarFileSpec, TimestampFormat};
 use crate::error::{Error, Result};
 
@@ -62,8 +62,16 @@ pub enum WrangleCommand {
 
 pub(super) fn execute(command: WrangleCommand) -> Result<()> {
     match command {
-        WrangleCommand::CsvToParquet { input, output, price_precision, size_precision, timestamp_format, sort } => {
-            let mut spec = BarFileSpec::new(input, InstrumentIndex(0), price_precision, size_precision);
+        WrangleCommand::CsvToParquet {
+            input,
+            output,
+            price_precision,
+            size_precision,
+            timestamp_format,
+            sort,
+        } => {
+            let mut spec =
+                BarFileSpec::new(input, InstrumentIndex(0), price_precision, size_precision);
             spec.timestamp_format = match timestamp_format {
                 TimestampArg::Rfc3339 => TimestampFormat::Rfc3339,
                 TimestampArg::UnixS => TimestampFormat::UnixSeconds,
@@ -75,12 +83,31 @@ pub(super) fn execute(command: WrangleCommand) -> Result<()> {
             let rows = data::csv_to_parquet(&spec, &output)?;
             print_stdout(&format!("wrote {rows} bars to {}\n", output.display()))
         }
-        WrangleCommand::Synth { output, bars, seed, start_price, sigma, interval_s, start } => {
-            let start = UnixNanos::parse_rfc3339(&start).map_err(|e| Error::Io(format!("--start: {e}")))?;
+        WrangleCommand::Synth {
+            output,
+            bars,
+            seed,
+            start_price,
+            sigma,
+            interval_s,
+            start,
+        } => {
+            let start =
+                UnixNanos::parse_rfc3339(&start).map_err(|e| Error::Io(format!("--start: {e}")))?;
             if !(start_price > 0.0 && sigma >= 0.0 && interval_s > 0) {
-                return Err(Error::Io("--start-price and --interval-s must be positive, --sigma non-negative".into()));
+                return Err(Error::Io(
+                    "--start-price and --interval-s must be positive, --sigma non-negative".into(),
+                ));
             }
-            let spec = GbmSpec { bars, seed, start_price, sigma, start, interval_ns: interval_s * 1_000_000_000, ..GbmSpec::default() };
+            let spec = GbmSpec {
+                bars,
+                seed,
+                start_price,
+                sigma,
+                start,
+                interval_ns: interval_s * 1_000_000_000,
+                ..GbmSpec::default()
+            };
             let generated = generate_gbm(&spec);
             match data::DataFormat::from_path(&output)? {
                 data::DataFormat::Csv => data::write_bars_csv(&generated, &output)?,

@@ -42,8 +42,13 @@ pub trait Clock {
     ///
     /// # Errors
     /// For an empty or duplicate name or a non-positive interval.
-    fn set_timer(&mut self, name: &str, interval_ns: i64, start: UnixNanos, stop: Option<UnixNanos>)
-    -> Result<(), TimerError>;
+    fn set_timer(
+        &mut self,
+        name: &str,
+        interval_ns: i64,
+        start: UnixNanos,
+        stop: Option<UnixNanos>,
+    ) -> Result<(), TimerError>;
 
     /// Starts a timer that fires once at `at`.
     ///
@@ -69,7 +74,10 @@ pub struct TestClock {
 impl TestClock {
     #[must_use]
     pub fn new(start: UnixNanos) -> Self {
-        Self { now: start, timers: Vec::new() }
+        Self {
+            now: start,
+            timers: Vec::new(),
+        }
     }
 
     /// Sets the time without firing timers (used before a run starts).
@@ -95,9 +103,14 @@ impl TestClock {
                     .map(|(i, _)| i);
                 let Some(index) = due else { break };
                 let timer = &mut self.timers[index];
-                fired.push(TimeEvent { name: timer.name.clone(), ts_event: timer.next, ts_init: timer.next });
+                fired.push(TimeEvent {
+                    name: timer.name.clone(),
+                    ts_event: timer.next,
+                    ts_init: timer.next,
+                });
                 let following = UnixNanos(timer.next.0.saturating_add(timer.interval_ns));
-                let expired = timer.interval_ns == 0 || timer.stop.is_some_and(|stop| following > stop);
+                let expired =
+                    timer.interval_ns == 0 || timer.stop.is_some_and(|stop| following > stop);
                 if expired {
                     self.timers.remove(index);
                 } else {
@@ -127,17 +140,32 @@ impl Clock for TestClock {
         self.now
     }
 
-    fn set_timer(&mut self, name: &str, interval_ns: i64, start: UnixNanos, stop: Option<UnixNanos>)
-    -> Result<(), TimerError> {
+    fn set_timer(
+        &mut self,
+        name: &str,
+        interval_ns: i64,
+        start: UnixNanos,
+        stop: Option<UnixNanos>,
+    ) -> Result<(), TimerError> {
         if interval_ns <= 0 {
             return Err(TimerError::Interval(name.to_string()));
         }
-        self.insert(Timer { name: Arc::from(name), interval_ns, next: UnixNanos(start.0 + interval_ns), stop })
+        self.insert(Timer {
+            name: Arc::from(name),
+            interval_ns,
+            next: UnixNanos(start.0 + interval_ns),
+            stop,
+        })
     }
 
     fn set_time_alert(&mut self, name: &str, at: UnixNanos) -> Result<(), TimerError> {
         // An interval of zero marks a one-shot timer.
-        self.insert(Timer { name: Arc::from(name), interval_ns: 0, next: at, stop: None })
+        self.insert(Timer {
+            name: Arc::from(name),
+            interval_ns: 0,
+            next: at,
+            stop: None,
+        })
     }
 
     fn cancel_timer(&mut self, name: &str) {
@@ -158,7 +186,10 @@ pub struct LiveClock {
 
 impl LiveClock {
     #[must_use]
-    #[allow(clippy::disallowed_methods, reason = "the live clock is the one place that reads wall time")]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the live clock is the one place that reads wall time"
+    )]
     pub fn now() -> UnixNanos {
         let since_epoch = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -177,8 +208,13 @@ impl Clock for LiveClock {
         Self::now()
     }
 
-    fn set_timer(&mut self, name: &str, interval_ns: i64, start: UnixNanos, stop: Option<UnixNanos>)
-    -> Result<(), TimerError> {
+    fn set_timer(
+        &mut self,
+        name: &str,
+        interval_ns: i64,
+        start: UnixNanos,
+        stop: Option<UnixNanos>,
+    ) -> Result<(), TimerError> {
         self.inner.set_timer(name, interval_ns, start, stop)
     }
 
@@ -207,8 +243,19 @@ mod tests {
         clock.set_time_alert("once", UnixNanos(15)).unwrap();
         let mut fired = Vec::new();
         clock.advance_time(UnixNanos(40), &mut fired);
-        let seen: Vec<(String, i64)> = fired.iter().map(|e| (e.name.to_string(), e.ts_event.0)).collect();
-        let expected = [("b", 10), ("once", 15), ("a", 20), ("b", 20), ("b", 30), ("a", 40), ("b", 40)];
+        let seen: Vec<(String, i64)> = fired
+            .iter()
+            .map(|e| (e.name.to_string(), e.ts_event.0))
+            .collect();
+        let expected = [
+            ("b", 10),
+            ("once", 15),
+            ("a", 20),
+            ("b", 20),
+            ("b", 30),
+            ("a", 40),
+            ("b", 40),
+        ];
         assert_eq!(seen, expected.map(|(n, t)| (n.to_string(), t)));
         assert_eq!(clock.timestamp_ns(), UnixNanos(40));
         assert_eq!(clock.timer_names().len(), 2, "the one-shot alert is gone");
@@ -217,7 +264,9 @@ mod tests {
     #[test]
     fn timers_stop_and_cancel() {
         let mut clock = TestClock::new(UnixNanos(0));
-        clock.set_timer("t", 10, UnixNanos(0), Some(UnixNanos(25))).unwrap();
+        clock
+            .set_timer("t", 10, UnixNanos(0), Some(UnixNanos(25)))
+            .unwrap();
         let mut fired = Vec::new();
         clock.advance_time(UnixNanos(100), &mut fired);
         assert_eq!(fired.len(), 2);
@@ -231,10 +280,19 @@ mod tests {
     #[test]
     fn rejects_bad_timers_and_never_goes_back() {
         let mut clock = TestClock::new(UnixNanos(50));
-        assert_eq!(clock.set_timer("t", 0, UnixNanos(0), None), Err(TimerError::Interval("t".into())));
+        assert_eq!(
+            clock.set_timer("t", 0, UnixNanos(0), None),
+            Err(TimerError::Interval("t".into()))
+        );
         clock.set_timer("t", 1, UnixNanos(0), None).unwrap();
-        assert!(matches!(clock.set_timer("t", 1, UnixNanos(0), None), Err(TimerError::Duplicate(_))));
-        assert_eq!(clock.set_time_alert("", UnixNanos(0)), Err(TimerError::EmptyName));
+        assert!(matches!(
+            clock.set_timer("t", 1, UnixNanos(0), None),
+            Err(TimerError::Duplicate(_))
+        ));
+        assert_eq!(
+            clock.set_time_alert("", UnixNanos(0)),
+            Err(TimerError::EmptyName)
+        );
         let mut fired = Vec::new();
         clock.advance_time(UnixNanos(10), &mut fired);
         assert_eq!(clock.timestamp_ns(), UnixNanos(50));

@@ -139,7 +139,10 @@ impl OrderStatus {
     /// Terminal states never change again.
     #[must_use]
     pub const fn is_terminal(self) -> bool {
-        matches!(self, Self::Denied | Self::Rejected | Self::Canceled | Self::Expired | Self::Filled)
+        matches!(
+            self,
+            Self::Denied | Self::Rejected | Self::Canceled | Self::Expired | Self::Filled
+        )
     }
 
     /// Working at the venue (can still fill or be canceled).
@@ -147,7 +150,11 @@ impl OrderStatus {
     pub const fn is_open(self) -> bool {
         matches!(
             self,
-            Self::Accepted | Self::Triggered | Self::PendingUpdate | Self::PendingCancel | Self::PartiallyFilled
+            Self::Accepted
+                | Self::Triggered
+                | Self::PendingUpdate
+                | Self::PendingCancel
+                | Self::PartiallyFilled
         )
     }
 }
@@ -254,16 +261,28 @@ mod tests {
 
     #[test]
     fn parsing_is_forgiving_about_case_and_dashes() {
-        assert_eq!("stop-market".parse::<OrderType>().unwrap(), OrderType::StopMarket);
-        assert_eq!("Trailing_Stop_Market".parse::<OrderType>().unwrap(), OrderType::TrailingStopMarket);
-        assert_eq!("market-if-touched".parse::<OrderType>().unwrap(), OrderType::MarketIfTouched);
+        assert_eq!(
+            "stop-market".parse::<OrderType>().unwrap(),
+            OrderType::StopMarket
+        );
+        assert_eq!(
+            "Trailing_Stop_Market".parse::<OrderType>().unwrap(),
+            OrderType::TrailingStopMarket
+        );
+        assert_eq!(
+            "market-if-touched".parse::<OrderType>().unwrap(),
+            OrderType::MarketIfTouched
+        );
         let err = "sideways".parse::<OrderSide>().unwrap_err();
         assert!(err.to_string().contains("BUY SELL"), "{err}");
     }
 
     #[test]
     fn serde_uses_canonical_names() {
-        assert_eq!(serde_json::to_string(&OrderStatus::PartiallyFilled).unwrap(), "\"PARTIALLY_FILLED\"");
+        assert_eq!(
+            serde_json::to_string(&OrderStatus::PartiallyFilled).unwrap(),
+            "\"PARTIALLY_FILLED\""
+        );
         let side: OrderSide = serde_json::from_str("\"sell\"").unwrap();
         assert_eq!(side, OrderSide::Sell);
     }

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::enums::{LiquiditySide, OrderSide, PositionSide};
 use super::identifiers::{
-    AccountId, ClientOrderId, InstrumentId, OrderIndex, PositionId, StrategyId, TradeId, VenueOrderId,
+    AccountId, ClientOrderId, InstrumentId, OrderIndex, PositionId, StrategyId, TradeId,
+    VenueOrderId,
 };
 use super::money::{AccountBalance, Money};
 use super::price::Price;
@@ -33,16 +34,26 @@ pub struct OrderFilled {
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderEventKind {
     Initialized,
-    Denied { reason: Arc<str> },
+    Denied {
+        reason: Arc<str>,
+    },
     Submitted,
-    Accepted { venue_order_id: VenueOrderId },
-    Rejected { reason: Arc<str> },
+    Accepted {
+        venue_order_id: VenueOrderId,
+    },
+    Rejected {
+        reason: Arc<str>,
+    },
     Canceled,
     Expired,
     Triggered,
     PendingUpdate,
     PendingCancel,
-    Updated { quantity: Quantity, price: Option<Price>, trigger_price: Option<Price> },
+    Updated {
+        quantity: Quantity,
+        price: Option<Price>,
+        trigger_price: Option<Price>,
+    },
     Filled(OrderFilled),
 }
 
@@ -121,7 +132,9 @@ mod tests {
         let event = OrderEvent {
             order: OrderIndex(0),
             client_order_id: ClientOrderId::new("O-1").unwrap(),
-            kind: OrderEventKind::Denied { reason: Arc::from("max quantity") },
+            kind: OrderEventKind::Denied {
+                reason: Arc::from("max quantity"),
+            },
             ts_event: UnixNanos(1),
             ts_init: UnixNanos(1),
         };

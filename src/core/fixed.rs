@@ -101,14 +101,22 @@ pub fn mul_raw(a: i128, b: i128) -> Result<i128, FixedError> {
     if let Ok(a64) = i64::try_from(a) {
         let scalar = 1_000_000_000i64;
         let (hi, lo) = (a64 / scalar, a64 % scalar);
-        let whole = i128::from(hi).checked_mul(b).ok_or(FixedError::Overflow("multiplication"))?;
+        let whole = i128::from(hi)
+            .checked_mul(b)
+            .ok_or(FixedError::Overflow("multiplication"))?;
         if lo == 0 {
             return Ok(whole);
         }
-        let part = i128::from(lo).checked_mul(b).ok_or(FixedError::Overflow("multiplication"))?;
-        return whole.checked_add(div_round_half_up(part, FIXED_SCALAR)?).ok_or(FixedError::Overflow("multiplication"));
+        let part = i128::from(lo)
+            .checked_mul(b)
+            .ok_or(FixedError::Overflow("multiplication"))?;
+        return whole
+            .checked_add(div_round_half_up(part, FIXED_SCALAR)?)
+            .ok_or(FixedError::Overflow("multiplication"));
     }
-    let product = a.checked_mul(b).ok_or(FixedError::Overflow("multiplication"))?;
+    let product = a
+        .checked_mul(b)
+        .ok_or(FixedError::Overflow("multiplication"))?;
     div_round_half_up(product, FIXED_SCALAR)
 }
 
@@ -120,7 +128,10 @@ pub fn mul_raw(a: i128, b: i128) -> Result<i128, FixedError> {
 /// [`FixedError::Parse`] for anything but an optional sign, digits and one
 /// dot (exponents and separators are rejected rather than guessed at).
 pub fn parse_raw(text: &str) -> Result<(i128, u8), FixedError> {
-    let err = |reason| FixedError::Parse { text: text.to_string(), reason };
+    let err = |reason| FixedError::Parse {
+        text: text.to_string(),
+        reason,
+    };
     let bytes = text.trim().as_bytes();
     let (negative, digits) = match bytes.first() {
         Some(b'-') => (true, &bytes[1..]),
@@ -171,8 +182,15 @@ pub fn parse_raw(text: &str) -> Result<(i128, u8), FixedError> {
     if round_up {
         raw += 1;
     }
-    let written = if extra_digits { FIXED_PRECISION + 1 } else { fraction_digits };
-    Ok((if negative { -raw } else { raw }, written.min(FIXED_PRECISION)))
+    let written = if extra_digits {
+        FIXED_PRECISION + 1
+    } else {
+        fraction_digits
+    };
+    Ok((
+        if negative { -raw } else { raw },
+        written.min(FIXED_PRECISION),
+    ))
 }
 
 /// Converts a float to a raw rounded half up to `precision` decimals. Used
@@ -196,14 +214,20 @@ pub fn raw_from_f64(value: f64, precision: u8) -> Result<i128, FixedError> {
     Ok(i128::from(scaled as i64) * pow10(FIXED_PRECISION - precision))
 }
 
-#[allow(clippy::cast_precision_loss, reason = "powers of ten up to 1e9 are exact in f64")]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "powers of ten up to 1e9 are exact in f64"
+)]
 fn pow10_f64(precision: u8) -> f64 {
     pow10(precision) as f64
 }
 
 /// Converts a raw to `f64` (for ratios, indicators and plots, never for money).
 #[must_use]
-#[allow(clippy::cast_precision_loss, reason = "f64 views are for analysis only")]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "f64 views are for analysis only"
+)]
 pub fn raw_to_f64(raw: i128) -> f64 {
     let integer = raw / FIXED_SCALAR;
     let fraction = raw % FIXED_SCALAR;

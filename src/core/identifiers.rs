@@ -17,10 +17,18 @@ pub struct IdentifierError {
 
 fn check_text(kind: &'static str, value: &str) -> Result<(), IdentifierError> {
     if value.trim().is_empty() {
-        return Err(IdentifierError { kind, value: value.to_string(), reason: "must not be empty" });
+        return Err(IdentifierError {
+            kind,
+            value: value.to_string(),
+            reason: "must not be empty",
+        });
     }
     if value.chars().any(char::is_whitespace) {
-        return Err(IdentifierError { kind, value: value.to_string(), reason: "must not contain whitespace" });
+        return Err(IdentifierError {
+            kind,
+            value: value.to_string(),
+            reason: "must not contain whitespace",
+        });
     }
     Ok(())
 }
@@ -137,7 +145,10 @@ impl FromStr for InstrumentId {
                 reason: "expected SYMBOL.VENUE",
             });
         };
-        Ok(Self { symbol: Symbol::new(symbol)?, venue: Venue::new(venue)? })
+        Ok(Self {
+            symbol: Symbol::new(symbol)?,
+            venue: Venue::new(venue)?,
+        })
     }
 }
 

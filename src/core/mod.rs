@@ -1,6 +1,7 @@
 //! Core: enums, identifiers, fixed-point values, time, clocks, events, the
 //! message bus and the seeded random stream. Imports nothing above it.
 
+pub mod atomic;
 pub mod clock;
 pub mod currency;
 pub mod enums;

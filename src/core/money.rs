@@ -46,7 +46,10 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(FixedError::CurrencyMismatch(self.currency.code, other.currency.code))
+            Err(FixedError::CurrencyMismatch(
+                self.currency.code,
+                other.currency.code,
+            ))
         }
     }
 
@@ -54,16 +57,28 @@ impl Money {
     /// On a currency mismatch or overflow.
     pub fn checked_add(self, other: Self) -> Result<Self, FixedError> {
         self.same_currency(other)?;
-        let raw = self.raw.checked_add(other.raw).ok_or(FixedError::Overflow("money addition"))?;
-        Ok(Self { raw, currency: self.currency })
+        let raw = self
+            .raw
+            .checked_add(other.raw)
+            .ok_or(FixedError::Overflow("money addition"))?;
+        Ok(Self {
+            raw,
+            currency: self.currency,
+        })
     }
 
     /// # Errors
     /// On a currency mismatch or overflow.
     pub fn checked_sub(self, other: Self) -> Result<Self, FixedError> {
         self.same_currency(other)?;
-        let raw = self.raw.checked_sub(other.raw).ok_or(FixedError::Overflow("money subtraction"))?;
-        Ok(Self { raw, currency: self.currency })
+        let raw = self
+            .raw
+            .checked_sub(other.raw)
+            .ok_or(FixedError::Overflow("money subtraction"))?;
+        Ok(Self {
+            raw,
+            currency: self.currency,
+        })
     }
 
     #[must_use]
@@ -106,7 +121,11 @@ impl FromStr for Money {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("{} {}", self.to_full_precision_string(), self.currency))
+        serializer.collect_str(&format_args!(
+            "{} {}",
+            self.to_full_precision_string(),
+            self.currency
+        ))
     }
 }
 
@@ -130,15 +149,25 @@ impl AccountBalance {
     /// When the currencies differ or `total != locked + free`.
     pub fn new(total: Money, locked: Money, free: Money) -> Result<Self, FixedError> {
         if locked.checked_add(free)? != total {
-            return Err(FixedError::Overflow("balance: total must equal locked + free"));
+            return Err(FixedError::Overflow(
+                "balance: total must equal locked + free",
+            ));
         }
-        Ok(Self { total, locked, free })
+        Ok(Self {
+            total,
+            locked,
+            free,
+        })
     }
 
     /// A balance with nothing locked.
     #[must_use]
     pub fn unlocked(total: Money) -> Self {
-        Self { total, locked: Money::zero(total.currency), free: total }
+        Self {
+            total,
+            locked: Money::zero(total.currency),
+            free: total,
+        }
     }
 }
 
@@ -160,14 +189,31 @@ mod tests {
     fn currency_mismatch_is_an_error() {
         let usd = Money::new(1, Currency::USD);
         let eur = Money::new(1, Currency::EUR);
-        assert!(matches!(usd.checked_add(eur), Err(FixedError::CurrencyMismatch("USD", "EUR"))));
+        assert!(matches!(
+            usd.checked_add(eur),
+            Err(FixedError::CurrencyMismatch("USD", "EUR"))
+        ));
     }
 
     #[test]
     fn balance_checks_its_identity() {
         let total = Money::new(10, Currency::USD);
-        assert!(AccountBalance::new(total, Money::new(4, Currency::USD), Money::new(6, Currency::USD)).is_ok());
-        assert!(AccountBalance::new(total, Money::new(4, Currency::USD), Money::new(5, Currency::USD)).is_err());
+        assert!(
+            AccountBalance::new(
+                total,
+                Money::new(4, Currency::USD),
+                Money::new(6, Currency::USD)
+            )
+            .is_ok()
+        );
+        assert!(
+            AccountBalance::new(
+                total,
+                Money::new(4, Currency::USD),
+                Money::new(5, Currency::USD)
+            )
+            .is_err()
+        );
         assert_eq!(AccountBalance::unlocked(total).free, total);
     }
 }

@@ -67,7 +67,8 @@ fn matches_pattern(pattern: &[u8], name: &[u8]) -> bool {
     match (pattern.first(), name.first()) {
         (None, None) => true,
         (Some(b'*'), _) => {
-            matches_pattern(&pattern[1..], name) || (!name.is_empty() && matches_pattern(pattern, &name[1..]))
+            matches_pattern(&pattern[1..], name)
+                || (!name.is_empty() && matches_pattern(pattern, &name[1..]))
         }
         (Some(b'?'), Some(_)) => matches_pattern(&pattern[1..], &name[1..]),
         (Some(p), Some(n)) if p == n => matches_pattern(&pattern[1..], &name[1..]),
@@ -87,7 +88,11 @@ impl<M: Clone> MessageBus<M> {
             return *id;
         }
         let id = TopicId(u32::try_from(self.topics.len()).unwrap_or(u32::MAX));
-        let mut topic = Topic { name: name.to_string(), subscriptions: Vec::new(), order: Vec::new() };
+        let mut topic = Topic {
+            name: name.to_string(),
+            subscriptions: Vec::new(),
+            order: Vec::new(),
+        };
         for pattern in &self.patterns {
             if matches_pattern(pattern.pattern.as_bytes(), name.as_bytes()) {
                 topic.subscriptions.push(pattern.subscription.clone());
@@ -100,23 +105,34 @@ impl<M: Clone> MessageBus<M> {
     }
 
     fn rebuild_order(topic: &mut Topic) {
-        topic.subscriptions.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.sequence.cmp(&b.sequence)));
+        topic.subscriptions.sort_by(|a, b| {
+            b.priority
+                .cmp(&a.priority)
+                .then(a.sequence.cmp(&b.sequence))
+        });
         topic.order = topic.subscriptions.iter().map(|s| s.subscriber).collect();
     }
 
     fn next_subscription(&mut self, subscriber: SubscriberId, priority: i32) -> Subscription {
         self.sequence += 1;
-        Subscription { subscriber, priority, sequence: self.sequence }
+        Subscription {
+            subscriber,
+            priority,
+            sequence: self.sequence,
+        }
     }
 
     /// Subscribes to one topic; subscribing twice is a no-op.
     pub fn subscribe(&mut self, topic: TopicId, subscriber: SubscriberId, priority: i32) {
         let subscription = self.next_subscription(subscriber, priority);
-        if let Some(entry) = self.topics.get_mut(topic.0 as usize) {
-            if entry.subscriptions.iter().all(|s| s.subscriber != subscriber) {
-                entry.subscriptions.push(subscription);
-                Self::rebuild_order(entry);
-            }
+        if let Some(entry) = self.topics.get_mut(topic.0 as usize)
+            && entry
+                .subscriptions
+                .iter()
+                .all(|s| s.subscriber != subscriber)
+        {
+            entry.subscriptions.push(subscription);
+            Self::rebuild_order(entry);
         }
     }
 
@@ -126,13 +142,19 @@ impl<M: Clone> MessageBus<M> {
         let subscription = self.next_subscription(subscriber, priority);
         for entry in &mut self.topics {
             if matches_pattern(pattern.as_bytes(), entry.name.as_bytes())
-                && entry.subscriptions.iter().all(|s| s.subscriber != subscriber)
+                && entry
+                    .subscriptions
+                    .iter()
+                    .all(|s| s.subscriber != subscriber)
             {
                 entry.subscriptions.push(subscription.clone());
                 Self::rebuild_order(entry);
             }
         }
-        self.patterns.push(PatternSubscription { pattern: pattern.to_string(), subscription });
+        self.patterns.push(PatternSubscription {
+            pattern: pattern.to_string(),
+            subscription,
+        });
     }
 
     pub fn unsubscribe(&mut self, topic: TopicId, subscriber: SubscriberId) {
@@ -146,12 +168,16 @@ impl<M: Clone> MessageBus<M> {
     /// the engine's hot path dispatches straight from this slice.
     #[must_use]
     pub fn subscribers(&self, topic: TopicId) -> &[SubscriberId] {
-        self.topics.get(topic.0 as usize).map_or(&[], |t| t.order.as_slice())
+        self.topics
+            .get(topic.0 as usize)
+            .map_or(&[], |t| t.order.as_slice())
     }
 
     /// Queues `message` for every subscriber of `topic`; returns how many.
     pub fn publish(&mut self, topic: TopicId, message: &M) -> usize {
-        let Some(entry) = self.topics.get(topic.0 as usize) else { return 0 };
+        let Some(entry) = self.topics.get(topic.0 as usize) else {
+            return 0;
+        };
         for subscriber in &entry.order {
             self.queue.push_back((*subscriber, message.clone()));
         }
@@ -195,7 +221,9 @@ mod tests {
     use super::*;
 
     fn drain(bus: &mut MessageBus<u32>) -> Vec<(u32, u32)> {
-        std::iter::from_fn(|| bus.next_delivery()).map(|(s, m)| (s.0, m)).collect()
+        std::iter::from_fn(|| bus.next_delivery())
+            .map(|(s, m)| (s.0, m))
+            .collect()
     }
 
     #[test]
@@ -206,7 +234,10 @@ mod tests {
         bus.subscribe(bars, SubscriberId(2), 10);
         bus.subscribe(bars, SubscriberId(3), 0);
         bus.subscribe(bars, SubscriberId(1), 0);
-        assert_eq!(bus.subscribers(bars), &[SubscriberId(2), SubscriberId(1), SubscriberId(3)]);
+        assert_eq!(
+            bus.subscribers(bars),
+            &[SubscriberId(2), SubscriberId(1), SubscriberId(3)]
+        );
         assert_eq!(bus.publish(bars, &7), 3);
         assert_eq!(drain(&mut bus), vec![(2, 7), (1, 7), (3, 7)]);
     }

@@ -64,15 +64,27 @@ impl Price {
     /// # Errors
     /// On overflow.
     pub fn checked_add(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_add(other.raw).ok_or(FixedError::Overflow("price addition"))?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_add(other.raw)
+            .ok_or(FixedError::Overflow("price addition"))?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     /// # Errors
     /// On overflow.
     pub fn checked_sub(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_sub(other.raw).ok_or(FixedError::Overflow("price subtraction"))?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_sub(other.raw)
+            .ok_or(FixedError::Overflow("price subtraction"))?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     /// `self × quantity` as a raw at the global scale, rounded half up. An
@@ -143,7 +155,10 @@ mod tests {
 
     #[test]
     fn compares_across_precisions() {
-        assert_eq!(Price::parse("1.5", 1).unwrap().raw, Price::parse("1.50", 2).unwrap().raw);
+        assert_eq!(
+            Price::parse("1.5", 1).unwrap().raw,
+            Price::parse("1.50", 2).unwrap().raw
+        );
         assert!(Price::parse("1.01", 2).unwrap() > Price::parse("1.0", 1).unwrap());
     }
 
@@ -151,13 +166,25 @@ mod tests {
     fn notional_is_exact() {
         let price = Price::parse("100.03", 2).unwrap();
         let qty = Quantity::parse("999", 0).unwrap();
-        assert_eq!(fixed::format_raw(price.notional(qty).unwrap(), 2), "99929.97");
+        assert_eq!(
+            fixed::format_raw(price.notional(qty).unwrap(), 2),
+            "99929.97"
+        );
     }
 
     #[test]
     fn overflow_is_an_error() {
-        let big = Price { raw: i64::MAX, precision: 0 };
-        assert!(big.checked_add(Price { raw: 1, precision: 0 }).is_err());
+        let big = Price {
+            raw: i64::MAX,
+            precision: 0,
+        };
+        assert!(
+            big.checked_add(Price {
+                raw: 1,
+                precision: 0
+            })
+            .is_err()
+        );
     }
 
     proptest! {

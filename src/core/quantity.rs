@@ -42,7 +42,10 @@ impl Quantity {
         fixed::check_precision(precision)?;
         let rounded = fixed::round_half_up(raw, precision);
         if rounded < 0 {
-            return Err(FixedError::Negative { what: "quantity", value: fixed::format_raw(raw, precision) });
+            return Err(FixedError::Negative {
+                what: "quantity",
+                value: fixed::format_raw(raw, precision),
+            });
         }
         let raw = u64::try_from(rounded).map_err(|_| FixedError::Overflow("quantity"))?;
         Ok(Self { raw, precision })
@@ -83,18 +86,30 @@ impl Quantity {
     /// # Errors
     /// On overflow.
     pub fn checked_add(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_add(other.raw).ok_or(FixedError::Overflow("quantity addition"))?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_add(other.raw)
+            .ok_or(FixedError::Overflow("quantity addition"))?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     /// # Errors
     /// When the result would be negative.
     pub fn checked_sub(self, other: Self) -> Result<Self, FixedError> {
-        let raw = self.raw.checked_sub(other.raw).ok_or_else(|| FixedError::Negative {
-            what: "quantity",
-            value: format!("{self} - {other}"),
-        })?;
-        Ok(Self { raw, precision: self.precision.max(other.precision) })
+        let raw = self
+            .raw
+            .checked_sub(other.raw)
+            .ok_or_else(|| FixedError::Negative {
+                what: "quantity",
+                value: format!("{self} - {other}"),
+            })?;
+        Ok(Self {
+            raw,
+            precision: self.precision.max(other.precision),
+        })
     }
 
     /// The smaller of two quantities.
@@ -106,7 +121,7 @@ impl Quantity {
     /// `true` when the quantity is a whole multiple of `increment`.
     #[must_use]
     pub fn is_multiple_of(self, increment: Self) -> bool {
-        increment.raw != 0 && self.raw % increment.raw == 0
+        increment.raw != 0 && self.raw.is_multiple_of(increment.raw)
     }
 
     /// The raw widened for signed arithmetic.
@@ -158,14 +173,24 @@ mod tests {
     #[test]
     fn rejects_negative() {
         assert!(Quantity::parse("-1", 0).is_err());
-        assert!(Quantity::parse("1", 0).unwrap().checked_sub(Quantity::parse("2", 0).unwrap()).is_err());
+        assert!(
+            Quantity::parse("1", 0)
+                .unwrap()
+                .checked_sub(Quantity::parse("2", 0).unwrap())
+                .is_err()
+        );
     }
 
     #[test]
     fn floors_for_sizing() {
         let q = Quantity::floor_from_raw(999_999_999_999, 0).unwrap();
         assert_eq!(q.to_string(), "999");
-        assert_eq!(Quantity::floor_from_raw(1_250_000_000, 1).unwrap().to_string(), "1.2");
+        assert_eq!(
+            Quantity::floor_from_raw(1_250_000_000, 1)
+                .unwrap()
+                .to_string(),
+            "1.2"
+        );
     }
 
     proptest! {

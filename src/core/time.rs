@@ -44,7 +44,10 @@ impl UnixNanos {
     /// # Errors
     /// When the text is not of that form or names an impossible date.
     pub fn parse_rfc3339(text: &str) -> Result<Self, TimestampError> {
-        parse_rfc3339(text.trim().as_bytes()).map_err(|reason| TimestampError { text: text.to_string(), reason })
+        parse_rfc3339(text.trim().as_bytes()).map_err(|reason| TimestampError {
+            text: text.to_string(),
+            reason,
+        })
     }
 
     /// The calendar date and time, UTC.
@@ -57,7 +60,15 @@ impl UnixNanos {
         let nanos = rem % NANOS_PER_SECOND;
         // All components are bounded by the divisions above.
         let part = |v: i64| u32::try_from(v).unwrap_or(0);
-        (year, month, day, part(secs / 3600), part(secs / 60 % 60), part(secs % 60), part(nanos))
+        (
+            year,
+            month,
+            day,
+            part(secs / 3600),
+            part(secs / 60 % 60),
+            part(secs % 60),
+            part(nanos),
+        )
     }
 }
 
@@ -113,7 +124,11 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
 }
 
 const fn days_in_month(year: i64, month: u32) -> u32 {
@@ -138,7 +153,11 @@ fn digits(bytes: &[u8], at: usize, count: usize) -> Result<u32, &'static str> {
 }
 
 fn expect(bytes: &[u8], at: usize, what: u8) -> Result<(), &'static str> {
-    if bytes.get(at) == Some(&what) { Ok(()) } else { Err("unexpected character") }
+    if bytes.get(at) == Some(&what) {
+        Ok(())
+    } else {
+        Err("unexpected character")
+    }
 }
 
 fn parse_rfc3339(b: &[u8]) -> Result<UnixNanos, &'static str> {
@@ -196,7 +215,8 @@ fn parse_rfc3339(b: &[u8]) -> Result<UnixNanos, &'static str> {
         }
         Some(_) => return Err("expected 'Z' or an offset such as +01:00"),
     };
-    let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second) - offset_secs;
+    let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
+        - offset_secs;
     secs.checked_mul(NANOS_PER_SECOND)
         .and_then(|n| n.checked_add(nanos))
         .map(UnixNanos)
@@ -213,15 +233,35 @@ mod tests {
         assert_eq!(ts.0, 1_577_836_800 * NANOS_PER_SECOND);
         assert_eq!(ts.to_string(), "2020-01-01T00:00:00Z");
         let frac = UnixNanos::parse_rfc3339("2020-01-01T00:00:00.25+01:00").unwrap();
-        assert_eq!(frac.0, (1_577_836_800 - 3600) * NANOS_PER_SECOND + 250_000_000);
+        assert_eq!(
+            frac.0,
+            (1_577_836_800 - 3600) * NANOS_PER_SECOND + 250_000_000
+        );
         assert_eq!(frac.to_string(), "2019-12-31T23:00:00.25Z");
-        assert_eq!(UnixNanos::parse_rfc3339("2024-02-29").unwrap().to_string(), "2024-02-29T00:00:00Z");
-        assert_eq!(UnixNanos::parse_rfc3339("2020-01-01 12:30:00").unwrap().to_civil().3, 12);
+        assert_eq!(
+            UnixNanos::parse_rfc3339("2024-02-29").unwrap().to_string(),
+            "2024-02-29T00:00:00Z"
+        );
+        assert_eq!(
+            UnixNanos::parse_rfc3339("2020-01-01 12:30:00")
+                .unwrap()
+                .to_civil()
+                .3,
+            12
+        );
     }
 
     #[test]
     fn rejects_bad_timestamps() {
-        for text in ["", "2020-13-01", "2023-02-29", "2020-01-01T25:00:00Z", "2020-01-01X", "yesterday", "2020-01-01T00:00:00Q"] {
+        for text in [
+            "",
+            "2020-13-01",
+            "2023-02-29",
+            "2020-01-01T25:00:00Z",
+            "2020-01-01X",
+            "yesterday",
+            "2020-01-01T00:00:00Q",
+        ] {
             assert!(UnixNanos::parse_rfc3339(text).is_err(), "{text}");
         }
     }

@@ -22,7 +22,11 @@ pub(super) fn price_float(value: f64, precision: u8) -> Result<i64, String> {
 }
 
 /// A volume: non-negative, rounded half up to `precision`.
-pub(super) fn volume_raw(raw: i128, text: &dyn std::fmt::Display, precision: u8) -> Result<(u64, bool), String> {
+pub(super) fn volume_raw(
+    raw: i128,
+    text: &dyn std::fmt::Display,
+    precision: u8,
+) -> Result<(u64, bool), String> {
     if raw < 0 {
         return Err(format!("volume {text} is negative"));
     }
@@ -46,7 +50,10 @@ pub(super) fn timestamp_text(text: &str, format: TimestampFormat) -> Result<Unix
     match format.nanos_per_unit() {
         None => UnixNanos::parse_rfc3339(text).map_err(|e| e.to_string()),
         Some(_) => {
-            let value: i64 = text.trim().parse().map_err(|_| format!("timestamp '{text}' is not an integer"))?;
+            let value: i64 = text
+                .trim()
+                .parse()
+                .map_err(|_| format!("timestamp '{text}' is not an integer"))?;
             timestamp_int(value, format).ok_or_else(|| format!("timestamp {value} is out of range"))
         }
     }
@@ -55,7 +62,10 @@ pub(super) fn timestamp_text(text: &str, format: TimestampFormat) -> Result<Unix
 /// A timestamp from an integer in the configured unit; `None` on overflow or
 /// when the format is RFC 3339 (the unit of an integer is never guessed).
 pub(super) fn timestamp_int(value: i64, format: TimestampFormat) -> Option<UnixNanos> {
-    format.nanos_per_unit().and_then(|unit| value.checked_mul(unit)).map(UnixNanos)
+    format
+        .nanos_per_unit()
+        .and_then(|unit| value.checked_mul(unit))
+        .map(UnixNanos)
 }
 
 #[cfg(test)]
@@ -81,10 +91,22 @@ mod tests {
     #[test]
     fn timestamps_in_every_unit() {
         let expected = UnixNanos(1_577_836_800_000_000_000);
-        assert_eq!(timestamp_text("2020-01-01T00:00:00Z", TimestampFormat::Rfc3339).unwrap(), expected);
-        assert_eq!(timestamp_text("1577836800", TimestampFormat::UnixSeconds).unwrap(), expected);
-        assert_eq!(timestamp_text("1577836800000", TimestampFormat::UnixMillis).unwrap(), expected);
-        assert_eq!(timestamp_int(1_577_836_800_000_000, TimestampFormat::UnixMicros), Some(expected));
+        assert_eq!(
+            timestamp_text("2020-01-01T00:00:00Z", TimestampFormat::Rfc3339).unwrap(),
+            expected
+        );
+        assert_eq!(
+            timestamp_text("1577836800", TimestampFormat::UnixSeconds).unwrap(),
+            expected
+        );
+        assert_eq!(
+            timestamp_text("1577836800000", TimestampFormat::UnixMillis).unwrap(),
+            expected
+        );
+        assert_eq!(
+            timestamp_int(1_577_836_800_000_000, TimestampFormat::UnixMicros),
+            Some(expected)
+        );
         assert!(timestamp_text("soon", TimestampFormat::UnixNanos).is_err());
         assert!(timestamp_int(i64::MAX, TimestampFormat::UnixSeconds).is_none());
     }

@@ -10,10 +10,21 @@ use super::validate::ParsedBars;
 use super::{BarFileSpec, DataError};
 
 fn column_index(headers: &csv::ByteRecord, name: &str, path: &Path) -> Result<usize, DataError> {
-    headers.iter().position(|h| h == name.as_bytes()).ok_or_else(|| {
-        let found: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
-        DataError { path: path.to_path_buf(), row: Some(1), column: Some(name.to_string()), message: format!("missing column (found: {})", found.join(", ")) }
-    })
+    headers
+        .iter()
+        .position(|h| h == name.as_bytes())
+        .ok_or_else(|| {
+            let found: Vec<String> = headers
+                .iter()
+                .map(|h| String::from_utf8_lossy(h).into_owned())
+                .collect();
+            DataError {
+                path: path.to_path_buf(),
+                row: Some(1),
+                column: Some(name.to_string()),
+                message: format!("missing column (found: {})", found.join(", ")),
+            }
+        })
 }
 
 pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
@@ -22,7 +33,10 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
         .has_headers(true)
         .from_path(path)
         .map_err(|e| DataError::file(path, format!("cannot open: {e}")))?;
-    let headers = reader.byte_headers().map_err(|e| DataError::file(path, e.to_string()))?.clone();
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| DataError::file(path, e.to_string()))?
+        .clone();
     let c = &spec.columns;
     let idx = [
         column_index(&headers, &c.timestamp, path)?,
@@ -41,22 +55,37 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(DataError { path: path.to_path_buf(), row: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)), column: None, message: e.to_string() }),
+            Err(e) => {
+                return Err(DataError {
+                    path: path.to_path_buf(),
+                    row: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)),
+                    column: None,
+                    message: e.to_string(),
+                });
+            }
         }
-        line = record.position().map_or(line + 1, |p| usize::try_from(p.line()).unwrap_or(line + 1));
+        line = record
+            .position()
+            .map_or(line + 1, |p| usize::try_from(p.line()).unwrap_or(line + 1));
         let cell = |k: usize| -> Result<&str, DataError> {
-            let bytes = record.get(idx[k]).ok_or_else(|| DataError::at(path, line, names[k], "missing value"))?;
-            std::str::from_utf8(bytes).map_err(|_| DataError::at(path, line, names[k], "not UTF-8 text"))
+            let bytes = record
+                .get(idx[k])
+                .ok_or_else(|| DataError::at(path, line, names[k], "missing value"))?;
+            std::str::from_utf8(bytes)
+                .map_err(|_| DataError::at(path, line, names[k], "not UTF-8 text"))
         };
         let at = |k: usize| move |message: String| DataError::at(path, line, names[k], message);
-        let ts: UnixNanos = cells::timestamp_text(cell(0)?, spec.timestamp_format).map_err(at(0))?;
+        let ts: UnixNanos =
+            cells::timestamp_text(cell(0)?, spec.timestamp_format).map_err(at(0))?;
         let mut prices = [0i64; 4];
         for (k, slot) in prices.iter_mut().enumerate() {
-            let (value, was_rounded) = cells::price_text(cell(k + 1)?, spec.price_precision).map_err(at(k + 1))?;
+            let (value, was_rounded) =
+                cells::price_text(cell(k + 1)?, spec.price_precision).map_err(at(k + 1))?;
             *slot = value;
             rounded += usize::from(was_rounded);
         }
-        let (volume, vol_rounded) = cells::volume_text(cell(5)?, spec.size_precision).map_err(at(5))?;
+        let (volume, vol_rounded) =
+            cells::volume_text(cell(5)?, spec.size_precision).map_err(at(5))?;
         rounded += usize::from(vol_rounded);
         bars.push(Bar {
             ts_event: ts,
@@ -74,17 +103,22 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
     if bars.is_empty() {
         return Err(DataError::file(path, "no rows"));
     }
-    Ok(ParsedBars { bars, first_row: 2, rounded })
+    Ok(ParsedBars {
+        bars,
+        first_row: 2,
+        rounded,
+    })
 }
 
 pub(super) fn write(bars: &[Bar], output: &Path) -> Result<(), DataError> {
     let err = |e: std::io::Error| DataError::file(output, format!("cannot write: {e}"));
-    let tmp = crate::data::spec::temp_path(output);
+    let tmp = crate::core::atomic::temp_path(output);
     {
         let file = std::fs::File::create(&tmp).map_err(err)?;
         let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
         let werr = |e: csv::Error| DataError::file(output, format!("cannot write: {e}"));
-        out.write_record(["timestamp", "open", "high", "low", "close", "volume"]).map_err(werr)?;
+        out.write_record(["timestamp", "open", "high", "low", "close", "volume"])
+            .map_err(werr)?;
         for b in bars {
             out.write_record([
                 b.ts_init.to_string(),

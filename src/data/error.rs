@@ -16,11 +16,26 @@ pub struct DataError {
 
 impl DataError {
     pub fn file(path: &std::path::Path, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), row: None, column: None, message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            row: None,
+            column: None,
+            message: message.into(),
+        }
     }
 
-    pub fn at(path: &std::path::Path, row: usize, column: &str, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), row: Some(row), column: Some(column.to_string()), message: message.into() }
+    pub fn at(
+        path: &std::path::Path,
+        row: usize,
+        column: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            row: Some(row),
+            column: Some(column.to_string()),
+            message: message.into(),
+        }
     }
 }
 

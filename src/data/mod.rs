@@ -11,7 +11,7 @@ pub mod synthetic;
 mod validate;
 
 pub use error::DataError;
-pub use spec::{temp_path, BarColumns, BarFileSpec, DataFormat, LoadedBars, TimestampFormat};
+pub use spec::{BarColumns, BarFileSpec, DataFormat, LoadedBars, TimestampFormat};
 
 use std::path::Path;
 
@@ -20,7 +20,9 @@ use std::path::Path;
 /// # Errors
 /// A [`DataError`] naming the file, and the row and column where there is one.
 pub fn load_bars(spec: &BarFileSpec) -> Result<LoadedBars, DataError> {
-    let format = spec.format.map_or_else(|| DataFormat::from_path(&spec.path), Ok)?;
+    let format = spec
+        .format
+        .map_or_else(|| DataFormat::from_path(&spec.path), Ok)?;
     let bars = match format {
         DataFormat::Csv => csv_bars::read(spec)?,
         DataFormat::Parquet => parquet_bars::read(spec)?,
@@ -53,6 +55,9 @@ mod tests;
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_bars_parquet(bars: &[crate::model::data::Bar], output: &Path) -> Result<(), DataError> {
+pub fn write_bars_parquet(
+    bars: &[crate::model::data::Bar],
+    output: &Path,
+) -> Result<(), DataError> {
     parquet_bars::write(bars, &BarColumns::default(), output)
 }

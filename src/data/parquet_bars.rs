@@ -10,27 +10,48 @@ use crate::core::time::UnixNanos;
 use crate::model::data::Bar;
 
 use super::cells;
-use super::spec::temp_path;
 use super::validate::ParsedBars;
 use super::{BarColumns, BarFileSpec, DataError, TimestampFormat};
+use crate::core::atomic::temp_path;
 
 fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Series, DataError> {
-    df.column(name).map(Column::as_materialized_series).map_err(|_| {
-        let found: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-        DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: format!("missing column (found: {})", found.join(", ")) }
-    })
+    df.column(name)
+        .map(Column::as_materialized_series)
+        .map_err(|_| {
+            let found: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            DataError {
+                path: path.to_path_buf(),
+                row: None,
+                column: Some(name.to_string()),
+                message: format!("missing column (found: {})", found.join(", ")),
+            }
+        })
 }
 
-fn timestamps(series: &Series, format: TimestampFormat, path: &Path, name: &str) -> Result<Vec<UnixNanos>, DataError> {
+fn timestamps(
+    series: &Series,
+    format: TimestampFormat,
+    path: &Path,
+    name: &str,
+) -> Result<Vec<UnixNanos>, DataError> {
     let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
     let null = |row: usize| at(row, "missing value".to_string());
     match series.dtype() {
         DataType::String => {
-            let values = series.str().map_err(|e| DataError::file(path, e.to_string()))?;
+            let values = series
+                .str()
+                .map_err(|e| DataError::file(path, e.to_string()))?;
             values
                 .iter()
                 .enumerate()
-                .map(|(row, v)| v.ok_or_else(|| null(row)).and_then(|t| cells::timestamp_text(t, format).map_err(|m| at(row, m))))
+                .map(|(row, v)| {
+                    v.ok_or_else(|| null(row))
+                        .and_then(|t| cells::timestamp_text(t, format).map_err(|m| at(row, m)))
+                })
                 .collect()
         }
         DataType::Datetime(unit, _) => {
@@ -39,14 +60,20 @@ fn timestamps(series: &Series, format: TimestampFormat, path: &Path, name: &str)
                 TimeUnit::Microseconds => 1_000,
                 TimeUnit::Milliseconds => 1_000_000,
             };
-            let physical = series.cast(&DataType::Int64).map_err(|e| DataError::file(path, e.to_string()))?;
-            let values = physical.i64().map_err(|e| DataError::file(path, e.to_string()))?;
+            let physical = series
+                .cast(&DataType::Int64)
+                .map_err(|e| DataError::file(path, e.to_string()))?;
+            let values = physical
+                .i64()
+                .map_err(|e| DataError::file(path, e.to_string()))?;
             values
                 .iter()
                 .enumerate()
                 .map(|(row, v)| {
                     let v = v.ok_or_else(|| null(row))?;
-                    v.checked_mul(per_unit).map(UnixNanos).ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
+                    v.checked_mul(per_unit)
+                        .map(UnixNanos)
+                        .ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
                 })
                 .collect()
         }
@@ -54,23 +81,39 @@ fn timestamps(series: &Series, format: TimestampFormat, path: &Path, name: &str)
             if format == TimestampFormat::Rfc3339 {
                 return Err(DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: "integer timestamps need timestamp_format = \"unix_s\", \"unix_ms\", \"unix_us\" or \"unix_ns\"".into() });
             }
-            let physical = series.cast(&DataType::Int64).map_err(|e| DataError::file(path, e.to_string()))?;
-            let values = physical.i64().map_err(|e| DataError::file(path, e.to_string()))?;
+            let physical = series
+                .cast(&DataType::Int64)
+                .map_err(|e| DataError::file(path, e.to_string()))?;
+            let values = physical
+                .i64()
+                .map_err(|e| DataError::file(path, e.to_string()))?;
             values
                 .iter()
                 .enumerate()
                 .map(|(row, v)| {
                     let v = v.ok_or_else(|| null(row))?;
-                    cells::timestamp_int(v, format).ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
+                    cells::timestamp_int(v, format)
+                        .ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
                 })
                 .collect()
         }
-        other => Err(DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: format!("unsupported timestamp type {other}") }),
+        other => Err(DataError {
+            path: path.to_path_buf(),
+            row: None,
+            column: Some(name.to_string()),
+            message: format!("unsupported timestamp type {other}"),
+        }),
     }
 }
 
 /// Prices of one column as raws, counting the values rounded.
-fn prices(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mut usize) -> Result<Vec<i64>, DataError> {
+fn prices(
+    series: &Series,
+    precision: u8,
+    path: &Path,
+    name: &str,
+    rounded: &mut usize,
+) -> Result<Vec<i64>, DataError> {
     let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
     let fail = |e: PolarsError| DataError::file(path, e.to_string());
     match series.dtype() {
@@ -81,7 +124,8 @@ fn prices(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mut
             .enumerate()
             .map(|(row, v)| {
                 let text = v.ok_or_else(|| at(row, "missing value".into()))?;
-                let (value, was_rounded) = cells::price_text(text, precision).map_err(|m| at(row, m))?;
+                let (value, was_rounded) =
+                    cells::price_text(text, precision).map_err(|m| at(row, m))?;
                 *rounded += usize::from(was_rounded);
                 Ok(value)
             })
@@ -93,14 +137,28 @@ fn prices(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mut
                 .map_err(fail)?
                 .iter()
                 .enumerate()
-                .map(|(row, v)| cells::price_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision).map_err(|m| at(row, m)))
+                .map(|(row, v)| {
+                    cells::price_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision)
+                        .map_err(|m| at(row, m))
+                })
                 .collect()
         }
-        other => Err(DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: format!("unsupported price type {other}") }),
+        other => Err(DataError {
+            path: path.to_path_buf(),
+            row: None,
+            column: Some(name.to_string()),
+            message: format!("unsupported price type {other}"),
+        }),
     }
 }
 
-fn volumes(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mut usize) -> Result<Vec<u64>, DataError> {
+fn volumes(
+    series: &Series,
+    precision: u8,
+    path: &Path,
+    name: &str,
+    rounded: &mut usize,
+) -> Result<Vec<u64>, DataError> {
     let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
     let fail = |e: PolarsError| DataError::file(path, e.to_string());
     let floats = series.cast(&DataType::Float64).map_err(fail)?;
@@ -110,7 +168,9 @@ fn volumes(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mu
         .iter()
         .enumerate()
         .map(|(row, v)| {
-            let (value, was_rounded) = cells::volume_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision).map_err(|m| at(row, m))?;
+            let (value, was_rounded) =
+                cells::volume_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision)
+                    .map_err(|m| at(row, m))?;
             *rounded += usize::from(was_rounded);
             Ok(value)
         })
@@ -119,16 +179,54 @@ fn volumes(series: &Series, precision: u8, path: &Path, name: &str, rounded: &mu
 
 pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
     let path = spec.path.as_path();
-    let file = std::fs::File::open(path).map_err(|e| DataError::file(path, format!("cannot open: {e}")))?;
-    let df = ParquetReader::new(file).finish().map_err(|e| DataError::file(path, format!("not a readable Parquet file: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| DataError::file(path, format!("cannot open: {e}")))?;
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|e| DataError::file(path, format!("not a readable Parquet file: {e}")))?;
     let c = &spec.columns;
     let mut rounded = 0;
-    let ts = timestamps(column(&df, &c.timestamp, path)?, spec.timestamp_format, path, &c.timestamp)?;
-    let open = prices(column(&df, &c.open, path)?, spec.price_precision, path, &c.open, &mut rounded)?;
-    let high = prices(column(&df, &c.high, path)?, spec.price_precision, path, &c.high, &mut rounded)?;
-    let low = prices(column(&df, &c.low, path)?, spec.price_precision, path, &c.low, &mut rounded)?;
-    let close = prices(column(&df, &c.close, path)?, spec.price_precision, path, &c.close, &mut rounded)?;
-    let volume = volumes(column(&df, &c.volume, path)?, spec.size_precision, path, &c.volume, &mut rounded)?;
+    let ts = timestamps(
+        column(&df, &c.timestamp, path)?,
+        spec.timestamp_format,
+        path,
+        &c.timestamp,
+    )?;
+    let open = prices(
+        column(&df, &c.open, path)?,
+        spec.price_precision,
+        path,
+        &c.open,
+        &mut rounded,
+    )?;
+    let high = prices(
+        column(&df, &c.high, path)?,
+        spec.price_precision,
+        path,
+        &c.high,
+        &mut rounded,
+    )?;
+    let low = prices(
+        column(&df, &c.low, path)?,
+        spec.price_precision,
+        path,
+        &c.low,
+        &mut rounded,
+    )?;
+    let close = prices(
+        column(&df, &c.close, path)?,
+        spec.price_precision,
+        path,
+        &c.close,
+        &mut rounded,
+    )?;
+    let volume = volumes(
+        column(&df, &c.volume, path)?,
+        spec.size_precision,
+        path,
+        &c.volume,
+        &mut rounded,
+    )?;
     if ts.is_empty() {
         return Err(DataError::file(path, "no rows"));
     }
@@ -146,7 +244,11 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
             size_precision: spec.size_precision,
         })
         .collect();
-    Ok(ParsedBars { bars, first_row: 1, rounded })
+    Ok(ParsedBars {
+        bars,
+        first_row: 1,
+        rounded,
+    })
 }
 
 pub(super) fn write(bars: &[Bar], columns: &BarColumns, output: &Path) -> Result<(), DataError> {
@@ -155,12 +257,18 @@ pub(super) fn write(bars: &[Bar], columns: &BarColumns, output: &Path) -> Result
     let as_f64 = |raw: fn(&Bar) -> i64| -> Result<Vec<f64>, DataError> {
         bars.iter()
             .map(|b| {
-                let price = crate::core::Price { raw: raw(b), precision: b.price_precision };
+                let price = crate::core::Price {
+                    raw: raw(b),
+                    precision: b.price_precision,
+                };
                 let value = price.as_f64();
                 // Floats must read back to the same fixed-point price.
                 match crate::core::Price::from_f64(value, b.price_precision) {
                     Ok(back) if back == price => Ok(value),
-                    _ => Err(DataError::file(output, format!("price {price} does not survive a float column"))),
+                    _ => Err(DataError::file(
+                        output,
+                        format!("price {price} does not survive a float column"),
+                    )),
                 }
             })
             .collect()
@@ -176,7 +284,8 @@ pub(super) fn write(bars: &[Bar], columns: &BarColumns, output: &Path) -> Result
     ])
     .map_err(fail)?;
     let tmp = temp_path(output);
-    let file = std::fs::File::create(&tmp).map_err(|e| DataError::file(output, format!("cannot write: {e}")))?;
+    let file = std::fs::File::create(&tmp)
+        .map_err(|e| DataError::file(output, format!("cannot write: {e}")))?;
     ParquetWriter::new(file).finish(&mut df).map_err(fail)?;
     std::fs::rename(&tmp, output).map_err(|e| DataError::file(output, format!("cannot write: {e}")))
 }

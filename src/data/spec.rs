@@ -68,10 +68,18 @@ impl DataFormat {
     /// # Errors
     /// For an extension other than `.csv` or `.parquet`.
     pub fn from_path(path: &Path) -> Result<Self, DataError> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("csv") => Ok(Self::Csv),
             Some("parquet" | "pq") => Ok(Self::Parquet),
-            _ => Err(DataError::file(path, "cannot tell the format from the extension (expected .csv or .parquet)")),
+            _ => Err(DataError::file(
+                path,
+                "cannot tell the format from the extension (expected .csv or .parquet)",
+            )),
         }
     }
 }
@@ -93,7 +101,12 @@ pub struct BarFileSpec {
 impl BarFileSpec {
     /// A spec with default columns and RFC 3339 timestamps.
     #[must_use]
-    pub fn new(path: impl Into<PathBuf>, instrument: InstrumentIndex, price_precision: u8, size_precision: u8) -> Self {
+    pub fn new(
+        path: impl Into<PathBuf>,
+        instrument: InstrumentIndex,
+        price_precision: u8,
+        size_precision: u8,
+    ) -> Self {
         Self {
             path: path.into(),
             format: None,
@@ -112,13 +125,4 @@ impl BarFileSpec {
 pub struct LoadedBars {
     pub bars: Vec<Bar>,
     pub warnings: Vec<String>,
-}
-
-/// A temporary name beside `path`, renamed over it once complete, so that a
-/// failed write never leaves a half-written file.
-#[must_use]
-pub fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
-    name.push(format!(".tmp{}", std::process::id()));
-    path.with_file_name(name)
 }

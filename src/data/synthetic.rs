@@ -3,10 +3,10 @@
 //! high/low noise, integer volume). It uses `bt`'s own stable random stream,
 //! so it does not reproduce numpy's draws.
 
+use crate::core::UnixNanos;
 use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::identifiers::InstrumentIndex;
 use crate::core::rng::SeededRng;
-use crate::core::UnixNanos;
 use crate::model::data::Bar;
 
 /// What to generate.
@@ -46,7 +46,10 @@ fn normal(rng: &mut SeededRng) -> f64 {
 }
 
 fn to_raw(value: f64, precision: u8) -> i64 {
-    fixed::raw_from_f64(value, precision).ok().and_then(|r| i64::try_from(r).ok()).unwrap_or(0)
+    fixed::raw_from_f64(value, precision)
+        .ok()
+        .and_then(|r| i64::try_from(r).ok())
+        .unwrap_or(0)
 }
 
 /// Generates `spec.bars` consistent OHLCV bars.
@@ -61,12 +64,22 @@ pub fn generate_gbm(spec: &GbmSpec) -> Vec<Bar> {
         let growth = (spec.sigma * normal(&mut rng)).exp();
         let open_f = fixed::raw_to_f64(i128::from(open));
         // Never let the price reach zero.
-        let close = to_raw(open_f * growth, spec.price_precision).max(i64::try_from(tick).unwrap_or(1));
+        let close =
+            to_raw(open_f * growth, spec.price_precision).max(i64::try_from(tick).unwrap_or(1));
         let (hi, lo) = (open.max(close), open.min(close));
         let high_noise = (spec.sigma * 0.5 * normal(&mut rng)).abs();
         let low_noise = (spec.sigma * 0.5 * normal(&mut rng)).abs();
-        let high = to_raw(fixed::raw_to_f64(i128::from(hi)) * (1.0 + high_noise), spec.price_precision).max(hi);
-        let low = to_raw(fixed::raw_to_f64(i128::from(lo)) * (1.0 - low_noise), spec.price_precision).min(lo).max(i64::try_from(tick).unwrap_or(1));
+        let high = to_raw(
+            fixed::raw_to_f64(i128::from(hi)) * (1.0 + high_noise),
+            spec.price_precision,
+        )
+        .max(hi);
+        let low = to_raw(
+            fixed::raw_to_f64(i128::from(lo)) * (1.0 - low_noise),
+            spec.price_precision,
+        )
+        .min(lo)
+        .max(i64::try_from(tick).unwrap_or(1));
         let volume_units = 100 + rng.below(9901);
         let volume = u64::try_from(i128::from(volume_units) * FIXED_SCALAR).unwrap_or(0);
         bars.push(Bar {
@@ -93,11 +106,18 @@ mod tests {
 
     #[test]
     fn bars_are_consistent_chained_and_deterministic() {
-        let spec = GbmSpec { bars: 2000, ..GbmSpec::default() };
+        let spec = GbmSpec {
+            bars: 2000,
+            ..GbmSpec::default()
+        };
         let bars = generate_gbm(&spec);
         assert_eq!(bars.len(), 2000);
         assert!(bars.iter().all(Bar::is_consistent));
-        assert!(bars.windows(2).all(|w| w[1].open == w[0].close && w[1].ts_init.0 - w[0].ts_init.0 == 60_000_000_000));
+        assert!(
+            bars.windows(2)
+                .all(|w| w[1].open == w[0].close
+                    && w[1].ts_init.0 - w[0].ts_init.0 == 60_000_000_000)
+        );
         assert_eq!(bars, generate_gbm(&spec));
         assert_ne!(bars, generate_gbm(&GbmSpec { seed: 7, ..spec }));
     }

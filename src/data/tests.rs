@@ -19,13 +19,22 @@ const HEADER: &str = "timestamp,open,high,low,close,volume\n";
 fn load_err(body: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = csv_file(&dir, "bars.csv", &format!("{HEADER}{body}"));
-    load_bars(&spec(&path)).unwrap_err().to_string().replace(&dir.path().display().to_string(), "DIR")
+    load_bars(&spec(&path))
+        .unwrap_err()
+        .to_string()
+        .replace(&dir.path().display().to_string(), "DIR")
 }
 
 #[test]
 fn loads_exact_prices() {
     let dir = tempfile::tempdir().unwrap();
-    let path = csv_file(&dir, "bars.csv", &format!("{HEADER}2020-01-01T00:00:00Z,100.00,100.11,99.87,100.03,3060\n2020-01-01T00:01:00Z,100.03,100.15,99.92,99.93,7292\n"));
+    let path = csv_file(
+        &dir,
+        "bars.csv",
+        &format!(
+            "{HEADER}2020-01-01T00:00:00Z,100.00,100.11,99.87,100.03,3060\n2020-01-01T00:01:00Z,100.03,100.15,99.92,99.93,7292\n"
+        ),
+    );
     let loaded = load_bars(&spec(&path)).unwrap();
     assert_eq!(loaded.bars.len(), 2);
     assert_eq!(loaded.bars[0].close, 100_030_000_000);
@@ -39,12 +48,31 @@ fn rejects_bad_rows_with_file_row_and_column() {
         load_err("2020-01-01T00:00:00Z,100.00,x,99.87,100.03,3060\n"),
         "DIR/bars.csv:2 column 'high': invalid decimal 'x': expected digits with an optional sign and one '.'"
     );
-    assert_eq!(load_err("2020-01-01T00:00:00Z,100.00,99.00,98.00,100.03,1\n"), "DIR/bars.csv:2 column 'high': high 99.00 is below max(open, close) 100.03");
-    assert_eq!(load_err("2020-01-01T00:00:00Z,100.00,101.00,100.01,100.03,1\n"), "DIR/bars.csv:2 column 'low': low 100.01 is above min(open, close) 100.00");
-    assert_eq!(load_err("2020-01-01T00:00:00Z,100.00,101.00,99.00,100.03,-5\n"), "DIR/bars.csv:2 column 'volume': volume -5 is negative");
-    assert!(load_err("2020-01-01T00:01:00Z,1,1,1,1,1\n2020-01-01T00:00:00Z,1,1,1,1,1\n").starts_with("DIR/bars.csv:3 column 'timestamp': timestamp 2020-01-01T00:00:00Z is before"));
-    assert_eq!(load_err("2020-01-01T00:00:00Z,1,1,1,1,1\n2020-01-01T00:00:00Z,1,1,1,1,1\n"), "DIR/bars.csv:3 column 'timestamp': duplicate timestamp 2020-01-01T00:00:00Z");
-    assert!(load_err("yesterday,1,1,1,1,1\n").starts_with("DIR/bars.csv:2 column 'timestamp': invalid timestamp 'yesterday'"));
+    assert_eq!(
+        load_err("2020-01-01T00:00:00Z,100.00,99.00,98.00,100.03,1\n"),
+        "DIR/bars.csv:2 column 'high': high 99.00 is below max(open, close) 100.03"
+    );
+    assert_eq!(
+        load_err("2020-01-01T00:00:00Z,100.00,101.00,100.01,100.03,1\n"),
+        "DIR/bars.csv:2 column 'low': low 100.01 is above min(open, close) 100.00"
+    );
+    assert_eq!(
+        load_err("2020-01-01T00:00:00Z,100.00,101.00,99.00,100.03,-5\n"),
+        "DIR/bars.csv:2 column 'volume': volume -5 is negative"
+    );
+    assert!(
+        load_err("2020-01-01T00:01:00Z,1,1,1,1,1\n2020-01-01T00:00:00Z,1,1,1,1,1\n").starts_with(
+            "DIR/bars.csv:3 column 'timestamp': timestamp 2020-01-01T00:00:00Z is before"
+        )
+    );
+    assert_eq!(
+        load_err("2020-01-01T00:00:00Z,1,1,1,1,1\n2020-01-01T00:00:00Z,1,1,1,1,1\n"),
+        "DIR/bars.csv:3 column 'timestamp': duplicate timestamp 2020-01-01T00:00:00Z"
+    );
+    assert!(
+        load_err("yesterday,1,1,1,1,1\n")
+            .starts_with("DIR/bars.csv:2 column 'timestamp': invalid timestamp 'yesterday'")
+    );
     assert_eq!(load_err(""), "DIR/bars.csv: no rows");
 }
 
@@ -54,13 +82,21 @@ fn missing_columns_list_what_was_found() {
     let path = csv_file(&dir, "b.csv", "time,open,high,low,close,volume\n");
     let err = load_bars(&spec(&path)).unwrap_err();
     assert_eq!(err.column.as_deref(), Some("timestamp"));
-    assert!(err.message.contains("found: time, open, high, low, close, volume"), "{err}");
+    assert!(
+        err.message
+            .contains("found: time, open, high, low, close, volume"),
+        "{err}"
+    );
 }
 
 #[test]
 fn sorts_with_a_warning_when_asked_and_rounds_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    let path = csv_file(&dir, "b.csv", &format!("{HEADER}2020-01-01T00:01:00Z,1.005,1.01,1,1,1\n2020-01-01T00:00:00Z,1,1,1,1,1\n"));
+    let path = csv_file(
+        &dir,
+        "b.csv",
+        &format!("{HEADER}2020-01-01T00:01:00Z,1.005,1.01,1,1,1\n2020-01-01T00:00:00Z,1,1,1,1,1\n"),
+    );
     let mut s = spec(&path);
     s.sort = true;
     let loaded = load_bars(&s).unwrap();
@@ -74,31 +110,63 @@ fn integer_timestamps_and_custom_columns() {
     let dir = tempfile::tempdir().unwrap();
     let path = csv_file(&dir, "b.csv", "t,o,h,l,c,v\n1577836800000,1,2,1,2,1\n");
     let mut s = spec(&path);
-    s.columns = BarColumns { timestamp: "t".into(), open: "o".into(), high: "h".into(), low: "l".into(), close: "c".into(), volume: "v".into() };
+    s.columns = BarColumns {
+        timestamp: "t".into(),
+        open: "o".into(),
+        high: "h".into(),
+        low: "l".into(),
+        close: "c".into(),
+        volume: "v".into(),
+    };
     s.timestamp_format = TimestampFormat::UnixMillis;
-    assert_eq!(load_bars(&s).unwrap().bars[0].ts_init.to_string(), "2020-01-01T00:00:00Z");
+    assert_eq!(
+        load_bars(&s).unwrap().bars[0].ts_init.to_string(),
+        "2020-01-01T00:00:00Z"
+    );
 }
 
 #[test]
 fn csv_to_parquet_round_trips_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let bars = synthetic::generate_gbm(&synthetic::GbmSpec { bars: 500, ..synthetic::GbmSpec::default() });
+    let bars = synthetic::generate_gbm(&synthetic::GbmSpec {
+        bars: 500,
+        ..synthetic::GbmSpec::default()
+    });
     let csv_path = dir.path().join("bars.csv");
     write_bars_csv(&bars, &csv_path).unwrap();
     let parquet_path = dir.path().join("bars.parquet");
-    assert_eq!(csv_to_parquet(&spec(&csv_path), &parquet_path).unwrap(), 500);
+    assert_eq!(
+        csv_to_parquet(&spec(&csv_path), &parquet_path).unwrap(),
+        500
+    );
     let from_csv = load_bars(&spec(&csv_path)).unwrap().bars;
     let from_parquet = load_bars(&spec(&parquet_path)).unwrap().bars;
     assert_eq!(from_csv, bars);
     assert_eq!(from_parquet, bars);
-    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".tmp")));
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".tmp"))
+    );
 }
 
 #[test]
 fn unknown_extension_and_bad_parquet_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let txt = csv_file(&dir, "bars.txt", "x");
-    assert!(load_bars(&spec(&txt)).unwrap_err().to_string().contains("cannot tell the format"));
+    assert!(
+        load_bars(&spec(&txt))
+            .unwrap_err()
+            .to_string()
+            .contains("cannot tell the format")
+    );
     let bad = csv_file(&dir, "bars.parquet", "not parquet");
-    assert!(load_bars(&spec(&bad)).unwrap_err().to_string().contains("not a readable Parquet file"));
+    assert!(
+        load_bars(&spec(&bad))
+            .unwrap_err()
+            .to_string()
+            .contains("not a readable Parquet file")
+    );
 }

@@ -6,8 +6,15 @@ use crate::model::data::Bar;
 use super::{BarFileSpec, DataError, LoadedBars};
 
 /// `rows[i]` is the file row of `bars[i]` for messages.
-pub(super) fn check_and_order(spec: &BarFileSpec, parsed: ParsedBars) -> Result<LoadedBars, DataError> {
-    let ParsedBars { mut bars, first_row, rounded } = parsed;
+pub(super) fn check_and_order(
+    spec: &BarFileSpec,
+    parsed: ParsedBars,
+) -> Result<LoadedBars, DataError> {
+    let ParsedBars {
+        mut bars,
+        first_row,
+        rounded,
+    } = parsed;
     let path = &spec.path;
     let mut warnings = Vec::new();
     if rounded > 0 {
@@ -19,10 +26,28 @@ pub(super) fn check_and_order(spec: &BarFileSpec, parsed: ParsedBars) -> Result<
     for (i, bar) in bars.iter().enumerate() {
         let row = first_row + i;
         if bar.high < bar.open.max(bar.close) {
-            return Err(DataError::at(path, row, &spec.columns.high, format!("high {} is below max(open, close) {}", bar.high(), bar.open().max(bar.close()))));
+            return Err(DataError::at(
+                path,
+                row,
+                &spec.columns.high,
+                format!(
+                    "high {} is below max(open, close) {}",
+                    bar.high(),
+                    bar.open().max(bar.close())
+                ),
+            ));
         }
         if bar.low > bar.open.min(bar.close) {
-            return Err(DataError::at(path, row, &spec.columns.low, format!("low {} is above min(open, close) {}", bar.low(), bar.open().min(bar.close()))));
+            return Err(DataError::at(
+                path,
+                row,
+                &spec.columns.low,
+                format!(
+                    "low {} is above min(open, close) {}",
+                    bar.low(),
+                    bar.open().min(bar.close())
+                ),
+            ));
         }
     }
     let unsorted = bars.windows(2).position(|w| w[1].ts_init < w[0].ts_init);
@@ -33,17 +58,29 @@ pub(super) fn check_and_order(spec: &BarFileSpec, parsed: ParsedBars) -> Result<
                 path,
                 row,
                 &spec.columns.timestamp,
-                format!("timestamp {} is before the previous row's {} (set sort = true to sort the file)", bars[at + 1].ts_init, bars[at].ts_init),
+                format!(
+                    "timestamp {} is before the previous row's {} (set sort = true to sort the file)",
+                    bars[at + 1].ts_init,
+                    bars[at].ts_init
+                ),
             ));
         }
         bars.sort_by_key(|b| b.ts_init);
-        warnings.push(format!("{}: rows were not in time order and were sorted", path.display()));
+        warnings.push(format!(
+            "{}: rows were not in time order and were sorted",
+            path.display()
+        ));
     }
     if let Some(at) = bars.windows(2).position(|w| w[1].ts_init == w[0].ts_init) {
         let message = format!("duplicate timestamp {}", bars[at].ts_init);
         // After a sort the file row is unknown.
         return Err(if spec.sort && unsorted.is_some() {
-            DataError { path: path.clone(), row: None, column: Some(spec.columns.timestamp.clone()), message }
+            DataError {
+                path: path.clone(),
+                row: None,
+                column: Some(spec.columns.timestamp.clone()),
+                message,
+            }
         } else {
             DataError::at(path, first_row + at + 1, &spec.columns.timestamp, message)
         });

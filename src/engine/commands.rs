@@ -37,7 +37,12 @@ pub struct SubmitOrder {
 impl SubmitOrder {
     /// A GTC order with no extras.
     #[must_use]
-    pub const fn new(instrument: InstrumentIndex, side: OrderSide, kind: OrderKind, size: OrderSize) -> Self {
+    pub const fn new(
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        kind: OrderKind,
+        size: OrderSize,
+    ) -> Self {
         Self {
             instrument,
             side,
@@ -58,12 +63,24 @@ pub enum TradingCommand {
     Submit(SubmitOrder),
     Cancel(ClientOrderId),
     /// Cancels the strategy's open orders (in one instrument, or all).
-    CancelAll { instrument: Option<InstrumentIndex> },
+    CancelAll {
+        instrument: Option<InstrumentIndex>,
+    },
     /// Closes the strategy's open positions in one instrument at market.
-    ClosePosition { instrument: InstrumentIndex },
+    ClosePosition {
+        instrument: InstrumentIndex,
+    },
     /// Closes all of the strategy's open positions at market.
     CloseAll,
-    SetTimer { name: Arc<str>, interval_ns: i64 },
-    SetTimeAlert { name: Arc<str>, at: UnixNanos },
-    CancelTimer { name: Arc<str> },
+    SetTimer {
+        name: Arc<str>,
+        interval_ns: i64,
+    },
+    SetTimeAlert {
+        name: Arc<str>,
+        at: UnixNanos,
+    },
+    CancelTimer {
+        name: Arc<str>,
+    },
 }

@@ -3,7 +3,9 @@
 //! through the [`ExecutionClient`] trait defined here.
 
 use crate::core::enums::{OmsType, OrderSide};
-use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled, PositionEvent, PositionEventKind};
+use crate::core::events::{
+    OrderEvent, OrderEventKind, OrderFilled, PositionEvent, PositionEventKind,
+};
 use crate::core::fixed::{self, FixedError};
 use crate::core::identifiers::{IdentifierError, PositionId, StrategyId};
 use crate::core::{Quantity, UnixNanos};
@@ -52,7 +54,10 @@ pub struct ExecutionEngine {
 impl ExecutionEngine {
     #[must_use]
     pub const fn new(strategy_ids: Vec<StrategyId>) -> Self {
-        Self { strategy_ids, position_sequence: 0 }
+        Self {
+            strategy_ids,
+            position_sequence: 0,
+        }
     }
 
     fn next_position_id(&mut self) -> Result<PositionId, IdentifierError> {
@@ -78,40 +83,74 @@ impl ExecutionEngine {
             _ => None,
         };
         let ts = event.ts_event;
-        let order = cache.order_mut(index).ok_or_else(|| ExecutionError::UnknownOrder(event.client_order_id.to_string()))?;
+        let order = cache
+            .order_mut(index)
+            .ok_or_else(|| ExecutionError::UnknownOrder(event.client_order_id.to_string()))?;
         order.apply(event)?;
-        let (strategy, instrument_index, position_id) = (order.strategy, order.instrument, order.position_id.clone());
+        let (strategy, instrument_index, position_id) =
+            (order.strategy, order.instrument, order.position_id.clone());
         cache.refresh_open(index);
-        let Some(fill) = fill else { return Ok(FillOutcome::default()) };
-        let instrument = cache.instrument(instrument_index).cloned().ok_or_else(|| ExecutionError::UnknownOrder(format!("instrument {}", instrument_index.0)))?;
+        let Some(fill) = fill else {
+            return Ok(FillOutcome::default());
+        };
+        let instrument = cache.instrument(instrument_index).cloned().ok_or_else(|| {
+            ExecutionError::UnknownOrder(format!("instrument {}", instrument_index.0))
+        })?;
         let target = match oms {
-            OmsType::Hedging => position_id.as_ref().and_then(|id| cache.open_position_by_id(id)),
-            OmsType::Netting | OmsType::Unspecified => cache.net_position(strategy, instrument_index),
+            OmsType::Hedging => position_id
+                .as_ref()
+                .and_then(|id| cache.open_position_by_id(id)),
+            OmsType::Netting | OmsType::Unspecified => {
+                cache.net_position(strategy, instrument_index)
+            }
         };
         let mut outcome = FillOutcome::default();
         let mut opening = fill.last_qty;
         let mut commission_left = fill.commission.raw;
         if let Some(pos_index) = target {
-            let (closing, rest) = cache.position(pos_index).map_or((Quantity::zero(fill.last_qty.precision), fill.last_qty), |p| p.split_fill(fill.order_side, fill.last_qty));
+            let (closing, rest) = cache.position(pos_index).map_or(
+                (Quantity::zero(fill.last_qty.precision), fill.last_qty),
+                |p| p.split_fill(fill.order_side, fill.last_qty),
+            );
             let qty = if closing.is_zero() { rest } else { closing };
             // The closing part carries its share of the commission.
             let commission = if rest.is_zero() || closing.is_zero() {
                 fill.commission.raw
             } else {
-                fixed::div_round_half_up(fill.commission.raw * closing.signed_raw(), fill.last_qty.signed_raw())?
+                fixed::div_round_half_up(
+                    fill.commission.raw * closing.signed_raw(),
+                    fill.last_qty.signed_raw(),
+                )?
             };
-            let part = PositionFill { side: fill.order_side, qty, px: fill.last_px, commission_raw: commission, ts };
-            let position = cache.position_mut(pos_index).ok_or_else(|| ExecutionError::UnknownOrder("position".into()))?;
+            let part = PositionFill {
+                side: fill.order_side,
+                qty,
+                px: fill.last_px,
+                commission_raw: commission,
+                ts,
+            };
+            let position = cache
+                .position_mut(pos_index)
+                .ok_or_else(|| ExecutionError::UnknownOrder("position".into()))?;
             let gross_before = position.realized_pnl_raw + position.commissions_raw;
             position.apply(&instrument, part)?;
-            outcome.realized_raw = position.realized_pnl_raw + position.commissions_raw - gross_before;
+            outcome.realized_raw =
+                position.realized_pnl_raw + position.commissions_raw - gross_before;
             let closed = position.is_closed();
-            let kind = if closed { PositionEventKind::Closed } else { PositionEventKind::Changed };
+            let kind = if closed {
+                PositionEventKind::Closed
+            } else {
+                PositionEventKind::Changed
+            };
             position_events.push(self.position_event(position, &instrument, kind, ts)?);
             if closed {
                 cache.close_position(pos_index);
             }
-            opening = if closing.is_zero() { Quantity::zero(rest.precision) } else { rest };
+            opening = if closing.is_zero() {
+                Quantity::zero(rest.precision)
+            } else {
+                rest
+            };
             commission_left -= commission;
         }
         if !opening.is_zero() {
@@ -119,9 +158,20 @@ impl ExecutionEngine {
                 (OmsType::Hedging, Some(id)) if target.is_none() => id,
                 _ => self.next_position_id()?,
             };
-            let part = PositionFill { side: fill.order_side, qty: opening, px: fill.last_px, commission_raw: commission_left, ts };
+            let part = PositionFill {
+                side: fill.order_side,
+                qty: opening,
+                px: fill.last_px,
+                commission_raw: commission_left,
+                ts,
+            };
             let position = Position::open(id, strategy, &instrument, instrument_index, part)?;
-            position_events.push(self.position_event(&position, &instrument, PositionEventKind::Opened, ts)?);
+            position_events.push(self.position_event(
+                &position,
+                &instrument,
+                PositionEventKind::Opened,
+                ts,
+            )?);
             let opened_id = position.id.clone();
             cache.add_position(position, oms != OmsType::Hedging);
             if let Some(order) = cache.order_mut(index) {
@@ -142,7 +192,9 @@ impl ExecutionEngine {
             .strategy_ids
             .get(position.strategy.get())
             .cloned()
-            .ok_or_else(|| ExecutionError::UnknownOrder(format!("strategy {}", position.strategy.0)))?;
+            .ok_or_else(|| {
+                ExecutionError::UnknownOrder(format!("strategy {}", position.strategy.0))
+            })?;
         Ok(PositionEvent {
             kind,
             position_id: position.id.clone(),
@@ -160,11 +212,21 @@ impl ExecutionEngine {
 /// The side that closes a position of signed quantity `signed_qty_raw`.
 #[must_use]
 pub const fn closing_side(signed_qty_raw: i128) -> OrderSide {
-    if signed_qty_raw > 0 { OrderSide::Sell } else { OrderSide::Buy }
+    if signed_qty_raw > 0 {
+        OrderSide::Sell
+    } else {
+        OrderSide::Buy
+    }
 }
 
 /// A filled event for tests and venues.
 #[must_use]
 pub fn filled_event(order: &Order, fill: OrderFilled, ts: UnixNanos) -> OrderEvent {
-    OrderEvent { order: order.index, client_order_id: order.client_order_id.clone(), kind: OrderEventKind::Filled(fill), ts_event: ts, ts_init: ts }
+    OrderEvent {
+        order: order.index,
+        client_order_id: order.client_order_id.clone(),
+        kind: OrderEventKind::Filled(fill),
+        ts_event: ts,
+        ts_init: ts,
+    }
 }

@@ -113,7 +113,11 @@ fn first_touch(points: &[i64; 4], level: i64, falling: bool) -> Option<f64> {
     }
     for k in 0..3 {
         let (a, b) = (points[k], points[k + 1]);
-        let reached = if falling { b <= level && a > level } else { b >= level && a < level };
+        let reached = if falling {
+            b <= level && a > level
+        } else {
+            b >= level && a < level
+        };
         if reached {
             #[allow(clippy::cast_precision_loss, reason = "path time only orders fills")]
             let fraction = (a - level) as f64 / (a - b) as f64;
@@ -127,11 +131,21 @@ fn first_touch(points: &[i64; 4], level: i64, falling: bool) -> Option<f64> {
 /// When the path, resumed at time `from` at price `start`, first reaches
 /// `level`. Point `j` of the path is at time `j`.
 fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bool) -> Option<f64> {
-    let reached = |price: i64| if falling { price <= level } else { price >= level };
+    let reached = |price: i64| {
+        if falling {
+            price <= level
+        } else {
+            price >= level
+        }
+    };
     if reached(start) {
         return Some(from);
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "from is in [0, 3]")]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "from is in [0, 3]"
+    )]
     let segment = (from.floor() as usize).min(2);
     let (mut prev, mut prev_time) = (start, from);
     for (j, &next) in points.iter().enumerate().skip(segment + 1) {
@@ -178,20 +192,33 @@ impl MatchingCore {
     /// How many orders are working.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.market.len() + self.falls_to_buy.len() + self.rises_to_sell.len() + self.rises_to_buy.len() + self.falls_to_sell.len()
+        self.market.len()
+            + self.falls_to_buy.len()
+            + self.rises_to_sell.len()
+            + self.rises_to_buy.len()
+            + self.falls_to_sell.len()
     }
 
     /// Adds a working order. `triggered` marks a stop-limit whose stop
     /// already fired.
     pub fn add(&mut self, order: OrderIndex, side: OrderSide, kind: OrderKind, triggered: bool) {
         self.sequence += 1;
-        let entry = |level| Resting { level, sequence: self.sequence, order, side, kind, triggered };
+        let entry = |level| Resting {
+            level,
+            sequence: self.sequence,
+            order,
+            side,
+            kind,
+            triggered,
+        };
         match (kind, side, triggered) {
             (OrderKind::Market, _, _) => self.market.push((order, side)),
-            (OrderKind::Limit { price }, OrderSide::Buy, _) | (OrderKind::StopLimit { price, .. }, OrderSide::Buy, true) => {
+            (OrderKind::Limit { price }, OrderSide::Buy, _)
+            | (OrderKind::StopLimit { price, .. }, OrderSide::Buy, true) => {
                 insert_sorted(&mut self.falls_to_buy, entry(price.raw), true);
             }
-            (OrderKind::Limit { price }, OrderSide::Sell, _) | (OrderKind::StopLimit { price, .. }, OrderSide::Sell, true) => {
+            (OrderKind::Limit { price }, OrderSide::Sell, _)
+            | (OrderKind::StopLimit { price, .. }, OrderSide::Sell, true) => {
                 insert_sorted(&mut self.rises_to_sell, entry(price.raw), false);
             }
             (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Buy, _) => {
@@ -200,10 +227,20 @@ impl MatchingCore {
             (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Sell, _) => {
                 insert_sorted(&mut self.rises_to_sell, entry(trigger_price.raw), false);
             }
-            (OrderKind::StopMarket { trigger_price } | OrderKind::StopLimit { trigger_price, .. }, OrderSide::Buy, _) => {
+            (
+                OrderKind::StopMarket { trigger_price }
+                | OrderKind::StopLimit { trigger_price, .. },
+                OrderSide::Buy,
+                _,
+            ) => {
                 insert_sorted(&mut self.rises_to_buy, entry(trigger_price.raw), false);
             }
-            (OrderKind::StopMarket { trigger_price } | OrderKind::StopLimit { trigger_price, .. }, OrderSide::Sell, _) => {
+            (
+                OrderKind::StopMarket { trigger_price }
+                | OrderKind::StopLimit { trigger_price, .. },
+                OrderSide::Sell,
+                _,
+            ) => {
                 insert_sorted(&mut self.falls_to_sell, entry(trigger_price.raw), true);
             }
         }
@@ -215,7 +252,12 @@ impl MatchingCore {
             self.market.remove(at);
             return true;
         }
-        for book in [&mut self.falls_to_buy, &mut self.rises_to_sell, &mut self.rises_to_buy, &mut self.falls_to_sell] {
+        for book in [
+            &mut self.falls_to_buy,
+            &mut self.rises_to_sell,
+            &mut self.rises_to_buy,
+            &mut self.falls_to_sell,
+        ] {
             if let Some(at) = book.iter().position(|r| r.order == order) {
                 book.remove(at);
                 return true;
@@ -227,7 +269,12 @@ impl MatchingCore {
     /// Every working order, for cancel-all.
     pub fn drain_all(&mut self, out: &mut Vec<OrderIndex>) {
         out.extend(self.market.drain(..).map(|(o, _)| o));
-        for book in [&mut self.falls_to_buy, &mut self.rises_to_sell, &mut self.rises_to_buy, &mut self.falls_to_sell] {
+        for book in [
+            &mut self.falls_to_buy,
+            &mut self.rises_to_sell,
+            &mut self.rises_to_buy,
+            &mut self.falls_to_sell,
+        ] {
             out.extend(book.drain(..).map(|r| r.order));
         }
     }
@@ -252,13 +299,21 @@ impl MatchingCore {
                 (MarketPrice::Open, _) => bar.open,
                 (MarketPrice::Mid, _) => {
                     let sum = i128::from(bar.high) + i128::from(bar.low);
-                    let mid = crate::core::fixed::round_half_up(sum / 2 + sum % 2, bar.price_precision);
+                    let mid =
+                        crate::core::fixed::round_half_up(sum / 2 + sum % 2, bar.price_precision);
                     i64::try_from(mid).unwrap_or(bar.open)
                 }
                 (MarketPrice::Worst, OrderSide::Buy) => bar.high,
                 (MarketPrice::Worst, OrderSide::Sell) => bar.low,
             };
-            matches.push(Match { order, side, price, reason: MatchReason::Market, path_time: 0.0, triggered: false });
+            matches.push(Match {
+                order,
+                side,
+                price,
+                reason: MatchReason::Market,
+                path_time: 0.0,
+                triggered: false,
+            });
         }
         let low_first = match path {
             PathOrder::LowFirst => true,
@@ -269,20 +324,36 @@ impl MatchingCore {
                 to_low < to_high || (to_low == to_high && bar.close >= bar.open)
             }
         };
-        let points = if low_first { [bar.open, bar.low, bar.high, bar.close] } else { [bar.open, bar.high, bar.low, bar.close] };
+        let points = if low_first {
+            [bar.open, bar.low, bar.high, bar.close]
+        } else {
+            [bar.open, bar.high, bar.low, bar.close]
+        };
 
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
         while self.falls_to_buy.last().is_some_and(|r| r.level >= bar.low) {
             candidates.extend(self.falls_to_buy.pop());
         }
-        while self.rises_to_sell.last().is_some_and(|r| r.level <= bar.high) {
+        while self
+            .rises_to_sell
+            .last()
+            .is_some_and(|r| r.level <= bar.high)
+        {
             candidates.extend(self.rises_to_sell.pop());
         }
-        while self.rises_to_buy.last().is_some_and(|r| r.level <= bar.high) {
+        while self
+            .rises_to_buy
+            .last()
+            .is_some_and(|r| r.level <= bar.high)
+        {
             candidates.extend(self.rises_to_buy.pop());
         }
-        while self.falls_to_sell.last().is_some_and(|r| r.level >= bar.low) {
+        while self
+            .falls_to_sell
+            .last()
+            .is_some_and(|r| r.level >= bar.low)
+        {
             candidates.extend(self.falls_to_sell.pop());
         }
         for r in candidates.drain(..) {
@@ -292,15 +363,34 @@ impl MatchingCore {
         matches[first..].sort_by(|a, b| a.path_time.total_cmp(&b.path_time));
     }
 
-    fn match_resting(&mut self, r: Resting, points: &[i64; 4], matches: &mut Vec<Match>, triggered: &mut Vec<Triggered>) {
+    fn match_resting(
+        &mut self,
+        r: Resting,
+        points: &[i64; 4],
+        matches: &mut Vec<Match>,
+        triggered: &mut Vec<Triggered>,
+    ) {
         let buy = r.side == OrderSide::Buy;
         match r.kind {
-            OrderKind::Limit { .. } | OrderKind::StopLimit { .. } if r.triggered || matches!(r.kind, OrderKind::Limit { .. }) => {
+            OrderKind::Limit { .. } | OrderKind::StopLimit { .. }
+                if r.triggered || matches!(r.kind, OrderKind::Limit { .. }) =>
+            {
                 // A buy limit fills when the price falls to it; a sell limit when it rises.
                 if let Some(t) = first_touch(points, r.level, buy) {
                     let price = if t == 0.0 { points[0] } else { r.level };
-                    let reason = if r.triggered { MatchReason::StopLimit } else { MatchReason::Limit };
-                    matches.push(Match { order: r.order, side: r.side, price, reason, path_time: t, triggered: false });
+                    let reason = if r.triggered {
+                        MatchReason::StopLimit
+                    } else {
+                        MatchReason::Limit
+                    };
+                    matches.push(Match {
+                        order: r.order,
+                        side: r.side,
+                        price,
+                        reason,
+                        path_time: t,
+                        triggered: false,
+                    });
                 } else {
                     self.add_back(r);
                 }
@@ -308,7 +398,14 @@ impl MatchingCore {
             OrderKind::MarketIfTouched { .. } => {
                 if let Some(t) = first_touch(points, r.level, buy) {
                     let price = if t == 0.0 { points[0] } else { r.level };
-                    matches.push(Match { order: r.order, side: r.side, price, reason: MatchReason::Stop, path_time: t, triggered: true });
+                    matches.push(Match {
+                        order: r.order,
+                        side: r.side,
+                        price,
+                        reason: MatchReason::Stop,
+                        path_time: t,
+                        triggered: true,
+                    });
                 } else {
                     self.add_back(r);
                 }
@@ -317,7 +414,14 @@ impl MatchingCore {
                 // A buy stop triggers when the price rises to it.
                 if let Some(t) = first_touch(points, r.level, !buy) {
                     let price = if t == 0.0 { points[0] } else { r.level };
-                    matches.push(Match { order: r.order, side: r.side, price, reason: MatchReason::Stop, path_time: t, triggered: true });
+                    matches.push(Match {
+                        order: r.order,
+                        side: r.side,
+                        price,
+                        reason: MatchReason::Stop,
+                        path_time: t,
+                        triggered: true,
+                    });
                 } else {
                     self.add_back(r);
                 }
@@ -332,13 +436,31 @@ impl MatchingCore {
                 // trigger price is already marketable, or later if the rest
                 // of the path reaches the limit.
                 let trigger_px = if t_trigger == 0.0 { points[0] } else { r.level };
-                let marketable = if buy { trigger_px <= limit.raw } else { trigger_px >= limit.raw };
+                let marketable = if buy {
+                    trigger_px <= limit.raw
+                } else {
+                    trigger_px >= limit.raw
+                };
                 if marketable {
                     triggered.pop();
-                    matches.push(Match { order: r.order, side: r.side, price: trigger_px, reason: MatchReason::StopLimit, path_time: t_trigger, triggered: true });
+                    matches.push(Match {
+                        order: r.order,
+                        side: r.side,
+                        price: trigger_px,
+                        reason: MatchReason::StopLimit,
+                        path_time: t_trigger,
+                        triggered: true,
+                    });
                 } else if let Some(t) = touch_after(points, trigger_px, t_trigger, limit.raw, buy) {
                     triggered.pop();
-                    matches.push(Match { order: r.order, side: r.side, price: limit.raw, reason: MatchReason::StopLimit, path_time: t, triggered: true });
+                    matches.push(Match {
+                        order: r.order,
+                        side: r.side,
+                        price: limit.raw,
+                        reason: MatchReason::StopLimit,
+                        path_time: t,
+                        triggered: true,
+                    });
                 } else {
                     self.add(r.order, r.side, r.kind, true);
                 }
@@ -349,10 +471,10 @@ impl MatchingCore {
 
     fn add_back(&mut self, r: Resting) {
         let (book, ascending) = match (r.kind, r.side, r.triggered) {
-            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Buy, _) | (OrderKind::StopLimit { .. }, OrderSide::Buy, true) => {
-                (&mut self.falls_to_buy, true)
-            }
-            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Sell, _) | (OrderKind::StopLimit { .. }, OrderSide::Sell, true) => {
+            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Buy, _)
+            | (OrderKind::StopLimit { .. }, OrderSide::Buy, true) => (&mut self.falls_to_buy, true),
+            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Sell, _)
+            | (OrderKind::StopLimit { .. }, OrderSide::Sell, true) => {
                 (&mut self.rises_to_sell, false)
             }
             (_, OrderSide::Buy, _) => (&mut self.rises_to_buy, false),

@@ -38,11 +38,22 @@ impl<'a> ReplayMerge<'a> {
         let mut heap = BinaryHeap::with_capacity(streams.len());
         for (i, s) in streams.iter().enumerate() {
             if let Some(bar) = s.bars.first() {
-                heap.push(Reverse((ReplayKey { ts: bar.ts_init, priority: s.priority, sequence: 0 }, i)));
+                heap.push(Reverse((
+                    ReplayKey {
+                        ts: bar.ts_init,
+                        priority: s.priority,
+                        sequence: 0,
+                    },
+                    i,
+                )));
             }
         }
         let cursors = vec![0; streams.len()];
-        Self { streams, cursors, heap }
+        Self {
+            streams,
+            cursors,
+            heap,
+        }
     }
 
     /// Total bars over all streams.
@@ -63,7 +74,14 @@ impl<'a> Iterator for ReplayMerge<'a> {
         self.cursors[stream] = at + 1;
         if let Some(next) = bars.get(at + 1) {
             let sequence = key.sequence + 1;
-            self.heap.push(Reverse((ReplayKey { ts: next.ts_init, priority: key.priority, sequence }, stream)));
+            self.heap.push(Reverse((
+                ReplayKey {
+                    ts: next.ts_init,
+                    priority: key.priority,
+                    sequence,
+                },
+                stream,
+            )));
         }
         Some((stream, bar))
     }
@@ -94,7 +112,16 @@ mod tests {
     fn merges_by_time_then_priority() {
         let a = [bar(1, 0), bar(3, 0), bar(3, 0)];
         let b = [bar(1, 1), bar(2, 1), bar(3, 1)];
-        let merge = ReplayMerge::new(vec![BarStream { bars: &a, priority: 1 }, BarStream { bars: &b, priority: 0 }]);
+        let merge = ReplayMerge::new(vec![
+            BarStream {
+                bars: &a,
+                priority: 1,
+            },
+            BarStream {
+                bars: &b,
+                priority: 0,
+            },
+        ]);
         assert_eq!(merge.total(), 6);
         let order: Vec<(usize, i64)> = merge.map(|(s, b)| (s, b.ts_init.0)).collect();
         assert_eq!(order, vec![(1, 1), (0, 1), (1, 2), (1, 3), (0, 3), (0, 3)]);

@@ -2,7 +2,7 @@
 //! reason. A denial is an `OrderDenied` event for the strategy, not an error.
 
 use crate::core::enums::OrderSide;
-use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::{Money, Price, Quantity};
 use crate::model::instruments::Instrument;
 
@@ -59,32 +59,48 @@ impl RiskEngine {
     /// The denial reason.
     pub fn check(&self, order: &RiskCheck<'_>) -> Result<(), DenyReason> {
         let inst = order.instrument;
-        inst.validate_qty(order.quantity).map_err(|e| e.to_string())?;
-        if let Some(max) = self.limits.max_order_quantity {
-            if order.quantity > max {
-                return Err(format!("quantity {} exceeds max_order_quantity {max}", order.quantity));
-            }
+        inst.validate_qty(order.quantity)
+            .map_err(|e| e.to_string())?;
+        if let Some(max) = self.limits.max_order_quantity
+            && order.quantity > max
+        {
+            return Err(format!(
+                "quantity {} exceeds max_order_quantity {max}",
+                order.quantity
+            ));
         }
         let signed = match order.side {
             OrderSide::Buy => order.quantity.signed_raw(),
             OrderSide::Sell => -order.quantity.signed_raw(),
         };
         let after = order.net_qty_raw + signed;
-        if order.reduce_only && (order.net_qty_raw == 0 || after.signum() == -order.net_qty_raw.signum() || after.abs() > order.net_qty_raw.abs()) {
+        if order.reduce_only
+            && (order.net_qty_raw == 0
+                || after.signum() == -order.net_qty_raw.signum()
+                || after.abs() > order.net_qty_raw.abs())
+        {
             return Err("reduce-only order would increase or reverse the position".to_string());
         }
-        if let Some(max) = self.limits.max_position {
-            if after.abs() > max.signed_raw() && after.abs() > order.net_qty_raw.abs() {
-                return Err(format!(
-                    "position would reach {} above max_position {max}",
-                    fixed::format_raw(after.abs(), inst.size_precision)
-                ));
-            }
+        if let Some(max) = self.limits.max_position
+            && after.abs() > max.signed_raw()
+            && after.abs() > order.net_qty_raw.abs()
+        {
+            return Err(format!(
+                "position would reach {} above max_position {max}",
+                fixed::format_raw(after.abs(), inst.size_precision)
+            ));
         }
-        let notional = inst.notional(order.quantity, order.reference_price).map_err(|e| e.to_string())?;
-        for cap in [self.limits.max_order_notional, order.venue_max_notional].into_iter().flatten() {
+        let notional = inst
+            .notional(order.quantity, order.reference_price)
+            .map_err(|e| e.to_string())?;
+        for cap in [self.limits.max_order_notional, order.venue_max_notional]
+            .into_iter()
+            .flatten()
+        {
             if cap.currency == notional.currency && notional.raw > cap.raw {
-                return Err(format!("notional {notional} exceeds max_notional_per_order {cap}"));
+                return Err(format!(
+                    "notional {notional} exceeds max_notional_per_order {cap}"
+                ));
             }
         }
         if let Some(free) = order.cash_free {
@@ -93,12 +109,19 @@ impl RiskEngine {
         Ok(())
     }
 
-    fn check_cash(&self, order: &RiskCheck<'_>, after: i128, notional: Money, free: Money) -> Result<(), DenyReason> {
+    fn check_cash(
+        &self,
+        order: &RiskCheck<'_>,
+        after: i128,
+        notional: Money,
+        free: Money,
+    ) -> Result<(), DenyReason> {
         if after < 0 {
             return Err("a cash account cannot sell short".to_string());
         }
         if order.side == OrderSide::Buy {
-            let cost = cost_with_fee(notional.raw, order.fee_rate_raw).map_err(|e| e.to_string())?;
+            let cost =
+                cost_with_fee(notional.raw, order.fee_rate_raw).map_err(|e| e.to_string())?;
             let pending = order
                 .instrument
                 .notional_raw(order.pending_qty_raw, order.reference_price)
@@ -129,13 +152,22 @@ pub fn cost_with_fee(notional_raw: i128, fee_rate_raw: i128) -> Result<i128, Fix
 ///
 /// # Errors
 /// On overflow or a non-positive price.
-pub fn affordable_quantity(instrument: &Instrument, budget_raw: i128, price: Price, fee_rate_raw: i128) -> Result<Quantity, FixedError> {
+pub fn affordable_quantity(
+    instrument: &Instrument,
+    budget_raw: i128,
+    price: Price,
+    fee_rate_raw: i128,
+) -> Result<Quantity, FixedError> {
     // Cost of one whole unit including the fee, at the global scale.
     let unit_cost = cost_with_fee(instrument.notional_raw(FIXED_SCALAR, price)?, fee_rate_raw)?;
     if unit_cost <= 0 {
         return Err(FixedError::DivisionByZero("affordable quantity"));
     }
-    let units_raw = budget_raw.max(0).checked_mul(FIXED_SCALAR).ok_or(FixedError::Overflow("sizing"))? / unit_cost;
+    let units_raw = budget_raw
+        .max(0)
+        .checked_mul(FIXED_SCALAR)
+        .ok_or(FixedError::Overflow("sizing"))?
+        / unit_cost;
     let step = instrument.size_increment.signed_raw().max(1);
     Quantity::from_raw(units_raw / step * step, instrument.size_precision)
 }
@@ -147,7 +179,14 @@ mod tests {
     use crate::model::instruments::InstrumentKind;
 
     fn equity() -> Instrument {
-        Instrument::new("AAPL.XNAS".parse().unwrap(), InstrumentKind::Equity, Currency::USD, 2, 0).unwrap()
+        Instrument::new(
+            "AAPL.XNAS".parse().unwrap(),
+            InstrumentKind::Equity,
+            Currency::USD,
+            2,
+            0,
+        )
+        .unwrap()
     }
 
     fn check<'a>(inst: &'a Instrument, side: OrderSide, qty: &str) -> RiskCheck<'a> {
@@ -168,7 +207,11 @@ mod tests {
     #[test]
     fn approves_within_limits() {
         let inst = equity();
-        assert!(RiskEngine::default().check(&check(&inst, OrderSide::Buy, "10")).is_ok());
+        assert!(
+            RiskEngine::default()
+                .check(&check(&inst, OrderSide::Buy, "10"))
+                .is_ok()
+        );
     }
 
     #[test]
@@ -179,14 +222,28 @@ mod tests {
             max_position: Some(Quantity::parse("150", 0).unwrap()),
             max_order_notional: Some(Money::new(12_000 * FIXED_SCALAR, Currency::USD)),
         });
-        assert_eq!(risk.check(&check(&inst, OrderSide::Buy, "101")).unwrap_err(), "quantity 101 exceeds max_order_quantity 100");
+        assert_eq!(
+            risk.check(&check(&inst, OrderSide::Buy, "101"))
+                .unwrap_err(),
+            "quantity 101 exceeds max_order_quantity 100"
+        );
         let mut held = check(&inst, OrderSide::Buy, "60");
         held.net_qty_raw = 100 * FIXED_SCALAR;
-        assert_eq!(risk.check(&held).unwrap_err(), "position would reach 160 above max_position 150");
+        assert_eq!(
+            risk.check(&held).unwrap_err(),
+            "position would reach 160 above max_position 150"
+        );
         held.side = OrderSide::Sell;
         assert!(risk.check(&held).is_ok(), "reducing is always allowed");
-        let big = RiskCheck { reference_price: Price::parse("200.00", 2).unwrap(), ..check(&inst, OrderSide::Buy, "100") };
-        assert!(risk.check(&big).unwrap_err().starts_with("notional 20000.00 USD exceeds"));
+        let big = RiskCheck {
+            reference_price: Price::parse("200.00", 2).unwrap(),
+            ..check(&inst, OrderSide::Buy, "100")
+        };
+        assert!(
+            risk.check(&big)
+                .unwrap_err()
+                .starts_with("notional 20000.00 USD exceeds")
+        );
         assert!(risk.check(&check(&inst, OrderSide::Buy, "0")).is_err());
     }
 
@@ -198,9 +255,16 @@ mod tests {
         order.cash_free = Some(Money::new(1000 * FIXED_SCALAR, Currency::USD));
         assert!(risk.check(&order).is_ok());
         order.fee_rate_raw = 1_000_000; // 0.1 %
-        assert!(risk.check(&order).unwrap_err().starts_with("insufficient balance"));
+        assert!(
+            risk.check(&order)
+                .unwrap_err()
+                .starts_with("insufficient balance")
+        );
         order.side = OrderSide::Sell;
-        assert_eq!(risk.check(&order).unwrap_err(), "a cash account cannot sell short");
+        assert_eq!(
+            risk.check(&order).unwrap_err(),
+            "a cash account cannot sell short"
+        );
     }
 
     #[test]
@@ -223,7 +287,12 @@ mod tests {
         // floor(100000 / (100.03 × 1.001)) = 998
         let qty = affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, 1_000_000).unwrap();
         assert_eq!(qty.to_string(), "998");
-        assert_eq!(affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, 0).unwrap().to_string(), "999");
+        assert_eq!(
+            affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, 0)
+                .unwrap()
+                .to_string(),
+            "999"
+        );
         assert!(affordable_quantity(&inst, 1, Price::parse("0", 2).unwrap(), 0).is_err());
     }
 }

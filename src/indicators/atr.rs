@@ -2,7 +2,7 @@
 //! |l − c₋₁|); the first ATR is the mean of the first n TRs, then
 //! ATR = (ATR₋₁ × (n − 1) + TR) / n.
 
-use super::{History, PeriodError, DEFAULT_HISTORY};
+use super::{DEFAULT_HISTORY, History, PeriodError};
 
 #[derive(Debug, Clone)]
 pub struct Atr {
@@ -21,13 +21,22 @@ impl Atr {
         if period == 0 {
             return Err(PeriodError { indicator: "ATR" });
         }
-        Ok(Self { period, prev_close: None, seed_sum: 0.0, count: 0, value: None, history: History::new(DEFAULT_HISTORY) })
+        Ok(Self {
+            period,
+            prev_close: None,
+            seed_sum: 0.0,
+            count: 0,
+            value: None,
+            history: History::new(DEFAULT_HISTORY),
+        })
     }
 
     /// Feeds one bar.
     pub fn update(&mut self, high: f64, low: f64, close: f64) {
         let range = high - low;
-        let tr = self.prev_close.map_or(range, |pc| range.max((high - pc).abs()).max((low - pc).abs()));
+        let tr = self.prev_close.map_or(range, |pc| {
+            range.max((high - pc).abs()).max((low - pc).abs())
+        });
         self.prev_close = Some(close);
         self.count += 1;
         #[allow(clippy::cast_precision_loss, reason = "periods are small")]

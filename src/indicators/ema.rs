@@ -4,7 +4,7 @@
 //! centre of mass, and the weighted sum divided by the weights), so that
 //! crossovers decided on the last bit agree with Backtesting.py.
 
-use super::{History, Indicator, PeriodError, DEFAULT_HISTORY};
+use super::{DEFAULT_HISTORY, History, Indicator, PeriodError};
 
 #[derive(Debug, Clone)]
 pub struct Ema {
@@ -34,7 +34,14 @@ impl Ema {
         let center_of_mass = (period as f64 - 1.0) / 2.0;
         let alpha = 1.0 / (1.0 + center_of_mass);
         let old_weight = 1.0 - alpha;
-        Ok(Self { alpha, old_weight, weight_sum: old_weight + alpha, value: None, count: 0, history: History::new(history) })
+        Ok(Self {
+            alpha,
+            old_weight,
+            weight_sum: old_weight + alpha,
+            value: None,
+            count: 0,
+            history: History::new(history),
+        })
     }
 }
 
@@ -44,8 +51,15 @@ impl Indicator for Ema {
         let next = match self.value {
             Some(prev) => {
                 let weighted = self.old_weight * prev + self.alpha * value;
-                #[allow(clippy::float_cmp, reason = "dividing by exactly 1.0 is skipped, as it changes nothing")]
-                if self.weight_sum == 1.0 { weighted } else { weighted / self.weight_sum }
+                #[allow(
+                    clippy::float_cmp,
+                    reason = "dividing by exactly 1.0 is skipped, as it changes nothing"
+                )]
+                if self.weight_sum == 1.0 {
+                    weighted
+                } else {
+                    weighted / self.weight_sum
+                }
             }
             None => value,
         };

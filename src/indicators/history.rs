@@ -12,7 +12,11 @@ impl History {
     /// A ring of `capacity` values (at least one).
     #[must_use]
     pub fn new(capacity: usize) -> Self {
-        Self { values: vec![0.0; capacity.max(1)], next: 0, len: 0 }
+        Self {
+            values: vec![0.0; capacity.max(1)],
+            next: 0,
+            len: 0,
+        }
     }
 
     pub fn push(&mut self, value: f64) {
@@ -53,7 +57,10 @@ mod tests {
         for v in 1..=5 {
             h.push(f64::from(v));
         }
-        assert_eq!((h.get(0), h.get(1), h.get(2), h.get(3)), (Some(5.0), Some(4.0), Some(3.0), None));
+        assert_eq!(
+            (h.get(0), h.get(1), h.get(2), h.get(3)),
+            (Some(5.0), Some(4.0), Some(3.0), None)
+        );
         assert_eq!(h.len(), 3);
     }
 }

@@ -1,6 +1,6 @@
 //! Simple moving average over the last n values; undefined until n values.
 
-use super::{History, Indicator, PeriodError, DEFAULT_HISTORY};
+use super::{DEFAULT_HISTORY, History, Indicator, PeriodError};
 
 #[derive(Debug, Clone)]
 pub struct Sma {
@@ -18,7 +18,13 @@ impl Sma {
         if period == 0 {
             return Err(PeriodError { indicator: "SMA" });
         }
-        Ok(Self { window: History::new(period), period, sum: 0.0, count: 0, history: History::new(DEFAULT_HISTORY) })
+        Ok(Self {
+            window: History::new(period),
+            period,
+            sum: 0.0,
+            count: 0,
+            history: History::new(DEFAULT_HISTORY),
+        })
     }
 }
 

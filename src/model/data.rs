@@ -21,7 +21,9 @@ impl BarSpecification {
     #[must_use]
     pub fn interval_nanos(self) -> Option<i64> {
         let step = i64::try_from(self.step).ok()?;
-        self.aggregation.step_nanos().and_then(|n| n.checked_mul(step))
+        self.aggregation
+            .step_nanos()
+            .and_then(|n| n.checked_mul(step))
     }
 }
 
@@ -34,7 +36,9 @@ impl fmt::Display for BarSpecification {
 /// A bar type could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BarTypeError {
-    #[error("invalid bar type '{0}': expected INSTRUMENT-STEP-AGGREGATION-PRICE_TYPE such as BTCUSDT.SIM-1-MINUTE-LAST")]
+    #[error(
+        "invalid bar type '{0}': expected INSTRUMENT-STEP-AGGREGATION-PRICE_TYPE such as BTCUSDT.SIM-1-MINUTE-LAST"
+    )]
     Shape(String),
     #[error("invalid bar type '{text}': {reason}")]
     Part { text: String, reason: String },
@@ -60,10 +64,17 @@ impl FromStr for BarType {
     type Err = BarTypeError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let part = |reason: String| BarTypeError::Part { text: text.to_string(), reason };
+        let part = |reason: String| BarTypeError::Part {
+            text: text.to_string(),
+            reason,
+        };
         let (body, source) = match text.rsplit_once('-') {
-            Some((body, s)) if s.eq_ignore_ascii_case("EXTERNAL") => (body, AggregationSource::External),
-            Some((body, s)) if s.eq_ignore_ascii_case("INTERNAL") => (body, AggregationSource::Internal),
+            Some((body, s)) if s.eq_ignore_ascii_case("EXTERNAL") => {
+                (body, AggregationSource::External)
+            }
+            Some((body, s)) if s.eq_ignore_ascii_case("INTERNAL") => {
+                (body, AggregationSource::Internal)
+            }
             _ => (text, AggregationSource::External),
         };
         // From the right, so the instrument id may itself contain '-'.
@@ -71,14 +82,30 @@ impl FromStr for BarType {
         let [price_type, aggregation, step, instrument] = pieces[..] else {
             return Err(BarTypeError::Shape(text.to_string()));
         };
-        let instrument_id: InstrumentId = instrument.parse().map_err(|e: IdentifierError| part(e.to_string()))?;
-        let step: u64 = step.parse().map_err(|_| part(format!("step '{step}' is not a whole number")))?;
+        let instrument_id: InstrumentId = instrument
+            .parse()
+            .map_err(|e: IdentifierError| part(e.to_string()))?;
+        let step: u64 = step
+            .parse()
+            .map_err(|_| part(format!("step '{step}' is not a whole number")))?;
         if step == 0 {
             return Err(part("step must be at least 1".to_string()));
         }
-        let aggregation: BarAggregation = aggregation.parse().map_err(|e: EnumParseError| part(e.to_string()))?;
-        let price_type: PriceType = price_type.parse().map_err(|e: EnumParseError| part(e.to_string()))?;
-        Ok(Self { instrument_id, spec: BarSpecification { step, aggregation, price_type }, source })
+        let aggregation: BarAggregation = aggregation
+            .parse()
+            .map_err(|e: EnumParseError| part(e.to_string()))?;
+        let price_type: PriceType = price_type
+            .parse()
+            .map_err(|e: EnumParseError| part(e.to_string()))?;
+        Ok(Self {
+            instrument_id,
+            spec: BarSpecification {
+                step,
+                aggregation,
+                price_type,
+            },
+            source,
+        })
     }
 }
 
@@ -111,33 +138,50 @@ pub struct Bar {
 impl Bar {
     #[must_use]
     pub const fn open(&self) -> Price {
-        Price { raw: self.open, precision: self.price_precision }
+        Price {
+            raw: self.open,
+            precision: self.price_precision,
+        }
     }
 
     #[must_use]
     pub const fn high(&self) -> Price {
-        Price { raw: self.high, precision: self.price_precision }
+        Price {
+            raw: self.high,
+            precision: self.price_precision,
+        }
     }
 
     #[must_use]
     pub const fn low(&self) -> Price {
-        Price { raw: self.low, precision: self.price_precision }
+        Price {
+            raw: self.low,
+            precision: self.price_precision,
+        }
     }
 
     #[must_use]
     pub const fn close(&self) -> Price {
-        Price { raw: self.close, precision: self.price_precision }
+        Price {
+            raw: self.close,
+            precision: self.price_precision,
+        }
     }
 
     #[must_use]
     pub const fn volume(&self) -> Quantity {
-        Quantity { raw: self.volume, precision: self.size_precision }
+        Quantity {
+            raw: self.volume,
+            precision: self.size_precision,
+        }
     }
 
     /// The OHLC invariant every loader checks.
     #[must_use]
     pub fn is_consistent(&self) -> bool {
-        self.high >= self.open.max(self.close) && self.low <= self.open.min(self.close) && self.low <= self.high
+        self.high >= self.open.max(self.close)
+            && self.low <= self.open.min(self.close)
+            && self.low <= self.high
     }
 }
 
@@ -161,7 +205,9 @@ impl QuoteTick {
             PriceType::Bid => self.bid_price,
             PriceType::Ask => self.ask_price,
             PriceType::Mid | PriceType::Last => Price {
-                raw: self.bid_price.raw / 2 + self.ask_price.raw / 2 + (self.bid_price.raw % 2 + self.ask_price.raw % 2) / 2,
+                raw: self.bid_price.raw / 2
+                    + self.ask_price.raw / 2
+                    + (self.bid_price.raw % 2 + self.ask_price.raw % 2) / 2,
                 precision: self.bid_price.precision.max(self.ask_price.precision) + 1,
             },
         }
@@ -201,7 +247,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_bar_types() {
-        for text in ["BTCUSDT.SIM-1-MINUTE", "BTCUSDT.SIM-x-MINUTE-LAST", "BTCUSDT.SIM-1-FORTNIGHT-LAST", "BTCUSDT-1-MINUTE-LAST", "BTCUSDT.SIM-0-MINUTE-LAST"] {
+        for text in [
+            "BTCUSDT.SIM-1-MINUTE",
+            "BTCUSDT.SIM-x-MINUTE-LAST",
+            "BTCUSDT.SIM-1-FORTNIGHT-LAST",
+            "BTCUSDT-1-MINUTE-LAST",
+            "BTCUSDT.SIM-0-MINUTE-LAST",
+        ] {
             assert!(text.parse::<BarType>().is_err(), "{text}");
         }
     }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::core::enums::AssetClass;
-use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::identifiers::InstrumentId;
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 
@@ -21,16 +21,35 @@ pub enum OptionRight {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InstrumentKind {
     Equity,
-    CurrencyPair { base_currency: Currency },
+    CurrencyPair {
+        base_currency: Currency,
+    },
     /// A perpetual swap; an inverse one is quoted in the quote currency but
     /// margined and settled in the base currency (e.g. XBTUSD in BTC).
-    CryptoPerpetual { base_currency: Currency, is_inverse: bool },
-    Future { underlying: String, expiry: UnixNanos },
-    Option { underlying: String, strike: Price, right: OptionRight, expiry: UnixNanos },
+    CryptoPerpetual {
+        base_currency: Currency,
+        is_inverse: bool,
+    },
+    Future {
+        underlying: String,
+        expiry: UnixNanos,
+    },
+    Option {
+        underlying: String,
+        strike: Price,
+        right: OptionRight,
+        expiry: UnixNanos,
+    },
     /// A back/lay market: the price is decimal odds, the quantity the stake.
-    Betting { market: String, selection: String },
+    Betting {
+        market: String,
+        selection: String,
+    },
     /// A binary outcome share priced in (0, 1].
-    PredictionMarket { outcome: String, expiry: Option<UnixNanos> },
+    PredictionMarket {
+        outcome: String,
+        expiry: Option<UnixNanos>,
+    },
 }
 
 /// A tradable instrument.
@@ -54,13 +73,30 @@ pub struct Instrument {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InstrumentError {
     #[error("{instrument}: {what} {value} is not a multiple of the increment {increment}")]
-    Increment { instrument: String, what: &'static str, value: String, increment: String },
+    Increment {
+        instrument: String,
+        what: &'static str,
+        value: String,
+        increment: String,
+    },
     #[error("{instrument}: quantity {value} is outside [{min}, {max}]")]
-    QuantityBounds { instrument: String, value: String, min: String, max: String },
+    QuantityBounds {
+        instrument: String,
+        value: String,
+        min: String,
+        max: String,
+    },
     #[error("{instrument}: price {value} is outside {bounds}")]
-    PriceBounds { instrument: String, value: String, bounds: &'static str },
+    PriceBounds {
+        instrument: String,
+        value: String,
+        bounds: &'static str,
+    },
     #[error("{instrument}: {source}")]
-    Fixed { instrument: String, source: FixedError },
+    Fixed {
+        instrument: String,
+        source: FixedError,
+    },
 }
 
 impl Instrument {
@@ -81,7 +117,9 @@ impl Instrument {
             InstrumentKind::CurrencyPair { .. } => AssetClass::Fx,
             InstrumentKind::CryptoPerpetual { .. } => AssetClass::Cryptocurrency,
             InstrumentKind::Future { .. } | InstrumentKind::Option { .. } => AssetClass::Index,
-            InstrumentKind::Betting { .. } | InstrumentKind::PredictionMarket { .. } => AssetClass::Alternative,
+            InstrumentKind::Betting { .. } | InstrumentKind::PredictionMarket { .. } => {
+                AssetClass::Alternative
+            }
         };
         Ok(Self {
             id,
@@ -90,8 +128,14 @@ impl Instrument {
             quote_currency,
             price_precision,
             size_precision,
-            price_increment: Price::from_raw(fixed::pow10(fixed::FIXED_PRECISION - price_precision.min(9)), price_precision)?,
-            size_increment: Quantity::from_raw(fixed::pow10(fixed::FIXED_PRECISION - size_precision.min(9)), size_precision)?,
+            price_increment: Price::from_raw(
+                fixed::pow10(fixed::FIXED_PRECISION - price_precision.min(9)),
+                price_precision,
+            )?,
+            size_increment: Quantity::from_raw(
+                fixed::pow10(fixed::FIXED_PRECISION - size_precision.min(9)),
+                size_precision,
+            )?,
             multiplier: Quantity::from_raw(FIXED_SCALAR, 0)?,
             min_quantity: None,
             max_quantity: None,
@@ -101,20 +145,32 @@ impl Instrument {
     /// Inverse instruments settle in their base currency.
     #[must_use]
     pub fn is_inverse(&self) -> bool {
-        matches!(self.kind, InstrumentKind::CryptoPerpetual { is_inverse: true, .. })
+        matches!(
+            self.kind,
+            InstrumentKind::CryptoPerpetual {
+                is_inverse: true,
+                ..
+            }
+        )
     }
 
     /// The currency that PnL, margin and fees are paid in.
     #[must_use]
     pub fn settlement_currency(&self) -> Currency {
         match &self.kind {
-            InstrumentKind::CryptoPerpetual { base_currency, is_inverse: true } => *base_currency,
+            InstrumentKind::CryptoPerpetual {
+                base_currency,
+                is_inverse: true,
+            } => *base_currency,
             _ => self.quote_currency,
         }
     }
 
     fn fixed_err(&self) -> impl Fn(FixedError) -> InstrumentError + '_ {
-        move |source| InstrumentError::Fixed { instrument: self.id.to_string(), source }
+        move |source| InstrumentError::Fixed {
+            instrument: self.id.to_string(),
+            source,
+        }
     }
 
     /// A price at this instrument's precision (rounded half up).
@@ -147,11 +203,17 @@ impl Instrument {
             });
         }
         let bounds = match self.kind {
-            InstrumentKind::PredictionMarket { .. } if price.raw <= 0 || i128::from(price.raw) > FIXED_SCALAR => {
+            InstrumentKind::PredictionMarket { .. }
+                if price.raw <= 0 || i128::from(price.raw) > FIXED_SCALAR =>
+            {
                 Some("(0, 1]")
             }
-            InstrumentKind::Betting { .. } if i128::from(price.raw) <= FIXED_SCALAR => Some("(1, ∞) decimal odds"),
-            InstrumentKind::Equity | InstrumentKind::CurrencyPair { .. } | InstrumentKind::CryptoPerpetual { .. }
+            InstrumentKind::Betting { .. } if i128::from(price.raw) <= FIXED_SCALAR => {
+                Some("(1, ∞) decimal odds")
+            }
+            InstrumentKind::Equity
+            | InstrumentKind::CurrencyPair { .. }
+            | InstrumentKind::CryptoPerpetual { .. }
                 if price.raw <= 0 =>
             {
                 Some("(0, ∞)")
@@ -159,7 +221,11 @@ impl Instrument {
             _ => None,
         };
         match bounds {
-            Some(bounds) => Err(InstrumentError::PriceBounds { instrument: self.id.to_string(), value: price.to_string(), bounds }),
+            Some(bounds) => Err(InstrumentError::PriceBounds {
+                instrument: self.id.to_string(),
+                value: price.to_string(),
+                bounds,
+            }),
             None => Ok(()),
         }
     }
@@ -184,7 +250,9 @@ impl Instrument {
                 instrument: self.id.to_string(),
                 value: qty.to_string(),
                 min: min.to_string(),
-                max: self.max_quantity.map_or_else(|| "∞".to_string(), |m| m.to_string()),
+                max: self
+                    .max_quantity
+                    .map_or_else(|| "∞".to_string(), |m| m.to_string()),
             });
         }
         Ok(())
@@ -207,7 +275,9 @@ impl Instrument {
     pub fn notional_raw(&self, signed_qty_raw: i128, price: Price) -> Result<i128, FixedError> {
         let units = fixed::mul_raw(signed_qty_raw, self.multiplier.signed_raw())?;
         if self.is_inverse() {
-            let scaled = units.checked_mul(FIXED_SCALAR).ok_or(FixedError::Overflow("inverse notional"))?;
+            let scaled = units
+                .checked_mul(FIXED_SCALAR)
+                .ok_or(FixedError::Overflow("inverse notional"))?;
             fixed::div_round_half_up(scaled, i128::from(price.raw))
         } else {
             fixed::mul_raw(units, i128::from(price.raw))
@@ -220,13 +290,23 @@ mod tests {
     use super::*;
 
     fn instrument(kind: InstrumentKind, price_precision: u8, size_precision: u8) -> Instrument {
-        Instrument::new("X.SIM".parse().unwrap(), kind, Currency::USD, price_precision, size_precision).unwrap()
+        Instrument::new(
+            "X.SIM".parse().unwrap(),
+            kind,
+            Currency::USD,
+            price_precision,
+            size_precision,
+        )
+        .unwrap()
     }
 
     #[test]
     fn makes_prices_and_quantities_at_precision() {
         let equity = instrument(InstrumentKind::Equity, 2, 0);
-        assert_eq!(equity.make_price(100_125_000_000).unwrap().to_string(), "100.13");
+        assert_eq!(
+            equity.make_price(100_125_000_000).unwrap().to_string(),
+            "100.13"
+        );
         assert_eq!(equity.make_qty(1_500_000_000).unwrap().to_string(), "2");
         assert!(equity.make_qty(-1_000_000_000).is_err());
     }
@@ -234,44 +314,118 @@ mod tests {
     #[test]
     fn validates_ticks_and_lots() {
         let mut equity = instrument(InstrumentKind::Equity, 2, 0);
-        assert!(equity.validate_price(Price::parse("1.01", 2).unwrap()).is_ok());
-        assert!(equity.validate_price(Price::parse("1.005", 3).unwrap()).is_err());
-        assert!(equity.validate_price(Price::parse("0", 2).unwrap()).is_err());
-        assert!(equity.validate_qty(Quantity::parse("0.5", 1).unwrap()).is_err());
-        assert!(equity.validate_qty(Quantity::parse("0", 0).unwrap()).is_err());
+        assert!(
+            equity
+                .validate_price(Price::parse("1.01", 2).unwrap())
+                .is_ok()
+        );
+        assert!(
+            equity
+                .validate_price(Price::parse("1.005", 3).unwrap())
+                .is_err()
+        );
+        assert!(
+            equity
+                .validate_price(Price::parse("0", 2).unwrap())
+                .is_err()
+        );
+        assert!(
+            equity
+                .validate_qty(Quantity::parse("0.5", 1).unwrap())
+                .is_err()
+        );
+        assert!(
+            equity
+                .validate_qty(Quantity::parse("0", 0).unwrap())
+                .is_err()
+        );
         equity.max_quantity = Some(Quantity::parse("10", 0).unwrap());
-        let err = equity.validate_qty(Quantity::parse("11", 0).unwrap()).unwrap_err();
+        let err = equity
+            .validate_qty(Quantity::parse("11", 0).unwrap())
+            .unwrap_err();
         assert_eq!(err.to_string(), "X.SIM: quantity 11 is outside [1, 10]");
     }
 
     #[test]
     fn linear_and_inverse_notional() {
-        let mut future = instrument(InstrumentKind::Future { underlying: "ES".into(), expiry: UnixNanos(0) }, 2, 0);
+        let mut future = instrument(
+            InstrumentKind::Future {
+                underlying: "ES".into(),
+                expiry: UnixNanos(0),
+            },
+            2,
+            0,
+        );
         future.multiplier = Quantity::parse("50", 0).unwrap();
-        let n = future.notional(Quantity::parse("2", 0).unwrap(), Price::parse("4000.25", 2).unwrap()).unwrap();
+        let n = future
+            .notional(
+                Quantity::parse("2", 0).unwrap(),
+                Price::parse("4000.25", 2).unwrap(),
+            )
+            .unwrap();
         assert_eq!(n.to_string(), "400025.00 USD");
 
-        let inverse = instrument(InstrumentKind::CryptoPerpetual { base_currency: Currency::BTC, is_inverse: true }, 1, 0);
+        let inverse = instrument(
+            InstrumentKind::CryptoPerpetual {
+                base_currency: Currency::BTC,
+                is_inverse: true,
+            },
+            1,
+            0,
+        );
         assert_eq!(inverse.settlement_currency(), Currency::BTC);
-        let n = inverse.notional(Quantity::parse("10000", 0).unwrap(), Price::parse("50000.0", 1).unwrap()).unwrap();
+        let n = inverse
+            .notional(
+                Quantity::parse("10000", 0).unwrap(),
+                Price::parse("50000.0", 1).unwrap(),
+            )
+            .unwrap();
         assert_eq!(n.to_string(), "0.20000000 BTC");
     }
 
     #[test]
     fn kind_specific_price_ranges() {
-        let pm = instrument(InstrumentKind::PredictionMarket { outcome: "YES".into(), expiry: None }, 2, 0);
+        let pm = instrument(
+            InstrumentKind::PredictionMarket {
+                outcome: "YES".into(),
+                expiry: None,
+            },
+            2,
+            0,
+        );
         assert!(pm.validate_price(Price::parse("0.55", 2).unwrap()).is_ok());
         assert!(pm.validate_price(Price::parse("1.01", 2).unwrap()).is_err());
-        let bet = instrument(InstrumentKind::Betting { market: "M".into(), selection: "S".into() }, 2, 2);
-        assert!(bet.validate_price(Price::parse("1.00", 2).unwrap()).is_err());
+        let bet = instrument(
+            InstrumentKind::Betting {
+                market: "M".into(),
+                selection: "S".into(),
+            },
+            2,
+            2,
+        );
+        assert!(
+            bet.validate_price(Price::parse("1.00", 2).unwrap())
+                .is_err()
+        );
         assert!(bet.validate_price(Price::parse("2.50", 2).unwrap()).is_ok());
         let option = instrument(
-            InstrumentKind::Option { underlying: "AAPL".into(), strike: Price::parse("150", 0).unwrap(), right: OptionRight::Call, expiry: UnixNanos(0) },
+            InstrumentKind::Option {
+                underlying: "AAPL".into(),
+                strike: Price::parse("150", 0).unwrap(),
+                right: OptionRight::Call,
+                expiry: UnixNanos(0),
+            },
             2,
             0,
         );
         assert_eq!(option.asset_class, AssetClass::Index);
-        let fx = instrument(InstrumentKind::CurrencyPair { base_currency: Currency::EUR }, 5, 0);
+        let fx = instrument(
+            InstrumentKind::CurrencyPair {
+                base_currency: Currency::EUR,
+            },
+            5,
+            0,
+        );
         assert_eq!(fx.asset_class, AssetClass::Fx);
     }
 }

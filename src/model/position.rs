@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::core::enums::{OrderSide, PositionSide};
-use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::identifiers::{InstrumentIndex, PositionId, StrategyIndex};
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 
@@ -115,20 +115,30 @@ impl Position {
     /// The absolute quantity held.
     #[must_use]
     pub fn quantity(&self) -> Quantity {
-        Quantity { raw: u64::try_from(self.signed_qty_raw.unsigned_abs()).unwrap_or(u64::MAX), precision: self.size_precision }
+        Quantity {
+            raw: u64::try_from(self.signed_qty_raw.unsigned_abs()).unwrap_or(u64::MAX),
+            precision: self.size_precision,
+        }
     }
 
     /// Splits a fill of `qty` on `side` into the part that reduces this
     /// position and the part that would open the other way.
     #[must_use]
     pub fn split_fill(&self, side: OrderSide, qty: Quantity) -> (Quantity, Quantity) {
-        let reduces = self.signed_qty_raw != 0 && (self.signed_qty_raw > 0) != (side == OrderSide::Buy);
+        let reduces =
+            self.signed_qty_raw != 0 && (self.signed_qty_raw > 0) != (side == OrderSide::Buy);
         if !reduces {
             return (Quantity::zero(qty.precision), qty);
         }
         let held = self.quantity();
         let closing = qty.min(held);
-        (closing, Quantity { raw: qty.raw - closing.raw, precision: qty.precision })
+        (
+            closing,
+            Quantity {
+                raw: qty.raw - closing.raw,
+                precision: qty.precision,
+            },
+        )
     }
 
     /// Applies a fill that either adds to the position or reduces it by at
@@ -149,12 +159,21 @@ impl Position {
             let released = if qty == held {
                 self.cost_basis_raw
             } else {
-                fixed::div_round_half_up(self.cost_basis_raw.checked_mul(qty).ok_or(FixedError::Overflow("cost basis"))?, held)?
+                fixed::div_round_half_up(
+                    self.cost_basis_raw
+                        .checked_mul(qty)
+                        .ok_or(FixedError::Overflow("cost basis"))?,
+                    held,
+                )?
             };
             // Long gains when the exit notional exceeds the entry; inverse
             // notionals fall as prices rise, so their sign flips.
             let long = self.signed_qty_raw > 0;
-            let gain = if instrument.is_inverse() { released - notional } else { notional - released };
+            let gain = if instrument.is_inverse() {
+                released - notional
+            } else {
+                notional - released
+            };
             self.realized_pnl_raw += if long { gain } else { -gain };
             self.cost_basis_raw -= released;
             self.closed_qty_raw += qty;
@@ -186,7 +205,11 @@ impl Position {
     ///
     /// # Errors
     /// On overflow.
-    pub fn market_value_raw(&self, instrument: &Instrument, price: Price) -> Result<i128, FixedError> {
+    pub fn market_value_raw(
+        &self,
+        instrument: &Instrument,
+        price: Price,
+    ) -> Result<i128, FixedError> {
         instrument.notional_raw(self.signed_qty_raw, price)
     }
 
@@ -194,12 +217,20 @@ impl Position {
     ///
     /// # Errors
     /// On overflow.
-    pub fn unrealized_pnl_raw(&self, instrument: &Instrument, price: Price) -> Result<i128, FixedError> {
+    pub fn unrealized_pnl_raw(
+        &self,
+        instrument: &Instrument,
+        price: Price,
+    ) -> Result<i128, FixedError> {
         if self.signed_qty_raw == 0 {
             return Ok(0);
         }
         let value = instrument.notional_raw(self.signed_qty_raw.abs(), price)?;
-        let gain = if instrument.is_inverse() { self.cost_basis_raw - value } else { value - self.cost_basis_raw };
+        let gain = if instrument.is_inverse() {
+            self.cost_basis_raw - value
+        } else {
+            value - self.cost_basis_raw
+        };
         Ok(if self.signed_qty_raw > 0 { gain } else { -gain })
     }
 
@@ -220,8 +251,14 @@ impl Position {
             fixed::div_round_half_up(value_raw.checked_mul(FIXED_SCALAR)?, units).ok()?
         };
         // Show the instrument's precision when the average is exact there.
-        let step = fixed::pow10(fixed::FIXED_PRECISION - instrument.price_precision.min(fixed::FIXED_PRECISION));
-        let precision = if raw % step == 0 { instrument.price_precision } else { fixed::FIXED_PRECISION };
+        let step = fixed::pow10(
+            fixed::FIXED_PRECISION - instrument.price_precision.min(fixed::FIXED_PRECISION),
+        );
+        let precision = if raw % step == 0 {
+            instrument.price_precision
+        } else {
+            fixed::FIXED_PRECISION
+        };
         Price::from_raw(raw, precision).ok()
     }
 
@@ -245,7 +282,14 @@ mod tests {
     use proptest::prelude::*;
 
     fn equity() -> Instrument {
-        Instrument::new("AAPL.XNAS".parse().unwrap(), InstrumentKind::Equity, Currency::USD, 2, 0).unwrap()
+        Instrument::new(
+            "AAPL.XNAS".parse().unwrap(),
+            InstrumentKind::Equity,
+            Currency::USD,
+            2,
+            0,
+        )
+        .unwrap()
     }
 
     fn fill(side: OrderSide, qty: &str, px: &str, commission: &str) -> PositionFill {
@@ -260,7 +304,14 @@ mod tests {
 
     fn open(f: PositionFill) -> Position {
         let instrument = equity();
-        Position::open(PositionId::new("P-1").unwrap(), StrategyIndex(0), &instrument, InstrumentIndex(0), f).unwrap()
+        Position::open(
+            PositionId::new("P-1").unwrap(),
+            StrategyIndex(0),
+            &instrument,
+            InstrumentIndex(0),
+            f,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -268,8 +319,13 @@ mod tests {
         let instrument = equity();
         let mut p = open(fill(OrderSide::Buy, "100", "10.00", "1.00"));
         assert_eq!(p.side, PositionSide::Long);
-        assert_eq!(p.unrealized_pnl_raw(&instrument, Price::parse("10.50", 2).unwrap()).unwrap(), 50 * FIXED_SCALAR);
-        p.apply(&instrument, fill(OrderSide::Sell, "100", "11.00", "1.10")).unwrap();
+        assert_eq!(
+            p.unrealized_pnl_raw(&instrument, Price::parse("10.50", 2).unwrap())
+                .unwrap(),
+            50 * FIXED_SCALAR
+        );
+        p.apply(&instrument, fill(OrderSide::Sell, "100", "11.00", "1.10"))
+            .unwrap();
         assert!(p.is_closed());
         // (11 − 10) × 100 − 1.00 − 1.10
         assert_eq!(fixed::format_raw(p.realized_pnl_raw, 2), "97.90");
@@ -281,14 +337,20 @@ mod tests {
     fn short_scale_in_and_partial_close() {
         let instrument = equity();
         let mut p = open(fill(OrderSide::Sell, "50", "20.00", "0"));
-        p.apply(&instrument, fill(OrderSide::Sell, "50", "22.00", "0")).unwrap();
+        p.apply(&instrument, fill(OrderSide::Sell, "50", "22.00", "0"))
+            .unwrap();
         assert_eq!(p.avg_px_open(&instrument).unwrap().raw, 21_000_000_000);
-        p.apply(&instrument, fill(OrderSide::Buy, "40", "20.00", "0")).unwrap();
+        p.apply(&instrument, fill(OrderSide::Buy, "40", "20.00", "0"))
+            .unwrap();
         // 40 × (21 − 20)
         assert_eq!(p.realized_pnl_raw, 40 * FIXED_SCALAR);
         assert_eq!(p.signed_qty_raw, -60 * FIXED_SCALAR);
         assert_eq!(p.peak_qty_raw, 100 * FIXED_SCALAR);
-        assert_eq!(p.market_value_raw(&instrument, Price::parse("20.00", 2).unwrap()).unwrap(), -1200 * FIXED_SCALAR);
+        assert_eq!(
+            p.market_value_raw(&instrument, Price::parse("20.00", 2).unwrap())
+                .unwrap(),
+            -1200 * FIXED_SCALAR
+        );
     }
 
     #[test]
@@ -297,10 +359,24 @@ mod tests {
         let instrument = equity();
         let mut p = open(fill(OrderSide::Buy, "100", "10.00", "0"));
         let (closing, opening) = p.split_fill(OrderSide::Sell, Quantity::parse("150", 0).unwrap());
-        assert_eq!((closing.to_string(), opening.to_string()), ("100".into(), "50".into()));
-        assert!(p.apply(&instrument, fill(OrderSide::Sell, "150", "12.00", "0")).is_err());
-        p.apply(&instrument, fill(OrderSide::Sell, "100", "12.00", "0")).unwrap();
-        let next = Position::open(PositionId::new("P-2").unwrap(), StrategyIndex(0), &instrument, InstrumentIndex(0), fill(OrderSide::Sell, "50", "12.00", "0")).unwrap();
+        assert_eq!(
+            (closing.to_string(), opening.to_string()),
+            ("100".into(), "50".into())
+        );
+        assert!(
+            p.apply(&instrument, fill(OrderSide::Sell, "150", "12.00", "0"))
+                .is_err()
+        );
+        p.apply(&instrument, fill(OrderSide::Sell, "100", "12.00", "0"))
+            .unwrap();
+        let next = Position::open(
+            PositionId::new("P-2").unwrap(),
+            StrategyIndex(0),
+            &instrument,
+            InstrumentIndex(0),
+            fill(OrderSide::Sell, "50", "12.00", "0"),
+        )
+        .unwrap();
         assert_eq!(p.realized_pnl_raw, 200 * FIXED_SCALAR);
         assert_eq!(next.side, PositionSide::Short);
         assert_eq!(next.quantity().to_string(), "50");
@@ -310,18 +386,38 @@ mod tests {
     fn inverse_long_gains_in_base_currency_when_price_rises() {
         let inverse = Instrument::new(
             "XBTUSD.BITMEX".parse().unwrap(),
-            InstrumentKind::CryptoPerpetual { base_currency: Currency::BTC, is_inverse: true },
+            InstrumentKind::CryptoPerpetual {
+                base_currency: Currency::BTC,
+                is_inverse: true,
+            },
             Currency::USD,
             1,
             0,
         )
         .unwrap();
-        let f = |side, qty: &str, px: &str| PositionFill { side, qty: Quantity::parse(qty, 0).unwrap(), px: Price::parse(px, 1).unwrap(), commission_raw: 0, ts: UnixNanos(0) };
-        let mut p = Position::open(PositionId::new("P-1").unwrap(), StrategyIndex(0), &inverse, InstrumentIndex(0), f(OrderSide::Buy, "10000", "50000.0")).unwrap();
-        p.apply(&inverse, f(OrderSide::Sell, "10000", "100000.0")).unwrap();
+        let f = |side, qty: &str, px: &str| PositionFill {
+            side,
+            qty: Quantity::parse(qty, 0).unwrap(),
+            px: Price::parse(px, 1).unwrap(),
+            commission_raw: 0,
+            ts: UnixNanos(0),
+        };
+        let mut p = Position::open(
+            PositionId::new("P-1").unwrap(),
+            StrategyIndex(0),
+            &inverse,
+            InstrumentIndex(0),
+            f(OrderSide::Buy, "10000", "50000.0"),
+        )
+        .unwrap();
+        p.apply(&inverse, f(OrderSide::Sell, "10000", "100000.0"))
+            .unwrap();
         // 10000 × (1/50000 − 1/100000) = 0.1 BTC
         assert_eq!(p.realized_pnl().to_string(), "0.10000000 BTC");
-        assert_eq!(i128::from(p.avg_px_open(&inverse).unwrap().raw), 50_000 * FIXED_SCALAR);
+        assert_eq!(
+            i128::from(p.avg_px_open(&inverse).unwrap().raw),
+            50_000 * FIXED_SCALAR
+        );
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 //! `results.json`: the run's name and config, stats (undefined values are
 //! `null`), round trips and final balances.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::analysis::stats::StatValue;
 use crate::backtest::results::BacktestResult;
@@ -17,7 +17,9 @@ fn stat_json(value: &StatValue) -> Value {
         StatValue::Time(ts) => json!(ts.to_string()),
         StatValue::Duration(ns) => json!(super::table::format_duration(*ns)),
         StatValue::Money(m) => json!(m.to_full_precision_string()),
-        StatValue::Number(x) => x.filter(|v| v.is_finite()).map_or(Value::Null, |v| json!(v)),
+        StatValue::Number(x) => x
+            .filter(|v| v.is_finite())
+            .map_or(Value::Null, |v| json!(v)),
         StatValue::Count(n) => json!(n),
     }
 }
@@ -38,7 +40,10 @@ impl Exporter for JsonResults {
     }
 
     fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
-        let err = |e: serde_json::Error| ReportError::Render { what: "results.json", message: e.to_string() };
+        let err = |e: serde_json::Error| ReportError::Render {
+            what: "results.json",
+            message: e.to_string(),
+        };
         let doc = json!({
             "name": result.name,
             "config": result.config,

@@ -37,7 +37,12 @@ pub enum ReportError {
 /// The exporters `bt run` writes.
 #[must_use]
 pub fn file_exporters() -> Vec<Box<dyn Exporter>> {
-    vec![Box::new(JsonResults), Box::new(TradesCsv), Box::new(OrdersCsv), Box::new(EquityCsv)]
+    vec![
+        Box::new(JsonResults),
+        Box::new(TradesCsv),
+        Box::new(OrdersCsv),
+        Box::new(EquityCsv),
+    ]
 }
 
 /// Renders every exporter first, then writes each to a temporary name and
@@ -46,16 +51,24 @@ pub fn file_exporters() -> Vec<Box<dyn Exporter>> {
 ///
 /// # Errors
 /// When a file cannot be rendered or written.
-pub fn write_all(result: &BacktestResult, dir: &Path, exporters: &[Box<dyn Exporter>]) -> Result<Vec<PathBuf>, ReportError> {
-    let io = |path: &Path, e: std::io::Error| ReportError::Io { path: path.to_path_buf(), message: e.to_string() };
-    let rendered = exporters.iter().map(|e| Ok((e.file_name(), e.render(result)?))).collect::<Result<Vec<_>, ReportError>>()?;
+pub fn write_all(
+    result: &BacktestResult,
+    dir: &Path,
+    exporters: &[Box<dyn Exporter>],
+) -> Result<Vec<PathBuf>, ReportError> {
+    let io = |path: &Path, e: std::io::Error| ReportError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let rendered = exporters
+        .iter()
+        .map(|e| Ok((e.file_name(), e.render(result)?)))
+        .collect::<Result<Vec<_>, ReportError>>()?;
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut written = Vec::new();
     for (name, bytes) in rendered {
         let path = dir.join(name);
-        let tmp = crate::data::temp_path(&path);
-        std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
+        crate::core::atomic::write(&path, &bytes).map_err(|e| io(&path, e))?;
         written.push(path);
     }
     Ok(written)

@@ -1,6 +1,6 @@
 //! The stats table printed after a run.
 
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use crate::analysis::stats::StatValue;
 use crate::backtest::results::BacktestResult;
@@ -15,7 +15,12 @@ pub struct StatsTable;
 pub fn format_duration(nanos: i64) -> String {
     let days = nanos / NANOS_PER_DAY;
     let secs = (nanos % NANOS_PER_DAY) / NANOS_PER_SECOND;
-    format!("{days} days {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{days} days {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// One value as the table shows it; undefined values show as `—`.
@@ -36,10 +41,18 @@ impl StatsTable {
     #[must_use]
     pub fn render(result: &BacktestResult) -> String {
         let mut table = Table::new();
-        table.load_style(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Disabled);
-        table.set_header(vec![Cell::new(&result.name), Cell::new(result.report_currency.code)]);
+        table
+            .load_style(presets::UTF8_BORDERS_ONLY)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(vec![
+            Cell::new(&result.name),
+            Cell::new(result.report_currency.code),
+        ]);
         for (key, value) in &result.stats.entries {
-            table.add_row(vec![Cell::new(key), Cell::new(format_value(value)).set_alignment(CellAlignment::Right)]);
+            table.add_row(vec![
+                Cell::new(key),
+                Cell::new(format_value(value)).set_alignment(CellAlignment::Right),
+            ]);
         }
         table.to_string()
     }
@@ -51,7 +64,12 @@ mod tests {
 
     #[test]
     fn durations_read_like_pandas() {
-        assert_eq!(format_duration(69 * NANOS_PER_DAY + 10 * 3600 * NANOS_PER_SECOND + 39 * 60 * NANOS_PER_SECOND), "69 days 10:39:00");
+        assert_eq!(
+            format_duration(
+                69 * NANOS_PER_DAY + 10 * 3600 * NANOS_PER_SECOND + 39 * 60 * NANOS_PER_SECOND
+            ),
+            "69 days 10:39:00"
+        );
         assert_eq!(format_value(&StatValue::Number(None)), "—");
         assert_eq!(format_value(&StatValue::Number(Some(1.0 / 3.0))), "0.3333");
     }

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use crate::core::enums::OrderSide;
-use crate::core::identifiers::{ClientOrderId, InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex};
+use crate::core::identifiers::{
+    ClientOrderId, InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex,
+};
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
 use crate::model::orders::Order;
@@ -22,7 +24,11 @@ pub struct Filter {
 impl Filter {
     #[must_use]
     pub const fn strategy(strategy: StrategyIndex) -> Self {
-        Self { strategy: Some(strategy), instrument: None, side: None }
+        Self {
+            strategy: Some(strategy),
+            instrument: None,
+            side: None,
+        }
     }
 
     #[must_use]
@@ -31,7 +37,12 @@ impl Filter {
         self
     }
 
-    fn accepts(&self, strategy: StrategyIndex, instrument: InstrumentIndex, side: Option<OrderSide>) -> bool {
+    fn accepts(
+        &self,
+        strategy: StrategyIndex,
+        instrument: InstrumentIndex,
+        side: Option<OrderSide>,
+    ) -> bool {
         self.strategy.is_none_or(|s| s == strategy)
             && self.instrument.is_none_or(|i| i == instrument)
             && self.side.is_none_or(|s| Some(s) == side)
@@ -60,10 +71,20 @@ impl Cache {
         let instrument_ids = instruments
             .iter()
             .enumerate()
-            .map(|(i, inst)| (inst.id.clone(), InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX))))
+            .map(|(i, inst)| {
+                (
+                    inst.id.clone(),
+                    InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX)),
+                )
+            })
             .collect();
         let last_bars = vec![None; instruments.len()];
-        Self { instruments, instrument_ids, last_bars, ..Self::default() }
+        Self {
+            instruments,
+            instrument_ids,
+            last_bars,
+            ..Self::default()
+        }
     }
 
     #[must_use]
@@ -89,7 +110,8 @@ impl Cache {
 
     /// Stores a new order (its index must be [`Self::next_order_index`]).
     pub fn add_order(&mut self, order: Order) {
-        self.order_ids.insert(order.client_order_id.clone(), order.index);
+        self.order_ids
+            .insert(order.client_order_id.clone(), order.index);
         self.orders.push(order);
     }
 
@@ -114,9 +136,12 @@ impl Cache {
 
     /// Keeps the open-order index in step after an order changed status.
     pub fn refresh_open(&mut self, index: OrderIndex) {
-        let Some(order) = self.orders.get(index.get()) else { return };
+        let Some(order) = self.orders.get(index.get()) else {
+            return;
+        };
         let listed = self.open_orders.iter().position(|i| *i == index);
-        let working = !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
+        let working =
+            !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
         match (working, listed) {
             (true, None) => self.open_orders.push(index),
             (false, Some(at)) => {
@@ -136,7 +161,9 @@ impl Cache {
 
     /// Orders in a terminal state.
     pub fn orders_closed(&self, filter: Filter) -> impl Iterator<Item = &Order> + '_ {
-        self.orders.iter().filter(move |o| o.is_closed() && filter.accepts(o.strategy, o.instrument, Some(o.side)))
+        self.orders.iter().filter(move |o| {
+            o.is_closed() && filter.accepts(o.strategy, o.instrument, Some(o.side))
+        })
     }
 
     #[must_use]
@@ -149,7 +176,8 @@ impl Cache {
     pub fn add_position(&mut self, position: Position, netting: bool) -> PositionIndex {
         let index = self.next_position_index();
         if netting {
-            self.net_positions.insert((position.strategy, position.instrument), index);
+            self.net_positions
+                .insert((position.strategy, position.instrument), index);
         }
         self.open_positions.push(index);
         self.positions.push(position);
@@ -173,14 +201,24 @@ impl Cache {
 
     /// The open NETTING position of a strategy in an instrument.
     #[must_use]
-    pub fn net_position(&self, strategy: StrategyIndex, instrument: InstrumentIndex) -> Option<PositionIndex> {
+    pub fn net_position(
+        &self,
+        strategy: StrategyIndex,
+        instrument: InstrumentIndex,
+    ) -> Option<PositionIndex> {
         self.net_positions.get(&(strategy, instrument)).copied()
     }
 
     /// The open position with id `id`.
     #[must_use]
-    pub fn open_position_by_id(&self, id: &crate::core::identifiers::PositionId) -> Option<PositionIndex> {
-        self.open_positions.iter().copied().find(|i| self.positions.get(i.get()).is_some_and(|p| &p.id == id))
+    pub fn open_position_by_id(
+        &self,
+        id: &crate::core::identifiers::PositionId,
+    ) -> Option<PositionIndex> {
+        self.open_positions
+            .iter()
+            .copied()
+            .find(|i| self.positions.get(i.get()).is_some_and(|p| &p.id == id))
     }
 
     pub fn positions_open(&self, filter: Filter) -> impl Iterator<Item = &Position> + '_ {
@@ -191,7 +229,9 @@ impl Cache {
     }
 
     pub fn positions_closed(&self, filter: Filter) -> impl Iterator<Item = &Position> + '_ {
-        self.positions.iter().filter(move |p| p.is_closed() && filter.accepts(p.strategy, p.instrument, None))
+        self.positions
+            .iter()
+            .filter(move |p| p.is_closed() && filter.accepts(p.strategy, p.instrument, None))
     }
 
     #[must_use]
@@ -201,8 +241,16 @@ impl Cache {
 
     /// Net signed quantity raw of a strategy (or all strategies) in an instrument.
     #[must_use]
-    pub fn net_qty_raw(&self, strategy: Option<StrategyIndex>, instrument: InstrumentIndex) -> i128 {
-        let filter = Filter { strategy, instrument: Some(instrument), side: None };
+    pub fn net_qty_raw(
+        &self,
+        strategy: Option<StrategyIndex>,
+        instrument: InstrumentIndex,
+    ) -> i128 {
+        let filter = Filter {
+            strategy,
+            instrument: Some(instrument),
+            side: None,
+        };
         self.positions_open(filter).map(|p| p.signed_qty_raw).sum()
     }
 
@@ -214,6 +262,8 @@ impl Cache {
 
     #[must_use]
     pub fn last_bar(&self, instrument: InstrumentIndex) -> Option<&Bar> {
-        self.last_bars.get(instrument.get()).and_then(Option::as_ref)
+        self.last_bars
+            .get(instrument.get())
+            .and_then(Option::as_ref)
     }
 }

@@ -39,20 +39,31 @@ impl Portfolio {
     ///
     /// # Errors
     /// On overflow.
-    pub fn net_exposure(cache: &Cache, instrument: InstrumentIndex) -> Result<Option<Money>, FixedError> {
-        let (Some(inst), Some(bar)) = (cache.instrument(instrument), cache.last_bar(instrument)) else {
+    pub fn net_exposure(
+        cache: &Cache,
+        instrument: InstrumentIndex,
+    ) -> Result<Option<Money>, FixedError> {
+        let (Some(inst), Some(bar)) = (cache.instrument(instrument), cache.last_bar(instrument))
+        else {
             return Ok(None);
         };
         let qty = Self::net_position(cache, instrument);
-        Ok(Some(Money::new(inst.notional_raw(qty, bar.close())?, inst.settlement_currency())))
+        Ok(Some(Money::new(
+            inst.notional_raw(qty, bar.close())?,
+            inst.settlement_currency(),
+        )))
     }
 
     /// Unrealized PnL of the open positions in `instrument` at its last close.
     ///
     /// # Errors
     /// On overflow.
-    pub fn unrealized_pnl(cache: &Cache, instrument: InstrumentIndex) -> Result<Option<Money>, FixedError> {
-        let (Some(inst), Some(bar)) = (cache.instrument(instrument), cache.last_bar(instrument)) else {
+    pub fn unrealized_pnl(
+        cache: &Cache,
+        instrument: InstrumentIndex,
+    ) -> Result<Option<Money>, FixedError> {
+        let (Some(inst), Some(bar)) = (cache.instrument(instrument), cache.last_bar(instrument))
+        else {
             return Ok(None);
         };
         let mut total = 0i128;
@@ -84,9 +95,14 @@ impl Portfolio {
         let mut totals: BTreeMap<Currency, Money> = BTreeMap::new();
         for index in 0..cache.instruments().len() {
             let instrument = InstrumentIndex(u32::try_from(index).unwrap_or(u32::MAX));
-            let parts = [Self::realized_pnl(cache, instrument), Self::unrealized_pnl(cache, instrument)?];
+            let parts = [
+                Self::realized_pnl(cache, instrument),
+                Self::unrealized_pnl(cache, instrument)?,
+            ];
             for money in parts.into_iter().flatten() {
-                let entry = totals.entry(money.currency).or_insert_with(|| Money::zero(money.currency));
+                let entry = totals
+                    .entry(money.currency)
+                    .or_insert_with(|| Money::zero(money.currency));
                 *entry = entry.checked_add(money)?;
             }
         }

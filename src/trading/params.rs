@@ -40,7 +40,10 @@ impl Params {
     }
 
     fn err(name: &str, reason: impl Into<String>) -> ParamError {
-        ParamError { name: name.to_string(), reason: reason.into() }
+        ParamError {
+            name: name.to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// A whole number ≥ `min`, or `default` when absent.
@@ -50,8 +53,14 @@ impl Params {
     pub fn usize_or(&self, name: &str, default: usize, min: usize) -> Result<usize, ParamError> {
         let value = match self.values.get(name) {
             None => return Ok(default),
-            Some(ParamValue::Int(v)) => usize::try_from(*v).map_err(|_| Self::err(name, format!("must be ≥ {min}, got {v}")))?,
-            Some(other) => return Err(Self::err(name, format!("expected a whole number, got {other:?}"))),
+            Some(ParamValue::Int(v)) => usize::try_from(*v)
+                .map_err(|_| Self::err(name, format!("must be ≥ {min}, got {v}")))?,
+            Some(other) => {
+                return Err(Self::err(
+                    name,
+                    format!("expected a whole number, got {other:?}"),
+                ));
+            }
         };
         if value < min {
             return Err(Self::err(name, format!("must be ≥ {min}, got {value}")));
@@ -71,9 +80,13 @@ impl Params {
             // Rust prints the shortest text that round-trips, so 0.1 reads as "0.1".
             Some(ParamValue::Float(v)) => v.to_string(),
             Some(ParamValue::Text(t)) => t.clone(),
-            Some(ParamValue::Bool(_)) => return Err(Self::err(name, "expected a number, got a boolean")),
+            Some(ParamValue::Bool(_)) => {
+                return Err(Self::err(name, "expected a number, got a boolean"));
+            }
         };
-        crate::core::fixed::parse_raw(&text).map(|(raw, _)| raw).map_err(|e| Self::err(name, e.to_string()))
+        crate::core::fixed::parse_raw(&text)
+            .map(|(raw, _)| raw)
+            .map_err(|e| Self::err(name, e.to_string()))
     }
 
     /// Fails on a parameter that is not in `known`, with a suggestion.
@@ -83,7 +96,10 @@ impl Params {
     pub fn reject_unknown(&self, known: &[&str]) -> Result<(), ParamError> {
         for name in self.values.keys() {
             if !known.contains(&name.as_str()) {
-                return Err(Self::err(name, format!("unknown parameter (known: {})", known.join(", "))));
+                return Err(Self::err(
+                    name,
+                    format!("unknown parameter (known: {})", known.join(", ")),
+                ));
             }
         }
         Ok(())
@@ -95,12 +111,20 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, ParamValue)]) -> Params {
-        Params::new(pairs.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect())
+        Params::new(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
     fn reads_typed_values_with_defaults() {
-        let p = params(&[("fast", ParamValue::Int(10)), ("size", ParamValue::Float(0.5))]);
+        let p = params(&[
+            ("fast", ParamValue::Int(10)),
+            ("size", ParamValue::Float(0.5)),
+        ]);
         assert_eq!(p.usize_or("fast", 1, 1).unwrap(), 10);
         assert_eq!(p.usize_or("slow", 30, 1).unwrap(), 30);
         assert_eq!(p.decimal_raw_or("size", 0).unwrap(), 500_000_000);
@@ -110,7 +134,10 @@ mod tests {
     #[test]
     fn errors_name_the_parameter() {
         let p = params(&[("fast", ParamValue::Int(0)), ("x", ParamValue::Bool(true))]);
-        assert_eq!(p.usize_or("fast", 1, 1).unwrap_err().to_string(), "parameter 'fast': must be ≥ 1, got 0");
+        assert_eq!(
+            p.usize_or("fast", 1, 1).unwrap_err().to_string(),
+            "parameter 'fast': must be ≥ 1, got 0"
+        );
         assert!(p.decimal_raw_or("x", 0).is_err());
         assert_eq!(p.reject_unknown(&["fast"]).unwrap_err().name, "x");
     }

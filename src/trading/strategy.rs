@@ -82,8 +82,15 @@ impl StrategyContext<'_> {
     }
 
     /// The strategy's open orders.
-    pub fn open_orders(&self, instrument: Option<InstrumentIndex>) -> impl Iterator<Item = &Order> + '_ {
-        let filter = Filter { strategy: Some(self.strategy), instrument, side: None };
+    pub fn open_orders(
+        &self,
+        instrument: Option<InstrumentIndex>,
+    ) -> impl Iterator<Item = &Order> + '_ {
+        let filter = Filter {
+            strategy: Some(self.strategy),
+            instrument,
+            side: None,
+        };
         self.cache.orders_open(filter)
     }
 
@@ -94,27 +101,74 @@ impl StrategyContext<'_> {
 
     /// A market buy of `size`.
     pub fn buy(&mut self, instrument: InstrumentIndex, size: OrderSize) {
-        self.submit(SubmitOrder::new(instrument, OrderSide::Buy, OrderKind::Market, size));
+        self.submit(SubmitOrder::new(
+            instrument,
+            OrderSide::Buy,
+            OrderKind::Market,
+            size,
+        ));
     }
 
     /// A market sell of `size`.
     pub fn sell(&mut self, instrument: InstrumentIndex, size: OrderSize) {
-        self.submit(SubmitOrder::new(instrument, OrderSide::Sell, OrderKind::Market, size));
+        self.submit(SubmitOrder::new(
+            instrument,
+            OrderSide::Sell,
+            OrderKind::Market,
+            size,
+        ));
     }
 
     /// A GTC limit order.
-    pub fn limit(&mut self, instrument: InstrumentIndex, side: OrderSide, price: Price, quantity: Quantity) {
-        self.submit(SubmitOrder::new(instrument, side, OrderKind::Limit { price }, OrderSize::Quantity(quantity)));
+    pub fn limit(
+        &mut self,
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        price: Price,
+        quantity: Quantity,
+    ) {
+        self.submit(SubmitOrder::new(
+            instrument,
+            side,
+            OrderKind::Limit { price },
+            OrderSize::Quantity(quantity),
+        ));
     }
 
     /// A GTC stop-market order.
-    pub fn stop(&mut self, instrument: InstrumentIndex, side: OrderSide, trigger_price: Price, quantity: Quantity) {
-        self.submit(SubmitOrder::new(instrument, side, OrderKind::StopMarket { trigger_price }, OrderSize::Quantity(quantity)));
+    pub fn stop(
+        &mut self,
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        trigger_price: Price,
+        quantity: Quantity,
+    ) {
+        self.submit(SubmitOrder::new(
+            instrument,
+            side,
+            OrderKind::StopMarket { trigger_price },
+            OrderSize::Quantity(quantity),
+        ));
     }
 
     /// A GTC stop-limit order.
-    pub fn stop_limit(&mut self, instrument: InstrumentIndex, side: OrderSide, trigger_price: Price, price: Price, quantity: Quantity) {
-        self.submit(SubmitOrder::new(instrument, side, OrderKind::StopLimit { price, trigger_price }, OrderSize::Quantity(quantity)));
+    pub fn stop_limit(
+        &mut self,
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        trigger_price: Price,
+        price: Price,
+        quantity: Quantity,
+    ) {
+        self.submit(SubmitOrder::new(
+            instrument,
+            side,
+            OrderKind::StopLimit {
+                price,
+                trigger_price,
+            },
+            OrderSize::Quantity(quantity),
+        ));
     }
 
     pub fn cancel(&mut self, order: ClientOrderId) {
@@ -127,7 +181,8 @@ impl StrategyContext<'_> {
 
     /// Closes the strategy's position in `instrument` at market.
     pub fn close_position(&mut self, instrument: InstrumentIndex) {
-        self.commands.push(TradingCommand::ClosePosition { instrument });
+        self.commands
+            .push(TradingCommand::ClosePosition { instrument });
     }
 
     pub fn close_all(&mut self) {
@@ -136,11 +191,16 @@ impl StrategyContext<'_> {
 
     /// A repeating timer; `on_timer` gets its events.
     pub fn set_timer(&mut self, name: &str, interval_ns: i64) {
-        self.commands.push(TradingCommand::SetTimer { name: Arc::from(name), interval_ns });
+        self.commands.push(TradingCommand::SetTimer {
+            name: Arc::from(name),
+            interval_ns,
+        });
     }
 
     pub fn cancel_timer(&mut self, name: &str) {
-        self.commands.push(TradingCommand::CancelTimer { name: Arc::from(name) });
+        self.commands.push(TradingCommand::CancelTimer {
+            name: Arc::from(name),
+        });
     }
 }
 
@@ -161,20 +221,41 @@ pub trait Strategy: Send {
         Ok(())
     }
     /// Every event of the strategy's orders, fills included.
-    fn on_order_event(&mut self, _ctx: &mut StrategyContext<'_>, _event: &OrderEvent) -> HookResult {
+    fn on_order_event(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        _event: &OrderEvent,
+    ) -> HookResult {
         Ok(())
     }
     /// After `on_order_event`, for fills.
-    fn on_order_filled(&mut self, _ctx: &mut StrategyContext<'_>, _event: &OrderEvent, _fill: &OrderFilled) -> HookResult {
+    fn on_order_filled(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        _event: &OrderEvent,
+        _fill: &OrderFilled,
+    ) -> HookResult {
         Ok(())
     }
-    fn on_position_opened(&mut self, _ctx: &mut StrategyContext<'_>, _event: &PositionEvent) -> HookResult {
+    fn on_position_opened(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        _event: &PositionEvent,
+    ) -> HookResult {
         Ok(())
     }
-    fn on_position_changed(&mut self, _ctx: &mut StrategyContext<'_>, _event: &PositionEvent) -> HookResult {
+    fn on_position_changed(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        _event: &PositionEvent,
+    ) -> HookResult {
         Ok(())
     }
-    fn on_position_closed(&mut self, _ctx: &mut StrategyContext<'_>, _event: &PositionEvent) -> HookResult {
+    fn on_position_closed(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        _event: &PositionEvent,
+    ) -> HookResult {
         Ok(())
     }
     fn on_timer(&mut self, _ctx: &mut StrategyContext<'_>, _event: &TimeEvent) -> HookResult {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::core::enums::{AccountType, OrderSide};
 use crate::core::events::AccountState;
-use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
+use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::identifiers::AccountId;
 use crate::core::{AccountBalance, Currency, Money, UnixNanos};
 
@@ -26,16 +26,33 @@ pub struct Account {
 impl Account {
     /// # Errors
     /// When a leverage below 1 is asked for.
-    pub fn new(id: AccountId, account_type: AccountType, base_currency: Currency, starting: &[Money], leverage_raw: i128) -> Result<Self, FixedError> {
+    pub fn new(
+        id: AccountId,
+        account_type: AccountType,
+        base_currency: Currency,
+        starting: &[Money],
+        leverage_raw: i128,
+    ) -> Result<Self, FixedError> {
         if leverage_raw < FIXED_SCALAR {
-            return Err(FixedError::Negative { what: "leverage - 1", value: fixed::format_raw(leverage_raw, 2) });
+            return Err(FixedError::Negative {
+                what: "leverage - 1",
+                value: fixed::format_raw(leverage_raw, 2),
+            });
         }
         let mut totals = BTreeMap::new();
         for money in starting {
             *totals.entry(money.currency).or_insert(0) += money.raw;
         }
         totals.entry(base_currency).or_insert(0);
-        Ok(Self { id, account_type, base_currency, leverage_raw, totals, locked: BTreeMap::new(), commissions: BTreeMap::new() })
+        Ok(Self {
+            id,
+            account_type,
+            base_currency,
+            leverage_raw,
+            totals,
+            locked: BTreeMap::new(),
+            commissions: BTreeMap::new(),
+        })
     }
 
     #[must_use]
@@ -56,7 +73,10 @@ impl Account {
 
     #[must_use]
     pub fn free(&self, currency: Currency) -> Money {
-        Money::new(self.total_raw(currency) - self.locked_raw(currency), currency)
+        Money::new(
+            self.total_raw(currency) - self.locked_raw(currency),
+            currency,
+        )
     }
 
     /// Commissions paid so far in `currency`.
@@ -72,7 +92,13 @@ impl Account {
 
     /// Books a fill: a cash account pays or receives the notional; both
     /// kinds pay the commission, once.
-    pub fn apply_fill(&mut self, currency: Currency, side: OrderSide, notional_raw: i128, commission_raw: i128) {
+    pub fn apply_fill(
+        &mut self,
+        currency: Currency,
+        side: OrderSide,
+        notional_raw: i128,
+        commission_raw: i128,
+    ) {
         let total = self.totals.entry(currency).or_insert(0);
         if self.account_type == AccountType::Cash {
             *total += match side {
@@ -97,11 +123,21 @@ impl Account {
     ///
     /// # Errors
     /// On overflow.
-    pub fn lock_margin(&mut self, currency: Currency, exposure_raw: i128) -> Result<(), FixedError> {
+    pub fn lock_margin(
+        &mut self,
+        currency: Currency,
+        exposure_raw: i128,
+    ) -> Result<(), FixedError> {
         if self.account_type == AccountType::Cash {
             return Ok(());
         }
-        let margin = fixed::div_round_half_up(exposure_raw.abs().checked_mul(FIXED_SCALAR).ok_or(FixedError::Overflow("margin"))?, self.leverage_raw)?;
+        let margin = fixed::div_round_half_up(
+            exposure_raw
+                .abs()
+                .checked_mul(FIXED_SCALAR)
+                .ok_or(FixedError::Overflow("margin"))?,
+            self.leverage_raw,
+        )?;
         self.locked.insert(currency, margin);
         Ok(())
     }
@@ -114,10 +150,19 @@ impl Account {
             .iter()
             .map(|(currency, total)| {
                 let locked = self.locked_raw(*currency);
-                AccountBalance { total: Money::new(*total, *currency), locked: Money::new(locked, *currency), free: Money::new(total - locked, *currency) }
+                AccountBalance {
+                    total: Money::new(*total, *currency),
+                    locked: Money::new(locked, *currency),
+                    free: Money::new(total - locked, *currency),
+                }
             })
             .collect();
-        AccountState { account_id: self.id.clone(), balances, ts_event: ts, ts_init: ts }
+        AccountState {
+            account_id: self.id.clone(),
+            balances,
+            ts_event: ts,
+            ts_init: ts,
+        }
     }
 }
 
@@ -131,10 +176,27 @@ mod tests {
 
     #[test]
     fn cash_account_pays_notional_and_fees_once() {
-        let mut account = Account::new(AccountId::new("SIM-001").unwrap(), AccountType::Cash, Currency::USD, &[usd(1000)], FIXED_SCALAR).unwrap();
-        account.apply_fill(Currency::USD, OrderSide::Buy, 500 * FIXED_SCALAR, FIXED_SCALAR);
+        let mut account = Account::new(
+            AccountId::new("SIM-001").unwrap(),
+            AccountType::Cash,
+            Currency::USD,
+            &[usd(1000)],
+            FIXED_SCALAR,
+        )
+        .unwrap();
+        account.apply_fill(
+            Currency::USD,
+            OrderSide::Buy,
+            500 * FIXED_SCALAR,
+            FIXED_SCALAR,
+        );
         assert_eq!(account.total_raw(Currency::USD), 499 * FIXED_SCALAR);
-        account.apply_fill(Currency::USD, OrderSide::Sell, 600 * FIXED_SCALAR, FIXED_SCALAR);
+        account.apply_fill(
+            Currency::USD,
+            OrderSide::Sell,
+            600 * FIXED_SCALAR,
+            FIXED_SCALAR,
+        );
         account.apply_realized(Currency::USD, 100 * FIXED_SCALAR);
         assert_eq!(account.total_raw(Currency::USD), 1098 * FIXED_SCALAR);
         assert_eq!(account.commissions_raw(Currency::USD), 2 * FIXED_SCALAR);
@@ -144,14 +206,32 @@ mod tests {
 
     #[test]
     fn margin_account_books_pnl_and_locks_margin() {
-        let mut account = Account::new(AccountId::new("M-001").unwrap(), AccountType::Margin, Currency::USD, &[usd(1000)], 10 * FIXED_SCALAR).unwrap();
+        let mut account = Account::new(
+            AccountId::new("M-001").unwrap(),
+            AccountType::Margin,
+            Currency::USD,
+            &[usd(1000)],
+            10 * FIXED_SCALAR,
+        )
+        .unwrap();
         account.apply_fill(Currency::USD, OrderSide::Buy, 5000 * FIXED_SCALAR, 0);
-        account.lock_margin(Currency::USD, 5000 * FIXED_SCALAR).unwrap();
+        account
+            .lock_margin(Currency::USD, 5000 * FIXED_SCALAR)
+            .unwrap();
         assert_eq!(account.total_raw(Currency::USD), 1000 * FIXED_SCALAR);
         assert_eq!(account.free(Currency::USD), usd(500));
         account.apply_realized(Currency::USD, -50 * FIXED_SCALAR);
         account.lock_margin(Currency::USD, 0).unwrap();
         assert_eq!(account.free(Currency::USD), usd(950));
-        assert!(Account::new(AccountId::new("X").unwrap(), AccountType::Margin, Currency::USD, &[], FIXED_SCALAR / 2).is_err());
+        assert!(
+            Account::new(
+                AccountId::new("X").unwrap(),
+                AccountType::Margin,
+                Currency::USD,
+                &[],
+                FIXED_SCALAR / 2
+            )
+            .is_err()
+        );
     }
 }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use crate::core::enums::{LiquiditySide, OmsType, OrderSide};
 use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
 use crate::core::fixed::FixedError;
-use crate::core::identifiers::{ClientOrderId, IdentifierError, InstrumentIndex, OrderIndex, TradeId, Venue, VenueIndex, VenueOrderId};
+use crate::core::identifiers::{
+    ClientOrderId, IdentifierError, InstrumentIndex, OrderIndex, TradeId, Venue, VenueIndex,
+    VenueOrderId,
+};
 use crate::core::rng::SeededRng;
 use crate::core::{Money, Price, UnixNanos};
 use crate::engine::execution::ExecutionClient;
@@ -34,8 +37,18 @@ pub struct VenueConfig {
 
 #[derive(Debug, Clone)]
 enum InflightCommand {
-    Submit { order: OrderIndex, client_order_id: ClientOrderId, instrument: InstrumentIndex, side: OrderSide, kind: OrderKind },
-    Cancel { order: OrderIndex, client_order_id: ClientOrderId, instrument: InstrumentIndex },
+    Submit {
+        order: OrderIndex,
+        client_order_id: ClientOrderId,
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        kind: OrderKind,
+    },
+    Cancel {
+        order: OrderIndex,
+        client_order_id: ClientOrderId,
+        instrument: InstrumentIndex,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -75,8 +88,17 @@ pub struct SimulatedExchange {
 impl SimulatedExchange {
     /// A venue trading the instruments flagged in `trades_instrument`.
     #[must_use]
-    pub fn new(index: VenueIndex, config: VenueConfig, account: Account, trades_instrument: &[bool], seed: u64) -> Self {
-        let cores = trades_instrument.iter().map(|t| t.then(MatchingCore::new)).collect();
+    pub fn new(
+        index: VenueIndex,
+        config: VenueConfig,
+        account: Account,
+        trades_instrument: &[bool],
+        seed: u64,
+    ) -> Self {
+        let cores = trades_instrument
+            .iter()
+            .map(|t| t.then(MatchingCore::new))
+            .collect();
         Self {
             index,
             config,
@@ -96,26 +118,63 @@ impl SimulatedExchange {
     /// `true` when this venue trades `instrument`.
     #[must_use]
     pub fn trades(&self, instrument: InstrumentIndex) -> bool {
-        self.cores.get(instrument.get()).is_some_and(Option::is_some)
+        self.cores
+            .get(instrument.get())
+            .is_some_and(Option::is_some)
     }
 
-    fn event(&self, order: OrderIndex, client_order_id: &ClientOrderId, kind: OrderEventKind, ts: UnixNanos) -> OrderEvent {
-        OrderEvent { order, client_order_id: client_order_id.clone(), kind, ts_event: ts, ts_init: ts }
+    fn event(
+        &self,
+        order: OrderIndex,
+        client_order_id: &ClientOrderId,
+        kind: OrderEventKind,
+        ts: UnixNanos,
+    ) -> OrderEvent {
+        OrderEvent {
+            order,
+            client_order_id: client_order_id.clone(),
+            kind,
+            ts_event: ts,
+            ts_init: ts,
+        }
     }
 
     fn execute(&mut self, command: InflightCommand, ts: UnixNanos) -> Result<(), ExchangeError> {
         match command {
-            InflightCommand::Submit { order, client_order_id, instrument, side, kind } => {
-                let Some(Some(core)) = self.cores.get_mut(instrument.get()) else { return Ok(()) };
+            InflightCommand::Submit {
+                order,
+                client_order_id,
+                instrument,
+                side,
+                kind,
+            } => {
+                let Some(Some(core)) = self.cores.get_mut(instrument.get()) else {
+                    return Ok(());
+                };
                 core.add(order, side, kind, false);
-                let venue_order_id = VenueOrderId::new(&format!("{}-{}", self.config.venue, order.0 + 1))?;
-                let accepted = self.event(order, &client_order_id, OrderEventKind::Accepted { venue_order_id }, ts);
+                let venue_order_id =
+                    VenueOrderId::new(&format!("{}-{}", self.config.venue, order.0 + 1))?;
+                let accepted = self.event(
+                    order,
+                    &client_order_id,
+                    OrderEventKind::Accepted { venue_order_id },
+                    ts,
+                );
                 self.events.push(accepted);
             }
-            InflightCommand::Cancel { order, client_order_id, instrument } => {
-                let removed = self.cores.get_mut(instrument.get()).and_then(Option::as_mut).is_some_and(|core| core.remove(order));
+            InflightCommand::Cancel {
+                order,
+                client_order_id,
+                instrument,
+            } => {
+                let removed = self
+                    .cores
+                    .get_mut(instrument.get())
+                    .and_then(Option::as_mut)
+                    .is_some_and(|core| core.remove(order));
                 if removed {
-                    let canceled = self.event(order, &client_order_id, OrderEventKind::Canceled, ts);
+                    let canceled =
+                        self.event(order, &client_order_id, OrderEventKind::Canceled, ts);
                     self.events.push(canceled);
                 }
             }
@@ -129,8 +188,14 @@ impl SimulatedExchange {
         }
         let arrival = self.config.latency.arrival(ts, &mut self.rng);
         self.sequence += 1;
-        let entry = Inflight { arrival, sequence: self.sequence, command };
-        let at = self.inflight.partition_point(|i| (i.arrival, i.sequence) <= (entry.arrival, entry.sequence));
+        let entry = Inflight {
+            arrival,
+            sequence: self.sequence,
+            command,
+        };
+        let at = self
+            .inflight
+            .partition_point(|i| (i.arrival, i.sequence) <= (entry.arrival, entry.sequence));
         self.inflight.insert(at, entry);
         Ok(())
     }
@@ -157,20 +222,39 @@ impl SimulatedExchange {
     ///
     /// # Errors
     /// On arithmetic overflow or a bad id.
-    pub fn process_bar(&mut self, bar: &Bar, instrument: &Instrument, net_sign: i32, cache: &Cache) -> Result<(), ExchangeError> {
+    pub fn process_bar(
+        &mut self,
+        bar: &Bar,
+        instrument: &Instrument,
+        net_sign: i32,
+        cache: &Cache,
+    ) -> Result<(), ExchangeError> {
         if !self.inflight.is_empty() {
             self.advance(bar.ts_init)?;
         }
-        let Some(Some(core)) = self.cores.get_mut(bar.instrument.get()) else { return Ok(()) };
+        let Some(Some(core)) = self.cores.get_mut(bar.instrument.get()) else {
+            return Ok(());
+        };
         if core.is_empty() {
             return Ok(());
         }
         let path = self.config.fill.path(net_sign);
-        core.process_bar(bar, path, self.config.fill.market_price, &mut self.matches, &mut self.triggered);
+        core.process_bar(
+            bar,
+            path,
+            self.config.fill.market_price,
+            &mut self.matches,
+            &mut self.triggered,
+        );
         let ts = bar.ts_init;
         for t in std::mem::take(&mut self.triggered) {
             if let Some(order) = cache.order(t.order) {
-                let event = self.event(t.order, &order.client_order_id, OrderEventKind::Triggered, ts);
+                let event = self.event(
+                    t.order,
+                    &order.client_order_id,
+                    OrderEventKind::Triggered,
+                    ts,
+                );
                 self.events.push(event);
             }
         }
@@ -183,37 +267,82 @@ impl SimulatedExchange {
         Ok(())
     }
 
-    fn fill(&mut self, m: &Match, bar: &Bar, instrument: &Instrument, cache: &Cache, ts: UnixNanos) -> Result<(), ExchangeError> {
-        let Some(order) = cache.order(m.order) else { return Ok(()) };
+    fn fill(
+        &mut self,
+        m: &Match,
+        bar: &Bar,
+        instrument: &Instrument,
+        cache: &Cache,
+        ts: UnixNanos,
+    ) -> Result<(), ExchangeError> {
+        let Some(order) = cache.order(m.order) else {
+            return Ok(());
+        };
         let taker = matches!(m.reason, MatchReason::Market | MatchReason::Stop);
-        let liquidity = if taker { LiquiditySide::Taker } else { LiquiditySide::Maker };
-        let slip = if taker { i64::from(self.config.slippage.ticks) * instrument.price_increment.raw } else { 0 };
+        let liquidity = if taker {
+            LiquiditySide::Taker
+        } else {
+            LiquiditySide::Maker
+        };
+        let slip = if taker {
+            i64::from(self.config.slippage.ticks) * instrument.price_increment.raw
+        } else {
+            0
+        };
         let raw_px = match m.side {
             OrderSide::Buy => m.price + slip,
             OrderSide::Sell => m.price - slip,
         };
-        let px = Price { raw: raw_px, precision: bar.price_precision };
+        let px = Price {
+            raw: raw_px,
+            precision: bar.price_precision,
+        };
         let qty = order.leaves_qty();
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
-        let commission = self.config.fees.commission_raw(liquidity, notional, qty, order.filled_qty.is_zero())?;
+        let commission = self.config.fees.commission_raw(
+            liquidity,
+            notional,
+            qty,
+            order.filled_qty.is_zero(),
+        )?;
         let currency = instrument.settlement_currency();
         if m.triggered && !order.is_triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
-            let event = self.event(m.order, &order.client_order_id, OrderEventKind::Triggered, ts);
+            let event = self.event(
+                m.order,
+                &order.client_order_id,
+                OrderEventKind::Triggered,
+                ts,
+            );
             self.events.push(event);
         }
-        if self.account.is_cash() && m.side == OrderSide::Buy && notional + commission > self.account.free(currency).raw {
+        if self.account.is_cash()
+            && m.side == OrderSide::Buy
+            && notional + commission > self.account.free(currency).raw
+        {
             // The open gapped past what the balance covers: the venue cancels
             // rather than let a cash account go negative.
-            self.cancel_reasons.push((order.client_order_id.clone(), Arc::from("insufficient balance at fill")));
-            let event = self.event(m.order, &order.client_order_id, OrderEventKind::Canceled, ts);
+            self.cancel_reasons.push((
+                order.client_order_id.clone(),
+                Arc::from("insufficient balance at fill"),
+            ));
+            let event = self.event(
+                m.order,
+                &order.client_order_id,
+                OrderEventKind::Canceled,
+                ts,
+            );
             self.events.push(event);
             return Ok(());
         }
-        self.account.apply_fill(currency, m.side, notional, commission);
+        self.account
+            .apply_fill(currency, m.side, notional, commission);
         self.trade_sequence += 1;
         let fill = OrderFilled {
             trade_id: TradeId::new(&format!("{}-T{}", self.config.venue, self.trade_sequence))?,
-            venue_order_id: order.venue_order_id.clone().map_or_else(|| VenueOrderId::new(&format!("{}-{}", self.config.venue, m.order.0 + 1)), Ok)?,
+            venue_order_id: order.venue_order_id.clone().map_or_else(
+                || VenueOrderId::new(&format!("{}-{}", self.config.venue, m.order.0 + 1)),
+                Ok,
+            )?,
             position_id: order.position_id.clone(),
             order_side: m.side,
             last_qty: qty,
@@ -221,7 +350,12 @@ impl SimulatedExchange {
             commission: Money::new(commission, currency),
             liquidity_side: liquidity,
         };
-        let event = self.event(m.order, &order.client_order_id, OrderEventKind::Filled(fill), ts);
+        let event = self.event(
+            m.order,
+            &order.client_order_id,
+            OrderEventKind::Filled(fill),
+            ts,
+        );
         self.events.push(event);
         Ok(())
     }
@@ -252,13 +386,24 @@ impl ExecutionClient for SimulatedExchange {
             kind: order.kind,
         };
         if let Err(e) = self.dispatch(command, ts) {
-            let rejected = self.event(order.index, &order.client_order_id, OrderEventKind::Rejected { reason: Arc::from(e.to_string()) }, ts);
+            let rejected = self.event(
+                order.index,
+                &order.client_order_id,
+                OrderEventKind::Rejected {
+                    reason: Arc::from(e.to_string()),
+                },
+                ts,
+            );
             self.events.push(rejected);
         }
     }
 
     fn cancel_order(&mut self, order: &Order, ts: UnixNanos) {
-        let command = InflightCommand::Cancel { order: order.index, client_order_id: order.client_order_id.clone(), instrument: order.instrument };
+        let command = InflightCommand::Cancel {
+            order: order.index,
+            client_order_id: order.client_order_id.clone(),
+            instrument: order.instrument,
+        };
         // A cancel command holds no ids to build, so it cannot fail.
         let _ = self.dispatch(command, ts);
     }

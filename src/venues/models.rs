@@ -42,7 +42,10 @@ pub enum FeeModel {
 
 impl Default for FeeModel {
     fn default() -> Self {
-        Self::Percentage { maker_raw: 0, taker_raw: 0 }
+        Self::Percentage {
+            maker_raw: 0,
+            taker_raw: 0,
+        }
     }
 }
 
@@ -51,10 +54,23 @@ impl FeeModel {
     ///
     /// # Errors
     /// On overflow.
-    pub fn commission_raw(self, liquidity: LiquiditySide, notional_raw: i128, qty: Quantity, first_fill: bool) -> Result<i128, FixedError> {
+    pub fn commission_raw(
+        self,
+        liquidity: LiquiditySide,
+        notional_raw: i128,
+        qty: Quantity,
+        first_fill: bool,
+    ) -> Result<i128, FixedError> {
         match self {
-            Self::Percentage { maker_raw, taker_raw } => {
-                let rate = if liquidity == LiquiditySide::Maker { maker_raw } else { taker_raw };
+            Self::Percentage {
+                maker_raw,
+                taker_raw,
+            } => {
+                let rate = if liquidity == LiquiditySide::Maker {
+                    maker_raw
+                } else {
+                    taker_raw
+                };
                 fixed::mul_raw(notional_raw.abs(), rate)
             }
             Self::FlatPerOrder { amount } => Ok(if first_fill { amount.raw } else { 0 }),
@@ -105,31 +121,62 @@ impl LatencyModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::fixed::FIXED_SCALAR;
     use crate::core::Currency;
+    use crate::core::fixed::FIXED_SCALAR;
 
     #[test]
     fn percentage_fees_use_maker_or_taker_rate() {
-        let fees = FeeModel::Percentage { maker_raw: 200_000, taker_raw: 1_000_000 };
+        let fees = FeeModel::Percentage {
+            maker_raw: 200_000,
+            taker_raw: 1_000_000,
+        };
         let qty = Quantity::parse("1", 0).unwrap();
-        assert_eq!(fees.commission_raw(LiquiditySide::Taker, 10_000 * FIXED_SCALAR, qty, true).unwrap(), 10 * FIXED_SCALAR);
-        assert_eq!(fees.commission_raw(LiquiditySide::Maker, -10_000 * FIXED_SCALAR, qty, true).unwrap(), 2 * FIXED_SCALAR);
+        assert_eq!(
+            fees.commission_raw(LiquiditySide::Taker, 10_000 * FIXED_SCALAR, qty, true)
+                .unwrap(),
+            10 * FIXED_SCALAR
+        );
+        assert_eq!(
+            fees.commission_raw(LiquiditySide::Maker, -10_000 * FIXED_SCALAR, qty, true)
+                .unwrap(),
+            2 * FIXED_SCALAR
+        );
         assert_eq!(fees.taker_rate_raw(), 1_000_000);
     }
 
     #[test]
     fn flat_and_per_unit_fees() {
-        let flat = FeeModel::FlatPerOrder { amount: Money::new(FIXED_SCALAR, Currency::USD) };
+        let flat = FeeModel::FlatPerOrder {
+            amount: Money::new(FIXED_SCALAR, Currency::USD),
+        };
         let qty = Quantity::parse("250", 0).unwrap();
-        assert_eq!(flat.commission_raw(LiquiditySide::Taker, 1, qty, true).unwrap(), FIXED_SCALAR);
-        assert_eq!(flat.commission_raw(LiquiditySide::Taker, 1, qty, false).unwrap(), 0);
-        let per_unit = FeeModel::PerUnit { amount: Money::new(5_000_000, Currency::USD) };
-        assert_eq!(per_unit.commission_raw(LiquiditySide::Maker, 1, qty, true).unwrap(), 1_250_000_000);
+        assert_eq!(
+            flat.commission_raw(LiquiditySide::Taker, 1, qty, true)
+                .unwrap(),
+            FIXED_SCALAR
+        );
+        assert_eq!(
+            flat.commission_raw(LiquiditySide::Taker, 1, qty, false)
+                .unwrap(),
+            0
+        );
+        let per_unit = FeeModel::PerUnit {
+            amount: Money::new(5_000_000, Currency::USD),
+        };
+        assert_eq!(
+            per_unit
+                .commission_raw(LiquiditySide::Maker, 1, qty, true)
+                .unwrap(),
+            1_250_000_000
+        );
     }
 
     #[test]
     fn latency_is_seeded_and_bounded() {
-        let model = LatencyModel { base_ns: 100, jitter_ns: 10 };
+        let model = LatencyModel {
+            base_ns: 100,
+            jitter_ns: 10,
+        };
         let mut a = SeededRng::new(7);
         let mut b = SeededRng::new(7);
         for _ in 0..100 {
@@ -142,7 +189,10 @@ mod tests {
 
     #[test]
     fn pessimistic_path_follows_the_position() {
-        let model = FillModel { pessimistic: true, ..FillModel::default() };
+        let model = FillModel {
+            pessimistic: true,
+            ..FillModel::default()
+        };
         assert_eq!(model.path(1), PathOrder::LowFirst);
         assert_eq!(model.path(-1), PathOrder::HighFirst);
         assert_eq!(model.path(0), PathOrder::Nearest);

@@ -3,7 +3,11 @@
 use crate::util::{bt, results, root, scratch};
 
 fn configs() -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(root().join("configs")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(root().join("configs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
     files.sort();
     files
 }
@@ -13,13 +17,38 @@ fn every_example_config_runs_and_prints_a_stats_table() {
     assert!(configs().len() >= 4);
     for config in configs() {
         let dir = scratch();
-        let run = bt(dir.path(), &["run", config.to_str().unwrap(), "--out", "out"]).expect_code(0);
+        let run = bt(
+            dir.path(),
+            &["run", config.to_str().unwrap(), "--out", "out"],
+        )
+        .expect_code(0);
         let stdout = run.stdout();
-        for key in ["Start", "End", "Duration", "Equity Final [$]", "Equity Peak [$]", "Return [%]", "Buy & Hold Return [%]", "Max. Drawdown [%]", "# Trades", "Win Rate [%]", "Sharpe Ratio", "Commissions [$]"] {
-            assert!(stdout.contains(key), "{} lacks {key}:\n{stdout}", config.display());
+        for key in [
+            "Start",
+            "End",
+            "Duration",
+            "Equity Final [$]",
+            "Equity Peak [$]",
+            "Return [%]",
+            "Buy & Hold Return [%]",
+            "Max. Drawdown [%]",
+            "# Trades",
+            "Win Rate [%]",
+            "Sharpe Ratio",
+            "Commissions [$]",
+        ] {
+            assert!(
+                stdout.contains(key),
+                "{} lacks {key}:\n{stdout}",
+                config.display()
+            );
         }
         for file in ["results.json", "trades.csv", "orders.csv", "equity.csv"] {
-            assert!(dir.path().join("out").join(file).exists(), "{file} for {}", config.display());
+            assert!(
+                dir.path().join("out").join(file).exists(),
+                "{file} for {}",
+                config.display()
+            );
         }
         bt(dir.path(), &["validate", config.to_str().unwrap()]).expect_code(0);
     }
@@ -35,7 +64,11 @@ fn two_runs_give_byte_identical_results() {
         for file in ["results.json", "trades.csv", "orders.csv", "equity.csv"] {
             let a = std::fs::read(dir.path().join("a").join(file)).unwrap();
             let b = std::fs::read(dir.path().join("b").join(file)).unwrap();
-            assert!(a == b, "{file} differs between runs of {}", config.display());
+            assert!(
+                a == b,
+                "{file} differs between runs of {}",
+                config.display()
+            );
         }
     }
 }
@@ -44,11 +77,28 @@ fn two_runs_give_byte_identical_results() {
 fn json_format_prints_the_stats() {
     let dir = scratch();
     let config = root().join("configs/ema_cross.toml");
-    let run = bt(dir.path(), &["run", config.to_str().unwrap(), "--format", "json", "--out", "out"]).expect_code(0);
+    let run = bt(
+        dir.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+            "--out",
+            "out",
+        ],
+    )
+    .expect_code(0);
     let stats: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
     assert_eq!(stats, results(&dir.path().join("out"))["stats"]);
     // Undefined values are null, never a sentinel.
-    assert!(stats.as_object().unwrap().values().all(|v| !v.is_number() || v.as_f64().unwrap().is_finite()));
+    assert!(
+        stats
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| !v.is_number() || v.as_f64().unwrap().is_finite())
+    );
 }
 
 #[test]

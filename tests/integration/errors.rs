@@ -15,7 +15,8 @@ fn failing_run(config_text: &str) -> String {
     let config = write(dir.path(), "bad.toml", config_text);
     let run = bt(dir.path(), &["run", &config, "--out", "out"]).expect_code(INVALID_INPUT);
     assert!(!dir.path().join("out").exists(), "no output on failure");
-    run.stderr().replace(&format!("{}/", dir.path().display()), "")
+    run.stderr()
+        .replace(&format!("{}/", dir.path().display()), "")
 }
 
 fn demo_config() -> String {
@@ -31,7 +32,10 @@ fn toml_syntax_error_has_line_and_column() {
 #[test]
 fn unknown_field_is_named_with_its_line() {
     let err = failing_run(&demo_config().replace("fee_model", "fees_model"));
-    assert!(err.starts_with("error: bad.toml:8:1: unknown field `fees_model`"), "{err}");
+    assert!(
+        err.starts_with("error: bad.toml:8:1: unknown field `fees_model`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -43,7 +47,10 @@ fn bad_money_is_located() {
 
 #[test]
 fn unknown_instrument_reference_names_the_field() {
-    let text = demo_config().replace("builtin = \"ema_cross\"\ninstrument = \"SYNTH.SIM\"", "builtin = \"ema_cross\"\ninstrument = \"OTHER.SIM\"");
+    let text = demo_config().replace(
+        "builtin = \"ema_cross\"\ninstrument = \"SYNTH.SIM\"",
+        "builtin = \"ema_cross\"\ninstrument = \"OTHER.SIM\"",
+    );
     let err = failing_run(&text);
     assert!(err.contains(": field 'strategies.instrument': instrument 'OTHER.SIM' is not declared in [[instruments]]"), "{err}");
     assert!(err.starts_with("error: bad.toml:23:14"), "{err}");
@@ -52,9 +59,17 @@ fn unknown_instrument_reference_names_the_field() {
 #[test]
 fn unknown_builtin_and_bad_params_are_config_errors() {
     let err = failing_run(&demo_config().replace("\"ema_cross\"", "\"ema_crossx\""));
-    assert!(err.contains("unknown built-in strategy 'ema_crossx'"), "{err}");
+    assert!(
+        err.contains("unknown built-in strategy 'ema_crossx'"),
+        "{err}"
+    );
     let err = failing_run(&demo_config().replace("fast = 10", "fast = 40"));
-    assert!(err.contains("field 'strategies.params.fast': parameter 'fast': must be below slow (40 ≥ 30)"), "{err}");
+    assert!(
+        err.contains(
+            "field 'strategies.params.fast': parameter 'fast': must be below slow (40 ≥ 30)"
+        ),
+        "{err}"
+    );
     let err = failing_run(&demo_config().replace("fast = 10", "fats = 10"));
     assert!(err.contains("parameter 'fats': unknown parameter"), "{err}");
 }
@@ -63,40 +78,81 @@ fn unknown_builtin_and_bad_params_are_config_errors() {
 fn missing_config_file() {
     let dir = scratch();
     let run = bt(dir.path(), &["run", "nope.toml"]).expect_code(INVALID_INPUT);
-    assert!(run.stderr().starts_with("error: nope.toml: cannot read:"), "{}", run.stderr());
+    assert!(
+        run.stderr().starts_with("error: nope.toml: cannot read:"),
+        "{}",
+        run.stderr()
+    );
 }
 
 fn failing_data(rows: &str) -> String {
     let dir = scratch();
     let data = dir.path().join("bars.csv");
-    std::fs::write(&data, format!("timestamp,open,high,low,close,volume\n{rows}")).unwrap();
-    let config = write(dir.path(), "c.toml", &single_config(&data, "ema_cross", "", "0"));
+    std::fs::write(
+        &data,
+        format!("timestamp,open,high,low,close,volume\n{rows}"),
+    )
+    .unwrap();
+    let config = write(
+        dir.path(),
+        "c.toml",
+        &single_config(&data, "ema_cross", "", "0"),
+    );
     let run = bt(dir.path(), &["run", &config, "--out", "out"]).expect_code(INVALID_INPUT);
     assert!(!dir.path().join("out").exists(), "no output on failure");
-    run.stderr().replace(&format!("{}/", dir.path().display()), "")
+    run.stderr()
+        .replace(&format!("{}/", dir.path().display()), "")
 }
 
 #[test]
 fn bad_data_names_file_row_and_column() {
     let err = failing_data("2020-01-01T00:00:00Z,1.00,abc,1.00,1.00,1\n");
-    assert!(err.starts_with("error: bars.csv:2 column 'high': invalid decimal 'abc'"), "{err}");
-    let err = failing_data("2020-01-01T00:00:00Z,1.00,1.00,1.00,1.00,1\n2020-01-01T00:01:00Z,1.00,0.90,0.80,0.95,1\n");
-    assert!(err.starts_with("error: bars.csv:3 column 'high': high 0.90 is below max(open, close) 1.00"), "{err}");
+    assert!(
+        err.starts_with("error: bars.csv:2 column 'high': invalid decimal 'abc'"),
+        "{err}"
+    );
+    let err = failing_data(
+        "2020-01-01T00:00:00Z,1.00,1.00,1.00,1.00,1\n2020-01-01T00:01:00Z,1.00,0.90,0.80,0.95,1\n",
+    );
+    assert!(
+        err.starts_with(
+            "error: bars.csv:3 column 'high': high 0.90 is below max(open, close) 1.00"
+        ),
+        "{err}"
+    );
     let err = failing_data("2020-01-01T00:00:00Z,1.00,1.00,1.00,1.00,-3\n");
-    assert!(err.starts_with("error: bars.csv:2 column 'volume': volume -3 is negative"), "{err}");
-    let err = failing_data("2020-01-01T00:01:00Z,1.00,1.00,1.00,1.00,1\n2020-01-01T00:00:00Z,1.00,1.00,1.00,1.00,1\n");
-    assert!(err.contains("bars.csv:3 column 'timestamp'") && err.contains("set sort = true"), "{err}");
+    assert!(
+        err.starts_with("error: bars.csv:2 column 'volume': volume -3 is negative"),
+        "{err}"
+    );
+    let err = failing_data(
+        "2020-01-01T00:01:00Z,1.00,1.00,1.00,1.00,1\n2020-01-01T00:00:00Z,1.00,1.00,1.00,1.00,1\n",
+    );
+    assert!(
+        err.contains("bars.csv:3 column 'timestamp'") && err.contains("set sort = true"),
+        "{err}"
+    );
 }
 
 #[test]
 fn missing_data_file_and_column() {
-    let err = failing_run(&single_config(std::path::Path::new("/nonexistent/bars.csv"), "ema_cross", "", "0"));
+    let err = failing_run(&single_config(
+        std::path::Path::new("/nonexistent/bars.csv"),
+        "ema_cross",
+        "",
+        "0",
+    ));
     assert!(err.contains("/nonexistent/bars.csv: cannot open"), "{err}");
     let dir = scratch();
     let data = dir.path().join("bars.csv");
     std::fs::write(&data, "time,open,high,low,close,volume\n").unwrap();
     let err = failing_run(&single_config(&data, "ema_cross", "", "0"));
-    assert!(err.contains("column 'timestamp': missing column (found: time, open, high, low, close, volume)"), "{err}");
+    assert!(
+        err.contains(
+            "column 'timestamp': missing column (found: time, open, high, low, close, volume)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -116,7 +172,14 @@ fn a_failed_run_keeps_the_previous_good_results() {
     let good = write(dir.path(), "good.toml", &demo_config());
     bt(dir.path(), &["run", &good, "--out", "out", "--quiet"]).expect_code(0);
     let before = std::fs::read(dir.path().join("out/results.json")).unwrap();
-    let bad = write(dir.path(), "bad.toml", &demo_config().replace("slow = 30", "slow = 0"));
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        &demo_config().replace("slow = 30", "slow = 0"),
+    );
     bt(dir.path(), &["run", &bad, "--out", "out"]).expect_code(INVALID_INPUT);
-    assert_eq!(std::fs::read(dir.path().join("out/results.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("out/results.json")).unwrap(),
+        before
+    );
 }

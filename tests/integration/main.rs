@@ -1,4 +1,10 @@
 //! One integration-test binary: every test runs the real `bt` on real files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
 
 mod configs;
 mod errors;

@@ -13,22 +13,36 @@ fn cents(text: &str) -> i64 {
 #[test]
 fn buy_and_hold_on_252_daily_bars_returns_exactly_the_price_move() {
     let data = std::fs::read_to_string(root().join("data/daily_252.csv")).unwrap();
-    let rows: Vec<Vec<&str>> = data.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = data
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     assert_eq!(rows.len(), 252);
     let first_close = cents(rows[0][4]);
     let second_open = cents(rows[1][1]);
     let last_close = cents(rows[251][4]);
     // floor(cash / close[0]) units, bought at the next open, marked at the last close.
-    let units = 100_000_00 / first_close;
-    let final_cents = 100_000_00 - units * second_open + units * last_close;
+    let units = 10_000_000 / first_close;
+    let final_cents = 10_000_000 - units * second_open + units * last_close;
     let dir = scratch();
     let config = root().join("configs/buy_and_hold_daily.toml");
-    bt(dir.path(), &["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).expect_code(0);
+    bt(
+        dir.path(),
+        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
+    )
+    .expect_code(0);
     let json = results(&dir.path().join("out"));
-    assert_eq!(json["stats"]["Equity Final [$]"], format!("{}.{:02}0000000", final_cents / 100, final_cents % 100));
-    let expected_return = (final_cents - 100_000_00) as f64 / 100_000_00.0 * 100.0;
+    assert_eq!(
+        json["stats"]["Equity Final [$]"],
+        format!("{}.{:02}0000000", final_cents / 100, final_cents % 100)
+    );
+    let expected_return = (final_cents - 10_000_000) as f64 / 10_000_000.0 * 100.0;
     let got = json["stats"]["Return [%]"].as_f64().unwrap();
-    assert!((got - expected_return).abs() < 1e-9, "{got} vs {expected_return}");
+    assert!(
+        (got - expected_return).abs() < 1e-9,
+        "{got} vs {expected_return}"
+    );
     assert_eq!(json["open_trades"][0]["size"], units.to_string());
     assert_eq!(json["bars"], 252);
 }
@@ -50,19 +64,37 @@ fn ema_cross_on_50_down_50_up_buys_once_after_the_turn_and_never_in_warm_up() {
     let mut closes = Vec::new();
     let mut prev = 200.0f64;
     for i in 0..100 {
-        let close = if i < 50 { 200.0 - f64::from(i) } else { 150.0 + f64::from(i - 49) };
+        let close = if i < 50 {
+            200.0 - f64::from(i)
+        } else {
+            150.0 + f64::from(i - 49)
+        };
         let open = if i == 0 { close } else { prev };
-        writeln!(csv, "2020-01-01T{:02}:{:02}:00Z,{open:.2},{:.2},{:.2},{close:.2},100", i / 60, i % 60, open.max(close), open.min(close)).unwrap();
+        writeln!(
+            csv,
+            "2020-01-01T{:02}:{:02}:00Z,{open:.2},{:.2},{:.2},{close:.2},100",
+            i / 60,
+            i % 60,
+            open.max(close),
+            open.min(close)
+        )
+        .unwrap();
         closes.push(close);
         prev = close;
     }
     let (fast, slow) = (ema(&closes, 10), ema(&closes, 30));
-    let cross = (30..100).find(|&i| fast[i - 1] <= slow[i - 1] && fast[i] > slow[i]).unwrap();
+    let cross = (30..100)
+        .find(|&i| fast[i - 1] <= slow[i - 1] && fast[i] > slow[i])
+        .unwrap();
     assert!(cross > 50, "the cross comes after the turn");
     let dir = scratch();
     let data = dir.path().join("bars.csv");
     std::fs::write(&data, csv).unwrap();
-    let config = write(dir.path(), "c.toml", &single_config(&data, "ema_cross", "fast = 10, slow = 30", "0"));
+    let config = write(
+        dir.path(),
+        "c.toml",
+        &single_config(&data, "ema_cross", "fast = 10, slow = 30", "0"),
+    );
     bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
     let orders = std::fs::read_to_string(dir.path().join("out/orders.csv")).unwrap();
     let fills: Vec<&str> = orders.lines().filter(|l| l.contains(",FILLED,")).collect();
@@ -70,8 +102,16 @@ fn ema_cross_on_50_down_50_up_buys_once_after_the_turn_and_never_in_warm_up() {
     // Decided on bar `cross`, filled at the open of the next bar.
     let fill_bar = cross + 1;
     let expected_ts = format!("2020-01-01T{:02}:{:02}:00Z", fill_bar / 60, fill_bar % 60);
-    assert!(fills[0].contains(&expected_ts), "{} vs {expected_ts}", fills[0]);
-    assert!(fills[0].contains(&format!(",{:.2},", closes[cross])), "fills at the open, which is the previous close: {}", fills[0]);
+    assert!(
+        fills[0].contains(&expected_ts),
+        "{} vs {expected_ts}",
+        fills[0]
+    );
+    assert!(
+        fills[0].contains(&format!(",{:.2},", closes[cross])),
+        "fills at the open, which is the previous close: {}",
+        fills[0]
+    );
     let json = results(&dir.path().join("out"));
     assert_eq!(json["stats"]["# Trades"], 0);
     assert_eq!(json["open_trades"].as_array().unwrap().len(), 1);
@@ -81,15 +121,27 @@ fn ema_cross_on_50_down_50_up_buys_once_after_the_turn_and_never_in_warm_up() {
 fn two_instruments_on_two_venues_flow_to_their_strategies() {
     let dir = scratch();
     let config = root().join("configs/multi_venue.toml");
-    bt(dir.path(), &["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).expect_code(0);
+    bt(
+        dir.path(),
+        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
+    )
+    .expect_code(0);
     let json = results(&dir.path().join("out"));
     let accounts = json["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 2);
     assert_eq!(accounts[0]["account_id"], "BINANCE-001");
     assert_eq!(accounts[1]["account_id"], "NYSE-001");
     let trades = std::fs::read_to_string(dir.path().join("out/trades.csv")).unwrap();
-    assert!(trades.lines().any(|l| l.contains("BTCUSDT.BINANCE") && l.ends_with("CLOSED")));
-    assert!(trades.lines().any(|l| l.contains("SYNTH.NYSE") && l.ends_with("OPEN")));
+    assert!(
+        trades
+            .lines()
+            .any(|l| l.contains("BTCUSDT.BINANCE") && l.ends_with("CLOSED"))
+    );
+    assert!(
+        trades
+            .lines()
+            .any(|l| l.contains("SYNTH.NYSE") && l.ends_with("OPEN"))
+    );
     // The margin venue locks nothing once flat, and its free balance is the total.
     let equity = std::fs::read_to_string(dir.path().join("out/equity.csv")).unwrap();
     assert_eq!(equity.lines().count(), 20_001, "one point per timestamp");

@@ -15,17 +15,29 @@ fn reference_files() -> Vec<std::path::PathBuf> {
 fn w2_ema_cross_matches_the_peers_exactly() {
     for data in reference_files() {
         let dir = scratch();
-        let config = write(dir.path(), "w2.toml", &single_config(&data, "ema_cross", "fast = 10, slow = 30", "0.001"));
+        let config = write(
+            dir.path(),
+            "w2.toml",
+            &single_config(&data, "ema_cross", "fast = 10, slow = 30", "0.001"),
+        );
         bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
         let stats = &results(&dir.path().join("out"))["stats"];
         assert_eq!(stats["# Trades"], 1811, "{}", data.display());
         // Backtesting.py: 2460.7126499999367 in floats; exact decimal here.
-        assert_eq!(stats["Equity Final [$]"], "2460.712650000", "{}", data.display());
+        assert_eq!(
+            stats["Equity Final [$]"],
+            "2460.712650000",
+            "{}",
+            data.display()
+        );
         assert_eq!(stats["Equity Peak [$]"], "100312.995740000");
         assert_eq!(stats["Commissions [$]"], "102609.477350000");
         let close = |key: &str, expected: f64| {
             let got = stats[key].as_f64().unwrap();
-            assert!(((got - expected) / expected).abs() < 1e-9, "{key}: {got} vs {expected}");
+            assert!(
+                ((got - expected) / expected).abs() < 1e-9,
+                "{key}: {got} vs {expected}"
+            );
         };
         close("Return [%]", -97.539_287_350_000_05);
         close("Max. Drawdown [%]", -97.554_525_102_252_78);
@@ -38,10 +50,19 @@ fn w2_ema_cross_matches_the_peers_exactly() {
 fn w1_buy_and_hold_matches_the_peers_exactly() {
     for data in reference_files() {
         let dir = scratch();
-        let config = write(dir.path(), "w1.toml", &single_config(&data, "buy_and_hold", "", "0"));
+        let config = write(
+            dir.path(),
+            "w1.toml",
+            &single_config(&data, "buy_and_hold", "", "0"),
+        );
         bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
         let json = results(&dir.path().join("out"));
-        assert_eq!(json["stats"]["Equity Final [$]"], "65234.800000000", "{}", data.display());
+        assert_eq!(
+            json["stats"]["Equity Final [$]"],
+            "65234.800000000",
+            "{}",
+            data.display()
+        );
         assert_eq!(json["stats"]["# Trades"], 0);
         assert_eq!(json["open_trades"][0]["size"], "999");
     }

@@ -10,7 +10,11 @@ pub fn root() -> PathBuf {
 
 /// `../shared/reference/<name>` when the shared folder is beside the project.
 pub fn shared_reference(name: &str) -> Option<PathBuf> {
-    let path = root().join("..").join("shared").join("reference").join(name);
+    let path = root()
+        .join("..")
+        .join("shared")
+        .join("reference")
+        .join(name);
     path.exists().then_some(path)
 }
 
@@ -34,14 +38,25 @@ impl Run {
 
     /// Fails with both streams shown unless the exit code is `code`.
     pub fn expect_code(self, code: i32) -> Self {
-        assert_eq!(self.code(), code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 }
 
 /// Runs `bt args…` in `dir`.
 pub fn bt(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_bt")).args(args).current_dir(dir).env_remove("RUST_LOG").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_bt"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
     Run { output }
 }
 

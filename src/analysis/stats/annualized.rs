@@ -23,7 +23,11 @@ pub fn day_returns(ts: &[UnixNanos], equity: &[f64]) -> Vec<f64> {
             current_day = Some(day);
         }
     }
-    closes.windows(2).filter(|w| w[0] != 0.0).map(|w| w[1] / w[0] - 1.0).collect()
+    closes
+        .windows(2)
+        .filter(|w| w[0] != 0.0)
+        .map(|w| w[1] / w[0] - 1.0)
+        .collect()
 }
 
 /// Trading days per year for data with these timestamps.
@@ -35,7 +39,11 @@ pub fn annual_trading_days(ts: &[UnixNanos]) -> f64 {
     let weekend = ts.iter().filter(|t| t.weekday() >= 5).count();
     #[allow(clippy::cast_precision_loss, reason = "bar counts are far below 2^52")]
     let share = weekend as f64 / ts.len() as f64;
-    if share > 0.6 * 2.0 / 7.0 { 365.0 } else { 252.0 }
+    if share > 0.6 * 2.0 / 7.0 {
+        365.0
+    } else {
+        252.0
+    }
 }
 
 /// Annualised return and volatility as fractions.
@@ -62,8 +70,14 @@ impl Annualized {
         let mean = day_returns.iter().sum::<f64>() / n;
         let var = day_returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0);
         let annual_return = (1.0 + gmean).powf(annual_days) - 1.0;
-        let annual_volatility = ((var + (1.0 + gmean).powi(2)).powf(annual_days) - (1.0 + gmean).powf(2.0 * annual_days)).max(0.0).sqrt();
-        Some(Self { annual_return, annual_volatility })
+        let annual_volatility = ((var + (1.0 + gmean).powi(2)).powf(annual_days)
+            - (1.0 + gmean).powf(2.0 * annual_days))
+        .max(0.0)
+        .sqrt();
+        Some(Self {
+            annual_return,
+            annual_volatility,
+        })
     }
 }
 
@@ -74,7 +88,12 @@ mod tests {
 
     #[test]
     fn resamples_to_the_last_value_per_day() {
-        let ts = [UnixNanos(0), UnixNanos(10), UnixNanos(NANOS_PER_DAY), UnixNanos(2 * NANOS_PER_DAY)];
+        let ts = [
+            UnixNanos(0),
+            UnixNanos(10),
+            UnixNanos(NANOS_PER_DAY),
+            UnixNanos(2 * NANOS_PER_DAY),
+        ];
         let r = day_returns(&ts, &[100.0, 110.0, 121.0, 108.9]);
         assert_eq!(r.len(), 2);
         assert!((r[0] - 0.1).abs() < 1e-12 && (r[1] + 0.1).abs() < 1e-12);

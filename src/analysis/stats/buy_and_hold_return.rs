@@ -13,8 +13,14 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        assert_eq!(buy_and_hold_return_pct(&[100.0, 50.0, 150.0], 0), Some(50.0));
-        assert_eq!(buy_and_hold_return_pct(&[100.0, 50.0, 150.0], 1), Some(200.0));
+        assert_eq!(
+            buy_and_hold_return_pct(&[100.0, 50.0, 150.0], 0),
+            Some(50.0)
+        );
+        assert_eq!(
+            buy_and_hold_return_pct(&[100.0, 50.0, 150.0], 1),
+            Some(200.0)
+        );
         assert_eq!(buy_and_hold_return_pct(&[100.0], 3), None);
     }
 }

@@ -19,7 +19,10 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        assert_eq!(max_drawdown_pct(&[100.0, 120.0, 90.0, 130.0, 117.0]), Some(-25.0));
+        assert_eq!(
+            max_drawdown_pct(&[100.0, 120.0, 90.0, 130.0, 117.0]),
+            Some(-25.0)
+        );
         assert_eq!(max_drawdown_pct(&[1.0, 2.0]), Some(-0.0));
         assert_eq!(max_drawdown_pct(&[]), None);
     }

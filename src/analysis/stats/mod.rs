@@ -15,7 +15,7 @@ use crate::core::{Money, UnixNanos};
 
 use super::trades::Trade;
 
-pub use annualized::{annual_trading_days, day_returns, Annualized};
+pub use annualized::{Annualized, annual_trading_days, day_returns};
 pub use buy_and_hold_return::buy_and_hold_return_pct;
 pub use max_drawdown::max_drawdown_pct;
 pub use sharpe_ratio::sharpe_ratio;
@@ -74,21 +74,45 @@ impl Stats {
         push("End", StatValue::Time(end));
         push("Duration", StatValue::Duration(end.0 - start.0));
         let equity_f: Vec<f64> = input.equity.iter().map(|m| m.as_f64()).collect();
-        if let (Some(last), Some(peak)) = (input.equity.last(), input.equity.iter().max_by_key(|m| m.raw)) {
+        if let (Some(last), Some(peak)) = (
+            input.equity.last(),
+            input.equity.iter().max_by_key(|m| m.raw),
+        ) {
             push("Equity Final [$]", StatValue::Money(*last));
             push("Equity Peak [$]", StatValue::Money(*peak));
         }
         push("Commissions [$]", StatValue::Money(input.commissions));
         push("Return [%]", StatValue::Number(return_pct(&equity_f)));
-        push("Buy & Hold Return [%]", StatValue::Number(buy_and_hold_return_pct(input.closes, input.warmup)));
+        push(
+            "Buy & Hold Return [%]",
+            StatValue::Number(buy_and_hold_return_pct(input.closes, input.warmup)),
+        );
         let days = day_returns(input.equity_ts, &equity_f);
         let annualized = Annualized::compute(&days, annual_trading_days(input.equity_ts));
-        push("Return (Ann.) [%]", StatValue::Number(annualized.map(|a| a.annual_return * 100.0)));
-        push("Volatility (Ann.) [%]", StatValue::Number(annualized.map(|a| a.annual_volatility * 100.0)));
-        push("Sharpe Ratio", StatValue::Number(annualized.and_then(|a| sharpe_ratio(&a, 0.0))));
-        push("Max. Drawdown [%]", StatValue::Number(max_drawdown_pct(&equity_f)));
-        push("# Trades", StatValue::Count(u64::try_from(input.trades.len()).unwrap_or(u64::MAX)));
-        push("Win Rate [%]", StatValue::Number(win_rate_pct(input.trades)));
+        push(
+            "Return (Ann.) [%]",
+            StatValue::Number(annualized.map(|a| a.annual_return * 100.0)),
+        );
+        push(
+            "Volatility (Ann.) [%]",
+            StatValue::Number(annualized.map(|a| a.annual_volatility * 100.0)),
+        );
+        push(
+            "Sharpe Ratio",
+            StatValue::Number(annualized.and_then(|a| sharpe_ratio(&a, 0.0))),
+        );
+        push(
+            "Max. Drawdown [%]",
+            StatValue::Number(max_drawdown_pct(&equity_f)),
+        );
+        push(
+            "# Trades",
+            StatValue::Count(u64::try_from(input.trades.len()).unwrap_or(u64::MAX)),
+        );
+        push(
+            "Win Rate [%]",
+            StatValue::Number(win_rate_pct(input.trades)),
+        );
         Self { entries }
     }
 }

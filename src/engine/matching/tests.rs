@@ -30,7 +30,16 @@ fn run(core: &mut MatchingCore, b: &Bar, path: PathOrder) -> (Vec<Match>, Vec<Tr
 fn fills(matches: &[Match]) -> Vec<(u32, String)> {
     matches
         .iter()
-        .map(|m| (m.order.0, Price { raw: m.price, precision: 2 }.to_string()))
+        .map(|m| {
+            (
+                m.order.0,
+                Price {
+                    raw: m.price,
+                    precision: 2,
+                }
+                .to_string(),
+            )
+        })
         .collect()
 }
 
@@ -57,30 +66,89 @@ fn market_fills_at_open_and_models_change_the_price() {
 #[test]
 fn limits_fill_at_limit_or_at_a_better_gapping_open() {
     let mut core = MatchingCore::new();
-    core.add(OrderIndex(1), OrderSide::Buy, OrderKind::Limit { price: px("9.80") }, false);
-    core.add(OrderIndex(2), OrderSide::Buy, OrderKind::Limit { price: px("9.00") }, false);
-    core.add(OrderIndex(3), OrderSide::Sell, OrderKind::Limit { price: px("9.90") }, false);
+    core.add(
+        OrderIndex(1),
+        OrderSide::Buy,
+        OrderKind::Limit { price: px("9.80") },
+        false,
+    );
+    core.add(
+        OrderIndex(2),
+        OrderSide::Buy,
+        OrderKind::Limit { price: px("9.00") },
+        false,
+    );
+    core.add(
+        OrderIndex(3),
+        OrderSide::Sell,
+        OrderKind::Limit { price: px("9.90") },
+        false,
+    );
     // Open 10.00 is above the sell limit 9.90: fills at the better open.
-    let (m, _) = run(&mut core, &bar("10.00", "10.10", "9.70", "9.75"), PathOrder::Nearest);
+    let (m, _) = run(
+        &mut core,
+        &bar("10.00", "10.10", "9.70", "9.75"),
+        PathOrder::Nearest,
+    );
     assert_eq!(fills(&m), vec![(3, "10.00".into()), (1, "9.80".into())]);
     assert_eq!(core.len(), 1, "the 9.00 limit was never touched");
     // A gap down through 9.00 fills at the open.
-    let (m, _) = run(&mut core, &bar("8.90", "9.10", "8.80", "9.00"), PathOrder::Nearest);
+    let (m, _) = run(
+        &mut core,
+        &bar("8.90", "9.10", "8.80", "9.00"),
+        PathOrder::Nearest,
+    );
     assert_eq!(fills(&m), vec![(2, "8.90".into())]);
 }
 
 #[test]
 fn stops_trigger_on_the_path_and_fill_at_trigger_or_worse_open() {
     let mut core = MatchingCore::new();
-    core.add(OrderIndex(1), OrderSide::Sell, OrderKind::StopMarket { trigger_price: px("9.50") }, false);
-    core.add(OrderIndex(2), OrderSide::Buy, OrderKind::StopMarket { trigger_price: px("10.40") }, false);
-    let (m, _) = run(&mut core, &bar("10.00", "10.50", "9.40", "10.00"), PathOrder::Nearest);
+    core.add(
+        OrderIndex(1),
+        OrderSide::Sell,
+        OrderKind::StopMarket {
+            trigger_price: px("9.50"),
+        },
+        false,
+    );
+    core.add(
+        OrderIndex(2),
+        OrderSide::Buy,
+        OrderKind::StopMarket {
+            trigger_price: px("10.40"),
+        },
+        false,
+    );
+    let (m, _) = run(
+        &mut core,
+        &bar("10.00", "10.50", "9.40", "10.00"),
+        PathOrder::Nearest,
+    );
     // The high (0.50 away) is nearer the open than the low (0.60 away).
     assert_eq!(fills(&m), vec![(2, "10.40".into()), (1, "9.50".into())]);
-    assert!(m.iter().all(|x| x.triggered && x.reason == MatchReason::Stop));
-    core.add(OrderIndex(3), OrderSide::Sell, OrderKind::StopMarket { trigger_price: px("9.50") }, false);
-    let (m, _) = run(&mut core, &bar("9.00", "9.20", "8.90", "9.10"), PathOrder::Nearest);
-    assert_eq!(fills(&m), vec![(3, "9.00".into())], "gap below the stop fills at the worse open");
+    assert!(
+        m.iter()
+            .all(|x| x.triggered && x.reason == MatchReason::Stop)
+    );
+    core.add(
+        OrderIndex(3),
+        OrderSide::Sell,
+        OrderKind::StopMarket {
+            trigger_price: px("9.50"),
+        },
+        false,
+    );
+    let (m, _) = run(
+        &mut core,
+        &bar("9.00", "9.20", "8.90", "9.10"),
+        PathOrder::Nearest,
+    );
+    assert_eq!(
+        fills(&m),
+        vec![(3, "9.00".into())],
+        "gap below the stop fills at the worse open"
+    );
 }
 
 #[test]
@@ -89,16 +157,44 @@ fn path_order_decides_which_of_stop_and_limit_comes_first() {
     let b = bar("10.00", "10.50", "9.40", "10.00");
     for (path, first) in [(PathOrder::LowFirst, 1), (PathOrder::HighFirst, 2)] {
         let mut core = MatchingCore::new();
-        core.add(OrderIndex(1), OrderSide::Sell, OrderKind::StopMarket { trigger_price: px("9.50") }, false);
-        core.add(OrderIndex(2), OrderSide::Sell, OrderKind::Limit { price: px("10.40") }, false);
+        core.add(
+            OrderIndex(1),
+            OrderSide::Sell,
+            OrderKind::StopMarket {
+                trigger_price: px("9.50"),
+            },
+            false,
+        );
+        core.add(
+            OrderIndex(2),
+            OrderSide::Sell,
+            OrderKind::Limit { price: px("10.40") },
+            false,
+        );
         let (m, _) = run(&mut core, &b, path);
         assert_eq!(m[0].order.0, first, "{path:?}");
     }
     // Nearest: the high is nearer the open here.
     let mut core = MatchingCore::new();
-    core.add(OrderIndex(1), OrderSide::Sell, OrderKind::StopMarket { trigger_price: px("9.50") }, false);
-    core.add(OrderIndex(2), OrderSide::Sell, OrderKind::Limit { price: px("10.10") }, false);
-    let (m, _) = run(&mut core, &bar("10.00", "10.20", "9.40", "9.60"), PathOrder::Nearest);
+    core.add(
+        OrderIndex(1),
+        OrderSide::Sell,
+        OrderKind::StopMarket {
+            trigger_price: px("9.50"),
+        },
+        false,
+    );
+    core.add(
+        OrderIndex(2),
+        OrderSide::Sell,
+        OrderKind::Limit { price: px("10.10") },
+        false,
+    );
+    let (m, _) = run(
+        &mut core,
+        &bar("10.00", "10.20", "9.40", "9.60"),
+        PathOrder::Nearest,
+    );
     assert_eq!(m[0].order.0, 2);
 }
 
@@ -106,25 +202,69 @@ fn path_order_decides_which_of_stop_and_limit_comes_first() {
 fn stop_limit_triggers_then_fills_later_or_rests() {
     let mut core = MatchingCore::new();
     // Buy stop 10.20, limit 10.10: the path rises to 10.20, then falls to 10.00.
-    core.add(OrderIndex(1), OrderSide::Buy, OrderKind::StopLimit { price: px("10.10"), trigger_price: px("10.20") }, false);
-    let (m, t) = run(&mut core, &bar("10.00", "10.30", "9.95", "10.00"), PathOrder::HighFirst);
+    core.add(
+        OrderIndex(1),
+        OrderSide::Buy,
+        OrderKind::StopLimit {
+            price: px("10.10"),
+            trigger_price: px("10.20"),
+        },
+        false,
+    );
+    let (m, t) = run(
+        &mut core,
+        &bar("10.00", "10.30", "9.95", "10.00"),
+        PathOrder::HighFirst,
+    );
     assert!(t.is_empty());
     assert_eq!(fills(&m), vec![(1, "10.10".into())]);
     assert_eq!(m[0].reason, MatchReason::StopLimit);
     // Triggered but the limit is never reached afterwards: it rests as a limit.
-    core.add(OrderIndex(2), OrderSide::Buy, OrderKind::StopLimit { price: px("10.10"), trigger_price: px("10.20") }, false);
-    let (m, t) = run(&mut core, &bar("10.00", "10.40", "10.00", "10.35"), PathOrder::LowFirst);
+    core.add(
+        OrderIndex(2),
+        OrderSide::Buy,
+        OrderKind::StopLimit {
+            price: px("10.10"),
+            trigger_price: px("10.20"),
+        },
+        false,
+    );
+    let (m, t) = run(
+        &mut core,
+        &bar("10.00", "10.40", "10.00", "10.35"),
+        PathOrder::LowFirst,
+    );
     assert!(m.is_empty());
-    assert_eq!(t, vec![Triggered { order: OrderIndex(2) }]);
-    let (m, _) = run(&mut core, &bar("10.35", "10.40", "10.05", "10.30"), PathOrder::Nearest);
+    assert_eq!(
+        t,
+        vec![Triggered {
+            order: OrderIndex(2)
+        }]
+    );
+    let (m, _) = run(
+        &mut core,
+        &bar("10.35", "10.40", "10.05", "10.30"),
+        PathOrder::Nearest,
+    );
     assert_eq!(fills(&m), vec![(2, "10.10".into())]);
 }
 
 #[test]
 fn market_if_touched_fills_like_a_stop() {
     let mut core = MatchingCore::new();
-    core.add(OrderIndex(1), OrderSide::Buy, OrderKind::MarketIfTouched { trigger_price: px("9.90") }, false);
-    let (m, _) = run(&mut core, &bar("10.00", "10.05", "9.85", "9.95"), PathOrder::Nearest);
+    core.add(
+        OrderIndex(1),
+        OrderSide::Buy,
+        OrderKind::MarketIfTouched {
+            trigger_price: px("9.90"),
+        },
+        false,
+    );
+    let (m, _) = run(
+        &mut core,
+        &bar("10.00", "10.05", "9.85", "9.95"),
+        PathOrder::Nearest,
+    );
     assert_eq!(fills(&m), vec![(1, "9.90".into())]);
     assert_eq!(m[0].reason, MatchReason::Stop);
 }
@@ -132,8 +272,20 @@ fn market_if_touched_fills_like_a_stop() {
 #[test]
 fn remove_and_drain() {
     let mut core = MatchingCore::new();
-    core.add(OrderIndex(1), OrderSide::Buy, OrderKind::Limit { price: px("9.00") }, false);
-    core.add(OrderIndex(2), OrderSide::Sell, OrderKind::StopMarket { trigger_price: px("8.00") }, false);
+    core.add(
+        OrderIndex(1),
+        OrderSide::Buy,
+        OrderKind::Limit { price: px("9.00") },
+        false,
+    );
+    core.add(
+        OrderIndex(2),
+        OrderSide::Sell,
+        OrderKind::StopMarket {
+            trigger_price: px("8.00"),
+        },
+        false,
+    );
     core.add(OrderIndex(3), OrderSide::Buy, OrderKind::Market, false);
     assert!(core.remove(OrderIndex(1)));
     assert!(!core.remove(OrderIndex(1)));
@@ -147,8 +299,20 @@ fn remove_and_drain() {
 fn equal_limits_fill_first_in_first_out() {
     let mut core = MatchingCore::new();
     for i in 1..=3 {
-        core.add(OrderIndex(i), OrderSide::Buy, OrderKind::Limit { price: px("9.00") }, false);
+        core.add(
+            OrderIndex(i),
+            OrderSide::Buy,
+            OrderKind::Limit { price: px("9.00") },
+            false,
+        );
     }
-    let (m, _) = run(&mut core, &bar("9.50", "9.50", "8.50", "9.00"), PathOrder::Nearest);
-    assert_eq!(m.iter().map(|x| x.order.0).collect::<Vec<_>>(), vec![1, 2, 3]);
+    let (m, _) = run(
+        &mut core,
+        &bar("9.50", "9.50", "8.50", "9.00"),
+        PathOrder::Nearest,
+    );
+    assert_eq!(
+        m.iter().map(|x| x.order.0).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
 }

@@ -1,7 +1,7 @@
 //! Makes orders with ids unique within a run: `O-<strategy>-<sequence>`.
 
-use crate::core::identifiers::{ClientOrderId, IdentifierError, OrderIndex, StrategyId};
 use crate::core::UnixNanos;
+use crate::core::identifiers::{ClientOrderId, IdentifierError, OrderIndex, StrategyId};
 
 use super::{Order, OrderInit};
 
@@ -15,14 +15,22 @@ pub struct OrderFactory {
 impl OrderFactory {
     #[must_use]
     pub const fn new(strategy_id: StrategyId) -> Self {
-        Self { strategy_id, sequence: 0 }
+        Self {
+            strategy_id,
+            sequence: 0,
+        }
     }
 
     /// The next order, stored by the caller at `index`.
     ///
     /// # Errors
     /// Never for a valid strategy id; kept checked because ids are validated.
-    pub fn create(&mut self, index: OrderIndex, init: OrderInit, ts_init: UnixNanos) -> Result<Order, IdentifierError> {
+    pub fn create(
+        &mut self,
+        index: OrderIndex,
+        init: OrderInit,
+        ts_init: UnixNanos,
+    ) -> Result<Order, IdentifierError> {
         self.sequence += 1;
         let id = ClientOrderId::new(&format!("O-{}-{}", self.strategy_id, self.sequence))?;
         Ok(Order::new(index, id, init, ts_init))

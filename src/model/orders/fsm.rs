@@ -73,18 +73,37 @@ mod tests {
 
     #[test]
     fn terminal_states_accept_nothing() {
-        let events = [OrderEventKind::Canceled, OrderEventKind::Submitted, OrderEventKind::Triggered, OrderEventKind::Expired];
+        let events = [
+            OrderEventKind::Canceled,
+            OrderEventKind::Submitted,
+            OrderEventKind::Triggered,
+            OrderEventKind::Expired,
+        ];
         for status in OrderStatus::ALL.iter().filter(|s| s.is_terminal()) {
             for event in &events {
-                assert_eq!(transition(*status, event), None, "{status} + {}", event.name());
+                assert_eq!(
+                    transition(*status, event),
+                    None,
+                    "{status} + {}",
+                    event.name()
+                );
             }
         }
     }
 
     #[test]
     fn happy_path() {
-        assert_eq!(transition(OrderStatus::Initialized, &OrderEventKind::Submitted), Some(Transition::To(OrderStatus::Submitted)));
-        assert_eq!(transition(OrderStatus::Accepted, &OrderEventKind::Triggered), Some(Transition::To(OrderStatus::Triggered)));
-        assert_eq!(transition(OrderStatus::Initialized, &OrderEventKind::Triggered), None);
+        assert_eq!(
+            transition(OrderStatus::Initialized, &OrderEventKind::Submitted),
+            Some(Transition::To(OrderStatus::Submitted))
+        );
+        assert_eq!(
+            transition(OrderStatus::Accepted, &OrderEventKind::Triggered),
+            Some(Transition::To(OrderStatus::Triggered))
+        );
+        assert_eq!(
+            transition(OrderStatus::Initialized, &OrderEventKind::Triggered),
+            None
+        );
     }
 }

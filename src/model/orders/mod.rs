@@ -10,8 +10,10 @@ use serde::Serialize;
 
 use crate::core::enums::{OrderSide, OrderStatus, OrderType, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind};
-use crate::core::fixed::{self, FixedError, FIXED_SCALAR};
-use crate::core::identifiers::{ClientOrderId, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, VenueOrderId};
+use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
+use crate::core::identifiers::{
+    ClientOrderId, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, VenueOrderId,
+};
 use crate::core::{Money, Price, Quantity, UnixNanos};
 
 pub use factory::OrderFactory;
@@ -22,11 +24,20 @@ use fsm::Transition;
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderKind {
     Market,
-    Limit { price: Price },
-    StopMarket { trigger_price: Price },
-    StopLimit { price: Price, trigger_price: Price },
+    Limit {
+        price: Price,
+    },
+    StopMarket {
+        trigger_price: Price,
+    },
+    StopLimit {
+        price: Price,
+        trigger_price: Price,
+    },
     /// Buys below / sells above the market once touched, then fills at market.
-    MarketIfTouched { trigger_price: Price },
+    MarketIfTouched {
+        trigger_price: Price,
+    },
 }
 
 impl OrderKind {
@@ -54,9 +65,9 @@ impl OrderKind {
     #[must_use]
     pub const fn trigger_price(self) -> Option<Price> {
         match self {
-            Self::StopMarket { trigger_price } | Self::StopLimit { trigger_price, .. } | Self::MarketIfTouched { trigger_price } => {
-                Some(trigger_price)
-            }
+            Self::StopMarket { trigger_price }
+            | Self::StopLimit { trigger_price, .. }
+            | Self::MarketIfTouched { trigger_price } => Some(trigger_price),
             _ => None,
         }
     }
@@ -66,11 +77,22 @@ impl OrderKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderError {
     #[error("order {order}: invalid transition {from} -> {event}")]
-    InvalidStateTransition { order: ClientOrderId, from: OrderStatus, event: &'static str },
+    InvalidStateTransition {
+        order: ClientOrderId,
+        from: OrderStatus,
+        event: &'static str,
+    },
     #[error("order {order}: fill of {fill} exceeds the {leaves} left")]
-    Overfill { order: ClientOrderId, fill: Quantity, leaves: Quantity },
+    Overfill {
+        order: ClientOrderId,
+        fill: Quantity,
+        leaves: Quantity,
+    },
     #[error("order {order}: {source}")]
-    Fixed { order: ClientOrderId, source: FixedError },
+    Fixed {
+        order: ClientOrderId,
+        source: FixedError,
+    },
 }
 
 /// An order and everything that happened to it.
@@ -123,7 +145,12 @@ pub struct OrderInit {
 impl Order {
     /// A new order in INITIALIZED with its first event recorded.
     #[must_use]
-    pub fn new(index: OrderIndex, client_order_id: ClientOrderId, init: OrderInit, ts_init: UnixNanos) -> Self {
+    pub fn new(
+        index: OrderIndex,
+        client_order_id: ClientOrderId,
+        init: OrderInit,
+        ts_init: UnixNanos,
+    ) -> Self {
         let initialized = OrderEvent {
             order: index,
             client_order_id: client_order_id.clone(),
@@ -159,7 +186,10 @@ impl Order {
     /// Quantity still to fill.
     #[must_use]
     pub fn leaves_qty(&self) -> Quantity {
-        Quantity { raw: self.quantity.raw.saturating_sub(self.filled_qty.raw), precision: self.quantity.precision }
+        Quantity {
+            raw: self.quantity.raw.saturating_sub(self.filled_qty.raw),
+            precision: self.quantity.precision,
+        }
     }
 
     #[must_use]
@@ -208,33 +238,63 @@ impl Order {
             (OrderEventKind::Filled(fill), Transition::Fill) => {
                 let leaves = self.leaves_qty();
                 if fill.last_qty > leaves || fill.last_qty.is_zero() {
-                    return Err(OrderError::Overfill { order: self.client_order_id.clone(), fill: fill.last_qty, leaves });
+                    return Err(OrderError::Overfill {
+                        order: self.client_order_id.clone(),
+                        fill: fill.last_qty,
+                        leaves,
+                    });
                 }
-                let value = fill
-                    .last_px
-                    .notional(fill.last_qty)
-                    .map_err(|source| OrderError::Fixed { order: self.client_order_id.clone(), source })?;
+                let value =
+                    fill.last_px
+                        .notional(fill.last_qty)
+                        .map_err(|source| OrderError::Fixed {
+                            order: self.client_order_id.clone(),
+                            source,
+                        })?;
                 self.fill_value_raw += value;
                 self.filled_qty.raw += fill.last_qty.raw;
                 self.commissions.push(fill.commission);
-                self.venue_order_id.get_or_insert_with(|| fill.venue_order_id.clone());
-                if self.filled_qty.raw == self.quantity.raw { OrderStatus::Filled } else { OrderStatus::PartiallyFilled }
+                self.venue_order_id
+                    .get_or_insert_with(|| fill.venue_order_id.clone());
+                if self.filled_qty.raw == self.quantity.raw {
+                    OrderStatus::Filled
+                } else {
+                    OrderStatus::PartiallyFilled
+                }
             }
             (_, Transition::To(status)) => status,
             (_, Transition::Fill) => self.status,
         };
         match &event.kind {
-            OrderEventKind::Accepted { venue_order_id } => self.venue_order_id = Some(venue_order_id.clone()),
+            OrderEventKind::Accepted { venue_order_id } => {
+                self.venue_order_id = Some(venue_order_id.clone())
+            }
             OrderEventKind::Triggered => self.is_triggered = true,
-            OrderEventKind::Updated { quantity, price, trigger_price } => {
+            OrderEventKind::Updated {
+                quantity,
+                price,
+                trigger_price,
+            } => {
                 self.quantity = *quantity;
                 self.kind = match (self.kind, price, trigger_price) {
                     (OrderKind::Limit { .. }, Some(p), _) => OrderKind::Limit { price: *p },
-                    (OrderKind::StopMarket { .. }, _, Some(t)) => OrderKind::StopMarket { trigger_price: *t },
-                    (OrderKind::MarketIfTouched { .. }, _, Some(t)) => OrderKind::MarketIfTouched { trigger_price: *t },
-                    (OrderKind::StopLimit { price: old_p, trigger_price: old_t }, p, t) => {
-                        OrderKind::StopLimit { price: p.unwrap_or(old_p), trigger_price: t.unwrap_or(old_t) }
+                    (OrderKind::StopMarket { .. }, _, Some(t)) => {
+                        OrderKind::StopMarket { trigger_price: *t }
                     }
+                    (OrderKind::MarketIfTouched { .. }, _, Some(t)) => {
+                        OrderKind::MarketIfTouched { trigger_price: *t }
+                    }
+                    (
+                        OrderKind::StopLimit {
+                            price: old_p,
+                            trigger_price: old_t,
+                        },
+                        p,
+                        t,
+                    ) => OrderKind::StopLimit {
+                        price: p.unwrap_or(old_p),
+                        trigger_price: t.unwrap_or(old_t),
+                    },
                     (kind, _, _) => kind,
                 };
             }

@@ -3,10 +3,10 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use super::*;
+use crate::core::Currency;
 use crate::core::enums::LiquiditySide;
 use crate::core::events::OrderFilled;
 use crate::core::identifiers::{StrategyId, TradeId};
-use crate::core::Currency;
 
 fn init(kind: OrderKind, qty: &str) -> OrderInit {
     OrderInit {
@@ -25,11 +25,19 @@ fn init(kind: OrderKind, qty: &str) -> OrderInit {
 
 fn order(kind: OrderKind, qty: &str) -> Order {
     let mut factory = OrderFactory::new(StrategyId::new("S").unwrap());
-    factory.create(OrderIndex(0), init(kind, qty), UnixNanos(0)).unwrap()
+    factory
+        .create(OrderIndex(0), init(kind, qty), UnixNanos(0))
+        .unwrap()
 }
 
 fn event(order: &Order, kind: OrderEventKind) -> OrderEvent {
-    OrderEvent { order: order.index, client_order_id: order.client_order_id.clone(), kind, ts_event: UnixNanos(1), ts_init: UnixNanos(1) }
+    OrderEvent {
+        order: order.index,
+        client_order_id: order.client_order_id.clone(),
+        kind,
+        ts_event: UnixNanos(1),
+        ts_init: UnixNanos(1),
+    }
 }
 
 fn fill(qty: &str, px: &str, n: u32) -> OrderEventKind {
@@ -46,14 +54,20 @@ fn fill(qty: &str, px: &str, n: u32) -> OrderEventKind {
 }
 
 fn accepted() -> OrderEventKind {
-    OrderEventKind::Accepted { venue_order_id: VenueOrderId::new("V-1").unwrap() }
+    OrderEventKind::Accepted {
+        venue_order_id: VenueOrderId::new("V-1").unwrap(),
+    }
 }
 
 #[test]
 fn factory_gives_unique_ids() {
     let mut factory = OrderFactory::new(StrategyId::new("EMA-1").unwrap());
-    let a = factory.create(OrderIndex(0), init(OrderKind::Market, "1"), UnixNanos(0)).unwrap();
-    let b = factory.create(OrderIndex(1), init(OrderKind::Market, "1"), UnixNanos(0)).unwrap();
+    let a = factory
+        .create(OrderIndex(0), init(OrderKind::Market, "1"), UnixNanos(0))
+        .unwrap();
+    let b = factory
+        .create(OrderIndex(1), init(OrderKind::Market, "1"), UnixNanos(0))
+        .unwrap();
     assert_eq!(a.client_order_id.as_str(), "O-EMA-1-1");
     assert_eq!(b.client_order_id.as_str(), "O-EMA-1-2");
     assert_eq!(factory.count(), 2);
@@ -61,7 +75,12 @@ fn factory_gives_unique_ids() {
 
 #[test]
 fn lifecycle_with_partial_fills_and_average_price() {
-    let mut o = order(OrderKind::Limit { price: Price::parse("10.00", 2).unwrap() }, "100");
+    let mut o = order(
+        OrderKind::Limit {
+            price: Price::parse("10.00", 2).unwrap(),
+        },
+        "100",
+    );
     assert_eq!(o.status, OrderStatus::Initialized);
     o.apply(event(&o, OrderEventKind::Submitted)).unwrap();
     o.apply(event(&o, accepted())).unwrap();
@@ -81,9 +100,15 @@ fn lifecycle_with_partial_fills_and_average_price() {
 #[test]
 fn overfill_and_illegal_events_are_errors() {
     let mut o = order(OrderKind::Market, "10");
-    assert!(matches!(o.apply(event(&o, fill("1", "1.00", 1))), Err(OrderError::InvalidStateTransition { .. })));
+    assert!(matches!(
+        o.apply(event(&o, fill("1", "1.00", 1))),
+        Err(OrderError::InvalidStateTransition { .. })
+    ));
     o.apply(event(&o, OrderEventKind::Submitted)).unwrap();
-    assert!(matches!(o.apply(event(&o, fill("11", "1.00", 1))), Err(OrderError::Overfill { .. })));
+    assert!(matches!(
+        o.apply(event(&o, fill("11", "1.00", 1))),
+        Err(OrderError::Overfill { .. })
+    ));
     assert_eq!(o.status, OrderStatus::Submitted);
     assert_eq!(o.events.len(), 2, "rejected events are not recorded");
 }
@@ -91,35 +116,77 @@ fn overfill_and_illegal_events_are_errors() {
 #[test]
 fn denied_and_rejected_and_canceled_are_terminal() {
     let mut denied = order(OrderKind::Market, "1");
-    denied.apply(event(&denied, OrderEventKind::Denied { reason: Arc::from("max qty") })).unwrap();
+    denied
+        .apply(event(
+            &denied,
+            OrderEventKind::Denied {
+                reason: Arc::from("max qty"),
+            },
+        ))
+        .unwrap();
     assert!(denied.is_closed());
-    assert!(denied.apply(event(&denied, OrderEventKind::Submitted)).is_err());
+    assert!(
+        denied
+            .apply(event(&denied, OrderEventKind::Submitted))
+            .is_err()
+    );
 
     let mut rejected = order(OrderKind::Market, "1");
-    rejected.apply(event(&rejected, OrderEventKind::Submitted)).unwrap();
-    rejected.apply(event(&rejected, OrderEventKind::Rejected { reason: Arc::from("no") })).unwrap();
+    rejected
+        .apply(event(&rejected, OrderEventKind::Submitted))
+        .unwrap();
+    rejected
+        .apply(event(
+            &rejected,
+            OrderEventKind::Rejected {
+                reason: Arc::from("no"),
+            },
+        ))
+        .unwrap();
     assert_eq!(rejected.status, OrderStatus::Rejected);
 
-    let mut canceled = order(OrderKind::Limit { price: Price::parse("1.00", 2).unwrap() }, "1");
-    canceled.apply(event(&canceled, OrderEventKind::Submitted)).unwrap();
+    let mut canceled = order(
+        OrderKind::Limit {
+            price: Price::parse("1.00", 2).unwrap(),
+        },
+        "1",
+    );
+    canceled
+        .apply(event(&canceled, OrderEventKind::Submitted))
+        .unwrap();
     canceled.apply(event(&canceled, accepted())).unwrap();
-    canceled.apply(event(&canceled, OrderEventKind::PendingCancel)).unwrap();
-    canceled.apply(event(&canceled, OrderEventKind::Canceled)).unwrap();
+    canceled
+        .apply(event(&canceled, OrderEventKind::PendingCancel))
+        .unwrap();
+    canceled
+        .apply(event(&canceled, OrderEventKind::Canceled))
+        .unwrap();
     assert_eq!(canceled.status, OrderStatus::Canceled);
-    assert!(canceled.apply(event(&canceled, fill("1", "1.00", 1))).is_err());
+    assert!(
+        canceled
+            .apply(event(&canceled, fill("1", "1.00", 1)))
+            .is_err()
+    );
 }
 
 #[test]
 fn stop_limit_triggers_and_updates() {
     let mut o = order(
-        OrderKind::StopLimit { price: Price::parse("10.10", 2).unwrap(), trigger_price: Price::parse("10.00", 2).unwrap() },
+        OrderKind::StopLimit {
+            price: Price::parse("10.10", 2).unwrap(),
+            trigger_price: Price::parse("10.00", 2).unwrap(),
+        },
         "5",
     );
     o.apply(event(&o, OrderEventKind::Submitted)).unwrap();
     o.apply(event(&o, accepted())).unwrap();
     o.apply(event(&o, OrderEventKind::Triggered)).unwrap();
     assert!(o.is_triggered);
-    let update = OrderEventKind::Updated { quantity: Quantity::parse("4", 0).unwrap(), price: Some(Price::parse("10.20", 2).unwrap()), trigger_price: None };
+    let update = OrderEventKind::Updated {
+        quantity: Quantity::parse("4", 0).unwrap(),
+        price: Some(Price::parse("10.20", 2).unwrap()),
+        trigger_price: None,
+    };
     o.apply(event(&o, update)).unwrap();
     assert_eq!(o.status, OrderStatus::Triggered);
     assert_eq!(o.kind.price().unwrap().to_string(), "10.20");
@@ -132,8 +199,12 @@ fn any_event_kind() -> impl Strategy<Value = OrderEventKind> {
     prop_oneof![
         Just(OrderEventKind::Submitted),
         Just(accepted()),
-        Just(OrderEventKind::Rejected { reason: Arc::from("r") }),
-        Just(OrderEventKind::Denied { reason: Arc::from("d") }),
+        Just(OrderEventKind::Rejected {
+            reason: Arc::from("r")
+        }),
+        Just(OrderEventKind::Denied {
+            reason: Arc::from("d")
+        }),
         Just(OrderEventKind::Canceled),
         Just(OrderEventKind::Expired),
         Just(OrderEventKind::Triggered),

@@ -22,9 +22,16 @@ impl BuyAndHold {
         params.reject_unknown(&["size"])?;
         let size_raw = params.decimal_raw_or("size", FIXED_SCALAR)?;
         if size_raw <= 0 || size_raw > FIXED_SCALAR {
-            return Err(ParamError { name: "size".into(), reason: "must be in (0, 1]".into() });
+            return Err(ParamError {
+                name: "size".into(),
+                reason: "must be in (0, 1]".into(),
+            });
         }
-        Ok(Self { instrument, size_raw, bought: false })
+        Ok(Self {
+            instrument,
+            size_raw,
+            bought: false,
+        })
     }
 }
 

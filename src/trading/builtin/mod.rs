@@ -27,11 +27,23 @@ pub enum BuiltinError {
 ///
 /// # Errors
 /// For an unknown name or bad parameters.
-pub fn build(name: &str, instrument: InstrumentIndex, params: &Params) -> Result<Box<dyn Strategy>, BuiltinError> {
+pub fn build(
+    name: &str,
+    instrument: InstrumentIndex,
+    params: &Params,
+) -> Result<Box<dyn Strategy>, BuiltinError> {
     Ok(match name {
         "buy_and_hold" => Box::new(BuyAndHold::from_params(instrument, params)?),
-        "ema_cross" => Box::new(MovingAverageCross::from_params(AverageKind::Exponential, instrument, params)?),
-        "sma_cross" => Box::new(MovingAverageCross::from_params(AverageKind::Simple, instrument, params)?),
+        "ema_cross" => Box::new(MovingAverageCross::from_params(
+            AverageKind::Exponential,
+            instrument,
+            params,
+        )?),
+        "sma_cross" => Box::new(MovingAverageCross::from_params(
+            AverageKind::Simple,
+            instrument,
+            params,
+        )?),
         other => return Err(BuiltinError::Unknown(other.to_string())),
     })
 }

@@ -25,9 +25,14 @@ enum Average {
 
 impl Average {
     fn new(kind: AverageKind, period: usize) -> Result<Self, ParamError> {
-        let err = |e: crate::indicators::PeriodError| ParamError { name: "period".into(), reason: e.to_string() };
+        let err = |e: crate::indicators::PeriodError| ParamError {
+            name: "period".into(),
+            reason: e.to_string(),
+        };
         Ok(match kind {
-            AverageKind::Exponential => Self::Exponential(Ema::with_history(period, 2).map_err(err)?),
+            AverageKind::Exponential => {
+                Self::Exponential(Ema::with_history(period, 2).map_err(err)?)
+            }
             AverageKind::Simple => Self::Simple(Sma::new(period).map_err(err)?),
         })
     }
@@ -66,16 +71,26 @@ impl MovingAverageCross {
     ///
     /// # Errors
     /// For unknown or malformed parameters.
-    pub fn from_params(kind: AverageKind, instrument: InstrumentIndex, params: &Params) -> Result<Self, ParamError> {
+    pub fn from_params(
+        kind: AverageKind,
+        instrument: InstrumentIndex,
+        params: &Params,
+    ) -> Result<Self, ParamError> {
         params.reject_unknown(&["fast", "slow", "size"])?;
         let fast = params.usize_or("fast", 10, 1)?;
         let slow = params.usize_or("slow", 30, 2)?;
         if fast >= slow {
-            return Err(ParamError { name: "fast".into(), reason: format!("must be below slow ({fast} ≥ {slow})") });
+            return Err(ParamError {
+                name: "fast".into(),
+                reason: format!("must be below slow ({fast} ≥ {slow})"),
+            });
         }
         let size_raw = params.decimal_raw_or("size", FIXED_SCALAR)?;
         if size_raw <= 0 || size_raw > FIXED_SCALAR {
-            return Err(ParamError { name: "size".into(), reason: "must be in (0, 1]".into() });
+            return Err(ParamError {
+                name: "size".into(),
+                reason: "must be in (0, 1]".into(),
+            });
         }
         Ok(Self {
             instrument,
@@ -102,7 +117,12 @@ impl Strategy for MovingAverageCross {
         if index < self.slow_period {
             return Ok(());
         }
-        let (Some(f0), Some(f1), Some(s0), Some(s1)) = (self.fast.get(0), self.fast.get(1), self.slow.get(0), self.slow.get(1)) else {
+        let (Some(f0), Some(f1), Some(s0), Some(s1)) = (
+            self.fast.get(0),
+            self.fast.get(1),
+            self.slow.get(0),
+            self.slow.get(1),
+        ) else {
             return Ok(());
         };
         let position = ctx.position_raw(self.instrument);
