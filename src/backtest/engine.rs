@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::core::clock::{Clock, TestClock, TimeEvent};
-use crate::core::enums::OrderSide;
+use crate::core::enums::{OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::fixed;
 use crate::core::identifiers::{
@@ -598,10 +598,14 @@ impl BacktestEngine {
             venue_max_notional: exchange.config.max_order_notional,
             reduce_only: request.reduce_only,
         };
-        let mut verdict = if reference_price.is_none() {
-            Err("no price yet to size or check the order".to_string())
-        } else {
-            self.risk.check(&check)
+        let mut verdict = match (request.time_in_force, request.expire_time, reference_price) {
+            (TimeInForce::AtTheOpen | TimeInForce::AtTheClose, _, _) => Err(format!(
+                "time in force {} is not supported yet",
+                request.time_in_force
+            )),
+            (TimeInForce::Gtd, None, _) => Err("GTD needs an expire time".to_string()),
+            (_, _, None) => Err("no price yet to size or check the order".to_string()),
+            _ => self.risk.check(&check),
         };
         if verdict.is_ok() {
             for price in [request.kind.price(), request.kind.trigger_price()]

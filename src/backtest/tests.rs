@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use proptest::prelude::{ProptestConfig, any, prop_assert, prop_assert_eq, proptest};
 use proptest::strategy::Strategy as _;
@@ -10,15 +11,16 @@ use super::config;
 use super::engine::BacktestEngine;
 use super::results::BacktestResult;
 use crate::core::clock::TimeEvent;
-use crate::core::enums::{OrderSide, OrderStatus};
+use crate::core::enums::{OrderSide, OrderStatus, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent};
 use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::identifiers::InstrumentIndex;
 use crate::core::{Price, Quantity, UnixNanos};
 use crate::data::synthetic::{GbmSpec, generate_gbm};
-use crate::engine::commands::OrderSize;
+use crate::engine::commands::{OrderSize, SubmitOrder};
 use crate::engine::replay::BarStream;
 use crate::model::data::Bar;
+use crate::model::orders::OrderKind;
 use crate::trading::strategy::{HookResult, Strategy, StrategyContext};
 
 /// What the scripted strategy does on a given bar.
@@ -27,6 +29,7 @@ enum Action {
     Buy(i64),
     Sell(i64),
     Limit(OrderSide, &'static str, i64),
+    LimitWith(&'static str, i64, TimeInForce, Option<i64>),
     Stop(OrderSide, &'static str, i64),
     CancelAll,
     CloseAll,
@@ -39,9 +42,16 @@ struct Scripted {
     instrument: u32,
     script: BTreeMap<usize, Vec<Action>>,
     bar: usize,
-    seen_events: Vec<String>,
-    seen_positions: Vec<String>,
-    timers: Vec<UnixNanos>,
+    /// What the strategy saw, shared with the test after the engine took it.
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Scripted {
+    fn note(&self, line: String) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(line);
+        }
+    }
 }
 
 impl Strategy for Scripted {
@@ -51,22 +61,25 @@ impl Strategy for Scripted {
         }
         let instrument = bar.instrument;
         let qty = |n: i64| Quantity::from_raw(i128::from(n) * FIXED_SCALAR, 0).unwrap_or_default();
+        let px = |text: &str| Price::parse(text, 2).unwrap_or_default();
         for action in self.script.get(&self.bar).cloned().unwrap_or_default() {
             match action {
                 Action::Buy(n) => ctx.buy(instrument, OrderSize::Quantity(qty(n))),
                 Action::Sell(n) => ctx.sell(instrument, OrderSize::Quantity(qty(n))),
-                Action::Limit(side, px, n) => ctx.limit(
-                    instrument,
-                    side,
-                    Price::parse(px, 2).unwrap_or_default(),
-                    qty(n),
-                ),
-                Action::Stop(side, px, n) => ctx.stop(
-                    instrument,
-                    side,
-                    Price::parse(px, 2).unwrap_or_default(),
-                    qty(n),
-                ),
+                Action::Limit(side, price, n) => ctx.limit(instrument, side, px(price), qty(n)),
+                Action::LimitWith(price, n, time_in_force, expire_minutes) => {
+                    let kind = OrderKind::Limit { price: px(price) };
+                    let mut order = SubmitOrder::new(
+                        instrument,
+                        OrderSide::Buy,
+                        kind,
+                        OrderSize::Quantity(qty(n)),
+                    );
+                    order.time_in_force = time_in_force;
+                    order.expire_time = expire_minutes.map(|m| UnixNanos(m * 60_000_000_000));
+                    ctx.submit(order);
+                }
+                Action::Stop(side, price, n) => ctx.stop(instrument, side, px(price), qty(n)),
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
                 Action::CloseAll => ctx.close_all(),
                 Action::Timer(secs) => ctx.set_timer("tick", secs * 1_000_000_000),
@@ -77,8 +90,7 @@ impl Strategy for Scripted {
     }
 
     fn on_order_event(&mut self, _ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
-        self.seen_events
-            .push(format!("{} {}", event.client_order_id, event.kind.name()));
+        self.note(format!("{} {}", event.client_order_id, event.kind.name()));
         Ok(())
     }
 
@@ -87,8 +99,7 @@ impl Strategy for Scripted {
         _ctx: &mut StrategyContext<'_>,
         event: &PositionEvent,
     ) -> HookResult {
-        self.seen_positions
-            .push(format!("opened {} {}", event.position_id, event.side));
+        self.note(format!("opened {} {}", event.position_id, event.side));
         Ok(())
     }
 
@@ -97,15 +108,15 @@ impl Strategy for Scripted {
         _ctx: &mut StrategyContext<'_>,
         event: &PositionEvent,
     ) -> HookResult {
-        self.seen_positions.push(format!(
+        self.note(format!(
             "closed {} {}",
             event.position_id, event.realized_pnl
         ));
         Ok(())
     }
 
-    fn on_timer(&mut self, ctx: &mut StrategyContext<'_>, _event: &TimeEvent) -> HookResult {
-        self.timers.push(ctx.now);
+    fn on_timer(&mut self, ctx: &mut StrategyContext<'_>, event: &TimeEvent) -> HookResult {
+        self.note(format!("timer {} at {}", event.name, ctx.now));
         Ok(())
     }
 }
@@ -313,22 +324,84 @@ fn limits_stops_cancels_and_denials() {
 }
 
 #[test]
+fn time_in_force_ioc_gtd_day_and_unsupported() {
+    let bars = flat_bars(5);
+    let script = [
+        (0, Action::LimitWith("9.00", 1, TimeInForce::Ioc, None)),
+        (0, Action::LimitWith("9.60", 1, TimeInForce::Ioc, None)),
+        (0, Action::LimitWith("9.00", 1, TimeInForce::Gtd, Some(2))),
+        (0, Action::LimitWith("9.00", 1, TimeInForce::Day, None)),
+        (0, Action::LimitWith("9.00", 1, TimeInForce::Gtd, None)),
+        (
+            0,
+            Action::LimitWith("9.00", 1, TimeInForce::AtTheClose, None),
+        ),
+    ];
+    let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
+    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.status).collect();
+    assert_eq!(
+        status,
+        vec![
+            OrderStatus::Canceled,
+            OrderStatus::Filled,
+            OrderStatus::Expired,
+            OrderStatus::Accepted,
+            OrderStatus::Denied,
+            OrderStatus::Denied
+        ]
+    );
+    // The IOC order that could not fill was canceled on its first bar.
+    assert_eq!(
+        result.orders[0].events.last().unwrap().ts_event,
+        UnixNanos(60_000_000_000)
+    );
+    // The GTD order expired at its deadline, before bar 3.
+    assert_eq!(
+        result.orders[2].events.last().unwrap().ts_event,
+        UnixNanos(120_000_000_000)
+    );
+}
+
+#[test]
 fn timers_fire_through_the_clock() {
-    let mut s = scripted(&[(0, Action::Timer(120))]);
-    s.instrument = 0;
-    let cfg = config::parse(Path::new("t.toml"), ONE_VENUE).unwrap();
-    let bars = flat_bars(6);
-    let engine = BacktestEngine::new(&cfg, vec![Box::new(s)]).unwrap();
-    let output = engine
-        .run(vec![(
-            cfg.data[0].bar_type.to_string(),
-            BarStream {
-                bars: &bars,
-                priority: 0,
-            },
-        )])
-        .unwrap();
-    assert_eq!(output.curve.ts.len(), 6);
+    let strategy = scripted(&[(0, Action::Timer(120))]);
+    let log = strategy.log.clone();
+    run(ONE_VENUE, vec![Box::new(strategy)], vec![flat_bars(6)]);
+    let timers: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("timer"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        timers,
+        vec![
+            "timer tick at 1970-01-01T00:02:00Z",
+            "timer tick at 1970-01-01T00:04:00Z"
+        ]
+    );
+}
+
+#[test]
+fn strategies_hear_their_order_and_position_events() {
+    let strategy = scripted(&[(0, Action::Buy(10)), (1, Action::CloseAll)]);
+    let log = strategy.log.clone();
+    run(ONE_VENUE, vec![Box::new(strategy)], vec![flat_bars(3)]);
+    let log = log.lock().unwrap().clone();
+    assert_eq!(
+        log,
+        vec![
+            "O-buy_and_hold-1-1 SUBMITTED",
+            "O-buy_and_hold-1-1 ACCEPTED",
+            "O-buy_and_hold-1-1 FILLED",
+            "opened P-1 LONG",
+            "O-buy_and_hold-1-2 SUBMITTED",
+            "O-buy_and_hold-1-2 ACCEPTED",
+            "O-buy_and_hold-1-2 FILLED",
+            "closed P-1 -0.20 USD",
+        ]
+    );
 }
 
 const TWO_VENUES: &str = r#"

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::core::enums::{LiquiditySide, OmsType, OrderSide};
+use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{
@@ -12,6 +12,7 @@ use crate::core::identifiers::{
     VenueOrderId,
 };
 use crate::core::rng::SeededRng;
+use crate::core::time::NANOS_PER_DAY;
 use crate::core::{Money, Price, UnixNanos};
 use crate::engine::execution::ExecutionClient;
 use crate::engine::matching::{Match, MatchReason, MatchingCore, Triggered};
@@ -43,6 +44,8 @@ enum InflightCommand {
         instrument: InstrumentIndex,
         side: OrderSide,
         kind: OrderKind,
+        time_in_force: TimeInForce,
+        expire_time: Option<UnixNanos>,
     },
     Cancel {
         order: OrderIndex,
@@ -81,6 +84,10 @@ pub struct SimulatedExchange {
     triggered: Vec<Triggered>,
     sequence: u64,
     trade_sequence: u64,
+    /// IOC/FOK orders: canceled after the first bar they could fill on.
+    immediate: Vec<(InstrumentIndex, OrderIndex, ClientOrderId)>,
+    /// GTD/DAY orders with their deadline.
+    expiries: Vec<(UnixNanos, InstrumentIndex, OrderIndex, ClientOrderId)>,
     /// Why orders were canceled by the venue itself (for `orders.csv`).
     pub cancel_reasons: Vec<(ClientOrderId, Arc<str>)>,
 }
@@ -111,6 +118,8 @@ impl SimulatedExchange {
             triggered: Vec::new(),
             sequence: 0,
             trade_sequence: 0,
+            immediate: Vec::new(),
+            expiries: Vec::new(),
             cancel_reasons: Vec::new(),
         }
     }
@@ -147,11 +156,34 @@ impl SimulatedExchange {
                 instrument,
                 side,
                 kind,
+                time_in_force,
+                expire_time,
             } => {
                 let Some(Some(core)) = self.cores.get_mut(instrument.get()) else {
                     return Ok(());
                 };
                 core.add(order, side, kind, false);
+                match (time_in_force, expire_time) {
+                    // Bars fill whole orders, so fill-or-kill and immediate-or-cancel coincide.
+                    (TimeInForce::Ioc | TimeInForce::Fok, _) => {
+                        self.immediate
+                            .push((instrument, order, client_order_id.clone()));
+                    }
+                    (TimeInForce::Gtd, Some(deadline)) => {
+                        self.expiries
+                            .push((deadline, instrument, order, client_order_id.clone()));
+                    }
+                    (TimeInForce::Day, _) => {
+                        let end_of_day = UnixNanos((ts.day_number() + 1) * NANOS_PER_DAY - 1);
+                        self.expiries.push((
+                            end_of_day,
+                            instrument,
+                            order,
+                            client_order_id.clone(),
+                        ));
+                    }
+                    _ => {}
+                }
                 let venue_order_id =
                     VenueOrderId::new(&format!("{}-{}", self.config.venue, order.0 + 1))?;
                 let accepted = self.event(
@@ -232,6 +264,9 @@ impl SimulatedExchange {
         if !self.inflight.is_empty() {
             self.advance(bar.ts_init)?;
         }
+        if !self.expiries.is_empty() {
+            self.expire(bar.instrument, bar.ts_init);
+        }
         let Some(Some(core)) = self.cores.get_mut(bar.instrument.get()) else {
             return Ok(());
         };
@@ -264,7 +299,57 @@ impl SimulatedExchange {
         }
         self.matches = matches;
         self.matches.clear();
+        if !self.immediate.is_empty() {
+            self.cancel_unfilled_immediate(bar.instrument, ts);
+        }
         Ok(())
+    }
+
+    /// Expires GTD/DAY orders of `instrument` whose deadline is before `ts`.
+    fn expire(&mut self, instrument: InstrumentIndex, ts: UnixNanos) {
+        let Some(Some(core)) = self.cores.get_mut(instrument.get()) else {
+            return;
+        };
+        let mut expired = Vec::new();
+        self.expiries.retain(|(deadline, inst, order, id)| {
+            if *inst != instrument || *deadline >= ts {
+                return true;
+            }
+            if core.remove(*order) {
+                expired.push((*order, id.clone(), *deadline));
+            }
+            false
+        });
+        for (order, id, deadline) in expired {
+            let event = self.event(
+                order,
+                &id,
+                OrderEventKind::Expired,
+                deadline.max(UnixNanos(0)),
+            );
+            self.events.push(event);
+        }
+    }
+
+    /// Cancels what IOC/FOK orders of `instrument` did not fill on this bar.
+    fn cancel_unfilled_immediate(&mut self, instrument: InstrumentIndex, ts: UnixNanos) {
+        let Some(Some(core)) = self.cores.get_mut(instrument.get()) else {
+            return;
+        };
+        let mut canceled = Vec::new();
+        self.immediate.retain(|(inst, order, id)| {
+            if *inst != instrument {
+                return true;
+            }
+            if core.remove(*order) {
+                canceled.push((*order, id.clone()));
+            }
+            false
+        });
+        for (order, id) in canceled {
+            let event = self.event(order, &id, OrderEventKind::Canceled, ts);
+            self.events.push(event);
+        }
     }
 
     fn fill(
@@ -384,6 +469,8 @@ impl ExecutionClient for SimulatedExchange {
             instrument: order.instrument,
             side: order.side,
             kind: order.kind,
+            time_in_force: order.time_in_force,
+            expire_time: order.expire_time,
         };
         if let Err(e) = self.dispatch(command, ts) {
             let rejected = self.event(
