@@ -588,11 +588,7 @@ impl BacktestEngine {
             quantity,
             reference_price: reference_price.unwrap_or_default(),
             net_qty_raw: self.cache.net_qty_raw(None, instrument_index),
-            pending_qty_raw: if request.side == OrderSide::Buy {
-                pending_raw
-            } else {
-                0
-            },
+            pending_qty_raw: pending_raw,
             cash_free: exchange.account.is_cash().then_some(free),
             fee_rate_raw: fee_rate,
             venue_max_notional: exchange.config.max_order_notional,

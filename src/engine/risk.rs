@@ -27,7 +27,8 @@ pub struct RiskCheck<'a> {
     pub reference_price: Price,
     /// Net signed quantity raw held in the instrument before the order.
     pub net_qty_raw: i128,
-    /// Quantity raw already committed by open orders on the same side.
+    /// Quantity raw of the open orders on the same side: buys reserve cash,
+    /// sells reserve the holding (cash accounts).
     pub pending_qty_raw: i128,
     /// Free balance in the settlement currency; `Some` for cash accounts.
     pub cash_free: Option<Money>,
@@ -116,7 +117,13 @@ impl RiskEngine {
         notional: Money,
         free: Money,
     ) -> Result<(), DenyReason> {
-        if after < 0 {
+        // Sells already working count against the holding too.
+        let committed = if order.side == OrderSide::Sell {
+            order.pending_qty_raw
+        } else {
+            0
+        };
+        if after - committed < 0 {
             return Err("a cash account cannot sell short".to_string());
         }
         if order.side == OrderSide::Buy {
@@ -265,6 +272,12 @@ mod tests {
             risk.check(&order).unwrap_err(),
             "a cash account cannot sell short"
         );
+        // Holding 10 with a sell of 6 already working: another 6 would go short.
+        order.net_qty_raw = 10 * FIXED_SCALAR;
+        order.quantity = Quantity::parse("6", 0).unwrap();
+        assert!(risk.check(&order).is_ok());
+        order.pending_qty_raw = 6 * FIXED_SCALAR;
+        assert!(risk.check(&order).is_err());
     }
 
     #[test]
