@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::core::clock::{Clock, TestClock, TimeEvent};
-use crate::core::enums::{OrderSide, TimeInForce};
+use crate::core::enums::TimeInForce;
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::fixed;
 use crate::core::identifiers::{
