@@ -66,6 +66,8 @@ pub struct BacktestEngine {
     position_events: Vec<PositionEvent>,
     timer_events: Vec<TimeEvent>,
     accounts: Vec<AccountSnapshot>,
+    /// A venue's snapshot needs refreshing after fills.
+    accounts_dirty: Vec<bool>,
     report_currency: Currency,
     curve: EquityCurve,
     start: Option<UnixNanos>,
@@ -157,7 +159,7 @@ impl BacktestEngine {
             .venues
             .first()
             .map_or(Currency::USD, |v| v.base_currency);
-        let accounts = venues
+        let accounts: Vec<AccountSnapshot> = venues
             .iter()
             .map(|v| {
                 let free = v.account.free(v.account.base_currency);
@@ -182,6 +184,7 @@ impl BacktestEngine {
             events: Vec::new(),
             position_events: Vec::new(),
             timer_events: Vec::new(),
+            accounts_dirty: vec![false; accounts.len()],
             accounts,
             report_currency,
             curve: EquityCurve::default(),
@@ -323,8 +326,13 @@ impl BacktestEngine {
         let venue = self.instrument_venues[bar.instrument.get()];
         let exchange = &mut self.venues[venue];
         if let Some(instrument) = self.cache.instrument(bar.instrument) {
-            let net = self.cache.net_qty_raw(None, bar.instrument);
-            let sign = i32::from(net > 0) - i32::from(net < 0);
+            // Only the pessimistic path depends on the position's direction.
+            let sign = if exchange.config.fill.pessimistic {
+                let net = self.cache.net_qty_raw(None, bar.instrument);
+                i32::from(net > 0) - i32::from(net < 0)
+            } else {
+                0
+            };
             exchange
                 .process_bar(bar, instrument, sign, &self.cache)
                 .map_err(|e| BacktestError::Runtime(e.to_string()))?;
@@ -394,6 +402,7 @@ impl BacktestEngine {
             exchange
                 .account
                 .apply_realized(currency, outcome.realized_raw);
+            self.accounts_dirty[venue] = true;
             if !exchange.account.is_cash() {
                 let exposure: i128 = self
                     .cache
@@ -660,6 +669,14 @@ impl BacktestEngine {
 
     /// Values every venue's account and records total equity at `ts`.
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
+        // Without fills or open positions nothing about the account moved.
+        let holds = self
+            .cache
+            .positions_open(Filter::default())
+            .any(|p| self.instrument_venues[p.instrument.get()] == venue);
+        if !holds && !std::mem::take(&mut self.accounts_dirty[venue]) {
+            return Ok(());
+        }
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
         let mut valuation: i128 = 0;

@@ -7,36 +7,68 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::enums::CurrencyType;
 
-/// A currency: its ISO-style code, display precision and kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A currency: its ISO-style code, display precision and kind. Currencies
+/// compare by their position in the built-in table, so a comparison on the
+/// hot path is one byte, not a string.
+#[derive(Debug, Clone, Copy)]
 pub struct Currency {
+    /// Position in [`Currency::ALL`].
+    pub index: u8,
     pub code: &'static str,
     pub precision: u8,
     pub currency_type: CurrencyType,
 }
 
+impl PartialEq for Currency {
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index
+    }
+}
+
+impl Eq for Currency {}
+
+impl std::hash::Hash for Currency {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.index.hash(state);
+    }
+}
+
+impl PartialOrd for Currency {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Currency {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.index.cmp(&other.index)
+    }
+}
+
 macro_rules! currencies {
-    ($($name:ident = ($code:literal, $precision:literal, $kind:ident)),* $(,)?) => {
+    ($($name:ident = ($index:literal, $code:literal, $precision:literal, $kind:ident)),* $(,)?) => {
         impl Currency {
             $(
                 #[doc = concat!("The ", $code, " currency.")]
-                pub const $name: Self = Self { code: $code, precision: $precision, currency_type: CurrencyType::$kind };
+                pub const $name: Self = Self { index: $index, code: $code, precision: $precision, currency_type: CurrencyType::$kind };
             )*
-            /// Every built-in currency.
+            /// Every built-in currency, in index order.
             pub const ALL: &'static [Self] = &[$(Self::$name),*];
+            /// How many built-in currencies there are.
+            pub const COUNT: usize = Self::ALL.len();
         }
     };
 }
 
 currencies! {
-    USD = ("USD", 2, Fiat),
-    EUR = ("EUR", 2, Fiat),
-    GBP = ("GBP", 2, Fiat),
-    JPY = ("JPY", 0, Fiat),
-    BTC = ("BTC", 8, Crypto),
-    ETH = ("ETH", 8, Crypto),
-    USDT = ("USDT", 8, Crypto),
-    SOL = ("SOL", 9, Crypto),
+    USD = (0, "USD", 2, Fiat),
+    EUR = (1, "EUR", 2, Fiat),
+    GBP = (2, "GBP", 2, Fiat),
+    JPY = (3, "JPY", 0, Fiat),
+    BTC = (4, "BTC", 8, Crypto),
+    ETH = (5, "ETH", 8, Crypto),
+    USDT = (6, "USDT", 8, Crypto),
+    SOL = (7, "SOL", 9, Crypto),
 }
 
 /// The code is not a known currency.
@@ -78,6 +110,15 @@ impl<'de> Deserialize<'de> for Currency {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indices_match_the_table() {
+        for (i, currency) in Currency::ALL.iter().enumerate() {
+            assert_eq!(usize::from(currency.index), i);
+        }
+        assert_eq!(Currency::COUNT, 8);
+        assert!(Currency::USD < Currency::EUR);
+    }
 
     #[test]
     fn parses_known_codes_case_insensitively() {

@@ -229,9 +229,29 @@ fn pow10_f64(precision: u8) -> f64 {
     reason = "f64 views are for analysis only"
 )]
 pub fn raw_to_f64(raw: i128) -> f64 {
+    // Below 2^53 both operands are exact, so one correctly rounded division
+    // gives the double nearest the decimal: what parsing its text gives.
+    if raw.unsigned_abs() < 1 << 53 {
+        return raw as f64 / FIXED_SCALAR as f64;
+    }
     let integer = raw / FIXED_SCALAR;
     let fraction = raw % FIXED_SCALAR;
     integer as f64 + fraction as f64 / FIXED_SCALAR as f64
+}
+
+/// [`raw_to_f64`] for 64-bit raws (prices), without 128-bit conversions.
+#[must_use]
+#[inline]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "f64 views are for analysis only"
+)]
+pub fn i64_to_f64(raw: i64) -> f64 {
+    if raw.unsigned_abs() < 1 << 53 {
+        raw as f64 / 1_000_000_000.0
+    } else {
+        raw_to_f64(i128::from(raw))
+    }
 }
 
 /// Writes `raw` with exactly `precision` decimals (rounding half up first).
@@ -322,6 +342,13 @@ mod tests {
             let a = i128::from(a);
             let expected = div_round_half_up(a * b, FIXED_SCALAR).unwrap();
             prop_assert_eq!(mul_raw(a, b).unwrap(), expected);
+        }
+
+        #[test]
+        fn float_view_is_the_nearest_double_of_the_text(cents in -1_000_000_000i64..1_000_000_000) {
+            let raw = cents * 10_000_000;
+            let text = format_raw(i128::from(raw), 2);
+            prop_assert_eq!(i64_to_f64(raw), text.parse::<f64>().unwrap());
         }
 
         #[test]

@@ -104,8 +104,9 @@ impl Price {
 
     /// A float view for indicators and plots; never for money.
     #[must_use]
+    #[inline]
     pub fn as_f64(self) -> f64 {
-        fixed::raw_to_f64(i128::from(self.raw))
+        fixed::i64_to_f64(self.raw)
     }
 }
 

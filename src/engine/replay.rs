@@ -66,7 +66,15 @@ impl<'a> ReplayMerge<'a> {
 impl<'a> Iterator for ReplayMerge<'a> {
     type Item = (usize, &'a Bar);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
+        // One stream needs no merge.
+        if let [only] = self.streams.as_slice() {
+            let at = self.cursors[0];
+            let bar = only.bars.get(at)?;
+            self.cursors[0] = at + 1;
+            return Some((0, bar));
+        }
         let Reverse((key, stream)) = self.heap.pop()?;
         let bars = self.streams[stream].bars;
         let at = self.cursors[stream];

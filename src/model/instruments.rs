@@ -273,7 +273,12 @@ impl Instrument {
     /// # Errors
     /// On overflow, or a zero price for an inverse instrument.
     pub fn notional_raw(&self, signed_qty_raw: i128, price: Price) -> Result<i128, FixedError> {
-        let units = fixed::mul_raw(signed_qty_raw, self.multiplier.signed_raw())?;
+        // Most instruments have a multiplier of one: skip that product.
+        let units = if self.multiplier.signed_raw() == FIXED_SCALAR {
+            signed_qty_raw
+        } else {
+            fixed::mul_raw(signed_qty_raw, self.multiplier.signed_raw())?
+        };
         if self.is_inverse() {
             let scaled = units
                 .checked_mul(FIXED_SCALAR)

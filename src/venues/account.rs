@@ -2,8 +2,6 @@
 //! every trade; a margin account pays only realized PnL and fees and locks
 //! margin (notional / leverage) for open positions.
 
-use std::collections::BTreeMap;
-
 use crate::core::enums::{AccountType, OrderSide};
 use crate::core::events::AccountState;
 use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
@@ -18,9 +16,12 @@ pub struct Account {
     pub base_currency: Currency,
     /// Leverage raw at the global scale (1.0 for cash accounts).
     pub leverage_raw: i128,
-    totals: BTreeMap<Currency, i128>,
-    locked: BTreeMap<Currency, i128>,
-    commissions: BTreeMap<Currency, i128>,
+    // Indexed by `Currency::index`: a balance lookup on the hot path is an
+    // array access.
+    present: [bool; Currency::COUNT],
+    totals: [i128; Currency::COUNT],
+    locked: [i128; Currency::COUNT],
+    commissions: [i128; Currency::COUNT],
 }
 
 impl Account {
@@ -39,20 +40,23 @@ impl Account {
                 value: fixed::format_raw(leverage_raw, 2),
             });
         }
-        let mut totals = BTreeMap::new();
-        for money in starting {
-            *totals.entry(money.currency).or_insert(0) += money.raw;
-        }
-        totals.entry(base_currency).or_insert(0);
-        Ok(Self {
+        let mut account = Self {
             id,
             account_type,
             base_currency,
             leverage_raw,
-            totals,
-            locked: BTreeMap::new(),
-            commissions: BTreeMap::new(),
-        })
+            present: [false; Currency::COUNT],
+            totals: [0; Currency::COUNT],
+            locked: [0; Currency::COUNT],
+            commissions: [0; Currency::COUNT],
+        };
+        account.present[usize::from(base_currency.index)] = true;
+        for money in starting {
+            let i = usize::from(money.currency.index);
+            account.present[i] = true;
+            account.totals[i] += money.raw;
+        }
+        Ok(account)
     }
 
     #[must_use]
@@ -63,12 +67,12 @@ impl Account {
     /// Total balance raw in `currency`.
     #[must_use]
     pub fn total_raw(&self, currency: Currency) -> i128 {
-        self.totals.get(&currency).copied().unwrap_or(0)
+        self.totals[usize::from(currency.index)]
     }
 
     #[must_use]
     pub fn locked_raw(&self, currency: Currency) -> i128 {
-        self.locked.get(&currency).copied().unwrap_or(0)
+        self.locked[usize::from(currency.index)]
     }
 
     #[must_use]
@@ -82,12 +86,15 @@ impl Account {
     /// Commissions paid so far in `currency`.
     #[must_use]
     pub fn commissions_raw(&self, currency: Currency) -> i128 {
-        self.commissions.get(&currency).copied().unwrap_or(0)
+        self.commissions[usize::from(currency.index)]
     }
 
     /// Currencies with a balance.
     pub fn currencies(&self) -> impl Iterator<Item = Currency> + '_ {
-        self.totals.keys().copied()
+        Currency::ALL
+            .iter()
+            .copied()
+            .filter(|c| self.present[usize::from(c.index)])
     }
 
     /// Books a fill: a cash account pays or receives the notional; both
@@ -99,7 +106,9 @@ impl Account {
         notional_raw: i128,
         commission_raw: i128,
     ) {
-        let total = self.totals.entry(currency).or_insert(0);
+        let i = usize::from(currency.index);
+        self.present[i] = true;
+        let total = &mut self.totals[i];
         if self.account_type == AccountType::Cash {
             *total += match side {
                 OrderSide::Buy => -notional_raw,
@@ -107,14 +116,16 @@ impl Account {
             };
         }
         *total -= commission_raw;
-        *self.commissions.entry(currency).or_insert(0) += commission_raw;
+        self.commissions[i] += commission_raw;
     }
 
     /// Books realized PnL (before commissions) on a margin account; cash
     /// accounts realize through the notional in [`Self::apply_fill`].
     pub fn apply_realized(&mut self, currency: Currency, realized_raw: i128) {
         if self.account_type != AccountType::Cash {
-            *self.totals.entry(currency).or_insert(0) += realized_raw;
+            let i = usize::from(currency.index);
+            self.present[i] = true;
+            self.totals[i] += realized_raw;
         }
     }
 
@@ -138,7 +149,7 @@ impl Account {
                 .ok_or(FixedError::Overflow("margin"))?,
             self.leverage_raw,
         )?;
-        self.locked.insert(currency, margin);
+        self.locked[usize::from(currency.index)] = margin;
         Ok(())
     }
 
@@ -146,14 +157,13 @@ impl Account {
     #[must_use]
     pub fn state(&self, ts: UnixNanos) -> AccountState {
         let balances = self
-            .totals
-            .iter()
-            .map(|(currency, total)| {
-                let locked = self.locked_raw(*currency);
+            .currencies()
+            .map(|currency| {
+                let (total, locked) = (self.total_raw(currency), self.locked_raw(currency));
                 AccountBalance {
-                    total: Money::new(*total, *currency),
-                    locked: Money::new(locked, *currency),
-                    free: Money::new(total - locked, *currency),
+                    total: Money::new(total, currency),
+                    locked: Money::new(locked, currency),
+                    free: Money::new(total - locked, currency),
                 }
             })
             .collect();
