@@ -353,6 +353,9 @@ impl BacktestEngine {
 
     /// Drains venue events and queued commands until both are empty.
     fn pump(&mut self) -> Result<(), BacktestError> {
+        if self.pending.is_empty() && self.venues.iter().all(|v| !v.has_events()) {
+            return Ok(());
+        }
         for _ in 0..MAX_ROUNDS {
             for venue in &mut self.venues {
                 venue.drain_events(&mut self.events);
@@ -582,15 +585,7 @@ impl BacktestEngine {
                 crate::core::Quantity::zero(instrument.size_precision)
             }
         };
-        let pending_raw: i128 = self
-            .cache
-            .orders_open(Filter {
-                strategy: None,
-                instrument: Some(instrument_index),
-                side: Some(request.side),
-            })
-            .map(|o| o.leaves_qty().signed_raw())
-            .sum();
+        let pending_raw = self.cache.open_leaves_raw(instrument_index, request.side);
         let check = RiskCheck {
             instrument,
             side: request.side,

@@ -2,7 +2,7 @@
 //! vectors and addressed by dense index; ids map to indices through ordered
 //! maps so that no query depends on hash order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::{
@@ -56,8 +56,13 @@ pub struct Cache {
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
     orders: Vec<Order>,
     order_ids: BTreeMap<ClientOrderId, OrderIndex>,
-    // Open orders in submission order; small, so a Vec beats a set.
-    open_orders: Vec<OrderIndex>,
+    // Open orders; indices grow with submission, so this is submission order.
+    open_orders: BTreeSet<OrderIndex>,
+    // Leaves quantity each order last contributed to `open_leaves`.
+    counted_leaves: Vec<i128>,
+    // Open leaves quantity per instrument and side (buy, sell), kept
+    // incrementally so pre-trade checks need not scan the open orders.
+    open_leaves: Vec<[i128; 2]>,
     positions: Vec<Position>,
     // The open position per (strategy, instrument) in NETTING mode.
     net_positions: BTreeMap<(StrategyIndex, InstrumentIndex), PositionIndex>,
@@ -79,10 +84,12 @@ impl Cache {
             })
             .collect();
         let last_bars = vec![None; instruments.len()];
+        let open_leaves = vec![[0; 2]; instruments.len()];
         Self {
             instruments,
             instrument_ids,
             last_bars,
+            open_leaves,
             ..Self::default()
         }
     }
@@ -113,6 +120,19 @@ impl Cache {
         self.order_ids
             .insert(order.client_order_id.clone(), order.index);
         self.orders.push(order);
+        self.counted_leaves.push(0);
+    }
+
+    /// Leaves quantity raw of the open orders on one side of an instrument.
+    #[must_use]
+    pub fn open_leaves_raw(
+        &self,
+        instrument: InstrumentIndex,
+        side: crate::core::enums::OrderSide,
+    ) -> i128 {
+        self.open_leaves.get(instrument.get()).map_or(0, |sides| {
+            sides[usize::from(side == crate::core::enums::OrderSide::Sell)]
+        })
     }
 
     #[must_use]
@@ -139,15 +159,25 @@ impl Cache {
         let Some(order) = self.orders.get(index.get()) else {
             return;
         };
-        let listed = self.open_orders.iter().position(|i| *i == index);
         let working =
             !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
-        match (working, listed) {
-            (true, None) => self.open_orders.push(index),
-            (false, Some(at)) => {
-                self.open_orders.remove(at);
-            }
-            _ => {}
+        let leaves = if working {
+            order.leaves_qty().signed_raw()
+        } else {
+            0
+        };
+        let side = usize::from(order.side == crate::core::enums::OrderSide::Sell);
+        if let (Some(counted), Some(sides)) = (
+            self.counted_leaves.get_mut(index.get()),
+            self.open_leaves.get_mut(order.instrument.get()),
+        ) {
+            sides[side] += leaves - *counted;
+            *counted = leaves;
+        }
+        if working {
+            self.open_orders.insert(index);
+        } else {
+            self.open_orders.remove(&index);
         }
     }
 

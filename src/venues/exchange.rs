@@ -124,6 +124,13 @@ impl SimulatedExchange {
         }
     }
 
+    /// `true` when events wait to be drained.
+    #[must_use]
+    #[inline]
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// `true` when this venue trades `instrument`.
     #[must_use]
     pub fn trades(&self, instrument: InstrumentIndex) -> bool {

@@ -179,7 +179,12 @@ impl Order {
             is_triggered: false,
             ts_init,
             ts_last: ts_init,
-            events: vec![initialized],
+            events: {
+                // Most orders see four or five events: room for them up front.
+                let mut events = Vec::with_capacity(6);
+                events.push(initialized);
+                events
+            },
         }
     }
 

@@ -125,10 +125,12 @@ impl Strategy for MovingAverageCross {
         ) else {
             return Ok(());
         };
-        let position = ctx.position_raw(self.instrument);
-        if f1 <= s1 && f0 > s0 && position == 0 {
-            ctx.buy(self.instrument, OrderSize::FractionOfEquity(self.size_raw));
-        } else if f1 >= s1 && f0 < s0 && position > 0 {
+        // Ask for the position only on a cross: most bars have none.
+        if f1 <= s1 && f0 > s0 {
+            if ctx.position_raw(self.instrument) == 0 {
+                ctx.buy(self.instrument, OrderSize::FractionOfEquity(self.size_raw));
+            }
+        } else if f1 >= s1 && f0 < s0 && ctx.position_raw(self.instrument) > 0 {
             ctx.close_position(self.instrument);
         }
         Ok(())
