@@ -11,7 +11,6 @@ use std::sync::Arc;
 use crate::core::clock::{Clock, TestClock, TimeEvent};
 use crate::core::enums::TimeInForce;
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
-use crate::core::fixed;
 use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex,
 };
@@ -20,7 +19,7 @@ use crate::core::{Currency, Money, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::execution::{ExecutionClient, ExecutionEngine, closing_side};
 use crate::engine::replay::{BarStream, ReplayMerge};
-use crate::engine::risk::{RiskCheck, RiskEngine, affordable_quantity};
+use crate::engine::risk::{RiskCheck, RiskEngine, fraction_to_quantity};
 use crate::model::data::Bar;
 use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
 use crate::state::cache::{Cache, Filter};
@@ -166,6 +165,7 @@ impl BacktestEngine {
                 AccountSnapshot {
                     cash: free,
                     equity: free,
+                    taker_fee_raw: v.config.fees.taker_rate_raw(),
                 }
             })
             .collect();
@@ -576,9 +576,7 @@ impl BacktestEngine {
         let quantity = match (request.size, reference_price) {
             (OrderSize::Quantity(q), _) => q,
             (OrderSize::FractionOfEquity(fraction), Some(price)) => {
-                let budget = fixed::mul_raw(free.raw.max(0), fraction)
-                    .map_err(|e| BacktestError::Runtime(e.to_string()))?;
-                affordable_quantity(instrument, budget, price, fee_rate)
+                fraction_to_quantity(instrument, free.raw, fraction, price, fee_rate)
                     .map_err(|e| BacktestError::Runtime(e.to_string()))?
             }
             (OrderSize::FractionOfEquity(_), None) => {
@@ -698,6 +696,7 @@ impl BacktestEngine {
         self.accounts[venue] = AccountSnapshot {
             cash: exchange.account.free(base),
             equity: Money::new(total + valuation, base),
+            taker_fee_raw: exchange.config.fees.taker_rate_raw(),
         };
         Ok(())
     }

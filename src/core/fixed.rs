@@ -10,6 +10,70 @@
 
 use thiserror::Error;
 
+/// What `Price` and `Quantity` share: equality, hashing and ordering by raw
+/// (1.5 equals 1.50: precisions are for display), display at their
+/// precision, parsing that keeps the precision written, and serde as text.
+macro_rules! fixed_point_impls {
+    ($name:ident) => {
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.raw == other.raw
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.raw.hash(state);
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.raw.cmp(&other.raw)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                $crate::core::fixed::write_raw(f, i128::from(self.raw), self.precision)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::core::fixed::FixedError;
+
+            /// Keeps the precision written in the text.
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                let (raw, decimals) = $crate::core::fixed::parse_raw(text)?;
+                Self::from_raw(raw, decimals)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use fixed_point_impls;
+
 /// Decimal places of every raw value.
 pub const FIXED_PRECISION: u8 = 9;
 /// `10^FIXED_PRECISION`.

@@ -6,32 +6,17 @@
 //! | `Price × Quantity` ([`Price::notional`]) | raw money at the global scale |
 //! | `Price` compared with `Price` | on raws, whatever the precisions |
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use super::fixed::{self, FixedError};
 use super::quantity::Quantity;
 
 /// A price with `precision` decimals; `raw` is at the global scale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Price {
     pub raw: i64,
     pub precision: u8,
 }
 
-impl PartialOrd for Price {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Price {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.raw.cmp(&other.raw)
-    }
-}
+super::fixed::fixed_point_impls!(Price);
 
 impl Price {
     /// Builds a price from a raw, rounding it half up to `precision`.
@@ -107,35 +92,6 @@ impl Price {
     #[inline]
     pub fn as_f64(self) -> f64 {
         fixed::i64_to_f64(self.raw)
-    }
-}
-
-impl fmt::Display for Price {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fixed::write_raw(f, i128::from(self.raw), self.precision)
-    }
-}
-
-impl FromStr for Price {
-    type Err = FixedError;
-
-    /// Keeps the precision written in the text.
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let (raw, decimals) = fixed::parse_raw(text)?;
-        Self::from_raw(raw, decimals)
-    }
-}
-
-impl Serialize for Price {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Price {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

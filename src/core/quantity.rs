@@ -1,31 +1,16 @@
 //! `Quantity`: a non-negative fixed-point amount of an instrument.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use super::fixed::{self, FixedError};
 
 /// A non-negative quantity with `precision` decimals; `raw` is at the global
 /// scale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Quantity {
     pub raw: u64,
     pub precision: u8,
 }
 
-impl PartialOrd for Quantity {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Quantity {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.raw.cmp(&other.raw)
-    }
-}
+super::fixed::fixed_point_impls!(Quantity);
 
 impl Quantity {
     /// The zero quantity at `precision`.
@@ -133,35 +118,6 @@ impl Quantity {
     #[must_use]
     pub fn as_f64(self) -> f64 {
         fixed::raw_to_f64(i128::from(self.raw))
-    }
-}
-
-impl fmt::Display for Quantity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fixed::write_raw(f, i128::from(self.raw), self.precision)
-    }
-}
-
-impl FromStr for Quantity {
-    type Err = FixedError;
-
-    /// Keeps the precision written in the text.
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let (raw, decimals) = fixed::parse_raw(text)?;
-        Self::from_raw(raw, decimals)
-    }
-}
-
-impl Serialize for Quantity {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Quantity {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -55,47 +55,25 @@ fn timestamps(
                 .collect()
         }
         DataType::Datetime(unit, _) => {
-            let per_unit = match unit {
+            let per_unit: i64 = match unit {
                 TimeUnit::Nanoseconds => 1,
                 TimeUnit::Microseconds => 1_000,
                 TimeUnit::Milliseconds => 1_000_000,
             };
-            let physical = series
-                .cast(&DataType::Int64)
-                .map_err(|e| DataError::file(path, e.to_string()))?;
-            let values = physical
-                .i64()
-                .map_err(|e| DataError::file(path, e.to_string()))?;
-            values
-                .iter()
-                .enumerate()
-                .map(|(row, v)| {
-                    let v = v.ok_or_else(|| null(row))?;
-                    v.checked_mul(per_unit)
-                        .map(UnixNanos)
-                        .ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
-                })
-                .collect()
+            integer_timestamps(series, path, name, |v| {
+                v.checked_mul(per_unit).map(UnixNanos)
+            })
         }
         dtype if dtype.is_integer() => {
             if format == TimestampFormat::Rfc3339 {
-                return Err(DataError { path: path.to_path_buf(), row: None, column: Some(name.to_string()), message: "integer timestamps need timestamp_format = \"unix_s\", \"unix_ms\", \"unix_us\" or \"unix_ns\"".into() });
+                return Err(DataError {
+                    path: path.to_path_buf(),
+                    row: None,
+                    column: Some(name.to_string()),
+                    message: "integer timestamps need timestamp_format = \"unix_s\", \"unix_ms\", \"unix_us\" or \"unix_ns\"".into(),
+                });
             }
-            let physical = series
-                .cast(&DataType::Int64)
-                .map_err(|e| DataError::file(path, e.to_string()))?;
-            let values = physical
-                .i64()
-                .map_err(|e| DataError::file(path, e.to_string()))?;
-            values
-                .iter()
-                .enumerate()
-                .map(|(row, v)| {
-                    let v = v.ok_or_else(|| null(row))?;
-                    cells::timestamp_int(v, format)
-                        .ok_or_else(|| at(row, format!("timestamp {v} is out of range")))
-                })
-                .collect()
+            integer_timestamps(series, path, name, |v| cells::timestamp_int(v, format))
         }
         other => Err(DataError {
             path: path.to_path_buf(),
@@ -104,6 +82,36 @@ fn timestamps(
             message: format!("unsupported timestamp type {other}"),
         }),
     }
+}
+
+/// An integer or datetime column through `to_nanos`, with row errors.
+fn integer_timestamps(
+    series: &Series,
+    path: &Path,
+    name: &str,
+    to_nanos: impl Fn(i64) -> Option<UnixNanos>,
+) -> Result<Vec<UnixNanos>, DataError> {
+    let physical = series
+        .cast(&DataType::Int64)
+        .map_err(|e| DataError::file(path, e.to_string()))?;
+    let values = physical
+        .i64()
+        .map_err(|e| DataError::file(path, e.to_string()))?;
+    values
+        .iter()
+        .enumerate()
+        .map(|(row, v)| {
+            let v = v.ok_or_else(|| DataError::at(path, row + 1, name, "missing value"))?;
+            to_nanos(v).ok_or_else(|| {
+                DataError::at(
+                    path,
+                    row + 1,
+                    name,
+                    format!("timestamp {v} is out of range"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// Prices of one column as raws, counting the values rounded.

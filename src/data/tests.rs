@@ -170,3 +170,56 @@ fn unknown_extension_and_bad_parquet_are_errors() {
             .contains("not a readable Parquet file")
     );
 }
+
+fn write_parquet(path: &std::path::Path, timestamps: polars::prelude::Column) {
+    use polars::prelude::*;
+    let mut df = DataFrame::new_infer_height(vec![
+        timestamps,
+        Column::new("open".into(), vec![1.0f64, 1.5]),
+        Column::new("high".into(), vec![2.0f64, 2.0]),
+        Column::new("low".into(), vec![0.5f64, 1.0]),
+        Column::new("close".into(), vec![1.5f64, 1.25]),
+        Column::new("volume".into(), vec![10i64, 20]),
+    ])
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+}
+
+#[test]
+fn parquet_integer_and_datetime_timestamps() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let ints = dir.path().join("ints.parquet");
+    write_parquet(
+        &ints,
+        Column::new(
+            "timestamp".into(),
+            vec![1_577_836_800_000i64, 1_577_836_860_000],
+        ),
+    );
+    let mut s = spec(&ints);
+    assert!(
+        load_bars(&s)
+            .unwrap_err()
+            .message
+            .contains("integer timestamps need timestamp_format")
+    );
+    s.timestamp_format = TimestampFormat::UnixMillis;
+    let bars = load_bars(&s).unwrap().bars;
+    assert_eq!(bars[1].ts_init.to_string(), "2020-01-01T00:01:00Z");
+    assert_eq!(bars[1].close().to_string(), "1.25");
+
+    let datetimes = dir.path().join("dt.parquet");
+    let column = Column::new(
+        "timestamp".into(),
+        vec![1_577_836_800_000i64, 1_577_836_860_000],
+    )
+    .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+    .unwrap();
+    write_parquet(&datetimes, column);
+    let bars = load_bars(&spec(&datetimes)).unwrap().bars;
+    assert_eq!(bars[0].ts_init.to_string(), "2020-01-01T00:00:00Z");
+    assert_eq!(bars[0].volume().to_string(), "10");
+}

@@ -154,6 +154,23 @@ pub fn cost_with_fee(notional_raw: i128, fee_rate_raw: i128) -> Result<i128, Fix
     Ok(notional_raw + fixed::mul_raw(notional_raw, fee_rate_raw)?)
 }
 
+/// What a fractional size buys: `fraction` of `free_raw`, converted by
+/// [`affordable_quantity`]. The engine sizes orders with it and strategies
+/// may ask the same question before submitting.
+///
+/// # Errors
+/// On overflow or a non-positive price.
+pub fn fraction_to_quantity(
+    instrument: &Instrument,
+    free_raw: i128,
+    fraction_raw: i128,
+    price: Price,
+    fee_rate_raw: i128,
+) -> Result<Quantity, FixedError> {
+    let budget = fixed::mul_raw(free_raw.max(0), fraction_raw)?;
+    affordable_quantity(instrument, budget, price, fee_rate_raw)
+}
+
 /// The largest quantity (floored to the lot size) that `budget_raw` buys at
 /// `price` with the fee rate on top: `floor(budget / (price × multiplier × (1 + rate)))`.
 ///

@@ -89,6 +89,18 @@ impl Params {
             .map_err(|e| Self::err(name, e.to_string()))
     }
 
+    /// A fraction in (0, 1] as raw at the global scale, or `default_raw`.
+    ///
+    /// # Errors
+    /// When present but not a decimal in (0, 1].
+    pub fn fraction_or(&self, name: &str, default_raw: i128) -> Result<i128, ParamError> {
+        let raw = self.decimal_raw_or(name, default_raw)?;
+        if raw <= 0 || raw > crate::core::fixed::FIXED_SCALAR {
+            return Err(Self::err(name, "must be in (0, 1]"));
+        }
+        Ok(raw)
+    }
+
     /// Fails on a parameter that is not in `known`, with a suggestion.
     ///
     /// # Errors

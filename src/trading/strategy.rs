@@ -9,6 +9,7 @@ use crate::core::events::{OrderEvent, OrderFilled, PositionEvent};
 use crate::core::identifiers::{ClientOrderId, InstrumentIndex, StrategyIndex};
 use crate::core::{Money, Price, Quantity, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
+use crate::engine::risk::fraction_to_quantity;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderKind};
@@ -32,6 +33,8 @@ pub struct AccountSnapshot {
     /// Balance plus the value of open positions (cash accounts) or plus
     /// unrealized PnL (margin accounts), at the last prices.
     pub equity: Money,
+    /// The venue's taker fee rate raw, which fractional sizing reserves.
+    pub taker_fee_raw: i128,
 }
 
 /// A strategy's read-only view of the run plus its command buffer.
@@ -79,6 +82,31 @@ impl StrategyContext<'_> {
     pub fn account(&self, instrument: InstrumentIndex) -> Option<AccountSnapshot> {
         let venue = *self.instrument_venues.get(instrument.get())?;
         self.accounts.get(venue).copied()
+    }
+
+    /// What a fractional `size` (raw, 1.0 = all) of the free balance buys
+    /// now, exactly as the engine will size it: `None` before the first bar
+    /// or when the instrument settles in another currency than the venue's.
+    #[must_use]
+    pub fn affordable_quantity(
+        &self,
+        instrument: InstrumentIndex,
+        fraction_raw: i128,
+    ) -> Option<Quantity> {
+        let inst = self.cache.instrument(instrument)?;
+        let account = self.account(instrument)?;
+        if inst.settlement_currency() != account.cash.currency {
+            return None;
+        }
+        let price = self.cache.last_bar(instrument)?.close();
+        fraction_to_quantity(
+            inst,
+            account.cash.raw,
+            fraction_raw,
+            price,
+            account.taker_fee_raw,
+        )
+        .ok()
     }
 
     /// The strategy's open orders.

@@ -43,6 +43,13 @@ fn w2_ema_cross_matches_the_peers_exactly() {
         close("Max. Drawdown [%]", -97.554_525_102_252_78);
         close("Win Rate [%]", 18.718_939_812_258_42);
         close("Buy & Hold Return [%]", -34.789_563_131_060_68);
+        // "Skip if < 1": the strategy never sends an order the balance cannot buy.
+        let orders = std::fs::read_to_string(dir.path().join("out/orders.csv")).unwrap();
+        assert_eq!(
+            orders.lines().filter(|l| l.contains(",FILLED,")).count(),
+            2 * 1811
+        );
+        assert!(!orders.contains("DENIED"));
     }
 }
 

@@ -20,13 +20,7 @@ impl BuyAndHold {
     /// For unknown or malformed parameters.
     pub fn from_params(instrument: InstrumentIndex, params: &Params) -> Result<Self, ParamError> {
         params.reject_unknown(&["size"])?;
-        let size_raw = params.decimal_raw_or("size", FIXED_SCALAR)?;
-        if size_raw <= 0 || size_raw > FIXED_SCALAR {
-            return Err(ParamError {
-                name: "size".into(),
-                reason: "must be in (0, 1]".into(),
-            });
-        }
+        let size_raw = params.fraction_or("size", FIXED_SCALAR)?;
         Ok(Self {
             instrument,
             size_raw,

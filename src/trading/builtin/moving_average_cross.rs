@@ -85,13 +85,7 @@ impl MovingAverageCross {
                 reason: format!("must be below slow ({fast} ≥ {slow})"),
             });
         }
-        let size_raw = params.decimal_raw_or("size", FIXED_SCALAR)?;
-        if size_raw <= 0 || size_raw > FIXED_SCALAR {
-            return Err(ParamError {
-                name: "size".into(),
-                reason: "must be in (0, 1]".into(),
-            });
-        }
+        let size_raw = params.fraction_or("size", FIXED_SCALAR)?;
         Ok(Self {
             instrument,
             fast: Average::new(kind, fast)?,
@@ -127,7 +121,11 @@ impl Strategy for MovingAverageCross {
         };
         // Ask for the position only on a cross: most bars have none.
         if f1 <= s1 && f0 > s0 {
-            if ctx.position_raw(self.instrument) == 0 {
+            // Skip when the balance buys less than one lot.
+            let affordable = ctx
+                .affordable_quantity(self.instrument, self.size_raw)
+                .is_some_and(|q| !q.is_zero());
+            if affordable && ctx.position_raw(self.instrument) == 0 {
                 ctx.buy(self.instrument, OrderSize::FractionOfEquity(self.size_raw));
             }
         } else if f1 >= s1 && f0 < s0 && ctx.position_raw(self.instrument) > 0 {
