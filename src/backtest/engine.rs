@@ -151,7 +151,7 @@ impl BacktestEngine {
             slots.push(StrategySlot {
                 id: spec.id.clone(),
                 strategy,
-                factory: OrderFactory::new(spec.id.clone()),
+                factory: OrderFactory::new(&spec.id),
             });
         }
         let report_currency = config
@@ -629,10 +629,7 @@ impl BacktestEngine {
             tags: request.tags,
         };
         let slot = &mut self.strategies[strategy.get()];
-        let order = slot
-            .factory
-            .create(index, init, now)
-            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        let order = slot.factory.create(index, init, now);
         let client_order_id = order.client_order_id.clone();
         self.cache.add_order(order);
         let kind = match verdict {

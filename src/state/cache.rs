@@ -2,7 +2,7 @@
 //! vectors and addressed by dense index; ids map to indices through ordered
 //! maps so that no query depends on hash order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::{
@@ -55,7 +55,8 @@ pub struct Cache {
     instruments: Vec<Instrument>,
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
     orders: Vec<Order>,
-    order_ids: BTreeMap<ClientOrderId, OrderIndex>,
+    // Looked up, never iterated, so hash order cannot reach a result.
+    order_ids: HashMap<ClientOrderId, OrderIndex>,
     // Open orders; indices grow with submission, so this is submission order.
     open_orders: BTreeSet<OrderIndex>,
     // Leaves quantity each order last contributed to `open_leaves`.

@@ -191,8 +191,11 @@ impl SimulatedExchange {
                     }
                     _ => {}
                 }
-                let venue_order_id =
-                    VenueOrderId::new(&format!("{}-{}", self.config.venue, order.0 + 1))?;
+                let venue_order_id = VenueOrderId::from_parts(
+                    self.config.venue.as_str(),
+                    '-',
+                    u64::from(order.0) + 1,
+                );
                 let accepted = self.event(
                     order,
                     &client_order_id,
@@ -432,7 +435,13 @@ impl SimulatedExchange {
         let fill = OrderFilled {
             trade_id: TradeId::new(&format!("{}-T{}", self.config.venue, self.trade_sequence))?,
             venue_order_id: order.venue_order_id.clone().map_or_else(
-                || VenueOrderId::new(&format!("{}-{}", self.config.venue, m.order.0 + 1)),
+                || {
+                    Ok::<_, IdentifierError>(VenueOrderId::from_parts(
+                        self.config.venue.as_str(),
+                        '-',
+                        u64::from(m.order.0) + 1,
+                    ))
+                },
                 Ok,
             )?,
             position_id: order.position_id.clone(),

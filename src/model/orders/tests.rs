@@ -24,10 +24,8 @@ fn init(kind: OrderKind, qty: &str) -> OrderInit {
 }
 
 fn order(kind: OrderKind, qty: &str) -> Order {
-    let mut factory = OrderFactory::new(StrategyId::new("S").unwrap());
-    factory
-        .create(OrderIndex(0), init(kind, qty), UnixNanos(0))
-        .unwrap()
+    let mut factory = OrderFactory::new(&StrategyId::new("S").unwrap());
+    factory.create(OrderIndex(0), init(kind, qty), UnixNanos(0))
 }
 
 fn event(order: &Order, kind: OrderEventKind) -> OrderEvent {
@@ -61,13 +59,9 @@ fn accepted() -> OrderEventKind {
 
 #[test]
 fn factory_gives_unique_ids() {
-    let mut factory = OrderFactory::new(StrategyId::new("EMA-1").unwrap());
-    let a = factory
-        .create(OrderIndex(0), init(OrderKind::Market, "1"), UnixNanos(0))
-        .unwrap();
-    let b = factory
-        .create(OrderIndex(1), init(OrderKind::Market, "1"), UnixNanos(0))
-        .unwrap();
+    let mut factory = OrderFactory::new(&StrategyId::new("EMA-1").unwrap());
+    let a = factory.create(OrderIndex(0), init(OrderKind::Market, "1"), UnixNanos(0));
+    let b = factory.create(OrderIndex(1), init(OrderKind::Market, "1"), UnixNanos(0));
     assert_eq!(a.client_order_id.as_str(), "O-EMA-1-1");
     assert_eq!(b.client_order_id.as_str(), "O-EMA-1-2");
     assert_eq!(factory.count(), 2);
