@@ -200,34 +200,18 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
         path,
         &c.timestamp,
     )?;
-    let open = prices(
-        column(&df, &c.open, path)?,
-        spec.price_precision,
-        path,
-        &c.open,
-        &mut rounded,
-    )?;
-    let high = prices(
-        column(&df, &c.high, path)?,
-        spec.price_precision,
-        path,
-        &c.high,
-        &mut rounded,
-    )?;
-    let low = prices(
-        column(&df, &c.low, path)?,
-        spec.price_precision,
-        path,
-        &c.low,
-        &mut rounded,
-    )?;
-    let close = prices(
-        column(&df, &c.close, path)?,
-        spec.price_precision,
-        path,
-        &c.close,
-        &mut rounded,
-    )?;
+    let mut ohlc = Vec::with_capacity(4);
+    for name in [&c.open, &c.high, &c.low, &c.close] {
+        ohlc.push(prices(
+            column(&df, name, path)?,
+            spec.price_precision,
+            path,
+            name,
+            &mut rounded,
+        )?);
+    }
+    let [open, high, low, close] =
+        <[Vec<i64>; 4]>::try_from(ohlc).map_err(|_| DataError::file(path, "price columns"))?;
     let volume = volumes(
         column(&df, &c.volume, path)?,
         spec.size_precision,

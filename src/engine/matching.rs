@@ -395,24 +395,11 @@ impl MatchingCore {
                     self.add_back(r);
                 }
             }
-            OrderKind::MarketIfTouched { .. } => {
-                if let Some(t) = first_touch(points, r.level, buy) {
-                    let price = if t == 0.0 { points[0] } else { r.level };
-                    matches.push(Match {
-                        order: r.order,
-                        side: r.side,
-                        price,
-                        reason: MatchReason::Stop,
-                        path_time: t,
-                        triggered: true,
-                    });
-                } else {
-                    self.add_back(r);
-                }
-            }
-            OrderKind::StopMarket { .. } => {
-                // A buy stop triggers when the price rises to it.
-                if let Some(t) = first_touch(points, r.level, !buy) {
+            OrderKind::MarketIfTouched { .. } | OrderKind::StopMarket { .. } => {
+                // A touched buy triggers when the price falls to it, a buy
+                // stop when it rises to it; both then fill like a stop.
+                let falling = matches!(r.kind, OrderKind::MarketIfTouched { .. }) == buy;
+                if let Some(t) = first_touch(points, r.level, falling) {
                     let price = if t == 0.0 { points[0] } else { r.level };
                     matches.push(Match {
                         order: r.order,
