@@ -33,21 +33,20 @@ fn check_text(kind: &'static str, value: &str) -> Result<(), IdentifierError> {
     Ok(())
 }
 
-/// Appends `number` in decimal without the formatting machinery.
-fn push_number(text: &mut String, mut number: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+/// `number` in decimal, written into the end of `buffer`, without the
+/// formatting machinery (this runs for every order and fill).
+fn write_number(buffer: &mut [u8; 20], mut number: u64) -> &str {
+    let mut at = buffer.len();
     loop {
         at -= 1;
-        digits[at] = b'0' + u8::try_from(number % 10).unwrap_or(0);
+        buffer[at] = b'0' + u8::try_from(number % 10).unwrap_or(0);
         number /= 10;
         if number == 0 {
             break;
         }
     }
-    for &d in &digits[at..] {
-        text.push(char::from(d));
-    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buffer[at..]).unwrap_or("0")
 }
 
 macro_rules! string_identifier {
@@ -69,10 +68,12 @@ macro_rules! string_identifier {
             /// whitespace, so the scan is skipped on the order path.
             #[must_use]
             pub fn from_parts(prefix: &str, separator: char, number: u64) -> Self {
-                let mut text = String::with_capacity(prefix.len() + 21);
+                let mut digits = [0u8; 20];
+                let digits = write_number(&mut digits, number);
+                let mut text = String::with_capacity(prefix.len() + 1 + digits.len());
                 text.push_str(prefix);
                 text.push(separator);
-                push_number(&mut text, number);
+                text.push_str(digits);
                 debug_assert!(check_text(stringify!($name), &text).is_ok());
                 Self(Arc::from(text))
             }

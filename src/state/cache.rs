@@ -2,7 +2,9 @@
 //! vectors and addressed by dense index; ids map to indices through ordered
 //! maps so that no query depends on hash order.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::core::hash::FnvHashMap;
 
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::{
@@ -56,7 +58,7 @@ pub struct Cache {
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
     orders: Vec<Order>,
     // Looked up, never iterated, so hash order cannot reach a result.
-    order_ids: HashMap<ClientOrderId, OrderIndex>,
+    order_ids: FnvHashMap<ClientOrderId, OrderIndex>,
     // Open orders; indices grow with submission, so this is submission order.
     open_orders: BTreeSet<OrderIndex>,
     // Leaves quantity each order last contributed to `open_leaves`.
