@@ -54,7 +54,9 @@ pub enum OrderEventKind {
         price: Option<Price>,
         trigger_price: Option<Price>,
     },
-    Filled(OrderFilled),
+    /// Boxed: a fill is the largest event, and boxing it halves the size of
+    /// every other event kept in an order's history.
+    Filled(Box<OrderFilled>),
 }
 
 impl OrderEventKind {
@@ -142,6 +144,16 @@ mod tests {
         assert!(json.contains("\"type\":\"DENIED\""), "{json}");
         assert!(json.contains("\"reason\":\"max quantity\""), "{json}");
         assert_eq!(event.kind.name(), "DENIED");
+    }
+
+    #[test]
+    fn events_stay_small_because_orders_keep_their_history() {
+        // Fills are boxed; the largest inline kind is an update.
+        assert!(
+            std::mem::size_of::<OrderEvent>() <= 104,
+            "{}",
+            std::mem::size_of::<OrderEvent>()
+        );
     }
 
     #[test]

@@ -225,7 +225,7 @@ pub fn filled_event(order: &Order, fill: OrderFilled, ts: UnixNanos) -> OrderEve
     OrderEvent {
         order: order.index,
         client_order_id: order.client_order_id.clone(),
-        kind: OrderEventKind::Filled(fill),
+        kind: OrderEventKind::Filled(Box::new(fill)),
         ts_event: ts,
         ts_init: ts,
     }

@@ -454,7 +454,7 @@ impl SimulatedExchange {
         let event = self.event(
             m.order,
             &order.client_order_id,
-            OrderEventKind::Filled(fill),
+            OrderEventKind::Filled(Box::new(fill)),
             ts,
         );
         self.events.push(event);

@@ -180,8 +180,9 @@ impl Order {
             ts_init,
             ts_last: ts_init,
             events: {
-                // Most orders see four or five events: room for them up front.
-                let mut events = Vec::with_capacity(6);
+                // Most orders see four events (created, submitted, accepted,
+                // filled or canceled): room for them up front.
+                let mut events = Vec::with_capacity(4);
                 events.push(initialized);
                 events
             },

@@ -39,7 +39,7 @@ fn event(order: &Order, kind: OrderEventKind) -> OrderEvent {
 }
 
 fn fill(qty: &str, px: &str, n: u32) -> OrderEventKind {
-    OrderEventKind::Filled(OrderFilled {
+    OrderEventKind::Filled(Box::new(OrderFilled {
         trade_id: TradeId::new(&format!("T-{n}")).unwrap(),
         venue_order_id: VenueOrderId::new("V-1").unwrap(),
         position_id: None,
@@ -48,7 +48,7 @@ fn fill(qty: &str, px: &str, n: u32) -> OrderEventKind {
         last_px: Price::parse(px, 2).unwrap(),
         commission: Money::zero(Currency::USD),
         liquidity_side: LiquiditySide::Taker,
-    })
+    }))
 }
 
 fn accepted() -> OrderEventKind {
