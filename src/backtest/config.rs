@@ -11,6 +11,7 @@ use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::identifiers::{InstrumentIndex, StrategyId, VenueIndex};
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 use crate::data::{BarColumns, BarFileSpec, DataFormat, TimestampFormat};
+use crate::engine::commands::OrderSize;
 use crate::engine::matching::MarketPrice;
 use crate::engine::risk::RiskLimits;
 use crate::model::data::BarType;
@@ -22,7 +23,7 @@ use crate::venues::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
 
 use super::config_raw::{
     RawConfig, RawData, RawFeeModel, RawFormat, RawInstrument, RawInstrumentKind, RawIntrabar,
-    RawMarketFill, RawTimestampFormat, RawVenue,
+    RawMarketFill, RawSizer, RawTimestampFormat, RawVenue,
 };
 use super::error::ConfigError;
 
@@ -51,6 +52,9 @@ pub struct StrategySpec {
     pub builtin: String,
     pub instrument: InstrumentIndex,
     pub params: Params,
+    /// Replaces the size of the strategy's orders that open or add to a
+    /// position (orders that reduce keep their own size).
+    pub sizer: Option<OrderSize>,
 }
 
 /// Everything a run needs, checked.
@@ -328,11 +332,17 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             };
             return Err(check.fail(span, &field, e.to_string()));
         }
+        let sizer = raw_strategy
+            .sizer
+            .as_ref()
+            .map(|raw| sizer(&check, raw))
+            .transpose()?;
         strategies.push(StrategySpec {
             id,
             builtin: name.clone(),
             instrument,
             params,
+            sizer,
         });
     }
     if strategies.is_empty() {
@@ -460,6 +470,40 @@ fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, ConfigError> 
         starting_balances: raw.starting_balances.clone(),
         leverage_raw,
     })
+}
+
+fn sizer(check: &Checker<'_>, raw: &RawSizer) -> Result<OrderSize, ConfigError> {
+    match (raw.kind.get_ref().as_str(), raw.quantity, &raw.fraction) {
+        ("fixed_quantity", Some(quantity), None) if !quantity.is_zero() => {
+            Ok(OrderSize::Quantity(quantity))
+        }
+        ("fraction_of_equity", None, Some(value)) => {
+            let fraction = check.decimal(value, "strategies.sizer.fraction")?;
+            if fraction <= 0 || fraction > FIXED_SCALAR {
+                return Err(check.fail(
+                    value.span(),
+                    "strategies.sizer.fraction",
+                    "must be in (0, 1]",
+                ));
+            }
+            Ok(OrderSize::FractionOfEquity(fraction))
+        }
+        ("fixed_quantity", _, _) => Err(check.fail(
+            raw.kind.span(),
+            "strategies.sizer",
+            "fixed_quantity needs a positive 'quantity' (and no 'fraction')",
+        )),
+        ("fraction_of_equity", _, _) => Err(check.fail(
+            raw.kind.span(),
+            "strategies.sizer",
+            "fraction_of_equity needs 'fraction' (and no 'quantity')",
+        )),
+        (other, _, _) => Err(check.fail(
+            raw.kind.span(),
+            "strategies.sizer.kind",
+            format!("unknown sizer '{other}' (expected fixed_quantity or fraction_of_equity)"),
+        )),
+    }
 }
 
 fn fee_model(check: &Checker<'_>, raw: &RawFeeModel) -> Result<FeeModel, ConfigError> {

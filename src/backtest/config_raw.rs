@@ -208,6 +208,17 @@ pub struct RawStrategy {
     pub instrument: Spanned<InstrumentId>,
     #[serde(default)]
     pub params: BTreeMap<String, Spanned<toml::Value>>,
+    pub sizer: Option<RawSizer>,
+}
+
+/// `{ kind = "fixed_quantity", quantity = "10" }` or
+/// `{ kind = "fraction_of_equity", fraction = 0.5 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSizer {
+    pub kind: Spanned<String>,
+    pub quantity: Option<Quantity>,
+    pub fraction: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::core::clock::{Clock, TestClock, TimeEvent};
-use crate::core::enums::TimeInForce;
+use crate::core::enums::{OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex,
@@ -39,6 +39,7 @@ struct StrategySlot {
     id: StrategyId,
     strategy: Box<dyn Strategy>,
     factory: OrderFactory,
+    sizer: Option<OrderSize>,
 }
 
 /// The equity curve in the report currency, one point per timestamp.
@@ -152,6 +153,7 @@ impl BacktestEngine {
                 id: spec.id.clone(),
                 strategy,
                 factory: OrderFactory::new(&spec.id),
+                sizer: spec.sizer,
             });
         }
         let report_currency = config
@@ -572,8 +574,16 @@ impl BacktestEngine {
             .or(last_close);
         let fee_rate = exchange.config.fees.taker_rate_raw();
         let free = exchange.account.free(currency);
+        // The configured sizer decides the size of orders that open or add.
+        let net_raw = self.cache.net_qty_raw(Some(strategy), instrument_index);
+        let adds = !request.reduce_only
+            && (net_raw == 0 || (net_raw > 0) == (request.side == OrderSide::Buy));
+        let size = match self.strategies[strategy.get()].sizer {
+            Some(sizer) if adds => sizer,
+            _ => request.size,
+        };
         // A fractional size becomes the largest whole lot the balance buys.
-        let quantity = match (request.size, reference_price) {
+        let quantity = match (size, reference_price) {
             (OrderSize::Quantity(q), _) => q,
             (OrderSize::FractionOfEquity(fraction), Some(price)) => {
                 fraction_to_quantity(instrument, free.raw, fraction, price, fee_rate)

@@ -146,3 +146,34 @@ fn two_instruments_on_two_venues_flow_to_their_strategies() {
     let equity = std::fs::read_to_string(dir.path().join("out/equity.csv")).unwrap();
     assert_eq!(equity.lines().count(), 20_001, "one point per timestamp");
 }
+
+#[test]
+fn a_configured_sizer_sizes_every_entry() {
+    let dir = scratch();
+    let data = root().join("data/demo_bars.csv");
+    let text = single_config(&data, "ema_cross", "fast = 10, slow = 30", "0.001")
+        + "sizer = { kind = \"fixed_quantity\", quantity = \"25\" }\n";
+    let config = write(dir.path(), "sized.toml", &text);
+    bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
+    let json = results(&dir.path().join("out"));
+    let trades = json["trades"].as_array().unwrap();
+    assert!(trades.len() > 100);
+    assert!(
+        trades.iter().all(|t| t["size"] == "25"),
+        "every round trip is 25 units"
+    );
+
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        &(single_config(&data, "ema_cross", "", "0")
+            + "sizer = { kind = \"fraction_of_equity\", fraction = 2 }\n"),
+    );
+    let run = bt(dir.path(), &["run", &bad]).expect_code(3);
+    assert!(
+        run.stderr()
+            .contains("field 'strategies.sizer.fraction': must be in (0, 1]"),
+        "{}",
+        run.stderr()
+    );
+}
