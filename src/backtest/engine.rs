@@ -668,22 +668,18 @@ impl BacktestEngine {
     }
 
     /// Values every venue's account and records total equity at `ts`.
+    #[inline]
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
-        // Without fills or open positions nothing about the account moved.
-        let holds = self
-            .cache
-            .positions_open(Filter::default())
-            .any(|p| self.instrument_venues[p.instrument.get()] == venue);
-        if !holds && !std::mem::take(&mut self.accounts_dirty[venue]) {
-            return Ok(());
-        }
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
+        let mut holds = false;
         let mut valuation: i128 = 0;
         for position in self.cache.positions_open(Filter::default()) {
-            if self.instrument_venues[position.instrument.get()] != venue
-                || position.currency != base
-            {
+            if self.instrument_venues[position.instrument.get()] != venue {
+                continue;
+            }
+            holds = true;
+            if position.currency != base {
                 continue;
             }
             let (Some(inst), Some(bar)) = (
@@ -698,6 +694,10 @@ impl BacktestEngine {
                 position.unrealized_pnl_raw(inst, bar.close())
             };
             valuation += value.map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        }
+        // Without fills or open positions nothing about the account moved.
+        if !holds && !std::mem::take(&mut self.accounts_dirty[venue]) {
+            return Ok(());
         }
         let total = exchange.account.total_raw(base);
         self.accounts[venue] = AccountSnapshot {

@@ -88,37 +88,42 @@ impl TestClock {
     /// Moves the clock to `to`, appending every timer event due up to and
     /// including `to` to `fired`, in time order (ties by timer name). Time
     /// never goes backwards: an earlier `to` leaves the clock where it is.
+    #[inline]
     pub fn advance_time(&mut self, to: UnixNanos, fired: &mut Vec<TimeEvent>) {
         if to < self.now {
             return;
         }
         if !self.timers.is_empty() {
-            loop {
-                let due = self
-                    .timers
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.next <= to)
-                    .min_by(|(_, a), (_, b)| a.next.cmp(&b.next).then_with(|| a.name.cmp(&b.name)))
-                    .map(|(i, _)| i);
-                let Some(index) = due else { break };
-                let timer = &mut self.timers[index];
-                fired.push(TimeEvent {
-                    name: timer.name.clone(),
-                    ts_event: timer.next,
-                    ts_init: timer.next,
-                });
-                let following = UnixNanos(timer.next.0.saturating_add(timer.interval_ns));
-                let expired =
-                    timer.interval_ns == 0 || timer.stop.is_some_and(|stop| following > stop);
-                if expired {
-                    self.timers.remove(index);
-                } else {
-                    timer.next = following;
-                }
-            }
+            self.fire_due(to, fired);
         }
         self.now = to;
+    }
+
+    /// Fires every timer due by `to`, in time then name order.
+    fn fire_due(&mut self, to: UnixNanos, fired: &mut Vec<TimeEvent>) {
+        loop {
+            let due = self
+                .timers
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.next <= to)
+                .min_by(|(_, a), (_, b)| a.next.cmp(&b.next).then_with(|| a.name.cmp(&b.name)))
+                .map(|(i, _)| i);
+            let Some(index) = due else { break };
+            let timer = &mut self.timers[index];
+            fired.push(TimeEvent {
+                name: timer.name.clone(),
+                ts_event: timer.next,
+                ts_init: timer.next,
+            });
+            let following = UnixNanos(timer.next.0.saturating_add(timer.interval_ns));
+            let expired = timer.interval_ns == 0 || timer.stop.is_some_and(|stop| following > stop);
+            if expired {
+                self.timers.remove(index);
+            } else {
+                timer.next = following;
+            }
+        }
     }
 
     fn insert(&mut self, timer: Timer) -> Result<(), TimerError> {
