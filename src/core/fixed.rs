@@ -98,16 +98,20 @@ pub enum FixedError {
     NotFinite(String),
 }
 
-/// `10^exp` for `exp <= 38`.
-#[must_use]
-pub const fn pow10(exp: u8) -> i128 {
-    let mut value: i128 = 1;
-    let mut i = 0;
-    while i < exp {
-        value *= 10;
+const POW10_TABLE: [i128; 39] = {
+    let mut table = [1i128; 39];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
         i += 1;
     }
-    value
+    table
+};
+
+/// `10^exp` for `exp <= 38`, from a table (this sits under every rounding).
+#[must_use]
+pub const fn pow10(exp: u8) -> i128 {
+    POW10_TABLE[exp as usize]
 }
 
 /// Checks that `precision` fits the global scale.
@@ -268,22 +272,17 @@ pub fn parse_raw(text: &str) -> Result<(i128, u8), FixedError> {
     reason = "the value is range-checked before the cast"
 )]
 pub fn raw_from_f64(value: f64, precision: u8) -> Result<i128, FixedError> {
+    // 10^0 ..= 10^9, exact in f64.
+    const SCALES: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
     if !value.is_finite() {
         return Err(FixedError::NotFinite(value.to_string()));
     }
-    let scaled = (value * pow10_f64(precision)).round();
+    let precision = precision.min(FIXED_PRECISION);
+    let scaled = (value * SCALES[usize::from(precision)]).round();
     if scaled.abs() >= 9.0e18 {
         return Err(FixedError::Overflow("float conversion"));
     }
     Ok(i128::from(scaled as i64) * pow10(FIXED_PRECISION - precision))
-}
-
-#[allow(
-    clippy::cast_precision_loss,
-    reason = "powers of ten up to 1e9 are exact in f64"
-)]
-fn pow10_f64(precision: u8) -> f64 {
-    pow10(precision) as f64
 }
 
 /// Converts a raw to `f64` (for ratios, indicators and plots, never for money).
