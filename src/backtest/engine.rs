@@ -449,7 +449,11 @@ impl BacktestEngine {
         match command {
             TradingCommand::Submit(order) => self.submit(strategy, order)?,
             TradingCommand::Cancel(id) => {
-                if let Some(index) = self.cache.order_index(&id) {
+                let found = self
+                    .strategies
+                    .get(strategy.get())
+                    .and_then(|slot| slot.factory.find(&id));
+                if let Some(index) = found {
                     self.cancel(strategy, index, now);
                 }
             }

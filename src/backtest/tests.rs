@@ -14,7 +14,7 @@ use crate::core::clock::TimeEvent;
 use crate::core::enums::{OrderSide, OrderStatus, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent};
 use crate::core::fixed::{self, FIXED_SCALAR};
-use crate::core::identifiers::InstrumentIndex;
+use crate::core::identifiers::{ClientOrderId, InstrumentIndex};
 use crate::core::{Price, Quantity, UnixNanos};
 use crate::data::synthetic::{GbmSpec, generate_gbm};
 use crate::engine::commands::{OrderSize, SubmitOrder};
@@ -32,6 +32,7 @@ enum Action {
     LimitWith(&'static str, i64, TimeInForce, Option<i64>),
     Stop(OrderSide, &'static str, i64),
     CancelAll,
+    Cancel(&'static str),
     CloseAll,
     Timer(i64),
 }
@@ -81,6 +82,10 @@ impl Strategy for Scripted {
                 }
                 Action::Stop(side, price, n) => ctx.stop(instrument, side, px(price), qty(n)),
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
+                Action::Cancel(id) => ctx.cancel(
+                    ClientOrderId::new(id)
+                        .unwrap_or_else(|_| ClientOrderId::from_parts("bad", '-', 0)),
+                ),
                 Action::CloseAll => ctx.close_all(),
                 Action::Timer(secs) => ctx.set_timer("tick", secs * 1_000_000_000),
             }
@@ -360,6 +365,24 @@ fn time_in_force_ioc_gtd_day_and_unsupported() {
         result.orders[2].events.last().unwrap().ts_event,
         UnixNanos(120_000_000_000)
     );
+}
+
+#[test]
+fn cancel_by_client_order_id() {
+    let script = [
+        (0, Action::Limit(OrderSide::Buy, "5.00", 1)),
+        (0, Action::Limit(OrderSide::Buy, "5.00", 1)),
+        (1, Action::Cancel("O-buy_and_hold-1-2")),
+        (1, Action::Cancel("O-buy_and_hold-1-9")),
+        (1, Action::Cancel("O-other-1")),
+    ];
+    let result = run(
+        ONE_VENUE,
+        vec![Box::new(scripted(&script))],
+        vec![flat_bars(3)],
+    );
+    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.status).collect();
+    assert_eq!(status, vec![OrderStatus::Accepted, OrderStatus::Canceled]);
 }
 
 #[test]

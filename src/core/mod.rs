@@ -7,7 +7,6 @@ pub mod currency;
 pub mod enums;
 pub mod events;
 pub mod fixed;
-pub mod hash;
 pub mod identifiers;
 pub mod money;
 pub mod msgbus;

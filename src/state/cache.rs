@@ -4,11 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::core::hash::FnvHashMap;
-
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::{
-    ClientOrderId, InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex,
+    InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex,
 };
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
@@ -57,8 +55,6 @@ pub struct Cache {
     instruments: Vec<Instrument>,
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
     orders: Vec<Order>,
-    // Looked up, never iterated, so hash order cannot reach a result.
-    order_ids: FnvHashMap<ClientOrderId, OrderIndex>,
     // Open orders; indices grow with submission, so this is submission order.
     open_orders: BTreeSet<OrderIndex>,
     // Leaves quantity each order last contributed to `open_leaves`.
@@ -120,8 +116,6 @@ impl Cache {
 
     /// Stores a new order (its index must be [`Self::next_order_index`]).
     pub fn add_order(&mut self, order: Order) {
-        self.order_ids
-            .insert(order.client_order_id.clone(), order.index);
         self.orders.push(order);
         self.counted_leaves.push(0);
     }
@@ -145,11 +139,6 @@ impl Cache {
 
     pub fn order_mut(&mut self, index: OrderIndex) -> Option<&mut Order> {
         self.orders.get_mut(index.get())
-    }
-
-    #[must_use]
-    pub fn order_index(&self, id: &ClientOrderId) -> Option<OrderIndex> {
-        self.order_ids.get(id).copied()
     }
 
     #[must_use]

@@ -10,6 +10,9 @@ use super::{Order, OrderInit};
 pub struct OrderFactory {
     // "O-<strategy>", built once.
     prefix: String,
+    // The cache index of each order made, by sequence number − 1: ids are
+    // resolved by parsing, with no map to hash or grow.
+    made: Vec<OrderIndex>,
     sequence: u64,
 }
 
@@ -18,6 +21,7 @@ impl OrderFactory {
     pub fn new(strategy_id: &StrategyId) -> Self {
         Self {
             prefix: format!("O-{strategy_id}"),
+            made: Vec::new(),
             sequence: 0,
         }
     }
@@ -25,8 +29,21 @@ impl OrderFactory {
     /// The next order, stored by the caller at `index`.
     pub fn create(&mut self, index: OrderIndex, init: OrderInit, ts_init: UnixNanos) -> Order {
         self.sequence += 1;
+        self.made.push(index);
         let id = ClientOrderId::from_parts(&self.prefix, '-', self.sequence);
         Order::new(index, id, init, ts_init)
+    }
+
+    /// The cache index of the order this factory made with `id`, if any.
+    #[must_use]
+    pub fn find(&self, id: &ClientOrderId) -> Option<OrderIndex> {
+        let sequence: usize = id
+            .as_str()
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix('-')?
+            .parse()
+            .ok()?;
+        self.made.get(sequence.checked_sub(1)?).copied()
     }
 
     /// How many orders were made.

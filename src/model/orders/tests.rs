@@ -6,7 +6,7 @@ use super::*;
 use crate::core::Currency;
 use crate::core::enums::LiquiditySide;
 use crate::core::events::OrderFilled;
-use crate::core::identifiers::{StrategyId, TradeId};
+use crate::core::identifiers::{ClientOrderId, StrategyId, TradeId};
 
 fn init(kind: OrderKind, qty: &str) -> OrderInit {
     OrderInit {
@@ -65,6 +65,19 @@ fn factory_gives_unique_ids() {
     assert_eq!(a.client_order_id.as_str(), "O-EMA-1-1");
     assert_eq!(b.client_order_id.as_str(), "O-EMA-1-2");
     assert_eq!(factory.count(), 2);
+    assert_eq!(factory.find(&b.client_order_id), Some(OrderIndex(1)));
+    assert_eq!(
+        factory.find(&ClientOrderId::new("O-EMA-1-3").unwrap()),
+        None
+    );
+    assert_eq!(
+        factory.find(&ClientOrderId::new("O-OTHER-1").unwrap()),
+        None
+    );
+    assert_eq!(
+        factory.find(&ClientOrderId::new("O-EMA-1-0").unwrap()),
+        None
+    );
 }
 
 #[test]
