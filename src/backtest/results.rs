@@ -125,7 +125,7 @@ impl BacktestResult {
             stats,
             trades,
             open_trades,
-            orders: cache.orders().to_vec(),
+            orders: cache.orders().cloned().collect(),
             order_notes: output.cancel_reasons,
             equity: output.curve,
             accounts: output.accounts.iter().map(|a| a.state(last_ts)).collect(),

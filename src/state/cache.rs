@@ -49,12 +49,51 @@ impl Filter {
     }
 }
 
+const CHUNK_BITS: u32 = 12;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
+/// Orders in fixed-size chunks: growing the table never moves the orders
+/// already in it (a run can hold millions).
+#[derive(Debug, Default)]
+struct OrderStore {
+    chunks: Vec<Vec<Order>>,
+    len: usize,
+}
+
+impl OrderStore {
+    fn push(&mut self, order: Order) {
+        if self.len % CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(order);
+            self.len += 1;
+        }
+    }
+
+    fn get(&self, index: usize) -> Option<&Order> {
+        self.chunks
+            .get(index >> CHUNK_BITS)?
+            .get(index & (CHUNK - 1))
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut Order> {
+        self.chunks
+            .get_mut(index >> CHUNK_BITS)?
+            .get_mut(index & (CHUNK - 1))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Order> + '_ {
+        self.chunks.iter().flatten()
+    }
+}
+
 /// All state of one run.
 #[derive(Debug, Default)]
 pub struct Cache {
     instruments: Vec<Instrument>,
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
-    orders: Vec<Order>,
+    orders: OrderStore,
     // Open orders; indices grow with submission, so this is submission order.
     open_orders: BTreeSet<OrderIndex>,
     // Leaves quantity each order last contributed to `open_leaves`.
@@ -111,7 +150,7 @@ impl Cache {
     /// The index the next added order will get.
     #[must_use]
     pub fn next_order_index(&self) -> OrderIndex {
-        OrderIndex(u32::try_from(self.orders.len()).unwrap_or(u32::MAX))
+        OrderIndex(u32::try_from(self.orders.len).unwrap_or(u32::MAX))
     }
 
     /// Stores a new order (its index must be [`Self::next_order_index`]).
@@ -141,9 +180,9 @@ impl Cache {
         self.orders.get_mut(index.get())
     }
 
-    #[must_use]
-    pub fn orders(&self) -> &[Order] {
-        &self.orders
+    /// Every order, in submission order.
+    pub fn orders(&self) -> impl Iterator<Item = &Order> + '_ {
+        self.orders.iter()
     }
 
     /// Keeps the open-order index in step after an order changed status.
@@ -183,7 +222,7 @@ impl Cache {
 
     /// Orders in a terminal state.
     pub fn orders_closed(&self, filter: Filter) -> impl Iterator<Item = &Order> + '_ {
-        self.orders.iter().filter(move |o| {
+        self.orders().filter(move |o| {
             o.is_closed() && filter.accepts(o.strategy, o.instrument, Some(o.side))
         })
     }
@@ -287,5 +326,108 @@ impl Cache {
         self.last_bars
             .get(instrument.get())
             .and_then(Option::as_ref)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::enums::{OrderStatus, TimeInForce};
+    use crate::core::events::{OrderEvent, OrderEventKind};
+    use crate::core::identifiers::StrategyId;
+    use crate::core::{Currency, Quantity, UnixNanos};
+    use crate::model::instruments::InstrumentKind;
+    use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
+
+    fn cache_with_orders(n: usize) -> Cache {
+        let instrument = Instrument::new(
+            "X.SIM".parse().unwrap(),
+            InstrumentKind::Equity,
+            Currency::USD,
+            2,
+            0,
+        )
+        .unwrap();
+        let mut cache = Cache::new(vec![instrument]);
+        let mut factory = OrderFactory::new(&StrategyId::new("S").unwrap());
+        for _ in 0..n {
+            let init = OrderInit {
+                strategy: StrategyIndex(0),
+                instrument: InstrumentIndex(0),
+                side: OrderSide::Buy,
+                kind: OrderKind::Market,
+                quantity: Quantity::parse("3", 0).unwrap(),
+                time_in_force: TimeInForce::Gtc,
+                expire_time: None,
+                reduce_only: false,
+                position_id: None,
+                tags: None,
+            };
+            let order = factory.create(cache.next_order_index(), init, UnixNanos(0));
+            cache.add_order(order);
+        }
+        cache
+    }
+
+    #[test]
+    fn orders_span_chunks_without_moving() {
+        let cache = cache_with_orders(CHUNK + 5);
+        assert_eq!(cache.orders().count(), CHUNK + 5);
+        let order = cache
+            .order(OrderIndex(u32::try_from(CHUNK + 1).unwrap()))
+            .unwrap();
+        assert_eq!(order.index.get(), CHUNK + 1);
+        assert_eq!(order.client_order_id.as_str(), format!("O-S-{}", CHUNK + 2));
+        assert!(
+            cache
+                .order(OrderIndex(u32::try_from(CHUNK + 5).unwrap()))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn open_orders_and_leaves_follow_status() {
+        let mut cache = cache_with_orders(2);
+        for i in 0..2 {
+            let order = cache.order_mut(OrderIndex(i)).unwrap();
+            let event = OrderEvent {
+                order: order.index,
+                client_order_id: order.client_order_id.clone(),
+                kind: OrderEventKind::Submitted,
+                ts_event: UnixNanos(0),
+                ts_init: UnixNanos(0),
+            };
+            order.apply(event).unwrap();
+            cache.refresh_open(OrderIndex(i));
+        }
+        assert_eq!(cache.orders_open(Filter::default()).count(), 2);
+        assert_eq!(
+            cache.open_leaves_raw(InstrumentIndex(0), OrderSide::Buy),
+            6_000_000_000
+        );
+        let order = cache.order_mut(OrderIndex(0)).unwrap();
+        let event = OrderEvent {
+            order: order.index,
+            client_order_id: order.client_order_id.clone(),
+            kind: OrderEventKind::Canceled,
+            ts_event: UnixNanos(0),
+            ts_init: UnixNanos(0),
+        };
+        order.apply(event).unwrap();
+        cache.refresh_open(OrderIndex(0));
+        assert_eq!(
+            cache.order(OrderIndex(0)).unwrap().status,
+            OrderStatus::Canceled
+        );
+        assert_eq!(cache.orders_open(Filter::default()).count(), 1);
+        assert_eq!(cache.orders_closed(Filter::default()).count(), 1);
+        assert_eq!(
+            cache.open_leaves_raw(InstrumentIndex(0), OrderSide::Buy),
+            3_000_000_000
+        );
+        assert_eq!(
+            cache.open_leaves_raw(InstrumentIndex(0), OrderSide::Sell),
+            0
+        );
     }
 }
