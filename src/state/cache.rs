@@ -62,7 +62,7 @@ struct OrderStore {
 
 impl OrderStore {
     fn push(&mut self, order: Order) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         if let Some(chunk) = self.chunks.last_mut() {
