@@ -20,6 +20,9 @@
 //! is last: a bar pops from the end while the level is inside its range and
 //! never looks at the rest.
 
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::OrderIndex;
 use crate::model::data::Bar;
@@ -88,18 +91,18 @@ struct Resting {
 }
 
 /// Resting and pending orders of one instrument.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MatchingCore {
     /// Triggers when the price falls to the level: buy limits, buy touched,
     /// triggered buy stop-limits. Ascending, highest level last.
-    falls_to_buy: Vec<Resting>,
+    falls_to_buy: Book,
     /// Triggers when the price rises to the level: sell limits, sell
     /// touched, triggered sell stop-limits. Descending, lowest level last.
-    rises_to_sell: Vec<Resting>,
+    rises_to_sell: Book,
     /// Buy stops and stop-limits (trigger at or above). Descending.
-    rises_to_buy: Vec<Resting>,
+    rises_to_buy: Book,
     /// Sell stops and stop-limits (trigger at or below). Ascending.
-    falls_to_sell: Vec<Resting>,
+    falls_to_sell: Book,
     market: Vec<(OrderIndex, OrderSide)>,
     sequence: u64,
     // Scratch space reused on every bar, so matching never allocates.
@@ -161,22 +164,81 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
     None
 }
 
-fn insert_sorted(book: &mut Vec<Resting>, entry: Resting, ascending: bool) {
-    // Equal levels keep FIFO: the earlier order is nearer the end.
-    let at = book.partition_point(|r| {
-        if ascending {
-            r.level < entry.level || (r.level == entry.level && r.sequence > entry.sequence)
-        } else {
-            r.level > entry.level || (r.level == entry.level && r.sequence > entry.sequence)
+/// Resting orders ordered so the most reachable one is last: by level
+/// (highest last when `highest_last`, else lowest last), then first in,
+/// first out. A B-tree keeps inserts at any level O(log n).
+#[derive(Debug)]
+struct Book {
+    highest_last: bool,
+    entries: BTreeMap<(i64, Reverse<u64>), Resting>,
+}
+
+impl Book {
+    fn new(highest_last: bool) -> Self {
+        Self {
+            highest_last,
+            entries: BTreeMap::new(),
         }
-    });
-    book.insert(at, entry);
+    }
+
+    fn key(&self, r: &Resting) -> (i64, Reverse<u64>) {
+        (
+            if self.highest_last { r.level } else { -r.level },
+            Reverse(r.sequence),
+        )
+    }
+
+    fn insert(&mut self, entry: Resting) {
+        self.entries.insert(self.key(&entry), entry);
+    }
+
+    fn last(&self) -> Option<&Resting> {
+        self.entries.last_key_value().map(|(_, r)| r)
+    }
+
+    fn pop(&mut self) -> Option<Resting> {
+        self.entries.pop_last().map(|(_, r)| r)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn remove(&mut self, order: OrderIndex) -> bool {
+        let Some(key) = self
+            .entries
+            .iter()
+            .find(|(_, r)| r.order == order)
+            .map(|(k, _)| *k)
+        else {
+            return false;
+        };
+        self.entries.remove(&key).is_some()
+    }
+}
+
+impl Default for MatchingCore {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl MatchingCore {
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            falls_to_buy: Book::new(true),
+            rises_to_sell: Book::new(false),
+            rises_to_buy: Book::new(false),
+            falls_to_sell: Book::new(true),
+            market: Vec::new(),
+            sequence: 0,
+            candidates: Vec::new(),
+        }
     }
 
     /// `true` when nothing is resting or pending.
@@ -215,17 +277,17 @@ impl MatchingCore {
             (OrderKind::Market, _, _) => self.market.push((order, side)),
             (OrderKind::Limit { price }, OrderSide::Buy, _)
             | (OrderKind::StopLimit { price, .. }, OrderSide::Buy, true) => {
-                insert_sorted(&mut self.falls_to_buy, entry(price.raw), true);
+                self.falls_to_buy.insert(entry(price.raw));
             }
             (OrderKind::Limit { price }, OrderSide::Sell, _)
             | (OrderKind::StopLimit { price, .. }, OrderSide::Sell, true) => {
-                insert_sorted(&mut self.rises_to_sell, entry(price.raw), false);
+                self.rises_to_sell.insert(entry(price.raw));
             }
             (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Buy, _) => {
-                insert_sorted(&mut self.falls_to_buy, entry(trigger_price.raw), true);
+                self.falls_to_buy.insert(entry(trigger_price.raw));
             }
             (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Sell, _) => {
-                insert_sorted(&mut self.rises_to_sell, entry(trigger_price.raw), false);
+                self.rises_to_sell.insert(entry(trigger_price.raw));
             }
             (
                 OrderKind::StopMarket { trigger_price }
@@ -233,7 +295,7 @@ impl MatchingCore {
                 OrderSide::Buy,
                 _,
             ) => {
-                insert_sorted(&mut self.rises_to_buy, entry(trigger_price.raw), false);
+                self.rises_to_buy.insert(entry(trigger_price.raw));
             }
             (
                 OrderKind::StopMarket { trigger_price }
@@ -241,7 +303,7 @@ impl MatchingCore {
                 OrderSide::Sell,
                 _,
             ) => {
-                insert_sorted(&mut self.falls_to_sell, entry(trigger_price.raw), true);
+                self.falls_to_sell.insert(entry(trigger_price.raw));
             }
         }
     }
@@ -258,25 +320,11 @@ impl MatchingCore {
             &mut self.rises_to_buy,
             &mut self.falls_to_sell,
         ] {
-            if let Some(at) = book.iter().position(|r| r.order == order) {
-                book.remove(at);
+            if book.remove(order) {
                 return true;
             }
         }
         false
-    }
-
-    /// Every working order, for cancel-all.
-    pub fn drain_all(&mut self, out: &mut Vec<OrderIndex>) {
-        out.extend(self.market.drain(..).map(|(o, _)| o));
-        for book in [
-            &mut self.falls_to_buy,
-            &mut self.rises_to_sell,
-            &mut self.rises_to_buy,
-            &mut self.falls_to_sell,
-        ] {
-            out.extend(book.drain(..).map(|r| r.order));
-        }
     }
 
     /// Matches the working orders against `bar`, appending trades in path
@@ -457,17 +505,15 @@ impl MatchingCore {
     }
 
     fn add_back(&mut self, r: Resting) {
-        let (book, ascending) = match (r.kind, r.side, r.triggered) {
+        let book = match (r.kind, r.side, r.triggered) {
             (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Buy, _)
-            | (OrderKind::StopLimit { .. }, OrderSide::Buy, true) => (&mut self.falls_to_buy, true),
+            | (OrderKind::StopLimit { .. }, OrderSide::Buy, true) => &mut self.falls_to_buy,
             (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Sell, _)
-            | (OrderKind::StopLimit { .. }, OrderSide::Sell, true) => {
-                (&mut self.rises_to_sell, false)
-            }
-            (_, OrderSide::Buy, _) => (&mut self.rises_to_buy, false),
-            (_, OrderSide::Sell, _) => (&mut self.falls_to_sell, true),
+            | (OrderKind::StopLimit { .. }, OrderSide::Sell, true) => &mut self.rises_to_sell,
+            (_, OrderSide::Buy, _) => &mut self.rises_to_buy,
+            (_, OrderSide::Sell, _) => &mut self.falls_to_sell,
         };
-        insert_sorted(book, r, ascending);
+        book.insert(r);
     }
 }
 

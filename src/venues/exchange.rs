@@ -460,21 +460,6 @@ impl SimulatedExchange {
         self.events.push(event);
         Ok(())
     }
-
-    /// Cancels every working order of `instrument` at once (no latency:
-    /// used when the run ends or a strategy stops).
-    pub fn cancel_all(&mut self, instrument: InstrumentIndex, cache: &Cache, ts: UnixNanos) {
-        let mut drained = Vec::new();
-        if let Some(Some(core)) = self.cores.get_mut(instrument.get()) {
-            core.drain_all(&mut drained);
-        }
-        for order in drained {
-            if let Some(o) = cache.order(order) {
-                let event = self.event(order, &o.client_order_id, OrderEventKind::Canceled, ts);
-                self.events.push(event);
-            }
-        }
-    }
 }
 
 impl ExecutionClient for SimulatedExchange {

@@ -270,7 +270,7 @@ fn market_if_touched_fills_like_a_stop() {
 }
 
 #[test]
-fn remove_and_drain() {
+fn remove_finds_orders_in_every_book() {
     let mut core = MatchingCore::new();
     core.add(
         OrderIndex(1),
@@ -287,11 +287,11 @@ fn remove_and_drain() {
         false,
     );
     core.add(OrderIndex(3), OrderSide::Buy, OrderKind::Market, false);
+    assert_eq!(core.len(), 3);
     assert!(core.remove(OrderIndex(1)));
     assert!(!core.remove(OrderIndex(1)));
-    let mut out = Vec::new();
-    core.drain_all(&mut out);
-    assert_eq!(out, vec![OrderIndex(3), OrderIndex(2)]);
+    assert!(core.remove(OrderIndex(2)));
+    assert!(core.remove(OrderIndex(3)));
     assert!(core.is_empty());
 }
 
