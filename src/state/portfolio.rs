@@ -109,3 +109,101 @@ impl Portfolio {
         Ok(totals)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::enums::OrderSide;
+    use crate::core::fixed::FIXED_SCALAR;
+    use crate::core::identifiers::{AccountId, PositionId, StrategyIndex};
+    use crate::core::{Price, Quantity, UnixNanos};
+    use crate::model::data::Bar;
+    use crate::model::instruments::{Instrument, InstrumentKind};
+    use crate::model::position::{Position, PositionFill};
+
+    #[test]
+    fn values_positions_at_the_last_close() {
+        let instrument = Instrument::new(
+            "X.SIM".parse().unwrap(),
+            InstrumentKind::Equity,
+            Currency::USD,
+            2,
+            0,
+        )
+        .unwrap();
+        let mut cache = Cache::new(vec![instrument.clone()]);
+        let index = InstrumentIndex(0);
+        assert_eq!(
+            Portfolio::net_exposure(&cache, index).unwrap(),
+            None,
+            "no price yet"
+        );
+        let fill = PositionFill {
+            side: OrderSide::Buy,
+            qty: Quantity::parse("10", 0).unwrap(),
+            px: Price::parse("100.00", 2).unwrap(),
+            commission_raw: FIXED_SCALAR,
+            ts: UnixNanos(0),
+        };
+        let position = Position::open(
+            PositionId::new("P-1").unwrap(),
+            StrategyIndex(0),
+            &instrument,
+            index,
+            fill,
+        )
+        .unwrap();
+        cache.add_position(position, true);
+        let close = Price::parse("103.00", 2).unwrap().raw;
+        cache.set_last_bar(&Bar {
+            ts_event: UnixNanos(0),
+            ts_init: UnixNanos(0),
+            open: close,
+            high: close,
+            low: close,
+            close,
+            volume: 0,
+            instrument: index,
+            price_precision: 2,
+            size_precision: 0,
+        });
+        assert_eq!(Portfolio::net_position(&cache, index), 10 * FIXED_SCALAR);
+        assert_eq!(
+            Portfolio::net_exposure(&cache, index)
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "1030.00 USD"
+        );
+        assert_eq!(
+            Portfolio::unrealized_pnl(&cache, index)
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "30.00 USD"
+        );
+        assert_eq!(
+            Portfolio::realized_pnl(&cache, index).unwrap().to_string(),
+            "-1.00 USD"
+        );
+        let total = Portfolio::total_pnl(&cache).unwrap();
+        assert_eq!(total[&Currency::USD].to_string(), "29.00 USD");
+
+        let mut portfolio = Portfolio::default();
+        assert!(portfolio.balances(VenueIndex(0)).is_empty());
+        let state = AccountState {
+            account_id: AccountId::new("SIM-001").unwrap(),
+            balances: vec![AccountBalance::unlocked(Money::new(
+                5 * FIXED_SCALAR,
+                Currency::USD,
+            ))],
+            ts_event: UnixNanos(0),
+            ts_init: UnixNanos(0),
+        };
+        portfolio.update_account(VenueIndex(0), &state);
+        assert_eq!(
+            portfolio.balances(VenueIndex(0))[0].free.to_string(),
+            "5.00 USD"
+        );
+    }
+}
