@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::core::enums::OrderSide;
 use crate::core::fixed;
 use crate::core::identifiers::{InstrumentId, PositionId, StrategyId};
-use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
+use crate::core::{Money, Price, Quantity, UnixNanos};
 
 /// One round trip.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,19 +49,6 @@ impl Trade {
     #[must_use]
     pub fn is_closed(&self) -> bool {
         self.exit_time.is_some()
-    }
-
-    /// Total commissions of `trades` in `currency`.
-    #[must_use]
-    pub fn total_commission(trades: &[Self], currency: Currency) -> Money {
-        Money::new(
-            trades
-                .iter()
-                .filter(|t| t.commission.currency == currency)
-                .map(|t| t.commission.raw)
-                .sum(),
-            currency,
-        )
     }
 
     /// The PnL as text with every internal decimal (for CSV).

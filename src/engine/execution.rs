@@ -3,9 +3,7 @@
 //! through the [`ExecutionClient`] trait defined here.
 
 use crate::core::enums::{OmsType, OrderSide};
-use crate::core::events::{
-    OrderEvent, OrderEventKind, OrderFilled, PositionEvent, PositionEventKind,
-};
+use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::fixed::{self, FixedError};
 use crate::core::identifiers::{IdentifierError, PositionId, StrategyId};
 use crate::core::{Quantity, UnixNanos};
@@ -216,17 +214,5 @@ pub const fn closing_side(signed_qty_raw: i128) -> OrderSide {
         OrderSide::Sell
     } else {
         OrderSide::Buy
-    }
-}
-
-/// A filled event for tests and venues.
-#[must_use]
-pub fn filled_event(order: &Order, fill: OrderFilled, ts: UnixNanos) -> OrderEvent {
-    OrderEvent {
-        order: order.index,
-        client_order_id: order.client_order_id.clone(),
-        kind: OrderEventKind::Filled(Box::new(fill)),
-        ts_event: ts,
-        ts_init: ts,
     }
 }
