@@ -278,11 +278,22 @@ pub fn raw_from_f64(value: f64, precision: u8) -> Result<i128, FixedError> {
         return Err(FixedError::NotFinite(value.to_string()));
     }
     let precision = precision.min(FIXED_PRECISION);
-    let scaled = (value * SCALES[usize::from(precision)]).round();
+    let scaled = value * SCALES[usize::from(precision)];
     if scaled.abs() >= 9.0e18 {
         return Err(FixedError::Overflow("float conversion"));
     }
-    Ok(i128::from(scaled as i64) * pow10(FIXED_PRECISION - precision))
+    // Half away from zero, as `f64::round`, without its libm call: the
+    // truncation and the fraction are exact (above 2^52 the value is whole).
+    let whole = scaled as i64;
+    let fraction = scaled - whole as f64;
+    let rounded = if fraction >= 0.5 {
+        whole + 1
+    } else if fraction <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    };
+    Ok(i128::from(rounded) * pow10(FIXED_PRECISION - precision))
 }
 
 /// Converts a raw to `f64` (for ratios, indicators and plots, never for money).
@@ -386,6 +397,17 @@ mod tests {
     }
 
     #[test]
+    fn floats_round_half_away_from_zero() {
+        assert_eq!(raw_from_f64(0.499_999_999_999_999_94, 0).unwrap(), 0);
+        assert_eq!(raw_from_f64(0.5, 0).unwrap(), FIXED_SCALAR);
+        assert_eq!(raw_from_f64(-2.5, 0).unwrap(), -3 * FIXED_SCALAR);
+        assert_eq!(
+            raw_from_f64(4_503_599_627_370_497.0, 0).unwrap(),
+            4_503_599_627_370_497 * FIXED_SCALAR
+        );
+    }
+
+    #[test]
     fn floats_round_to_precision_not_truncate() {
         // 100.03 * 100 is 10002.999999999998 in f64: truncation would give 100.02.
         assert_eq!(raw_from_f64(100.03, 2).unwrap(), 100_030_000_000);
@@ -412,6 +434,12 @@ mod tests {
             let raw = cents * 10_000_000;
             let text = format_raw(i128::from(raw), 2);
             prop_assert_eq!(i64_to_f64(raw), text.parse::<f64>().unwrap());
+        }
+
+        #[test]
+        fn float_conversion_rounds_like_f64_round(value in -1.0e12f64..1.0e12, precision in 0u8..=6) {
+            let expected = (value * 10f64.powi(i32::from(precision))).round() as i64;
+            prop_assert_eq!(raw_from_f64(value, precision).unwrap(), i128::from(expected) * pow10(FIXED_PRECISION - precision));
         }
 
         #[test]
