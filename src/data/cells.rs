@@ -41,8 +41,14 @@ pub(super) fn volume_text(text: &str, precision: u8) -> Result<(u64, bool), Stri
 }
 
 pub(super) fn volume_float(value: f64, precision: u8) -> Result<(u64, bool), String> {
-    let raw = fixed::raw_from_f64(value, FIXED_PRECISION).map_err(|e| e.to_string())?;
-    volume_raw(raw, &value, precision)
+    if value < 0.0 {
+        return Err(format!("volume {value} is negative"));
+    }
+    // Two float roundings instead of a 128-bit division per row.
+    let rounded = fixed::raw_from_f64(value, precision).map_err(|e| e.to_string())?;
+    let full = fixed::raw_from_f64(value, FIXED_PRECISION).map_err(|e| e.to_string())?;
+    let volume = u64::try_from(rounded).map_err(|_| format!("volume {value} is out of range"))?;
+    Ok((volume, rounded != full))
 }
 
 /// A timestamp from text: RFC 3339, or an integer in the configured unit.
