@@ -18,12 +18,7 @@ fn column_index(headers: &csv::ByteRecord, name: &str, path: &Path) -> Result<us
                 .iter()
                 .map(|h| String::from_utf8_lossy(h).into_owned())
                 .collect();
-            DataError {
-                path: path.to_path_buf(),
-                row: Some(1),
-                column: Some(name.to_string()),
-                message: format!("missing column (found: {})", found.join(", ")),
-            }
+            DataError::missing_column(path, Some(1), name, &found)
         })
 }
 

@@ -24,6 +24,33 @@ impl DataError {
         }
     }
 
+    /// An error about a whole column.
+    pub fn column(path: &std::path::Path, column: &str, message: impl Into<String>) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            row: None,
+            column: Some(column.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// A configured column is not in the file; lists the ones that are.
+    pub fn missing_column(
+        path: &std::path::Path,
+        header_row: Option<usize>,
+        column: &str,
+        found: &[String],
+    ) -> Self {
+        Self {
+            row: header_row,
+            ..Self::column(
+                path,
+                column,
+                format!("missing column (found: {})", found.join(", ")),
+            )
+        }
+    }
+
     pub fn at(
         path: &std::path::Path,
         row: usize,

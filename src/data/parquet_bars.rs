@@ -23,12 +23,7 @@ fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Series, 
                 .iter()
                 .map(|n| n.to_string())
                 .collect();
-            DataError {
-                path: path.to_path_buf(),
-                row: None,
-                column: Some(name.to_string()),
-                message: format!("missing column (found: {})", found.join(", ")),
-            }
+            DataError::missing_column(path, None, name, &found)
         })
 }
 
@@ -66,21 +61,19 @@ fn timestamps(
         }
         dtype if dtype.is_integer() => {
             if format == TimestampFormat::Rfc3339 {
-                return Err(DataError {
-                    path: path.to_path_buf(),
-                    row: None,
-                    column: Some(name.to_string()),
-                    message: "integer timestamps need timestamp_format = \"unix_s\", \"unix_ms\", \"unix_us\" or \"unix_ns\"".into(),
-                });
+                return Err(DataError::column(
+                    path,
+                    name,
+                    "integer timestamps need timestamp_format = \"unix_s\", \"unix_ms\", \"unix_us\" or \"unix_ns\"",
+                ));
             }
             integer_timestamps(series, path, name, |v| cells::timestamp_int(v, format))
         }
-        other => Err(DataError {
-            path: path.to_path_buf(),
-            row: None,
-            column: Some(name.to_string()),
-            message: format!("unsupported timestamp type {other}"),
-        }),
+        other => Err(DataError::column(
+            path,
+            name,
+            format!("unsupported timestamp type {other}"),
+        )),
     }
 }
 
@@ -151,12 +144,11 @@ fn prices(
                 })
                 .collect()
         }
-        other => Err(DataError {
-            path: path.to_path_buf(),
-            row: None,
-            column: Some(name.to_string()),
-            message: format!("unsupported price type {other}"),
-        }),
+        other => Err(DataError::column(
+            path,
+            name,
+            format!("unsupported price type {other}"),
+        )),
     }
 }
 

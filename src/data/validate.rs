@@ -75,12 +75,7 @@ pub(super) fn check_and_order(
         let message = format!("duplicate timestamp {}", bars[at].ts_init);
         // After a sort the file row is unknown.
         return Err(if spec.sort && unsorted.is_some() {
-            DataError {
-                path: path.clone(),
-                row: None,
-                column: Some(spec.columns.timestamp.clone()),
-                message,
-            }
+            DataError::column(path, &spec.columns.timestamp, message)
         } else {
             DataError::at(path, first_row + at + 1, &spec.columns.timestamp, message)
         });

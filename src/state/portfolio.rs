@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use crate::core::events::AccountState;
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{InstrumentIndex, VenueIndex};
-use crate::core::{AccountBalance, Currency, Money};
+use crate::core::{AccountBalance, Currency, Money, Price};
+use crate::model::instruments::Instrument;
 
 use super::cache::{Cache, Filter};
 
@@ -34,8 +35,16 @@ impl Portfolio {
         cache.net_qty_raw(None, instrument)
     }
 
+    /// The instrument and its last close, once it has one.
+    fn priced(cache: &Cache, instrument: InstrumentIndex) -> Option<(&Instrument, Price)> {
+        Some((
+            cache.instrument(instrument)?,
+            cache.last_bar(instrument)?.close(),
+        ))
+    }
+
     /// Signed market value of the open positions in `instrument` at its last
-    /// close, or zero before any bar.
+    /// close; `None` before its first bar.
     ///
     /// # Errors
     /// On overflow.
@@ -43,18 +52,18 @@ impl Portfolio {
         cache: &Cache,
         instrument: InstrumentIndex,
     ) -> Result<Option<Money>, FixedError> {
-        let (Some(inst), Some(bar)) = (cache.instrument(instrument), cache.last_bar(instrument))
-        else {
+        let Some((inst, close)) = Self::priced(cache, instrument) else {
             return Ok(None);
         };
         let qty = Self::net_position(cache, instrument);
         Ok(Some(Money::new(
-            inst.notional_raw(qty, bar.close())?,
+            inst.notional_raw(qty, close)?,
             inst.settlement_currency(),
         )))
     }
 
-    /// Unrealized PnL of the open positions in `instrument` at its last close.
+    /// Unrealized PnL of the open positions in `instrument` at its last
+    /// close; `None` before its first bar.
     ///
     /// # Errors
     /// On overflow.
@@ -62,13 +71,12 @@ impl Portfolio {
         cache: &Cache,
         instrument: InstrumentIndex,
     ) -> Result<Option<Money>, FixedError> {
-        let (Some(inst), Some(bar)) = (cache.instrument(instrument), cache.last_bar(instrument))
-        else {
+        let Some((inst, close)) = Self::priced(cache, instrument) else {
             return Ok(None);
         };
         let mut total = 0i128;
         for position in cache.positions_open(Filter::default().instrument(instrument)) {
-            total += position.unrealized_pnl_raw(inst, bar.close())?;
+            total += position.unrealized_pnl_raw(inst, close)?;
         }
         Ok(Some(Money::new(total, inst.settlement_currency())))
     }
