@@ -91,9 +91,6 @@ impl ExecutionEngine {
         let Some(fill) = fill else {
             return Ok(FillOutcome::default());
         };
-        let instrument = cache.instrument(instrument_index).cloned().ok_or_else(|| {
-            ExecutionError::UnknownOrder(format!("instrument {}", instrument_index.0))
-        })?;
         let target = match oms {
             OmsType::Hedging => position_id
                 .as_ref()
@@ -127,11 +124,11 @@ impl ExecutionEngine {
                 commission_raw: commission,
                 ts,
             };
-            let position = cache
-                .position_mut(pos_index)
+            let (position, instrument) = cache
+                .position_with_instrument(pos_index, instrument_index)
                 .ok_or_else(|| ExecutionError::UnknownOrder("position".into()))?;
             let gross_before = position.realized_pnl_raw + position.commissions_raw;
-            position.apply(&instrument, part)?;
+            position.apply(instrument, part)?;
             outcome.realized_raw =
                 position.realized_pnl_raw + position.commissions_raw - gross_before;
             let closed = position.is_closed();
@@ -140,7 +137,7 @@ impl ExecutionEngine {
             } else {
                 PositionEventKind::Changed
             };
-            position_events.push(self.position_event(position, &instrument, kind, ts)?);
+            position_events.push(self.position_event(position, instrument, kind, ts)?);
             if closed {
                 cache.close_position(pos_index);
             }
@@ -163,10 +160,13 @@ impl ExecutionEngine {
                 commission_raw: commission_left,
                 ts,
             };
-            let position = Position::open(id, strategy, &instrument, instrument_index, part)?;
+            let instrument = cache.instrument(instrument_index).ok_or_else(|| {
+                ExecutionError::UnknownOrder(format!("instrument {}", instrument_index.0))
+            })?;
+            let position = Position::open(id, strategy, instrument, instrument_index, part)?;
             position_events.push(self.position_event(
                 &position,
-                &instrument,
+                instrument,
                 PositionEventKind::Opened,
                 ts,
             )?);

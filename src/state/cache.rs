@@ -254,6 +254,19 @@ impl Cache {
         self.positions.get_mut(index.get())
     }
 
+    /// A position to update together with its instrument (a fill needs both;
+    /// borrowing them apart spares cloning the instrument per fill).
+    pub fn position_with_instrument(
+        &mut self,
+        position: PositionIndex,
+        instrument: InstrumentIndex,
+    ) -> Option<(&mut Position, &Instrument)> {
+        Some((
+            self.positions.get_mut(position.get())?,
+            self.instruments.get(instrument.get())?,
+        ))
+    }
+
     /// Marks a position closed in the indices.
     pub fn close_position(&mut self, index: PositionIndex) {
         self.open_positions.retain(|i| *i != index);
