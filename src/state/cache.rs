@@ -250,10 +250,6 @@ impl Cache {
         self.positions.get(index.get())
     }
 
-    pub fn position_mut(&mut self, index: PositionIndex) -> Option<&mut Position> {
-        self.positions.get_mut(index.get())
-    }
-
     /// A position to update together with its instrument (a fill needs both;
     /// borrowing them apart spares cloning the instrument per fill).
     pub fn position_with_instrument(
