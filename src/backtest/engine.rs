@@ -12,7 +12,7 @@ use crate::core::clock::{Clock, TestClock, TimeEvent};
 use crate::core::enums::{OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::identifiers::{
-    AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex,
+    AccountId, InstrumentIndex, OrderIndex, PositionIndex, StrategyId, StrategyIndex, VenueIndex,
 };
 use crate::core::msgbus::{MessageBus, SubscriberId, TopicId};
 use crate::core::{Currency, Money, UnixNanos};
@@ -68,6 +68,9 @@ pub struct BacktestEngine {
     accounts: Vec<AccountSnapshot>,
     /// A venue's snapshot needs refreshing after fills.
     accounts_dirty: Vec<bool>,
+    /// Open positions per venue, rebuilt after fills (the only thing that
+    /// opens or closes one), so valuing a bar does not scan every position.
+    venue_positions: Vec<Vec<PositionIndex>>,
     report_currency: Currency,
     curve: EquityCurve,
     start: Option<UnixNanos>,
@@ -187,6 +190,7 @@ impl BacktestEngine {
             position_events: Vec::new(),
             timer_events: Vec::new(),
             accounts_dirty: vec![false; accounts.len()],
+            venue_positions: vec![Vec::new(); accounts.len()],
             accounts,
             report_currency,
             curve: EquityCurve::default(),
@@ -671,18 +675,34 @@ impl BacktestEngine {
         Ok(())
     }
 
-    /// Values every venue's account and records total equity at `ts`.
+    /// Values a venue's account at the last prices and refreshes its snapshot.
     #[inline]
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
+        if std::mem::take(&mut self.accounts_dirty[venue]) {
+            let held = &mut self.venue_positions[venue];
+            held.clear();
+            held.extend(
+                self.cache
+                    .open_position_indices()
+                    .iter()
+                    .copied()
+                    .filter(|p| {
+                        self.cache
+                            .position(*p)
+                            .is_some_and(|p| self.instrument_venues[p.instrument.get()] == venue)
+                    }),
+            );
+        } else if self.venue_positions[venue].is_empty() {
+            // Without fills or open positions nothing about the account moved.
+            return Ok(());
+        }
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
-        let mut holds = false;
         let mut valuation: i128 = 0;
-        for position in self.cache.positions_open(Filter::default()) {
-            if self.instrument_venues[position.instrument.get()] != venue {
+        for &index in &self.venue_positions[venue] {
+            let Some(position) = self.cache.position(index) else {
                 continue;
-            }
-            holds = true;
+            };
             if position.currency != base {
                 continue;
             }
@@ -698,10 +718,6 @@ impl BacktestEngine {
                 position.unrealized_pnl_raw(inst, bar.close())
             };
             valuation += value.map_err(|e| BacktestError::Runtime(e.to_string()))?;
-        }
-        // Without fills or open positions nothing about the account moved.
-        if !holds && !std::mem::take(&mut self.accounts_dirty[venue]) {
-            return Ok(());
         }
         let total = exchange.account.total_raw(base);
         self.accounts[venue] = AccountSnapshot {

@@ -28,6 +28,14 @@ pub struct OrderFilled {
     pub liquidity_side: LiquiditySide,
 }
 
+/// New terms of a working order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderUpdated {
+    pub quantity: Quantity,
+    pub price: Option<Price>,
+    pub trigger_price: Option<Price>,
+}
+
 /// What happened to an order; the FSM in `model::orders::fsm` decides which
 /// kinds are legal from which status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,13 +57,9 @@ pub enum OrderEventKind {
     Triggered,
     PendingUpdate,
     PendingCancel,
-    Updated {
-        quantity: Quantity,
-        price: Option<Price>,
-        trigger_price: Option<Price>,
-    },
-    /// Boxed: a fill is the largest event, and boxing it halves the size of
-    /// every other event kept in an order's history.
+    /// Boxed like fills: the rare large kinds stay out of line so every
+    /// event kept in an order's history stays small.
+    Updated(Box<OrderUpdated>),
     Filled(Box<OrderFilled>),
 }
 
@@ -74,7 +78,7 @@ impl OrderEventKind {
             Self::Triggered => "TRIGGERED",
             Self::PendingUpdate => "PENDING_UPDATE",
             Self::PendingCancel => "PENDING_CANCEL",
-            Self::Updated { .. } => "UPDATED",
+            Self::Updated(_) => "UPDATED",
             Self::Filled(_) => "FILLED",
         }
     }

@@ -21,7 +21,7 @@
 //! never looks at the rest.
 
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::OrderIndex;
@@ -171,6 +171,8 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
 struct Book {
     highest_last: bool,
     entries: BTreeMap<(i64, Reverse<u64>), Resting>,
+    /// Where each order sits, so a cancel does not scan the book.
+    keys: HashMap<OrderIndex, (i64, Reverse<u64>)>,
 }
 
 impl Book {
@@ -178,6 +180,7 @@ impl Book {
         Self {
             highest_last,
             entries: BTreeMap::new(),
+            keys: HashMap::new(),
         }
     }
 
@@ -189,7 +192,9 @@ impl Book {
     }
 
     fn insert(&mut self, entry: Resting) {
-        self.entries.insert(self.key(&entry), entry);
+        let key = self.key(&entry);
+        self.keys.insert(entry.order, key);
+        self.entries.insert(key, entry);
     }
 
     fn last(&self) -> Option<&Resting> {
@@ -197,7 +202,9 @@ impl Book {
     }
 
     fn pop(&mut self) -> Option<Resting> {
-        self.entries.pop_last().map(|(_, r)| r)
+        let (_, resting) = self.entries.pop_last()?;
+        self.keys.remove(&resting.order);
+        Some(resting)
     }
 
     fn is_empty(&self) -> bool {
@@ -209,15 +216,9 @@ impl Book {
     }
 
     fn remove(&mut self, order: OrderIndex) -> bool {
-        let Some(key) = self
-            .entries
-            .iter()
-            .find(|(_, r)| r.order == order)
-            .map(|(k, _)| *k)
-        else {
-            return false;
-        };
-        self.entries.remove(&key).is_some()
+        self.keys
+            .remove(&order)
+            .is_some_and(|key| self.entries.remove(&key).is_some())
     }
 }
 

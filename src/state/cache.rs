@@ -291,6 +291,12 @@ impl Cache {
             .find(|i| self.positions.get(i.get()).is_some_and(|p| &p.id == id))
     }
 
+    /// Indices of the open positions, oldest first.
+    #[must_use]
+    pub fn open_position_indices(&self) -> &[PositionIndex] {
+        &self.open_positions
+    }
+
     pub fn positions_open(&self, filter: Filter) -> impl Iterator<Item = &Position> + '_ {
         self.open_positions
             .iter()

@@ -38,16 +38,16 @@ pub fn transition(status: OrderStatus, event: &OrderEventKind) -> Option<Transit
         (S::Accepted, E::Triggered)              => To(S::Triggered),   // stop reached
         (S::Accepted, E::PendingUpdate)          => To(S::PendingUpdate),
         (S::Accepted, E::PendingCancel)          => To(S::PendingCancel),
-        (S::Accepted, E::Updated { .. })         => To(S::Accepted),
+        (S::Accepted, E::Updated(_))             => To(S::Accepted),
         (S::Accepted, E::Filled(_))              => Fill,
         (S::Triggered, E::Canceled)              => To(S::Canceled),
         (S::Triggered, E::Expired)               => To(S::Expired),
         (S::Triggered, E::PendingUpdate)         => To(S::PendingUpdate),
         (S::Triggered, E::PendingCancel)         => To(S::PendingCancel),
-        (S::Triggered, E::Updated { .. })        => To(S::Triggered),
+        (S::Triggered, E::Updated(_))            => To(S::Triggered),
         (S::Triggered, E::Filled(_))             => Fill,
         (S::PendingUpdate, E::Accepted { .. })   => To(S::Accepted),    // update refused, still working
-        (S::PendingUpdate, E::Updated { .. })    => To(S::Accepted),
+        (S::PendingUpdate, E::Updated(_))        => To(S::Accepted),
         (S::PendingUpdate, E::Canceled)          => To(S::Canceled),
         (S::PendingUpdate, E::Expired)           => To(S::Expired),
         (S::PendingUpdate, E::Triggered)         => To(S::Triggered),
@@ -61,7 +61,7 @@ pub fn transition(status: OrderStatus, event: &OrderEventKind) -> Option<Transit
         (S::PartiallyFilled, E::Expired)         => To(S::Expired),
         (S::PartiallyFilled, E::PendingUpdate)   => To(S::PendingUpdate),
         (S::PartiallyFilled, E::PendingCancel)   => To(S::PendingCancel),
-        (S::PartiallyFilled, E::Updated { .. })  => To(S::PartiallyFilled),
+        (S::PartiallyFilled, E::Updated(_))      => To(S::PartiallyFilled),
         (S::PartiallyFilled, E::Filled(_))       => Fill,
         _ => return None,
     })

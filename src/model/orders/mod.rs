@@ -276,13 +276,9 @@ impl Order {
                 self.venue_order_id = Some(venue_order_id.clone())
             }
             OrderEventKind::Triggered => self.is_triggered = true,
-            OrderEventKind::Updated {
-                quantity,
-                price,
-                trigger_price,
-            } => {
-                self.quantity = *quantity;
-                self.kind = match (self.kind, price, trigger_price) {
+            OrderEventKind::Updated(update) => {
+                self.quantity = update.quantity;
+                self.kind = match (self.kind, &update.price, &update.trigger_price) {
                     (OrderKind::Limit { .. }, Some(p), _) => OrderKind::Limit { price: *p },
                     (OrderKind::StopMarket { .. }, _, Some(t)) => {
                         OrderKind::StopMarket { trigger_price: *t }

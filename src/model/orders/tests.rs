@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::core::Currency;
 use crate::core::enums::LiquiditySide;
-use crate::core::events::OrderFilled;
+use crate::core::events::{OrderFilled, OrderUpdated};
 use crate::core::identifiers::{ClientOrderId, StrategyId, TradeId};
 
 fn init(kind: OrderKind, qty: &str) -> OrderInit {
@@ -189,11 +189,11 @@ fn stop_limit_triggers_and_updates() {
     o.apply(event(&o, accepted())).unwrap();
     o.apply(event(&o, OrderEventKind::Triggered)).unwrap();
     assert!(o.is_triggered);
-    let update = OrderEventKind::Updated {
+    let update = OrderEventKind::Updated(Box::new(OrderUpdated {
         quantity: Quantity::parse("4", 0).unwrap(),
         price: Some(Price::parse("10.20", 2).unwrap()),
         trigger_price: None,
-    };
+    }));
     o.apply(event(&o, update)).unwrap();
     assert_eq!(o.status, OrderStatus::Triggered);
     assert_eq!(o.kind.price().unwrap().to_string(), "10.20");
