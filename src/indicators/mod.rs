@@ -3,14 +3,28 @@
 //! without allocating per update.
 
 mod atr;
+mod bollinger;
+pub mod catalog;
 mod ema;
 mod history;
+mod macd;
+mod roc;
+mod rsi;
 mod sma;
+mod stochastic;
+mod vwap;
 
 pub use atr::Atr;
+pub use bollinger::Bollinger;
+pub use catalog::{BarIndicator, BarInput};
 pub use ema::Ema;
 pub use history::History;
+pub use macd::Macd;
+pub use roc::Roc;
+pub use rsi::Rsi;
 pub use sma::Sma;
+pub use stochastic::Stochastic;
+pub use vwap::Vwap;
 
 /// An indicator fed one value per bar.
 pub trait Indicator {
