@@ -29,6 +29,9 @@ pub enum Error {
     Data(#[from] DataError),
     #[error(transparent)]
     Backtest(BacktestError),
+    /// A strategy script failed while running.
+    #[error(transparent)]
+    Script(BacktestError),
     #[error(transparent)]
     Report(#[from] ReportError),
     #[error("{0}")]
@@ -40,6 +43,7 @@ impl From<BacktestError> for Error {
         match error {
             BacktestError::Config(e) => Self::Config(e),
             BacktestError::Data(e) => Self::Data(e),
+            e @ BacktestError::Script { .. } => Self::Script(e),
             other => Self::Backtest(other),
         }
     }
@@ -50,7 +54,7 @@ impl Error {
     #[must_use]
     pub const fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Config(_) | Self::Data(_) => ExitCode::InvalidInput,
+            Self::Config(_) | Self::Data(_) | Self::Script(_) => ExitCode::InvalidInput,
             Self::Backtest(_) | Self::Report(_) | Self::Io(_) => ExitCode::Failure,
         }
     }

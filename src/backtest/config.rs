@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use toml::Spanned;
 
@@ -18,12 +19,13 @@ use crate::model::data::BarType;
 use crate::model::instruments::{Instrument, InstrumentKind, OptionRight};
 use crate::trading::builtin;
 use crate::trading::params::{ParamValue, Params};
+use crate::trading::script::{ScriptLimits, ScriptProgram};
 use crate::venues::exchange::VenueConfig;
 use crate::venues::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
 
 use super::config_raw::{
     RawConfig, RawData, RawFeeModel, RawFormat, RawInstrument, RawInstrumentKind, RawIntrabar,
-    RawMarketFill, RawSizer, RawTimestampFormat, RawVenue,
+    RawMarketFill, RawScriptLimits, RawSizer, RawStrategy, RawTimestampFormat, RawVenue,
 };
 use super::error::ConfigError;
 
@@ -45,11 +47,32 @@ pub struct DataSpec {
     pub priority: u32,
 }
 
+/// What runs a strategy: a built-in by name, or a compiled script.
+#[derive(Debug, Clone)]
+pub enum StrategyLogic {
+    Builtin(String),
+    Script(Arc<ScriptProgram>),
+}
+
+impl StrategyLogic {
+    /// The built-in's name or the script's file stem (for default ids).
+    #[must_use]
+    pub fn name(&self) -> String {
+        match self {
+            Self::Builtin(name) => name.clone(),
+            Self::Script(program) => program.path.file_stem().map_or_else(
+                || "script".to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            ),
+        }
+    }
+}
+
 /// One strategy instance.
 #[derive(Debug, Clone)]
 pub struct StrategySpec {
     pub id: StrategyId,
-    pub builtin: String,
+    pub logic: StrategyLogic,
     pub instrument: InstrumentIndex,
     pub params: Params,
     /// Replaces the size of the strategy's orders that open or add to a
@@ -294,22 +317,14 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
                 format!("no [[data]] feeds '{}'", raw_strategy.instrument.get_ref()),
             ));
         }
-        let name = raw_strategy.builtin.get_ref();
+        let (logic, name_span) = strategy_logic(&check, raw_strategy, &base_dir)?;
         let id = match &raw_strategy.id {
             Some(id) => id.get_ref().clone(),
-            None => StrategyId::new(&format!("{name}-{}", n + 1)).map_err(|e| {
-                check.fail(
-                    raw_strategy.builtin.span(),
-                    "strategies.builtin",
-                    e.to_string(),
-                )
-            })?,
+            None => StrategyId::new(&format!("{}-{}", logic.name(), n + 1))
+                .map_err(|e| check.fail(name_span.clone(), "strategies", e.to_string()))?,
         };
         if strategies.iter().any(|s: &StrategySpec| s.id == id) {
-            let span = raw_strategy
-                .id
-                .as_ref()
-                .map_or(raw_strategy.builtin.span(), Spanned::span);
+            let span = raw_strategy.id.as_ref().map_or(name_span, Spanned::span);
             return Err(check.fail(
                 span,
                 "strategies.id",
@@ -317,20 +332,23 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             ));
         }
         let params = params(&check, &raw_strategy.params)?;
-        // Build once now so unknown names and bad parameters fail before data is read.
-        if let Err(e) = builtin::build(name, instrument, &params) {
-            let span = match &e {
-                builtin::BuiltinError::Param(p) => raw_strategy
-                    .params
-                    .get(&p.name)
-                    .map_or(raw_strategy.builtin.span(), Spanned::span),
-                builtin::BuiltinError::Unknown(_) => raw_strategy.builtin.span(),
-            };
-            let field = match &e {
-                builtin::BuiltinError::Param(p) => format!("strategies.params.{}", p.name),
-                builtin::BuiltinError::Unknown(_) => "strategies.builtin".to_string(),
-            };
-            return Err(check.fail(span, &field, e.to_string()));
+        if let StrategyLogic::Builtin(name) = &logic {
+            // Build once now so bad parameters fail before data is read.
+            if let Err(e) = builtin::build(name, instrument, &params) {
+                let (span, field) = match &e {
+                    builtin::BuiltinError::Param(p) => (
+                        raw_strategy
+                            .params
+                            .get(&p.name)
+                            .map_or(name_span, Spanned::span),
+                        format!("strategies.params.{}", p.name),
+                    ),
+                    builtin::BuiltinError::Unknown(_) => {
+                        (name_span, "strategies.builtin".to_string())
+                    }
+                };
+                return Err(check.fail(span, &field, e.to_string()));
+            }
         }
         let sizer = raw_strategy
             .sizer
@@ -339,7 +357,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             .transpose()?;
         strategies.push(StrategySpec {
             id,
-            builtin: name.clone(),
+            logic,
             instrument,
             params,
             sizer,
@@ -747,6 +765,68 @@ fn instrument(check: &Checker<'_>, raw: &RawInstrument) -> Result<Instrument, Co
     inst.min_quantity = raw.min_quantity;
     inst.max_quantity = raw.max_quantity;
     Ok(inst)
+}
+
+/// A strategy's `builtin` or `script` (exactly one); a script is compiled
+/// here, before any data is read. Returns the span errors about it point at.
+fn strategy_logic(
+    check: &Checker<'_>,
+    raw: &RawStrategy,
+    base_dir: &Path,
+) -> Result<(StrategyLogic, std::ops::Range<usize>), ConfigError> {
+    match (&raw.builtin, &raw.script) {
+        (Some(name), None) => {
+            if let Some(limits) = &raw.limits {
+                return Err(check.fail(
+                    limits.span(),
+                    "strategies.limits",
+                    "limits apply to script strategies only",
+                ));
+            }
+            Ok((StrategyLogic::Builtin(name.get_ref().clone()), name.span()))
+        }
+        (None, Some(script)) => {
+            let path = base_dir.join(script.get_ref());
+            if !path.is_file() {
+                return Err(check.fail(
+                    script.span(),
+                    "strategies.script",
+                    format!("no script file at {}", path.display()),
+                ));
+            }
+            let limits = raw
+                .limits
+                .as_ref()
+                .map_or_else(ScriptLimits::default, |l| script_limits(l.get_ref()));
+            let program = ScriptProgram::load(&path, limits).map_err(ConfigError::from)?;
+            Ok((StrategyLogic::Script(Arc::new(program)), script.span()))
+        }
+        (Some(name), Some(_)) => Err(check.fail(
+            name.span(),
+            "strategies",
+            "give either builtin or script, not both",
+        )),
+        (None, None) => Err(check.fail(
+            raw.instrument.span(),
+            "strategies",
+            format!(
+                "needs builtin = \"...\" (one of {}) or script = \"path.rhai\"",
+                builtin::BUILTIN_NAMES.join(", ")
+            ),
+        )),
+    }
+}
+
+fn script_limits(raw: &RawScriptLimits) -> ScriptLimits {
+    let d = ScriptLimits::default();
+    ScriptLimits {
+        max_operations: raw.max_operations.unwrap_or(d.max_operations),
+        max_call_levels: raw.max_call_levels.unwrap_or(d.max_call_levels),
+        max_expr_depth: raw.max_expr_depth.unwrap_or(d.max_expr_depth),
+        max_string_size: raw.max_string_size.unwrap_or(d.max_string_size),
+        max_array_size: raw.max_array_size.unwrap_or(d.max_array_size),
+        max_map_size: raw.max_map_size.unwrap_or(d.max_map_size),
+    }
 }
 
 fn data_spec(

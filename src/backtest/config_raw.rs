@@ -204,11 +204,27 @@ pub struct RawData {
 #[serde(deny_unknown_fields)]
 pub struct RawStrategy {
     pub id: Option<Spanned<StrategyId>>,
-    pub builtin: Spanned<String>,
+    /// One of `builtin` (a name) or `script` (a Rhai file).
+    pub builtin: Option<Spanned<String>>,
+    pub script: Option<Spanned<String>>,
+    /// Resource limits of a script (each optional).
+    pub limits: Option<Spanned<RawScriptLimits>>,
     pub instrument: Spanned<InstrumentId>,
     #[serde(default)]
     pub params: BTreeMap<String, Spanned<toml::Value>>,
     pub sizer: Option<RawSizer>,
+}
+
+/// `limits = { max_operations = 5_000_000 }` under a script strategy.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawScriptLimits {
+    pub max_operations: Option<u64>,
+    pub max_call_levels: Option<usize>,
+    pub max_expr_depth: Option<usize>,
+    pub max_string_size: Option<usize>,
+    pub max_array_size: Option<usize>,
+    pub max_map_size: Option<usize>,
 }
 
 /// `{ kind = "fixed_quantity", quantity = "10" }` or

@@ -211,6 +211,12 @@ impl BacktestEngine {
         let Some(slot) = self.strategies.get_mut(strategy.get()) else {
             return Ok(());
         };
+        let StrategySlot {
+            id,
+            strategy: logic,
+            factory,
+            ..
+        } = slot;
         let mut ctx = StrategyContext {
             strategy,
             now: self.clock.timestamp_ns(),
@@ -218,11 +224,19 @@ impl BacktestEngine {
             accounts: &self.accounts,
             instrument_venues: &self.instrument_venues,
             commands: &mut self.commands,
+            factory,
         };
-        hook(slot.strategy.as_mut(), &mut ctx).map_err(|e| BacktestError::Strategy {
-            strategy: slot.id.to_string(),
-            ts: ctx.now,
-            message: e.message,
+        hook(logic.as_mut(), &mut ctx).map_err(|e| match e.script {
+            Some(error) => BacktestError::Script {
+                strategy: id.to_string(),
+                ts: ctx.now,
+                error,
+            },
+            None => BacktestError::Strategy {
+                strategy: id.to_string(),
+                ts: ctx.now,
+                message: e.message,
+            },
         })?;
         if !self.commands.is_empty() {
             self.pending
@@ -647,7 +661,9 @@ impl BacktestEngine {
             tags: request.tags,
         };
         let slot = &mut self.strategies[strategy.get()];
-        let order = slot.factory.create(index, init, now);
+        let order = slot
+            .factory
+            .create(index, request.client_order_id, init, now);
         let client_order_id = order.client_order_id.clone();
         self.cache.add_order(order);
         let kind = match verdict {

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::trading::script::ScriptError;
+
 /// A config that cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -44,13 +46,19 @@ impl ConfigError {
     }
 }
 
-/// 1-based line and column (in characters) of byte `offset`.
-#[must_use]
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset.min(source.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+pub use crate::core::text::line_column;
+
+impl From<ScriptError> for ConfigError {
+    /// A script that does not compile or load is a bad input like a bad config.
+    fn from(error: ScriptError) -> Self {
+        Self {
+            path: error.path,
+            line: error.line,
+            column: error.column,
+            field: None,
+            message: error.message,
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {

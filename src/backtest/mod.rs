@@ -10,6 +10,7 @@ pub mod runner;
 
 use crate::core::UnixNanos;
 use crate::data::DataError;
+use crate::trading::script::ScriptError;
 
 pub use error::ConfigError;
 
@@ -25,6 +26,13 @@ pub enum BacktestError {
         strategy: String,
         ts: UnixNanos,
         message: String,
+    },
+    /// A strategy script failed while running: exits as invalid input.
+    #[error("{}: strategy '{strategy}' at {ts}: {}", error.location(), error.message)]
+    Script {
+        strategy: String,
+        ts: UnixNanos,
+        error: Box<ScriptError>,
     },
     #[error("{0}")]
     Runtime(String),

@@ -1,16 +1,18 @@
 //! Runs one validated config end to end: build strategies, load data, replay.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tracing::{info, warn};
 
 use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
 use crate::trading::builtin;
+use crate::trading::script::ScriptStrategy;
 use crate::trading::strategy::Strategy;
 
 use super::BacktestError;
-use super::config::{self, BacktestConfig};
+use super::config::{self, BacktestConfig, StrategyLogic};
 use super::engine::BacktestEngine;
 use super::results::BacktestResult;
 
@@ -22,9 +24,21 @@ pub fn build_strategies(config: &BacktestConfig) -> Result<Vec<Box<dyn Strategy>
     config
         .strategies
         .iter()
-        .map(|s| {
-            builtin::build(&s.builtin, s.instrument, &s.params)
-                .map_err(|e| BacktestError::Runtime(format!("strategy '{}': {e}", s.id)))
+        .map(|s| match &s.logic {
+            StrategyLogic::Builtin(name) => builtin::build(name, s.instrument, &s.params)
+                .map_err(|e| BacktestError::Runtime(format!("strategy '{}': {e}", s.id))),
+            StrategyLogic::Script(program) => {
+                let instrument = config.instruments[s.instrument.get()].clone();
+                ScriptStrategy::new(
+                    Arc::clone(program),
+                    &s.id,
+                    s.instrument,
+                    instrument,
+                    &s.params,
+                )
+                .map(|strategy| Box::new(strategy) as Box<dyn Strategy>)
+                .map_err(|e| BacktestError::Config(e.into()))
+            }
         })
         .collect()
 }

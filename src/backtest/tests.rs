@@ -65,9 +65,15 @@ impl Strategy for Scripted {
         let px = |text: &str| Price::parse(text, 2).unwrap_or_default();
         for action in self.script.get(&self.bar).cloned().unwrap_or_default() {
             match action {
-                Action::Buy(n) => ctx.buy(instrument, OrderSize::Quantity(qty(n))),
-                Action::Sell(n) => ctx.sell(instrument, OrderSize::Quantity(qty(n))),
-                Action::Limit(side, price, n) => ctx.limit(instrument, side, px(price), qty(n)),
+                Action::Buy(n) => {
+                    ctx.buy(instrument, OrderSize::Quantity(qty(n)));
+                }
+                Action::Sell(n) => {
+                    ctx.sell(instrument, OrderSize::Quantity(qty(n)));
+                }
+                Action::Limit(side, price, n) => {
+                    ctx.limit(instrument, side, px(price), qty(n));
+                }
                 Action::LimitWith(price, n, time_in_force, expire_minutes) => {
                     let kind = OrderKind::Limit { price: px(price) };
                     let mut order = SubmitOrder::new(
@@ -80,7 +86,9 @@ impl Strategy for Scripted {
                     order.expire_time = expire_minutes.map(|m| UnixNanos(m * 60_000_000_000));
                     ctx.submit(order);
                 }
-                Action::Stop(side, price, n) => ctx.stop(instrument, side, px(price), qty(n)),
+                Action::Stop(side, price, n) => {
+                    ctx.stop(instrument, side, px(price), qty(n));
+                }
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
                 Action::Cancel(id) => ctx.cancel(
                     ClientOrderId::new(id)

@@ -13,6 +13,7 @@ pub mod msgbus;
 pub mod price;
 pub mod quantity;
 pub mod rng;
+pub mod text;
 pub mod time;
 
 pub use currency::Currency;

@@ -32,6 +32,9 @@ pub struct SubmitOrder {
     pub reduce_only: bool,
     pub position_id: Option<PositionId>,
     pub tags: Option<Arc<str>>,
+    /// The id the strategy was handed when it asked (see
+    /// `OrderFactory::reserve`); None lets the engine number it.
+    pub client_order_id: Option<ClientOrderId>,
 }
 
 impl SubmitOrder {
@@ -53,6 +56,7 @@ impl SubmitOrder {
             reduce_only: false,
             position_id: None,
             tags: None,
+            client_order_id: None,
         }
     }
 }

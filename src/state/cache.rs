@@ -378,7 +378,7 @@ mod tests {
                 position_id: None,
                 tags: None,
             };
-            let order = factory.create(cache.next_order_index(), init, UnixNanos(0));
+            let order = factory.create(cache.next_order_index(), None, init, UnixNanos(0));
             cache.add_order(order);
         }
         cache

@@ -2,4 +2,5 @@
 
 pub mod builtin;
 pub mod params;
+pub mod script;
 pub mod strategy;

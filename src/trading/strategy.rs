@@ -12,14 +12,28 @@ use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::risk::fraction_to_quantity;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
-use crate::model::orders::{Order, OrderKind};
+use crate::model::orders::{Order, OrderFactory, OrderKind};
 use crate::state::cache::{Cache, Filter};
+use crate::trading::script::ScriptError;
 
 /// A strategy failed; the run stops with this message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct StrategyError {
     pub message: String,
+    /// Where in a strategy script it failed (None for Rust strategies).
+    pub script: Option<Box<ScriptError>>,
+}
+
+impl StrategyError {
+    /// A script failed at a known place.
+    #[must_use]
+    pub fn script(error: ScriptError) -> Self {
+        Self {
+            message: error.message.clone(),
+            script: Some(Box::new(error)),
+        }
+    }
 }
 
 /// What a hook returns.
@@ -48,6 +62,8 @@ pub struct StrategyContext<'a> {
     /// The venue index of each instrument, by instrument index.
     pub instrument_venues: &'a [usize],
     pub commands: &'a mut Vec<TradingCommand>,
+    /// Numbers the strategy's orders, so a submit can return the id.
+    pub factory: &'a mut OrderFactory,
 }
 
 impl StrategyContext<'_> {
@@ -122,29 +138,34 @@ impl StrategyContext<'_> {
         self.cache.orders_open(filter)
     }
 
-    /// Submits an order.
-    pub fn submit(&mut self, order: SubmitOrder) {
+    /// Submits an order; returns the id it will have.
+    pub fn submit(&mut self, mut order: SubmitOrder) -> ClientOrderId {
+        let id = order
+            .client_order_id
+            .get_or_insert_with(|| self.factory.reserve())
+            .clone();
         self.commands.push(TradingCommand::Submit(order));
+        id
     }
 
     /// A market buy of `size`.
-    pub fn buy(&mut self, instrument: InstrumentIndex, size: OrderSize) {
+    pub fn buy(&mut self, instrument: InstrumentIndex, size: OrderSize) -> ClientOrderId {
         self.submit(SubmitOrder::new(
             instrument,
             OrderSide::Buy,
             OrderKind::Market,
             size,
-        ));
+        ))
     }
 
     /// A market sell of `size`.
-    pub fn sell(&mut self, instrument: InstrumentIndex, size: OrderSize) {
+    pub fn sell(&mut self, instrument: InstrumentIndex, size: OrderSize) -> ClientOrderId {
         self.submit(SubmitOrder::new(
             instrument,
             OrderSide::Sell,
             OrderKind::Market,
             size,
-        ));
+        ))
     }
 
     /// A GTC limit order.
@@ -154,13 +175,13 @@ impl StrategyContext<'_> {
         side: OrderSide,
         price: Price,
         quantity: Quantity,
-    ) {
+    ) -> ClientOrderId {
         self.submit(SubmitOrder::new(
             instrument,
             side,
             OrderKind::Limit { price },
             OrderSize::Quantity(quantity),
-        ));
+        ))
     }
 
     /// A GTC stop-market order.
@@ -170,13 +191,13 @@ impl StrategyContext<'_> {
         side: OrderSide,
         trigger_price: Price,
         quantity: Quantity,
-    ) {
+    ) -> ClientOrderId {
         self.submit(SubmitOrder::new(
             instrument,
             side,
             OrderKind::StopMarket { trigger_price },
             OrderSize::Quantity(quantity),
-        ));
+        ))
     }
 
     /// A GTC stop-limit order.
@@ -187,7 +208,7 @@ impl StrategyContext<'_> {
         trigger_price: Price,
         price: Price,
         quantity: Quantity,
-    ) {
+    ) -> ClientOrderId {
         self.submit(SubmitOrder::new(
             instrument,
             side,
@@ -196,7 +217,7 @@ impl StrategyContext<'_> {
                 trigger_price,
             },
             OrderSize::Quantity(quantity),
-        ));
+        ))
     }
 
     pub fn cancel(&mut self, order: ClientOrderId) {

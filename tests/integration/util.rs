@@ -78,7 +78,14 @@ pub fn results(dir: &Path) -> serde_json::Value {
 }
 
 /// A config for one equity on one cash venue, trading `strategy` on `data`.
+/// A one-instrument config on `data`; `strategy` is a built-in name or the
+/// path of a `.rhai` script.
 pub fn single_config(data: &Path, strategy: &str, params: &str, fee: &str) -> String {
+    let logic = if strategy.ends_with(".rhai") {
+        format!("script = \"{strategy}\"")
+    } else {
+        format!("builtin = \"{strategy}\"")
+    };
     format!(
         r#"[backtest]
 name = "test"
@@ -101,7 +108,7 @@ instrument = "SYNTH.SIM"
 path = "{}"
 
 [[strategies]]
-builtin = "{strategy}"
+{logic}
 instrument = "SYNTH.SIM"
 params = {{ {params} }}
 "#,

@@ -10,9 +10,10 @@ use super::{Order, OrderInit};
 pub struct OrderFactory {
     // "O-<strategy>", built once.
     prefix: String,
-    // The cache index of each order made, by sequence number − 1: ids are
-    // resolved by parsing, with no map to hash or grow.
-    made: Vec<OrderIndex>,
+    // The cache index of each order made, by sequence number − 1 (None while
+    // an id is reserved but its order not yet made): ids are resolved by
+    // parsing, with no map to hash or grow.
+    made: Vec<Option<OrderIndex>>,
     sequence: u64,
 }
 
@@ -26,24 +27,53 @@ impl OrderFactory {
         }
     }
 
-    /// The next order, stored by the caller at `index`.
-    pub fn create(&mut self, index: OrderIndex, init: OrderInit, ts_init: UnixNanos) -> Order {
+    /// Hands out the next id before its order exists, so a strategy knows
+    /// the id of an order it has only asked for.
+    pub fn reserve(&mut self) -> ClientOrderId {
         self.sequence += 1;
-        self.made.push(index);
-        let id = ClientOrderId::from_parts(&self.prefix, '-', self.sequence);
+        self.made.push(None);
+        self.id_at(self.sequence)
+    }
+
+    /// The id of the `sequence`-th order (1-based): lets a caller that
+    /// cannot reach the factory mid-call (a script) name orders ahead.
+    #[must_use]
+    pub fn id_at(&self, sequence: u64) -> ClientOrderId {
+        ClientOrderId::from_parts(&self.prefix, '-', sequence)
+    }
+
+    /// The next order (under `reserved`, an id from [`Self::reserve`], or a
+    /// fresh one), stored by the caller at `index`.
+    pub fn create(
+        &mut self,
+        index: OrderIndex,
+        reserved: Option<ClientOrderId>,
+        init: OrderInit,
+        ts_init: UnixNanos,
+    ) -> Order {
+        let id = reserved.unwrap_or_else(|| self.reserve());
+        if let Some(slot) = self
+            .sequence_of(&id)
+            .and_then(|s| self.made.get_mut(s.checked_sub(1)?))
+        {
+            *slot = Some(index);
+        }
         Order::new(index, id, init, ts_init)
+    }
+
+    fn sequence_of(&self, id: &ClientOrderId) -> Option<usize> {
+        id.as_str()
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix('-')?
+            .parse()
+            .ok()
     }
 
     /// The cache index of the order this factory made with `id`, if any.
     #[must_use]
     pub fn find(&self, id: &ClientOrderId) -> Option<OrderIndex> {
-        let sequence: usize = id
-            .as_str()
-            .strip_prefix(self.prefix.as_str())?
-            .strip_prefix('-')?
-            .parse()
-            .ok()?;
-        self.made.get(sequence.checked_sub(1)?).copied()
+        let sequence = self.sequence_of(id)?;
+        self.made.get(sequence.checked_sub(1)?).copied().flatten()
     }
 
     /// How many orders were made.

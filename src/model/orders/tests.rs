@@ -25,7 +25,7 @@ fn init(kind: OrderKind, qty: &str) -> OrderInit {
 
 fn order(kind: OrderKind, qty: &str) -> Order {
     let mut factory = OrderFactory::new(&StrategyId::new("S").unwrap());
-    factory.create(OrderIndex(0), init(kind, qty), UnixNanos(0))
+    factory.create(OrderIndex(0), None, init(kind, qty), UnixNanos(0))
 }
 
 fn event(order: &Order, kind: OrderEventKind) -> OrderEvent {
@@ -60,8 +60,24 @@ fn accepted() -> OrderEventKind {
 #[test]
 fn factory_gives_unique_ids() {
     let mut factory = OrderFactory::new(&StrategyId::new("EMA-1").unwrap());
-    let a = factory.create(OrderIndex(0), init(OrderKind::Market, "1"), UnixNanos(0));
-    let b = factory.create(OrderIndex(1), init(OrderKind::Market, "1"), UnixNanos(0));
+    let a = factory.create(
+        OrderIndex(0),
+        None,
+        init(OrderKind::Market, "1"),
+        UnixNanos(0),
+    );
+    let reserved = factory.reserve();
+    assert_eq!(
+        factory.find(&reserved),
+        None,
+        "no order under a reserved id yet"
+    );
+    let b = factory.create(
+        OrderIndex(1),
+        Some(reserved),
+        init(OrderKind::Market, "1"),
+        UnixNanos(0),
+    );
     assert_eq!(a.client_order_id.as_str(), "O-EMA-1-1");
     assert_eq!(b.client_order_id.as_str(), "O-EMA-1-2");
     assert_eq!(factory.count(), 2);

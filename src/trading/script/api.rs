@@ -1,0 +1,695 @@
+//! What a script sees: the `ctx` object (state of the run, orders,
+//! indicators, timers) and the `Bar` type. A script never holds engine
+//! references: before each hook the strategy copies what `ctx` reads into
+//! [`CtxState`], and after it turns the commands `ctx` collected into
+//! engine commands.
+//!
+//! Prices and amounts reach scripts as `f64`; prices a script passes back
+//! are rounded half up to the instrument's precision, quantities must be
+//! exact at its size precision (see docs/scripting.md).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
+
+use crate::core::enums::{OrderSide, TimeInForce};
+use crate::core::fixed::{self, FIXED_PRECISION};
+use crate::core::identifiers::{ClientOrderId, InstrumentIndex};
+use crate::core::{Price, Quantity, UnixNanos};
+use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
+use crate::engine::risk::fraction_to_quantity;
+use crate::indicators::{
+    Atr, BarIndicator, BarInput, Bollinger, DEFAULT_HISTORY, Ema, History, Macd, Roc, Rsi, Sma,
+    Stochastic, Vwap,
+};
+use crate::model::instruments::Instrument;
+use crate::model::orders::{OrderFactory, OrderKind};
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+fn fail<T>(message: impl Into<String>) -> RhaiResult<T> {
+    Err(message.into().into())
+}
+
+/// One bar as a script reads it (`bar.close`, `bar.ts`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BarView {
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+    pub volume: f64,
+    pub ts: i64,
+}
+
+impl BarView {
+    pub const fn input(&self) -> BarInput {
+        BarInput {
+            open: self.open,
+            high: self.high,
+            low: self.low,
+            close: self.close,
+            volume: self.volume,
+        }
+    }
+}
+
+/// A script order the engine has not numbered yet, with the id the script
+/// was given for it.
+#[derive(Debug, Clone)]
+pub enum ScriptCommand {
+    Submit {
+        order: SubmitOrder,
+        expected_id: ClientOrderId,
+    },
+    Other(TradingCommand),
+}
+
+/// A registered indicator line: which indicator, which of its lines.
+#[derive(Debug, Clone, Copy)]
+enum Line {
+    Builtin { indicator: usize, line: usize },
+    Custom(usize),
+}
+
+/// An indicator computed by a script function.
+#[derive(Debug, Clone)]
+pub struct CustomIndicator {
+    pub function: ImmutableString,
+    pub history: History,
+}
+
+/// Everything `ctx` reads and writes during one hook call.
+#[derive(Debug)]
+pub struct CtxState {
+    pub instrument_index: InstrumentIndex,
+    pub instrument: Instrument,
+    pub params: Map,
+    /// Ids of orders are predicted with this (it never reserves).
+    pub namer: OrderFactory,
+    /// Orders the strategy's factory has numbered before this call.
+    pub orders_numbered: u64,
+    /// Script functions by name with their parameter counts.
+    pub functions: HashMap<String, usize>,
+    /// Indicators may only be registered in `on_start`.
+    pub starting: bool,
+    pub now: UnixNanos,
+    pub bar: Option<BarView>,
+    /// Bars of the strategy's instrument seen, minus one (−1 before the first).
+    pub bar_index: i64,
+    pub last_close: Option<Price>,
+    pub position_raw: i128,
+    pub cash_raw: i128,
+    pub equity_raw: i128,
+    pub taker_fee_raw: i128,
+    /// Filled only for scripts that call `open_orders`.
+    pub open_orders: Array,
+    pub builtins: Vec<BarIndicator>,
+    pub custom: Vec<CustomIndicator>,
+    lines: HashMap<String, Line>,
+    pub commands: Vec<ScriptCommand>,
+}
+
+impl CtxState {
+    #[must_use]
+    pub fn new(
+        instrument_index: InstrumentIndex,
+        instrument: Instrument,
+        params: Map,
+        namer: OrderFactory,
+        functions: HashMap<String, usize>,
+    ) -> Self {
+        Self {
+            instrument_index,
+            instrument,
+            params,
+            namer,
+            orders_numbered: 0,
+            functions,
+            starting: false,
+            now: UnixNanos(0),
+            bar: None,
+            bar_index: -1,
+            last_close: None,
+            position_raw: 0,
+            cash_raw: 0,
+            equity_raw: 0,
+            taker_fee_raw: 0,
+            open_orders: Array::new(),
+            builtins: Vec::new(),
+            custom: Vec::new(),
+            lines: HashMap::new(),
+            commands: Vec::new(),
+        }
+    }
+
+    fn register(&mut self, name: &str, indicator: BarIndicator) -> RhaiResult<()> {
+        self.check_new_name(name)?;
+        let index = self.builtins.len();
+        self.lines.insert(
+            name.to_string(),
+            Line::Builtin {
+                indicator: index,
+                line: 0,
+            },
+        );
+        for (k, extra) in indicator.extra_lines().iter().enumerate() {
+            self.lines.insert(
+                format!("{name}.{extra}"),
+                Line::Builtin {
+                    indicator: index,
+                    line: k + 1,
+                },
+            );
+        }
+        self.builtins.push(indicator);
+        Ok(())
+    }
+
+    fn check_new_name(&self, name: &str) -> RhaiResult<()> {
+        if !self.starting {
+            return fail(format!(
+                "indicator '{name}' must be registered in on_start (it would miss earlier bars)"
+            ));
+        }
+        if name.is_empty() || name.contains('.') {
+            return fail(format!(
+                "indicator name '{name}' must be non-empty and without '.'"
+            ));
+        }
+        if self.lines.contains_key(name) {
+            return fail(format!("indicator '{name}' is registered twice"));
+        }
+        Ok(())
+    }
+
+    fn value(&self, name: &str, ago: usize) -> RhaiResult<Dynamic> {
+        let value = match self.lines.get(name) {
+            Some(Line::Builtin { indicator, line }) => self
+                .builtins
+                .get(*indicator)
+                .and_then(|i| i.get(*line, ago)),
+            Some(Line::Custom(index)) => self.custom.get(*index).and_then(|c| c.history.get(ago)),
+            None => {
+                let mut known: Vec<&str> = self.lines.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                return fail(format!(
+                    "no indicator '{name}' (registered: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
+            }
+        };
+        Ok(value.map_or(Dynamic::UNIT, Dynamic::from_float))
+    }
+
+    fn submit(&mut self, side: OrderSide, options: &Map) -> RhaiResult<ImmutableString> {
+        let order = order_from_options(self, side, options)?;
+        let expected_id = self
+            .namer
+            .id_at(self.orders_numbered + 1 + self.pending_submits());
+        let text = ImmutableString::from(expected_id.as_str());
+        self.commands
+            .push(ScriptCommand::Submit { order, expected_id });
+        Ok(text)
+    }
+
+    fn pending_submits(&self) -> u64 {
+        self.commands
+            .iter()
+            .filter(|c| matches!(c, ScriptCommand::Submit { .. }))
+            .count() as u64
+    }
+
+    fn push(&mut self, command: TradingCommand) {
+        self.commands.push(ScriptCommand::Other(command));
+    }
+}
+
+/// The `ctx` a hook receives: a handle on the strategy's [`CtxState`].
+#[derive(Debug, Clone)]
+pub struct Ctx(pub Arc<Mutex<CtxState>>);
+
+impl Ctx {
+    /// The state, even if a previous holder panicked (it holds plain data).
+    pub fn lock(&self) -> MutexGuard<'_, CtxState> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn to_f64(raw: i128) -> f64 {
+    fixed::raw_to_f64(raw)
+}
+
+/// A number from a script: an integer or a float.
+fn number(value: &Dynamic, what: &str) -> RhaiResult<f64> {
+    if let Ok(f) = value.as_float() {
+        return Ok(f);
+    }
+    if let Ok(i) = value.as_int() {
+        #[allow(clippy::cast_precision_loss, reason = "script integers are small")]
+        return Ok(i as f64);
+    }
+    fail(format!(
+        "{what} must be a number, got {}",
+        value.type_name()
+    ))
+}
+
+/// A whole number ≥ `min`.
+fn whole(value: &Dynamic, what: &str, min: usize) -> RhaiResult<usize> {
+    let n = value
+        .as_int()
+        .map_err(|t| format!("{what} must be an integer, got {t}"))?;
+    usize::try_from(n).ok().filter(|n| *n >= min).map_or_else(
+        || fail(format!("{what} must be at least {min}, got {n}")),
+        Ok,
+    )
+}
+
+/// A quantity exact at the instrument's size precision and on its lot grid.
+fn quantity(state: &CtxState, value: &Dynamic) -> RhaiResult<Quantity> {
+    let instrument = &state.instrument;
+    let precision = instrument.size_precision;
+    let raw = if let Ok(text) = value.clone().into_immutable_string() {
+        let (raw, decimals) = fixed::parse_raw(&text).map_err(|e| e.to_string())?;
+        if decimals > precision {
+            return fail(format!(
+                "quantity {text} has more decimals than {} allows ({precision})",
+                instrument.id
+            ));
+        }
+        raw
+    } else {
+        let q = number(value, "quantity")?;
+        let exact = fixed::raw_from_f64(q, FIXED_PRECISION).map_err(|e| e.to_string())?;
+        let rounded = fixed::raw_from_f64(q, precision).map_err(|e| e.to_string())?;
+        if exact != rounded {
+            return fail(format!(
+                "quantity {q} has more decimals than {} allows ({precision})",
+                instrument.id
+            ));
+        }
+        rounded
+    };
+    let qty = Quantity::from_raw(raw, precision).map_err(|e| format!("quantity: {e}"))?;
+    instrument.validate_qty(qty).map_err(|e| e.to_string())?;
+    Ok(qty)
+}
+
+/// A price rounded half up to the instrument's precision.
+fn price(state: &CtxState, value: &Dynamic, what: &str) -> RhaiResult<Price> {
+    let p = number(value, what)?;
+    let precision = state.instrument.price_precision;
+    let raw = fixed::raw_from_f64(p, precision).map_err(|e| format!("{what}: {e}"))?;
+    let price = Price::from_raw(raw, precision).map_err(|e| format!("{what}: {e}"))?;
+    state
+        .instrument
+        .validate_price(price)
+        .map_err(|e| e.to_string())?;
+    Ok(price)
+}
+
+/// The option names `buy`/`sell` take.
+pub const ORDER_OPTIONS: &[&str] = &[
+    "quantity",
+    "size",
+    "limit",
+    "stop",
+    "tif",
+    "tag",
+    "reduce_only",
+];
+
+fn order_from_options(state: &CtxState, side: OrderSide, options: &Map) -> RhaiResult<SubmitOrder> {
+    if let Some(unknown) = options
+        .keys()
+        .find(|k| !ORDER_OPTIONS.contains(&k.as_str()))
+    {
+        return fail(format!(
+            "unknown order option '{unknown}' (known: {})",
+            ORDER_OPTIONS.join(", ")
+        ));
+    }
+    let size = match (options.get("quantity"), options.get("size")) {
+        (Some(_), Some(_)) => return fail("give either quantity or size, not both"),
+        (Some(q), None) => OrderSize::Quantity(quantity(state, q)?),
+        (None, Some(s)) => {
+            let fraction = number(s, "size")?;
+            if !(fraction > 0.0 && fraction <= 1.0) {
+                return fail(format!(
+                    "size is a fraction of equity in (0, 1], got {fraction}"
+                ));
+            }
+            let raw = fixed::raw_from_f64(fraction, FIXED_PRECISION).map_err(|e| e.to_string())?;
+            OrderSize::FractionOfEquity(raw)
+        }
+        (None, None) => OrderSize::FractionOfEquity(fixed::FIXED_SCALAR),
+    };
+    let limit = options
+        .get("limit")
+        .map(|v| price(state, v, "limit"))
+        .transpose()?;
+    let stop = options
+        .get("stop")
+        .map(|v| price(state, v, "stop"))
+        .transpose()?;
+    let kind = match (limit, stop) {
+        (None, None) => OrderKind::Market,
+        (Some(price), None) => OrderKind::Limit { price },
+        (None, Some(trigger_price)) => OrderKind::StopMarket { trigger_price },
+        (Some(price), Some(trigger_price)) => OrderKind::StopLimit {
+            price,
+            trigger_price,
+        },
+    };
+    let mut order = SubmitOrder::new(state.instrument_index, side, kind, size);
+    if let Some(tif) = options.get("tif") {
+        let text = tif.to_string();
+        order.time_in_force = match text.to_ascii_uppercase().as_str() {
+            "GTC" => TimeInForce::Gtc,
+            "IOC" => TimeInForce::Ioc,
+            "FOK" => TimeInForce::Fok,
+            "DAY" => TimeInForce::Day,
+            _ => return fail(format!("tif must be GTC, IOC, FOK or DAY, got '{text}'")),
+        };
+    }
+    if let Some(tag) = options.get("tag") {
+        order.tags = Some(Arc::from(tag.to_string().as_str()));
+    }
+    if let Some(reduce) = options.get("reduce_only") {
+        order.reduce_only = reduce
+            .as_bool()
+            .map_err(|t| format!("reduce_only must be true or false, got {t}"))?;
+    }
+    Ok(order)
+}
+
+/// A duration like `"30s"`, `"5m"`, `"1h"`, `"1d"` (or `"250ms"`) in ns.
+fn duration_ns(text: &str) -> RhaiResult<i64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let unit_ns: i64 = match unit {
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
+        _ => 0,
+    };
+    match digits.parse::<i64>() {
+        Ok(n) if n > 0 && unit_ns > 0 => n
+            .checked_mul(unit_ns)
+            .map_or_else(|| fail(format!("duration '{text}' is too long")), Ok),
+        _ => fail(format!(
+            "duration '{text}' must be a positive whole number with a unit: ms, s, m, h or d"
+        )),
+    }
+}
+
+/// Registers functions while recording their names, so the documented
+/// list can be checked against what scripts really get.
+pub struct Registry<'e> {
+    engine: &'e mut Engine,
+    pub names: Vec<&'static str>,
+}
+
+impl<'e> Registry<'e> {
+    fn fun<A: 'static, const N: usize, const C: bool, R, const L: bool, F>(
+        &mut self,
+        name: &'static str,
+        f: F,
+    ) where
+        R: Clone + Send + Sync + 'static,
+        F: rhai::RhaiNativeFunc<A, N, C, R, L> + Send + Sync + 'static,
+    {
+        self.engine.register_fn(name, f);
+        if !self.names.contains(&name) {
+            self.names.push(name);
+        }
+    }
+}
+
+/// Registers the `Bar` and `Ctx` types and every `ctx` method; returns the
+/// method names.
+pub fn register(engine: &mut Engine) -> Vec<&'static str> {
+    engine.register_type_with_name::<BarView>("Bar");
+    engine.register_get("open", |b: &mut BarView| b.open);
+    engine.register_get("high", |b: &mut BarView| b.high);
+    engine.register_get("low", |b: &mut BarView| b.low);
+    engine.register_get("close", |b: &mut BarView| b.close);
+    engine.register_get("volume", |b: &mut BarView| b.volume);
+    engine.register_get("ts", |b: &mut BarView| b.ts);
+    engine.register_type_with_name::<Ctx>("Ctx");
+    let mut r = Registry {
+        engine,
+        names: Vec::new(),
+    };
+    register_reads(&mut r);
+    register_orders(&mut r);
+    register_indicators(&mut r);
+    r.names
+}
+
+fn register_reads(r: &mut Registry<'_>) {
+    r.fun(
+        "param",
+        |ctx: &mut Ctx, name: &str| -> RhaiResult<Dynamic> {
+            ctx.lock().params.get(name).cloned().map_or_else(
+                || fail(format!("no parameter '{name}' in the config's params")),
+                Ok,
+            )
+        },
+    );
+    r.fun("param", |ctx: &mut Ctx, name: &str, default: Dynamic| {
+        ctx.lock().params.get(name).cloned().unwrap_or(default)
+    });
+    r.fun("now", |ctx: &mut Ctx| ctx.lock().now.0);
+    r.fun("time", |ctx: &mut Ctx| ctx.lock().now.to_string());
+    r.fun("bar_index", |ctx: &mut Ctx| ctx.lock().bar_index);
+    r.fun("bar", |ctx: &mut Ctx| {
+        ctx.lock().bar.map_or(Dynamic::UNIT, Dynamic::from)
+    });
+    r.fun("instrument", |ctx: &mut Ctx| {
+        ctx.lock().instrument.id.to_string()
+    });
+    r.fun("position", |ctx: &mut Ctx| to_f64(ctx.lock().position_raw));
+    r.fun("is_flat", |ctx: &mut Ctx| ctx.lock().position_raw == 0);
+    r.fun("is_long", |ctx: &mut Ctx| ctx.lock().position_raw > 0);
+    r.fun("is_short", |ctx: &mut Ctx| ctx.lock().position_raw < 0);
+    r.fun("cash", |ctx: &mut Ctx| to_f64(ctx.lock().cash_raw));
+    r.fun("equity", |ctx: &mut Ctx| to_f64(ctx.lock().equity_raw));
+    r.fun(
+        "affordable",
+        |ctx: &mut Ctx, size: Dynamic| -> RhaiResult<f64> {
+            let fraction = number(&size, "size")?;
+            let state = ctx.lock();
+            let Some(price) = state.last_close else {
+                return Ok(0.0);
+            };
+            let raw = fixed::raw_from_f64(fraction, FIXED_PRECISION).map_err(|e| e.to_string())?;
+            let qty = fraction_to_quantity(
+                &state.instrument,
+                state.cash_raw,
+                raw,
+                price,
+                state.taker_fee_raw,
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(qty.as_f64())
+        },
+    );
+    r.fun("open_orders", |ctx: &mut Ctx| {
+        ctx.lock().open_orders.clone()
+    });
+}
+
+fn register_orders(r: &mut Registry<'_>) {
+    r.fun("buy", |ctx: &mut Ctx| {
+        ctx.lock().submit(OrderSide::Buy, &Map::new())
+    });
+    r.fun("buy", |ctx: &mut Ctx, options: Map| {
+        ctx.lock().submit(OrderSide::Buy, &options)
+    });
+    r.fun("sell", |ctx: &mut Ctx| {
+        ctx.lock().submit(OrderSide::Sell, &Map::new())
+    });
+    r.fun("sell", |ctx: &mut Ctx, options: Map| {
+        ctx.lock().submit(OrderSide::Sell, &options)
+    });
+    r.fun("cancel", |ctx: &mut Ctx, id: &str| -> RhaiResult<()> {
+        let id = ClientOrderId::new(id).map_err(|e| e.to_string())?;
+        ctx.lock().push(TradingCommand::Cancel(id));
+        Ok(())
+    });
+    r.fun("cancel_all", |ctx: &mut Ctx| {
+        let mut state = ctx.lock();
+        let instrument = Some(state.instrument_index);
+        state.push(TradingCommand::CancelAll { instrument });
+    });
+    r.fun("close_position", |ctx: &mut Ctx| {
+        let mut state = ctx.lock();
+        let instrument = state.instrument_index;
+        state.push(TradingCommand::ClosePosition { instrument });
+    });
+    r.fun("close_all", |ctx: &mut Ctx| {
+        ctx.lock().push(TradingCommand::CloseAll);
+    });
+    r.fun(
+        "set_timer",
+        |ctx: &mut Ctx, name: &str, every: &str| -> RhaiResult<()> {
+            let interval_ns = duration_ns(every)?;
+            ctx.lock().push(TradingCommand::SetTimer {
+                name: Arc::from(name),
+                interval_ns,
+            });
+            Ok(())
+        },
+    );
+    r.fun("cancel_timer", |ctx: &mut Ctx, name: &str| {
+        ctx.lock().push(TradingCommand::CancelTimer {
+            name: Arc::from(name),
+        });
+    });
+}
+
+fn register_indicators(r: &mut Registry<'_>) {
+    fn made<T>(made: Result<T, crate::indicators::PeriodError>) -> RhaiResult<T> {
+        made.map_err(|e| e.to_string().into())
+    }
+    r.fun(
+        "sma",
+        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
+            let sma = made(Sma::new(whole(&n, "period", 1)?))?;
+            ctx.lock().register(name, BarIndicator::Sma(sma))
+        },
+    );
+    r.fun(
+        "ema",
+        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
+            let ema = made(Ema::new(whole(&n, "period", 1)?))?;
+            ctx.lock().register(name, BarIndicator::Ema(ema))
+        },
+    );
+    r.fun(
+        "atr",
+        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
+            let atr = made(Atr::new(whole(&n, "period", 1)?))?;
+            ctx.lock().register(name, BarIndicator::Atr(atr))
+        },
+    );
+    r.fun(
+        "rsi",
+        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
+            let rsi = made(Rsi::new(whole(&n, "period", 1)?))?;
+            ctx.lock().register(name, BarIndicator::Rsi(rsi))
+        },
+    );
+    r.fun(
+        "roc",
+        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
+            let roc = made(Roc::new(whole(&n, "period", 1)?))?;
+            ctx.lock().register(name, BarIndicator::Roc(roc))
+        },
+    );
+    r.fun(
+        "macd",
+        |ctx: &mut Ctx,
+         name: &str,
+         fast: Dynamic,
+         slow: Dynamic,
+         signal: Dynamic|
+         -> RhaiResult<()> {
+            let macd = made(Macd::new(
+                whole(&fast, "fast period", 1)?,
+                whole(&slow, "slow period", 1)?,
+                whole(&signal, "signal period", 1)?,
+            ))?;
+            ctx.lock().register(name, BarIndicator::Macd(macd))
+        },
+    );
+    r.fun(
+        "bollinger",
+        |ctx: &mut Ctx, name: &str, n: Dynamic, width: Dynamic| -> RhaiResult<()> {
+            let bands = made(Bollinger::new(
+                whole(&n, "period", 1)?,
+                number(&width, "width")?,
+            ))?;
+            ctx.lock().register(name, BarIndicator::Bollinger(bands))
+        },
+    );
+    r.fun(
+        "stochastic",
+        |ctx: &mut Ctx, name: &str, k: Dynamic, d: Dynamic| -> RhaiResult<()> {
+            let st = made(Stochastic::new(
+                whole(&k, "%K period", 1)?,
+                whole(&d, "%D period", 1)?,
+            ))?;
+            ctx.lock().register(name, BarIndicator::Stochastic(st))
+        },
+    );
+    r.fun("vwap", |ctx: &mut Ctx, name: &str| -> RhaiResult<()> {
+        ctx.lock().register(name, BarIndicator::Vwap(Vwap::new(0)))
+    });
+    r.fun(
+        "vwap",
+        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
+            let vwap = Vwap::new(whole(&n, "period", 1)?);
+            ctx.lock().register(name, BarIndicator::Vwap(vwap))
+        },
+    );
+    r.fun(
+        "indicator",
+        |ctx: &mut Ctx, name: &str, function: ImmutableString| -> RhaiResult<()> {
+            let mut state = ctx.lock();
+            state.check_new_name(name)?;
+            match state.functions.get(function.as_str()) {
+                Some(2) => {}
+                Some(n) => {
+                    return fail(format!(
+                        "indicator function '{function}' must take (ctx, bar), it takes {n} parameter(s)"
+                    ));
+                }
+                None => return fail(format!("no function '{function}' in the script")),
+            }
+            let index = state.custom.len();
+            state.lines.insert(name.to_string(), Line::Custom(index));
+            state.custom.push(CustomIndicator {
+                function,
+                history: History::new(DEFAULT_HISTORY),
+            });
+            Ok(())
+        },
+    );
+    r.fun("ind", |ctx: &mut Ctx, name: &str| ctx.lock().value(name, 0));
+    r.fun(
+        "ind",
+        |ctx: &mut Ctx, name: &str, ago: Dynamic| -> RhaiResult<Dynamic> {
+            let ago = whole(&ago, "bars ago", 0)?;
+            ctx.lock().value(name, ago)
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_need_a_unit() {
+        assert_eq!(duration_ns("5m").unwrap(), 300_000_000_000);
+        assert_eq!(duration_ns("250ms").unwrap(), 250_000_000);
+        assert!(duration_ns("5").is_err());
+        assert!(duration_ns("0s").is_err());
+        assert!(duration_ns("m").is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! The one place a Rhai engine is made: the packages a strategy needs and
+//! nothing else, with every resource limit set.
+
+use std::sync::Arc;
+
+use rhai::Engine;
+use rhai::packages::{Package, StandardPackage};
+
+/// Resource limits of one script, per hook call. The defaults suit
+/// strategies; a config may raise or lower each one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScriptLimits {
+    /// Operations (statements, expressions, calls) one hook call may take:
+    /// an endless loop stops here.
+    pub max_operations: u64,
+    /// Nested function calls (recursion depth).
+    pub max_call_levels: usize,
+    /// Nesting of expressions, in the script body and in functions.
+    pub max_expr_depth: usize,
+    /// Bytes in one string.
+    pub max_string_size: usize,
+    /// Elements in one array.
+    pub max_array_size: usize,
+    /// Entries in one object map.
+    pub max_map_size: usize,
+}
+
+impl Default for ScriptLimits {
+    fn default() -> Self {
+        Self {
+            max_operations: 1_000_000,
+            max_call_levels: 64,
+            max_expr_depth: 64,
+            max_string_size: 1 << 20,
+            max_array_size: 100_000,
+            max_map_size: 10_000,
+        }
+    }
+}
+
+/// Symbols a strategy script may not use: `eval` runs text the loader
+/// never checked; `import`/`export` would load modules (files).
+pub const DISABLED_SYMBOLS: &[&str] = &["eval", "import", "export"];
+
+/// A sandboxed engine: `Engine::new_raw` plus the standard package (built
+/// with `no_time`, so there is no wall clock), no module resolver, the
+/// symbols of [`DISABLED_SYMBOLS`] refused at compile time, `limits` set,
+/// and `print`/`debug` sent to tracing under the strategy's id.
+#[must_use]
+pub fn build_engine(limits: &ScriptLimits, strategy: &str) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    for symbol in DISABLED_SYMBOLS {
+        engine.disable_symbol(*symbol);
+    }
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size);
+    let id: Arc<str> = Arc::from(strategy);
+    let print_id = Arc::clone(&id);
+    engine
+        .on_print(move |text| tracing::info!(target: "bt::script", strategy = %print_id, "{text}"));
+    engine.on_debug(move |text, _source, position| {
+        tracing::debug!(target: "bt::script", strategy = %id, %position, "{text}");
+    });
+    engine
+}
