@@ -10,5 +10,6 @@ mod configs;
 mod errors;
 mod pipelines;
 mod reference;
+mod scripts;
 mod util;
 mod wrangle;

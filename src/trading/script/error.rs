@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
+use rhai::{EvalAltResult, LexError, ParseError, ParseErrorType, Position};
 
 use super::sandbox::ScriptLimits;
 
@@ -41,7 +41,10 @@ impl ScriptError {
     #[must_use]
     pub fn parse(path: &Path, error: &ParseError) -> Self {
         let message = match error.err_type() {
-            ParseErrorType::Reserved(symbol) if is_disabled(symbol) => {
+            ParseErrorType::Reserved(symbol)
+            | ParseErrorType::BadInput(LexError::ImproperSymbol(symbol, _))
+                if is_disabled(symbol) =>
+            {
                 format!(
                     "'{symbol}' is not allowed in strategy scripts (they cannot load or evaluate code)"
                 )
@@ -52,21 +55,47 @@ impl ScriptError {
     }
 
     /// A runtime error, located where it happened (inside the innermost
-    /// function call), with the limits it may have tripped.
+    /// function call), with the limits it may have tripped; `function` is
+    /// the hook (or indicator function) the engine called, if any.
     #[must_use]
-    pub fn runtime(path: &Path, error: &EvalAltResult, limits: &ScriptLimits) -> Self {
+    pub fn runtime(
+        path: &Path,
+        error: &EvalAltResult,
+        limits: &ScriptLimits,
+        function: Option<&str>,
+    ) -> Self {
         let mut inner = error;
-        let mut called = Vec::new();
+        let mut position = error.position();
+        // (function, consecutive calls): recursion shows once with a count.
+        let mut called: Vec<(&str, usize)> = function.map(|f| (f, 1)).into_iter().collect();
         while let EvalAltResult::ErrorInFunctionCall(name, _, cause, _) = inner {
-            called.push(name.as_str());
+            match called.last_mut() {
+                Some((last, n)) if *last == name.as_str() => *n += 1,
+                _ => called.push((name.as_str(), 1)),
+            }
             inner = cause;
+            // The deepest known place: some errors (limits) carry none.
+            if !inner.position().is_none() {
+                position = inner.position();
+            }
         }
         let message = describe(inner, limits);
-        let message = match called.first() {
-            Some(hook) => format!("in {hook}: {message}"),
-            None => message,
+        let message = if called.is_empty() {
+            message
+        } else {
+            let chain: Vec<String> = called
+                .iter()
+                .map(|(f, n)| {
+                    if *n > 1 {
+                        format!("{f} (×{n})")
+                    } else {
+                        (*f).to_string()
+                    }
+                })
+                .collect();
+            format!("in {}: {message}", chain.join(" → "))
         };
-        Self::at(path, inner.position(), message)
+        Self::at(path, position, message)
     }
 }
 

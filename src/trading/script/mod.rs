@@ -246,7 +246,7 @@ impl ScriptStrategy {
         let mut scope = Scope::new();
         engine
             .run_ast_with_scope(&mut scope, &program.ast)
-            .map_err(|e| ScriptError::runtime(&program.path, &e, &program.limits))?;
+            .map_err(|e| ScriptError::runtime(&program.path, &e, &program.limits, None))?;
         let state = CtxState::new(
             instrument,
             spec,
@@ -264,11 +264,12 @@ impl ScriptStrategy {
         })
     }
 
-    fn script_error(&self, error: &rhai::EvalAltResult) -> StrategyError {
+    fn script_error(&self, error: &rhai::EvalAltResult, function: &str) -> StrategyError {
         StrategyError::script(ScriptError::runtime(
             &self.program.path,
             error,
             &self.program.limits,
+            Some(function),
         ))
     }
 
@@ -284,7 +285,7 @@ impl ScriptStrategy {
             function,
             args,
         );
-        result.map_err(|e| self.script_error(&e))
+        result.map_err(|e| self.script_error(&e, function))
     }
 
     /// Copies what `ctx` reads from the engine.

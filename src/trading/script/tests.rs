@@ -24,7 +24,7 @@ fn run_error(source: &str) -> String {
         Err(e) => return ScriptError::parse(Path::new("s.rhai"), &e).to_string(),
         Ok(ast) => engine.run_ast(&ast).expect_err("the script should fail"),
     };
-    ScriptError::runtime(Path::new("s.rhai"), &error, &limits).to_string()
+    ScriptError::runtime(Path::new("s.rhai"), &error, &limits, None).to_string()
 }
 
 #[test]
@@ -146,6 +146,51 @@ fn every_hook_is_documented_and_every_documented_hook_exists() {
             docs.contains(&format!("`{}(", hook.name)),
             "{} is not in docs/scripting.md",
             hook.name
+        );
+    }
+}
+
+/// The `ctx` methods listed in the API table of docs/scripting.md.
+fn documented_methods(docs: &str) -> Vec<String> {
+    let start = docs.find("## The `ctx` API").unwrap();
+    let end = docs[start..].find("### Orders").unwrap() + start;
+    let mut names: Vec<String> = docs[start..end]
+        .split("`ctx.")
+        .skip(1)
+        .filter_map(|rest| rest.split('(').next())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn the_documented_ctx_methods_are_exactly_the_registered_ones() {
+    let docs = include_str!("../../../docs/scripting.md");
+    let mut registered: Vec<String> = ctx_methods().iter().map(|s| (*s).to_string()).collect();
+    registered.sort();
+    assert_eq!(documented_methods(docs), registered);
+}
+
+#[test]
+fn every_snippet_in_the_docs_is_part_of_an_example_script() {
+    let docs = include_str!("../../../docs/scripting.md");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("strategies");
+    let scripts: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let snippets: Vec<&str> = docs
+        .split("```rhai\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(snippets.len() >= 4);
+    for snippet in snippets {
+        assert!(
+            scripts.iter().any(|s| s.contains(snippet)),
+            "not in any strategies/*.rhai:\n{snippet}"
         );
     }
 }
