@@ -1,7 +1,8 @@
 //! Engine throughput on 1,000,000 synthetic 1-minute bars (engine time
 //! only: bars are generated before timing). Workloads of
 //! ../shared/reference/WORKLOADS.md: W1 buy-and-hold, W2 EMA cross, W3 100
-//! resting limit orders refreshed every 100 bars.
+//! resting limit orders refreshed every 100 bars; W2 also as the Rhai
+//! script strategies/ema_cross.rhai.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,6 +11,7 @@
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 
 use bt::backtest::config::{self, BacktestConfig};
 use bt::backtest::engine::BacktestEngine;
@@ -20,7 +22,8 @@ use bt::data::synthetic::{GbmSpec, generate_gbm};
 use bt::engine::replay::BarStream;
 use bt::model::data::Bar;
 use bt::trading::builtin;
-use bt::trading::params::Params;
+use bt::trading::params::{ParamValue, Params};
+use bt::trading::script::{ScriptLimits, ScriptProgram, ScriptStrategy};
 use bt::trading::strategy::{HookResult, Strategy, StrategyContext};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -116,6 +119,35 @@ fn throughput(c: &mut Criterion) {
                 builtin::build("ema_cross", InstrumentIndex(0), &Params::default()).unwrap(),
                 black_box(&bars),
             )
+        });
+    });
+    let program = Arc::new(
+        ScriptProgram::load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("strategies/ema_cross.rhai"),
+            ScriptLimits::default(),
+        )
+        .unwrap(),
+    );
+    // The engine numbers orders under the config's strategy id.
+    let id = w2.strategies[0].id.clone();
+    group.bench_function("w2_ema_cross_script_1m", |b| {
+        b.iter(|| {
+            let params = Params::new(
+                [
+                    ("fast".to_string(), ParamValue::Int(10)),
+                    ("slow".to_string(), ParamValue::Int(30)),
+                ]
+                .into(),
+            );
+            let strategy = ScriptStrategy::new(
+                Arc::clone(&program),
+                &id,
+                InstrumentIndex(0),
+                w2.instruments[0].clone(),
+                &params,
+            )
+            .unwrap();
+            run(&w2, Box::new(strategy), black_box(&bars))
         });
     });
     group.bench_function("w3_order_heavy_1m", |b| {
