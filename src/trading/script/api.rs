@@ -107,7 +107,9 @@ pub struct CtxState {
     pub open_orders: Array,
     pub builtins: Vec<BarIndicator>,
     pub custom: Vec<CustomIndicator>,
-    lines: HashMap<String, Line>,
+    /// Names of the registered lines. A script has a handful, so a scan
+    /// beats hashing the name on every read.
+    lines: Vec<(String, Line)>,
     pub commands: Vec<ScriptCommand>,
 }
 
@@ -139,7 +141,7 @@ impl CtxState {
             open_orders: Array::new(),
             builtins: Vec::new(),
             custom: Vec::new(),
-            lines: HashMap::new(),
+            lines: Vec::new(),
             commands: Vec::new(),
         }
     }
@@ -147,21 +149,21 @@ impl CtxState {
     fn register(&mut self, name: &str, indicator: BarIndicator) -> RhaiResult<()> {
         self.check_new_name(name)?;
         let index = self.builtins.len();
-        self.lines.insert(
+        self.lines.push((
             name.to_string(),
             Line::Builtin {
                 indicator: index,
                 line: 0,
             },
-        );
+        ));
         for (k, extra) in indicator.extra_lines().iter().enumerate() {
-            self.lines.insert(
+            self.lines.push((
                 format!("{name}.{extra}"),
                 Line::Builtin {
                     indicator: index,
                     line: k + 1,
                 },
-            );
+            ));
         }
         self.builtins.push(indicator);
         Ok(())
@@ -178,32 +180,39 @@ impl CtxState {
                 "indicator name '{name}' must be non-empty and without '.'"
             ));
         }
-        if self.lines.contains_key(name) {
+        if self.lines.iter().any(|(n, _)| n == name) {
             return fail(format!("indicator '{name}' is registered twice"));
         }
         Ok(())
     }
 
-    fn value(&self, name: &str, ago: usize) -> RhaiResult<Dynamic> {
-        let value = match self.lines.get(name) {
-            Some(Line::Builtin { indicator, line }) => self
-                .builtins
-                .get(*indicator)
-                .and_then(|i| i.get(*line, ago)),
-            Some(Line::Custom(index)) => self.custom.get(*index).and_then(|c| c.history.get(ago)),
-            None => {
-                let mut known: Vec<&str> = self.lines.keys().map(String::as_str).collect();
-                known.sort_unstable();
-                return fail(format!(
-                    "no indicator '{name}' (registered: {})",
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                ));
+    fn line(&self, name: &str) -> RhaiResult<Line> {
+        if let Some((_, line)) = self.lines.iter().find(|(n, _)| n == name) {
+            return Ok(*line);
+        }
+        let mut known: Vec<&str> = self.lines.iter().map(|(n, _)| n.as_str()).collect();
+        known.sort_unstable();
+        fail(format!(
+            "no indicator '{name}' (registered: {})",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
             }
-        };
+        ))
+    }
+
+    fn read(&self, line: Line, ago: usize) -> Option<f64> {
+        match line {
+            Line::Builtin { indicator, line } => {
+                self.builtins.get(indicator).and_then(|i| i.get(line, ago))
+            }
+            Line::Custom(index) => self.custom.get(index).and_then(|c| c.history.get(ago)),
+        }
+    }
+
+    fn value(&self, name: &str, ago: usize) -> RhaiResult<Dynamic> {
+        let value = self.read(self.line(name)?, ago);
         Ok(value.map_or(Dynamic::UNIT, Dynamic::from_float))
     }
 
@@ -662,7 +671,7 @@ fn register_indicators(r: &mut Registry<'_>) {
                 None => return fail(format!("no function '{function}' in the script")),
             }
             let index = state.custom.len();
-            state.lines.insert(name.to_string(), Line::Custom(index));
+            state.lines.push((name.to_string(), Line::Custom(index)));
             state.custom.push(CustomIndicator {
                 function,
                 history: History::new(DEFAULT_HISTORY),
@@ -671,10 +680,38 @@ fn register_indicators(r: &mut Registry<'_>) {
         },
     );
     r.fun("ind", |ctx: &mut Ctx, name: &str| ctx.lock().value(name, 0));
+    // One call for the commonest question, as Backtesting.py's `crossover`:
+    // each script call costs more than the comparisons it replaces.
+    r.fun(
+        "cross",
+        |ctx: &mut Ctx, a: &str, b: &str| -> RhaiResult<i64> {
+            let state = ctx.lock();
+            let (a, b) = (state.line(a)?, state.line(b)?);
+            let values = (
+                state.read(a, 0),
+                state.read(a, 1),
+                state.read(b, 0),
+                state.read(b, 1),
+            );
+            let (Some(a0), Some(a1), Some(b0), Some(b1)) = values else {
+                return Ok(0);
+            };
+            Ok(if a1 <= b1 && a0 > b0 {
+                1
+            } else if a1 >= b1 && a0 < b0 {
+                -1
+            } else {
+                0
+            })
+        },
+    );
+    // Typed exactly (not Dynamic): Rhai resolves exact signatures fastest,
+    // and this is the call scripts make most.
     r.fun(
         "ind",
-        |ctx: &mut Ctx, name: &str, ago: Dynamic| -> RhaiResult<Dynamic> {
-            let ago = whole(&ago, "bars ago", 0)?;
+        |ctx: &mut Ctx, name: &str, ago: i64| -> RhaiResult<Dynamic> {
+            let ago = usize::try_from(ago)
+                .map_err(|_| format!("bars ago must be at least 0, got {ago}"))?;
             ctx.lock().value(name, ago)
         },
     );
