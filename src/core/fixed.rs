@@ -267,33 +267,41 @@ pub fn parse_raw(text: &str) -> Result<(i128, u8), FixedError> {
 /// # Errors
 /// [`FixedError::NotFinite`] for NaN or infinities, [`FixedError::Overflow`]
 /// when out of range.
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "the value is range-checked before the cast"
-)]
 pub fn raw_from_f64(value: f64, precision: u8) -> Result<i128, FixedError> {
-    // 10^0 ..= 10^9, exact in f64.
-    const SCALES: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
     if !value.is_finite() {
         return Err(FixedError::NotFinite(value.to_string()));
     }
     let precision = precision.min(FIXED_PRECISION);
-    let scaled = value * SCALES[usize::from(precision)];
+    let scaled = value * f64_scale(precision);
     if scaled.abs() >= 9.0e18 {
         return Err(FixedError::Overflow("float conversion"));
     }
-    // Half away from zero, as `f64::round`, without its libm call: the
-    // truncation and the fraction are exact (above 2^52 the value is whole).
+    Ok(i128::from(round_scaled(scaled)) * pow10(FIXED_PRECISION - precision))
+}
+
+/// 10^`precision` as an exact `f64` (`precision` ≤ 9).
+#[must_use]
+#[inline]
+pub fn f64_scale(precision: u8) -> f64 {
+    // 10^0 ..= 10^9, exact in f64.
+    const SCALES: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+    SCALES[usize::from(precision.min(FIXED_PRECISION))]
+}
+
+/// Rounds a scaled float (|x| < 9e18) half away from zero, as `f64::round`,
+/// without its libm call: the truncation and the fraction are exact (above
+/// 2^52 the value is whole).
+#[must_use]
+#[inline]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "callers range-check the value first"
+)]
+pub fn round_scaled(scaled: f64) -> i64 {
     let whole = scaled as i64;
     let fraction = scaled - whole as f64;
-    let rounded = if fraction >= 0.5 {
-        whole + 1
-    } else if fraction <= -0.5 {
-        whole - 1
-    } else {
-        whole
-    };
-    Ok(i128::from(rounded) * pow10(FIXED_PRECISION - precision))
+    // Branch-free: bulk conversions of price columns run through here.
+    whole + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5)
 }
 
 /// Converts a raw to `f64` (for ratios, indicators and plots, never for money).

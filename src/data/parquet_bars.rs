@@ -6,6 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::core::fixed;
 use crate::core::time::UnixNanos;
 use crate::model::data::Bar;
 
@@ -90,6 +91,17 @@ fn integer_timestamps(
     let values = physical
         .i64()
         .map_err(|e| DataError::file(path, e.to_string()))?;
+    if values.null_count() == 0 {
+        // One pass over the raw slices; any failure is found again below.
+        let fast: Option<Vec<UnixNanos>> = values
+            .downcast_iter()
+            .flat_map(|array| array.values().iter())
+            .map(|&v| to_nanos(v))
+            .collect();
+        if let Some(fast) = fast {
+            return Ok(fast);
+        }
+    }
     values
         .iter()
         .enumerate()
@@ -105,6 +117,47 @@ fn integer_timestamps(
             })
         })
         .collect()
+}
+
+/// A float column without nulls, NaNs or out-of-range values, converted in
+/// one tight pass (the per-cell path with its error handling is several
+/// times slower); `None` sends the caller to the per-cell path, which finds
+/// and names the bad row. Rounds exactly as [`fixed::raw_from_f64`].
+fn float_prices_fast(floats: &Float64Chunked, precision: u8) -> Option<Vec<i64>> {
+    if floats.null_count() > 0 {
+        return None;
+    }
+    let precision = precision.min(fixed::FIXED_PRECISION);
+    let scale = fixed::f64_scale(precision);
+    let unit = 10i64.pow(u32::from(fixed::FIXED_PRECISION - precision));
+    // Past this the raw would not fit an i64 (NaN fails the test too).
+    #[allow(clippy::cast_precision_loss, reason = "a bound, not a value")]
+    let limit = 9.0e18 / unit as f64;
+    let mut raws = Vec::with_capacity(floats.len());
+    for array in floats.downcast_iter() {
+        for &value in array.values().iter() {
+            let scaled = value * scale;
+            if scaled.is_nan() || scaled.abs() >= limit {
+                return None;
+            }
+            raws.push(fixed::round_scaled(scaled) * unit);
+        }
+    }
+    Some(raws)
+}
+
+/// [`float_prices_fast`] for volumes: also refuses negatives, and counts
+/// the values that had more decimals than `precision` (as
+/// `cells::volume_float` does).
+fn float_volumes_fast(floats: &Float64Chunked, precision: u8) -> Option<(Vec<u64>, usize)> {
+    let raws = float_prices_fast(floats, precision)?;
+    let full = float_prices_fast(floats, fixed::FIXED_PRECISION)?;
+    let rounded = raws.iter().zip(&full).filter(|(r, f)| r != f).count();
+    let volumes = raws
+        .into_iter()
+        .map(|r| u64::try_from(r).ok())
+        .collect::<Option<Vec<u64>>>()?;
+    Some((volumes, rounded))
 }
 
 /// Prices of one column as raws, counting the values rounded.
@@ -133,9 +186,12 @@ fn prices(
             .collect(),
         dtype if dtype.is_float() || dtype.is_integer() => {
             let floats = series.cast(&DataType::Float64).map_err(fail)?;
+            let floats = floats.f64().map_err(fail)?;
+            if let Some(raws) = float_prices_fast(floats, precision) {
+                return Ok(raws);
+            }
+            // Something is wrong in the column: find the row and say what.
             floats
-                .f64()
-                .map_err(fail)?
                 .iter()
                 .enumerate()
                 .map(|(row, v)| {
@@ -162,9 +218,12 @@ fn volumes(
     let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
     let fail = |e: PolarsError| DataError::file(path, e.to_string());
     let floats = series.cast(&DataType::Float64).map_err(fail)?;
+    let floats = floats.f64().map_err(fail)?;
+    if let Some((volumes, count)) = float_volumes_fast(floats, precision) {
+        *rounded += count;
+        return Ok(volumes);
+    }
     floats
-        .f64()
-        .map_err(fail)?
         .iter()
         .enumerate()
         .map(|(row, v)| {
@@ -175,6 +234,14 @@ fn volumes(
             Ok(value)
         })
         .collect()
+}
+
+/// Writes one column into the bars; inlined per field, so no call per row.
+#[inline(always)]
+fn fill_column(bars: &mut [Bar], raws: Vec<i64>, set: fn(&mut Bar, i64)) {
+    for (bar, raw) in bars.iter_mut().zip(raws) {
+        set(bar, raw);
+    }
 }
 
 pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
@@ -192,42 +259,52 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
         path,
         &c.timestamp,
     )?;
-    let mut ohlc = Vec::with_capacity(4);
-    for name in [&c.open, &c.high, &c.low, &c.close] {
-        ohlc.push(prices(
+    if ts.is_empty() {
+        return Err(DataError::file(path, "no rows"));
+    }
+    // Columns go straight into the bars, one at a time, so at most one
+    // column's buffer is alive beside them.
+    let mut bars: Vec<Bar> = ts
+        .iter()
+        .map(|&t| Bar {
+            ts_event: t,
+            ts_init: t,
+            open: 0,
+            high: 0,
+            low: 0,
+            close: 0,
+            volume: 0,
+            instrument: spec.instrument,
+            price_precision: spec.price_precision,
+            size_precision: spec.size_precision,
+        })
+        .collect();
+    drop(ts);
+    let mut fill = |name: &String, set: fn(&mut Bar, i64)| -> Result<(), DataError> {
+        let raws = prices(
             column(&df, name, path)?,
             spec.price_precision,
             path,
             name,
             &mut rounded,
-        )?);
-    }
-    let [open, high, low, close] =
-        <[Vec<i64>; 4]>::try_from(ohlc).map_err(|_| DataError::file(path, "price columns"))?;
-    let volume = volumes(
+        )?;
+        fill_column(&mut bars, raws, set);
+        Ok(())
+    };
+    fill(&c.open, |b, v| b.open = v)?;
+    fill(&c.high, |b, v| b.high = v)?;
+    fill(&c.low, |b, v| b.low = v)?;
+    fill(&c.close, |b, v| b.close = v)?;
+    let volumes = volumes(
         column(&df, &c.volume, path)?,
         spec.size_precision,
         path,
         &c.volume,
         &mut rounded,
     )?;
-    if ts.is_empty() {
-        return Err(DataError::file(path, "no rows"));
+    for (bar, volume) in bars.iter_mut().zip(volumes) {
+        bar.volume = volume;
     }
-    let bars = (0..ts.len())
-        .map(|i| Bar {
-            ts_event: ts[i],
-            ts_init: ts[i],
-            open: open[i],
-            high: high[i],
-            low: low[i],
-            close: close[i],
-            volume: volume[i],
-            instrument: spec.instrument,
-            price_precision: spec.price_precision,
-            size_precision: spec.size_precision,
-        })
-        .collect();
     Ok(ParsedBars {
         bars,
         first_row: 1,

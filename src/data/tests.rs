@@ -223,3 +223,60 @@ fn parquet_integer_and_datetime_timestamps() {
     assert_eq!(bars[0].ts_init.to_string(), "2020-01-01T00:00:00Z");
     assert_eq!(bars[0].volume().to_string(), "10");
 }
+
+/// A Parquet file with float prices `close` (open = high = low = close).
+fn float_parquet(path: &std::path::Path, close: Vec<f64>, volume: Vec<f64>) {
+    use polars::prelude::*;
+    let n = i64::try_from(close.len()).unwrap();
+    let ts: Vec<i64> = (0..n).map(|i| 1_577_836_800 + 60 * i).collect();
+    let mut df = DataFrame::new_infer_height(vec![
+        Column::new("timestamp".into(), ts),
+        Column::new("open".into(), close.clone()),
+        Column::new("high".into(), close.clone()),
+        Column::new("low".into(), close.clone()),
+        Column::new("close".into(), close),
+        Column::new("volume".into(), volume),
+    ])
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+}
+
+#[test]
+fn float_columns_round_half_up_and_bad_rows_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("floats.parquet");
+    let mut s = spec(&path);
+    s.timestamp_format = TimestampFormat::UnixSeconds;
+    // 2 decimals: 1.005 is 1.00499999… in binary and 2.675 is 2.67499…;
+    // the conversion rounds the float's value, as raw_from_f64 does.
+    let closes = vec![1.0, 1.005, 2.675, -0.0 + 3.125, 1e6 + 0.125];
+    float_parquet(&path, closes.clone(), vec![1.0, 2.5, 0.0, 4.0, 5.0]);
+    let loaded = load_bars(&s).unwrap();
+    for (bar, close) in loaded.bars.iter().zip(&closes) {
+        let expected = crate::core::fixed::raw_from_f64(*close, 2).unwrap();
+        assert_eq!(i128::from(bar.close), expected, "{close}");
+    }
+    assert_eq!(
+        loaded.bars[1].volume().to_string(),
+        "3",
+        "2.5 rounds half up"
+    );
+    // Float prices are decimals approximated in binary, so their rounding is
+    // expected; a volume with more decimals than the lot is worth a warning.
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings[0].contains("1 values"),
+        "{:?}",
+        loaded.warnings
+    );
+
+    float_parquet(&path, vec![1.0, f64::NAN, 2.0], vec![1.0, 1.0, 1.0]);
+    let e = load_bars(&s).unwrap_err();
+    assert_eq!((e.row, e.column.as_deref()), (Some(2), Some("open")), "{e}");
+    float_parquet(&path, vec![1.0, 2.0], vec![1.0, -1.0]);
+    let e = load_bars(&s).unwrap_err();
+    assert!(e.message.contains("negative"), "{e}");
+    assert_eq!(e.row, Some(2));
+}
