@@ -166,18 +166,16 @@ pub fn mul_raw(a: i128, b: i128) -> Result<i128, FixedError> {
     // Fast path for the per-bar valuation: split `a` into whole units and a
     // fraction, so whole quantities need no 128-bit division at all:
     // round((hi·S + lo)·b / S) = hi·b + round(lo·b / S).
-    if let Ok(a64) = i64::try_from(a) {
+    if let (Ok(a64), Ok(b64)) = (i64::try_from(a), i64::try_from(b)) {
         let scalar = 1_000_000_000i64;
         let (hi, lo) = (a64 / scalar, a64 % scalar);
-        let whole = i128::from(hi)
-            .checked_mul(b)
-            .ok_or(FixedError::Overflow("multiplication"))?;
+        // Two 64-bit factors cannot overflow 128 bits: one multiply
+        // instruction, not a checked 128-bit multiply call.
+        let whole = i128::from(hi) * i128::from(b64);
         if lo == 0 {
             return Ok(whole);
         }
-        let part = i128::from(lo)
-            .checked_mul(b)
-            .ok_or(FixedError::Overflow("multiplication"))?;
+        let part = i128::from(lo) * i128::from(b64);
         return whole
             .checked_add(div_round_half_up(part, FIXED_SCALAR)?)
             .ok_or(FixedError::Overflow("multiplication"));
