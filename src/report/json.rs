@@ -15,7 +15,9 @@ pub struct JsonResults;
 fn stat_json(value: &StatValue) -> Value {
     match value {
         StatValue::Time(ts) => json!(ts.to_string()),
-        StatValue::Duration(ns) => json!(super::table::format_duration(*ns)),
+        StatValue::Duration(ns) => {
+            ns.map_or(Value::Null, |ns| json!(super::table::format_duration(ns)))
+        }
         StatValue::Money(m) => json!(m.to_full_precision_string()),
         StatValue::Number(x) => x
             .filter(|v| v.is_finite())

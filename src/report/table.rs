@@ -28,7 +28,8 @@ pub fn format_duration(nanos: i64) -> String {
 pub fn format_value(value: &StatValue) -> String {
     match value {
         StatValue::Time(ts) => ts.to_string(),
-        StatValue::Duration(ns) => format_duration(*ns),
+        StatValue::Duration(Some(ns)) => format_duration(*ns),
+        StatValue::Duration(None) => "—".to_string(),
         StatValue::Money(m) => crate::core::fixed::format_raw(m.raw, m.currency.precision),
         StatValue::Number(Some(x)) => format!("{x:.4}"),
         StatValue::Number(None) => "—".to_string(),

@@ -39,10 +39,19 @@ fn w2_ema_cross_matches_the_peers_exactly() {
                 "{key}: {got} vs {expected}"
             );
         };
+        // Backtesting.py 0.6.6 on the same data (../shared/reference/STATS.md).
         close("Return [%]", -97.539_287_350_000_05);
         close("Max. Drawdown [%]", -97.554_525_102_252_78);
         close("Win Rate [%]", 18.718_939_812_258_42);
         close("Buy & Hold Return [%]", -34.789_563_131_060_68);
+        close("Exposure Time [%]", 50.493);
+        close("Best Trade [%]", 4.754_736_842_105_276_5);
+        close("Worst Trade [%]", -0.823_027_104_821_299_7);
+        close("Avg. Trade [%]", -0.205_432_542_475_780_8);
+        close("Profit Factor", 0.381_094_913_002_166_3);
+        close("Expectancy [%]", -0.203_975_159_457_520_93);
+        close("SQN", -10.081_692_467_983_451);
+        close("Kelly Criterion", -0.254_564_347_228_691_9);
         // "Skip if < 1": the strategy never sends an order the balance cannot buy.
         let orders = std::fs::read_to_string(dir.path().join("out/orders.csv")).unwrap();
         assert_eq!(

@@ -1,15 +1,10 @@
+use super::drawdown::drawdowns;
+
 /// Max. Drawdown [%] = −max(dd) × 100, dd[i] = 1 − equity[i] / max(equity[..=i]).
 /// Zero for a curve that never falls; undefined for an empty one.
 #[must_use]
 pub fn max_drawdown_pct(equity: &[f64]) -> Option<f64> {
-    let mut peak = *equity.first()?;
-    let mut worst = 0.0f64;
-    for &e in equity {
-        peak = peak.max(e);
-        if peak > 0.0 {
-            worst = worst.max(1.0 - e / peak);
-        }
-    }
+    let worst = drawdowns(equity).into_iter().reduce(f64::max)?;
     Some(-worst * 100.0)
 }
 

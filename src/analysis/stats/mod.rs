@@ -2,11 +2,32 @@
 //! metric's file for its formula). An undefined value is `None`, never a
 //! sentinel number.
 
+mod alpha;
 mod annualized;
+mod avg_drawdown;
+mod avg_trade;
+mod best_worst_trade;
+mod beta;
 mod buy_and_hold_return;
+mod cagr;
+mod calmar_ratio;
+mod drawdown;
+mod drawdown_duration;
+mod expectancy;
+mod exposure_time;
+mod kelly;
 mod max_drawdown;
+mod profit_factor;
+mod resolution;
+mod sample;
 mod sharpe_ratio;
+mod sortino_ratio;
+mod sqn;
+#[cfg(test)]
+mod test_trades;
 mod total_return;
+mod trade_duration;
+mod trade_returns;
 mod win_rate;
 
 use serde::Serialize;
@@ -15,11 +36,29 @@ use crate::core::{Money, UnixNanos};
 
 use super::trades::Trade;
 
+pub use alpha::alpha_pct;
 pub use annualized::{Annualized, annual_trading_days, day_returns};
+pub use avg_drawdown::avg_drawdown_pct;
+pub use avg_trade::avg_trade_pct;
+pub use best_worst_trade::best_worst_trade_pct;
+pub use beta::beta;
 pub use buy_and_hold_return::buy_and_hold_return_pct;
+pub use cagr::cagr_pct;
+pub use calmar_ratio::calmar_ratio;
+pub use drawdown::{DrawdownPeriod, drawdown_periods};
+pub use drawdown_duration::drawdown_durations;
+pub use expectancy::expectancy_pct;
+pub use exposure_time::exposure_time_pct;
+pub use kelly::kelly_criterion;
 pub use max_drawdown::max_drawdown_pct;
+pub use profit_factor::profit_factor;
+pub use resolution::data_resolution;
 pub use sharpe_ratio::sharpe_ratio;
+pub use sortino_ratio::sortino_ratio;
+pub use sqn::sqn;
 pub use total_return::return_pct;
+pub use trade_duration::trade_durations;
+pub use trade_returns::trade_returns;
 pub use win_rate::win_rate_pct;
 
 /// One value in the stats table.
@@ -27,8 +66,8 @@ pub use win_rate::win_rate_pct;
 #[serde(untagged)]
 pub enum StatValue {
     Time(UnixNanos),
-    /// Nanoseconds.
-    Duration(i64),
+    /// Nanoseconds; `None` when undefined.
+    Duration(Option<i64>),
     Money(Money),
     Number(Option<f64>),
     Count(u64),
@@ -63,17 +102,26 @@ impl Stats {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// Computes every statistic.
+    /// Computes every statistic, in Backtesting.py's order.
     #[must_use]
     pub fn compute(input: &StatsInput<'_>) -> Self {
+        /// Backtesting.py's default risk-free rate.
+        const RF: f64 = 0.0;
         let mut entries: Vec<(String, StatValue)> = Vec::new();
         let mut push = |key: &str, value: StatValue| entries.push((key.to_string(), value));
-        let start = input.equity_ts.first().copied().unwrap_or_default();
-        let end = input.equity_ts.last().copied().unwrap_or_default();
+        let number = StatValue::Number;
+        let ts = input.equity_ts;
+        let start = ts.first().copied().unwrap_or_default();
+        let end = ts.last().copied().unwrap_or_default();
+        let resolution = data_resolution(ts);
+        let equity_f: Vec<f64> = input.equity.iter().map(|m| m.as_f64()).collect();
         push("Start", StatValue::Time(start));
         push("End", StatValue::Time(end));
-        push("Duration", StatValue::Duration(end.0 - start.0));
-        let equity_f: Vec<f64> = input.equity.iter().map(|m| m.as_f64()).collect();
+        push("Duration", StatValue::Duration(Some(end.0 - start.0)));
+        push(
+            "Exposure Time [%]",
+            number(exposure_time_pct(ts, input.trades)),
+        );
         if let (Some(last), Some(peak)) = (
             input.equity.last(),
             input.equity.iter().max_by_key(|m| m.raw),
@@ -82,37 +130,72 @@ impl Stats {
             push("Equity Peak [$]", StatValue::Money(*peak));
         }
         push("Commissions [$]", StatValue::Money(input.commissions));
-        push("Return [%]", StatValue::Number(return_pct(&equity_f)));
-        push(
-            "Buy & Hold Return [%]",
-            StatValue::Number(buy_and_hold_return_pct(input.closes, input.warmup)),
-        );
-        let days = day_returns(input.equity_ts, &equity_f);
-        let annualized = Annualized::compute(&days, annual_trading_days(input.equity_ts));
+        let total_return = return_pct(&equity_f);
+        let buy_and_hold = buy_and_hold_return_pct(input.closes, input.warmup);
+        push("Return [%]", number(total_return));
+        push("Buy & Hold Return [%]", number(buy_and_hold));
+        let days = day_returns(ts, &equity_f);
+        let annual_days = annual_trading_days(ts);
+        let annualized = Annualized::compute(&days, annual_days);
+        let annual_return = annualized.map(|a| a.annual_return);
         push(
             "Return (Ann.) [%]",
-            StatValue::Number(annualized.map(|a| a.annual_return * 100.0)),
+            number(annual_return.map(|r| r * 100.0)),
         );
         push(
             "Volatility (Ann.) [%]",
-            StatValue::Number(annualized.map(|a| a.annual_volatility * 100.0)),
+            number(annualized.map(|a| a.annual_volatility * 100.0)),
         );
+        push("CAGR [%]", number(cagr_pct(&equity_f, end.0 - start.0)));
         push(
             "Sharpe Ratio",
-            StatValue::Number(annualized.and_then(|a| sharpe_ratio(&a, 0.0))),
+            number(annualized.and_then(|a| sharpe_ratio(&a, RF))),
         );
         push(
-            "Max. Drawdown [%]",
-            StatValue::Number(max_drawdown_pct(&equity_f)),
+            "Sortino Ratio",
+            number(annual_return.and_then(|r| sortino_ratio(r, &days, annual_days, RF))),
         );
+        let max_drawdown = max_drawdown_pct(&equity_f);
+        push(
+            "Calmar Ratio",
+            number(
+                annual_return
+                    .zip(max_drawdown)
+                    .and_then(|(r, dd)| calmar_ratio(r, -dd / 100.0)),
+            ),
+        );
+        let beta = beta(&equity_f, input.closes);
+        push(
+            "Alpha [%]",
+            number(match (total_return, buy_and_hold, beta) {
+                (Some(r), Some(bh), Some(b)) => Some(alpha_pct(r, bh, b, RF)),
+                _ => None,
+            }),
+        );
+        push("Beta", number(beta));
+        push("Max. Drawdown [%]", number(max_drawdown));
+        let periods = drawdown_periods(ts, &equity_f);
+        push("Avg. Drawdown [%]", number(avg_drawdown_pct(&periods)));
+        let (dd_max, dd_avg) = drawdown_durations(&periods, resolution);
+        push("Max. Drawdown Duration", StatValue::Duration(dd_max));
+        push("Avg. Drawdown Duration", StatValue::Duration(dd_avg));
         push(
             "# Trades",
             StatValue::Count(u64::try_from(input.trades.len()).unwrap_or(u64::MAX)),
         );
-        push(
-            "Win Rate [%]",
-            StatValue::Number(win_rate_pct(input.trades)),
-        );
+        push("Win Rate [%]", number(win_rate_pct(input.trades)));
+        let returns = trade_returns(input.trades);
+        let (best, worst) = best_worst_trade_pct(&returns);
+        push("Best Trade [%]", number(best));
+        push("Worst Trade [%]", number(worst));
+        push("Avg. Trade [%]", number(avg_trade_pct(&returns)));
+        let (trade_max, trade_avg) = trade_durations(input.trades, resolution);
+        push("Max. Trade Duration", StatValue::Duration(trade_max));
+        push("Avg. Trade Duration", StatValue::Duration(trade_avg));
+        push("Profit Factor", number(profit_factor(&returns)));
+        push("Expectancy [%]", number(expectancy_pct(&returns)));
+        push("SQN", number(sqn(input.trades)));
+        push("Kelly Criterion", number(kelly_criterion(input.trades)));
         Self { entries }
     }
 }

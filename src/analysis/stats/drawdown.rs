@@ -1,0 +1,68 @@
+//! Drawdown periods, shared by Avg. Drawdown and the drawdown durations.
+//! dd[i] = 1 − equity[i] / max(equity[..=i]). A period is the stretch
+//! between two consecutive bars where dd = 0 (the last bar also closes
+//! one) that spans more than one bar; its duration is the time between the
+//! two ends and its peak the largest dd inside.
+
+use crate::core::UnixNanos;
+
+/// The drawdown of each point.
+#[must_use]
+pub fn drawdowns(equity: &[f64]) -> Vec<f64> {
+    let mut peak = f64::NEG_INFINITY;
+    equity
+        .iter()
+        .map(|&e| {
+            peak = peak.max(e);
+            if peak > 0.0 { 1.0 - e / peak } else { 0.0 }
+        })
+        .collect()
+}
+
+/// One drawdown period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrawdownPeriod {
+    /// Nanoseconds from the bar that started it to the bar that ended it.
+    pub duration: i64,
+    /// Its deepest drawdown, as a fraction.
+    pub peak: f64,
+}
+
+#[must_use]
+pub fn drawdown_periods(ts: &[UnixNanos], equity: &[f64]) -> Vec<DrawdownPeriod> {
+    let dd = drawdowns(equity);
+    let Some(last) = dd.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut ends: Vec<usize> = (0..dd.len()).filter(|&i| dd[i] == 0.0).collect();
+    if ends.last() != Some(&last) {
+        ends.push(last);
+    }
+    ends.windows(2)
+        .filter(|w| w[1] > w[0] + 1)
+        .map(|w| DrawdownPeriod {
+            duration: ts[w[1]].0 - ts[w[0]].0,
+            peak: dd[w[0]..=w[1]].iter().copied().fold(0.0, f64::max),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_by_hand() {
+        let ts: Vec<UnixNanos> = (0..7).map(|i| UnixNanos(i * 10)).collect();
+        // Peaks at bars 0 and 3; down 10 % then 50 % (never recovered).
+        let equity = [100.0, 90.0, 95.0, 120.0, 60.0, 90.0, 100.0];
+        let periods = drawdown_periods(&ts, &equity);
+        assert_eq!(periods.len(), 2);
+        assert_eq!(periods[0].duration, 30);
+        assert!((periods[0].peak - 0.1).abs() < 1e-12);
+        assert_eq!(periods[1].duration, 30);
+        assert!((periods[1].peak - 0.5).abs() < 1e-12);
+        assert!(drawdown_periods(&ts, &[1.0, 2.0, 3.0]).is_empty());
+        assert!(drawdown_periods(&[], &[]).is_empty());
+    }
+}
