@@ -199,3 +199,143 @@ impl Stats {
         Self { entries }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_trades::trade;
+    use super::*;
+    use crate::core::Currency;
+    use crate::core::time::NANOS_PER_DAY;
+
+    fn money(values: &[f64]) -> Vec<Money> {
+        values
+            .iter()
+            .map(|v| {
+                Money::new(
+                    crate::core::fixed::raw_from_f64(*v, 9).unwrap(),
+                    Currency::USD,
+                )
+            })
+            .collect()
+    }
+
+    fn number(stats: &Stats, key: &str) -> Option<f64> {
+        match stats.get(key) {
+            Some(StatValue::Number(x)) => *x,
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+
+    fn stats(ts: &[UnixNanos], equity: &[f64], closes: &[f64], trades: &[Trade]) -> Stats {
+        Stats::compute(&StatsInput {
+            equity_ts: ts,
+            equity: &money(equity),
+            closes,
+            warmup: 0,
+            trades,
+            commissions: Money::zero(Currency::USD),
+        })
+    }
+
+    const KEYS: [&str; 32] = [
+        "Start",
+        "End",
+        "Duration",
+        "Exposure Time [%]",
+        "Equity Final [$]",
+        "Equity Peak [$]",
+        "Commissions [$]",
+        "Return [%]",
+        "Buy & Hold Return [%]",
+        "Return (Ann.) [%]",
+        "Volatility (Ann.) [%]",
+        "CAGR [%]",
+        "Sharpe Ratio",
+        "Sortino Ratio",
+        "Calmar Ratio",
+        "Alpha [%]",
+        "Beta",
+        "Max. Drawdown [%]",
+        "Avg. Drawdown [%]",
+        "Max. Drawdown Duration",
+        "Avg. Drawdown Duration",
+        "# Trades",
+        "Win Rate [%]",
+        "Best Trade [%]",
+        "Worst Trade [%]",
+        "Avg. Trade [%]",
+        "Max. Trade Duration",
+        "Avg. Trade Duration",
+        "Profit Factor",
+        "Expectancy [%]",
+        "SQN",
+        "Kelly Criterion",
+    ];
+
+    #[test]
+    fn every_backtesting_py_key_in_its_order() {
+        let ts: Vec<UnixNanos> = (0..3).map(|d| UnixNanos(d * NANOS_PER_DAY)).collect();
+        let s = stats(&ts, &[100.0, 110.0, 99.0], &[1.0, 1.1, 0.99], &[]);
+        let keys: Vec<&str> = s.entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, KEYS);
+    }
+
+    #[test]
+    fn no_trades_leaves_trade_stats_undefined() {
+        let ts: Vec<UnixNanos> = (0..3).map(|d| UnixNanos(d * NANOS_PER_DAY)).collect();
+        let s = stats(&ts, &[100.0, 100.0, 100.0], &[1.0, 1.1, 0.99], &[]);
+        for key in [
+            "Win Rate [%]",
+            "Best Trade [%]",
+            "Avg. Trade [%]",
+            "Profit Factor",
+            "Expectancy [%]",
+            "SQN",
+            "Kelly Criterion",
+        ] {
+            assert_eq!(number(&s, key), None, "{key}");
+        }
+        assert_eq!(
+            s.get("Max. Trade Duration"),
+            Some(&StatValue::Duration(None))
+        );
+        assert_eq!(number(&s, "Exposure Time [%]"), Some(0.0));
+        // Flat equity: no volatility, no drawdown.
+        assert_eq!(number(&s, "Sharpe Ratio"), None);
+        assert_eq!(number(&s, "Calmar Ratio"), None);
+        assert_eq!(number(&s, "Avg. Drawdown [%]"), None);
+        assert_eq!(number(&s, "Beta"), Some(0.0));
+    }
+
+    #[test]
+    fn one_trade_and_all_winners() {
+        let minute = 60_000_000_000;
+        let ts: Vec<UnixNanos> = (0..4).map(|i| UnixNanos(i * minute)).collect();
+        let one = [trade(minute, 2 * minute, 5.0)];
+        let s = stats(
+            &ts,
+            &[100.0, 100.0, 105.0, 105.0],
+            &[100.0, 100.0, 105.0, 105.0],
+            &one,
+        );
+        assert_eq!(number(&s, "Win Rate [%]"), Some(100.0));
+        assert_eq!(number(&s, "Best Trade [%]"), number(&s, "Worst Trade [%]"));
+        assert!((number(&s, "Expectancy [%]").unwrap() - 5.0).abs() < 1e-9);
+        assert_eq!(number(&s, "SQN"), None, "one trade has no spread");
+        assert_eq!(number(&s, "Profit Factor"), None, "no losing trade");
+        assert_eq!(number(&s, "Kelly Criterion"), None, "no losing trade");
+        assert_eq!(number(&s, "Exposure Time [%]"), Some(50.0));
+        assert_eq!(
+            s.get("Max. Trade Duration"),
+            Some(&StatValue::Duration(Some(minute)))
+        );
+        // Shorter than a day: nothing to annualise.
+        assert_eq!(number(&s, "Return (Ann.) [%]"), None);
+        assert_eq!(number(&s, "Sharpe Ratio"), None);
+        assert_eq!(number(&s, "Sortino Ratio"), None);
+        assert!((number(&s, "Return [%]").unwrap() - 5.0).abs() < 1e-9);
+        // The equity moves exactly as the close: beta 1, alpha 0.
+        assert!((number(&s, "Beta").unwrap() - 1.0).abs() < 1e-12);
+        assert!(number(&s, "Alpha [%]").unwrap().abs() < 1e-9);
+    }
+}
