@@ -11,5 +11,6 @@ mod errors;
 mod pipelines;
 mod reference;
 mod scripts;
+mod snapshots;
 mod util;
 mod wrangle;
