@@ -1,5 +1,6 @@
 //! Analysis: the round-trip trades of a run and the statistics computed
 //! from the equity curve and those trades.
 
+pub mod breakdown;
 pub mod stats;
 pub mod trades;

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::analysis::breakdown::Breakdown;
 use crate::analysis::stats::StatValue;
 use crate::backtest::results::BacktestResult;
 
@@ -52,6 +53,7 @@ impl Exporter for JsonResults {
             "report_currency": result.report_currency,
             "bars": result.bars,
             "stats": stats_json(result),
+            "breakdown": serde_json::to_value(Breakdown::compute(&result.trades)).map_err(err)?,
             "trades": serde_json::to_value(&result.trades).map_err(err)?,
             "open_trades": serde_json::to_value(&result.open_trades).map_err(err)?,
             "accounts": serde_json::to_value(&result.accounts).map_err(err)?,

@@ -24,7 +24,7 @@ mod sharpe_ratio;
 mod sortino_ratio;
 mod sqn;
 #[cfg(test)]
-mod test_trades;
+pub(crate) mod test_trades;
 mod total_return;
 mod trade_duration;
 mod trade_returns;
