@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::core::Money;
 use crate::core::enums::OrderSide;
 
+use super::stats::mean;
 use super::trades::Trade;
 
 /// Figures of one group of closed trades.
@@ -26,6 +27,9 @@ pub struct TradeGroup {
     pub max_consecutive_wins: usize,
     /// Longest run of consecutive losing (PnL < 0) trades.
     pub max_consecutive_losses: usize,
+    /// Mean maximum adverse / favourable excursion, in percent of entry.
+    pub avg_mae_pct: Option<f64>,
+    pub avg_mfe_pct: Option<f64>,
 }
 
 impl TradeGroup {
@@ -61,6 +65,8 @@ impl TradeGroup {
             pnl: pnl.flatten(),
             max_consecutive_wins: best_wins,
             max_consecutive_losses: best_losses,
+            avg_mae_pct: mean(&trades.iter().filter_map(|t| t.mae_pct).collect::<Vec<_>>()),
+            avg_mfe_pct: mean(&trades.iter().filter_map(|t| t.mfe_pct).collect::<Vec<_>>()),
         }
     }
 }
@@ -127,6 +133,10 @@ mod tests {
         assert_eq!(b.by_instrument["Y.SIM"].trades, 1);
         assert_eq!(b.by_instrument["X.SIM"].trades, 7);
         assert_eq!(b.by_strategy["S-1"].trades, 8);
+        trades[0].mae_pct = Some(-2.0);
+        trades[1].mae_pct = Some(-1.0);
+        assert_eq!(Breakdown::compute(&trades).all.avg_mae_pct, Some(-1.5));
+        assert_eq!(Breakdown::compute(&trades).all.avg_mfe_pct, None);
         let empty = Breakdown::compute(&[]);
         assert_eq!((empty.all.win_rate_pct, empty.all.pnl), (None, None));
     }

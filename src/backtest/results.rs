@@ -4,9 +4,10 @@
 use serde::Serialize;
 
 use crate::analysis::stats::{Stats, StatsInput};
-use crate::analysis::trades::Trade;
+use crate::analysis::trades::{Trade, excursions};
 use crate::core::events::AccountState;
 use crate::core::{Currency, Money, UnixNanos};
+use crate::model::data::Bar;
 use crate::model::orders::Order;
 use crate::model::position::Position;
 use crate::state::cache::Cache;
@@ -40,6 +41,7 @@ fn trade(
     position: &Position,
     cache: &Cache,
     strategy_ids: &[crate::core::identifiers::StrategyId],
+    prices: &[&[Bar]],
 ) -> Result<Trade, BacktestError> {
     let instrument = cache
         .instrument(position.instrument)
@@ -47,6 +49,22 @@ fn trade(
     let size = instrument
         .make_qty(position.opened_qty_raw)
         .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+    let entry_price = position.avg_px_open(instrument).unwrap_or_default();
+    let exit_price = if position.is_closed() {
+        position.avg_px_close(instrument)
+    } else {
+        None
+    };
+    let excursion = prices.get(position.instrument.get()).and_then(|bars| {
+        excursions(
+            bars,
+            position.entry,
+            position.ts_opened,
+            position.ts_closed,
+            entry_price,
+            exit_price,
+        )
+    });
     Ok(Trade {
         position_id: position.id.clone(),
         strategy_id: strategy_ids
@@ -58,20 +76,19 @@ fn trade(
         size,
         entry_time: position.ts_opened,
         exit_time: position.ts_closed,
-        entry_price: position.avg_px_open(instrument).unwrap_or_default(),
-        exit_price: if position.is_closed() {
-            position.avg_px_close(instrument)
-        } else {
-            None
-        },
+        entry_price,
+        exit_price,
         pnl: position.realized_pnl(),
         commission: Money::new(position.commissions_raw, position.currency),
+        mae_pct: excursion.map(|(mae, _)| mae),
+        mfe_pct: excursion.map(|(_, mfe)| mfe),
     })
 }
 
 impl BacktestResult {
     /// Builds results from an engine's output; `closes` are the primary
-    /// instrument's closes for Buy & Hold.
+    /// instrument's closes for Buy & Hold, `prices` the bars of each
+    /// instrument (by index) for trade excursions.
     ///
     /// # Errors
     /// When the output is inconsistent (a position of an unknown instrument).
@@ -80,6 +97,7 @@ impl BacktestResult {
         config: &str,
         output: RunOutput,
         closes: &[f64],
+        prices: &[&[Bar]],
         bars: usize,
         warnings: Vec<String>,
     ) -> Result<Self, BacktestError> {
@@ -87,7 +105,7 @@ impl BacktestResult {
         let mut trades = Vec::new();
         let mut open_trades = Vec::new();
         for position in cache.positions() {
-            let t = trade(position, cache, &output.strategy_ids)?;
+            let t = trade(position, cache, &output.strategy_ids, prices)?;
             if t.is_closed() {
                 trades.push(t)
             } else {

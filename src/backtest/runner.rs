@@ -7,6 +7,7 @@ use tracing::{info, warn};
 
 use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
+use crate::model::data::Bar;
 use crate::trading::builtin;
 use crate::trading::script::ScriptStrategy;
 use crate::trading::strategy::Strategy;
@@ -105,11 +106,23 @@ pub fn run_loaded(
         .iter()
         .flat_map(|d| d.warnings.iter().cloned())
         .collect();
+    // Each instrument's first feed, for trade excursions.
+    let prices: Vec<&[Bar]> = (0..config.instruments.len())
+        .map(|i| {
+            config
+                .data
+                .iter()
+                .zip(data)
+                .find(|(spec, _)| spec.file.instrument.get() == i)
+                .map_or(&[][..], |(_, loaded)| loaded.bars.as_slice())
+        })
+        .collect();
     BacktestResult::build(
         &config.name,
         &config.source.display().to_string(),
         output,
         &closes,
+        &prices,
         bars,
         warnings,
     )

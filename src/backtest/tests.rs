@@ -192,7 +192,17 @@ fn run(toml: &str, strategies: Vec<Box<dyn Strategy>>, bars: Vec<Vec<Bar>>) -> B
         .collect();
     let output = engine.run(streams).unwrap();
     let closes: Vec<f64> = bars[0].iter().map(|b| b.close().as_f64()).collect();
-    BacktestResult::build("t", "test.toml", output, &closes, bars[0].len(), Vec::new()).unwrap()
+    let prices: Vec<&[Bar]> = bars.iter().map(Vec::as_slice).collect();
+    BacktestResult::build(
+        "t",
+        "test.toml",
+        output,
+        &closes,
+        &prices,
+        bars[0].len(),
+        Vec::new(),
+    )
+    .unwrap()
 }
 
 fn scripted(script: &[(usize, Action)]) -> Scripted {

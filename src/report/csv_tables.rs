@@ -45,6 +45,8 @@ impl Exporter for TradesCsv {
             "return_pct",
             "commission",
             "duration_s",
+            "mae_pct",
+            "mfe_pct",
             "status",
         ];
         let mut rows = vec![header.iter().map(ToString::to_string).collect()];
@@ -71,6 +73,8 @@ impl Exporter for TradesCsv {
                 t.exit_time
                     .map(|x| ((x.0 - t.entry_time.0) / 1_000_000_000).to_string())
                     .unwrap_or_default(),
+                t.mae_pct.map(|x| x.to_string()).unwrap_or_default(),
+                t.mfe_pct.map(|x| x.to_string()).unwrap_or_default(),
                 if t.is_closed() {
                     "CLOSED".into()
                 } else {
