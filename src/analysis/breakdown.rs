@@ -1,5 +1,5 @@
 //! What Backtesting.py lacks and users ask for: the closed trades split by
-//! side, instrument and strategy, each group with its count, win rate, PnL
+//! side, instrument, venue and strategy, each group with its count, win rate, PnL
 //! and longest winning and losing streaks.
 
 use std::collections::BTreeMap;
@@ -78,6 +78,7 @@ pub struct Breakdown {
     pub long: TradeGroup,
     pub short: TradeGroup,
     pub by_instrument: BTreeMap<String, TradeGroup>,
+    pub by_venue: BTreeMap<String, TradeGroup>,
     pub by_strategy: BTreeMap<String, TradeGroup>,
 }
 
@@ -104,6 +105,7 @@ impl Breakdown {
             long: TradeGroup::of(trades.iter().filter(|t| t.entry_side == OrderSide::Buy)),
             short: TradeGroup::of(trades.iter().filter(|t| t.entry_side == OrderSide::Sell)),
             by_instrument: group_by(|t| t.instrument_id.to_string()),
+            by_venue: group_by(|t| t.instrument_id.venue.to_string()),
             by_strategy: group_by(|t| t.strategy_id.to_string()),
         }
     }
@@ -133,6 +135,7 @@ mod tests {
         assert_eq!(b.by_instrument["Y.SIM"].trades, 1);
         assert_eq!(b.by_instrument["X.SIM"].trades, 7);
         assert_eq!(b.by_strategy["S-1"].trades, 8);
+        assert_eq!(b.by_venue["SIM"].trades, 8);
         trades[0].mae_pct = Some(-2.0);
         trades[1].mae_pct = Some(-1.0);
         assert_eq!(Breakdown::compute(&trades).all.avg_mae_pct, Some(-1.5));
