@@ -2,5 +2,6 @@
 //! from the equity curve and those trades.
 
 pub mod breakdown;
+pub mod sizers;
 pub mod stats;
 pub mod trades;

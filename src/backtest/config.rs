@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+use crate::analysis::sizers::Sizer;
 use crate::core::enums::AccountType;
 use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::identifiers::{InstrumentIndex, StrategyId, VenueIndex};
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 use crate::data::{BarColumns, BarFileSpec, DataFormat, TimestampFormat};
-use crate::engine::commands::OrderSize;
 use crate::engine::matching::MarketPrice;
 use crate::engine::risk::RiskLimits;
 use crate::model::data::BarType;
@@ -77,7 +77,7 @@ pub struct StrategySpec {
     pub params: Params,
     /// Replaces the size of the strategy's orders that open or add to a
     /// position (orders that reduce keep their own size).
-    pub sizer: Option<OrderSize>,
+    pub sizer: Option<Sizer>,
 }
 
 /// Everything a run needs, checked.
@@ -490,37 +490,155 @@ fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, ConfigError> 
     })
 }
 
-fn sizer(check: &Checker<'_>, raw: &RawSizer) -> Result<OrderSize, ConfigError> {
-    match (raw.kind.get_ref().as_str(), raw.quantity, &raw.fraction) {
-        ("fixed_quantity", Some(quantity), None) if !quantity.is_zero() => {
-            Ok(OrderSize::Quantity(quantity))
+fn sizer(check: &Checker<'_>, raw: &RawSizer) -> Result<Sizer, ConfigError> {
+    let kind = raw.kind.get_ref().as_str();
+    let span = raw.kind.span();
+    let fail = |field: &str, message: String| {
+        check.fail(
+            raw.kind.span(),
+            &format!("strategies.sizer.{field}"),
+            message,
+        )
+    };
+    // Each kind's fields; any other field given is an error.
+    let (fields, sizer): (&[&str], Result<Sizer, ConfigError>) = match kind {
+        "fixed_quantity" => (
+            &["quantity"],
+            match raw.quantity {
+                Some(q) if !q.is_zero() => Ok(Sizer::FixedQuantity(q)),
+                _ => Err(fail(
+                    "quantity",
+                    "fixed_quantity needs a positive 'quantity'".into(),
+                )),
+            },
+        ),
+        "fraction_of_equity" => (
+            &["fraction"],
+            match &raw.fraction {
+                Some(value) => {
+                    let fraction = check.decimal(value, "strategies.sizer.fraction")?;
+                    if fraction <= 0 || fraction > FIXED_SCALAR {
+                        Err(check.fail(
+                            value.span(),
+                            "strategies.sizer.fraction",
+                            "must be in (0, 1]",
+                        ))
+                    } else {
+                        Ok(Sizer::FractionOfEquity(fraction))
+                    }
+                }
+                None => Err(fail(
+                    "fraction",
+                    "fraction_of_equity needs 'fraction'".into(),
+                )),
+            },
+        ),
+        "all_in" => (&[], Ok(Sizer::FractionOfEquity(FIXED_SCALAR))),
+        "fixed_risk" => (
+            &["risk", "atr_period", "atr_multiple"],
+            (|| {
+                let risk = in_range(check, &span, raw.risk.as_ref(), "risk", 0.0, 1.0)?;
+                let atr_multiple = in_range(
+                    check,
+                    &span,
+                    raw.atr_multiple.as_ref(),
+                    "atr_multiple",
+                    0.0,
+                    1e6,
+                )?;
+                let atr_period = positive(check, &span, raw.atr_period.as_ref(), "atr_period")?;
+                Ok(Sizer::FixedRisk {
+                    risk,
+                    atr_period,
+                    atr_multiple,
+                })
+            })(),
+        ),
+        "kelly" => (
+            &["cap", "min_trades"],
+            in_range(check, &span, raw.cap.as_ref(), "cap", 0.0, 1.0).map(|cap| Sizer::Kelly {
+                cap,
+                min_trades: raw.min_trades.unwrap_or(20),
+            }),
+        ),
+        "volatility_target" => (
+            &["target", "lookback"],
+            (|| {
+                let target = in_range(check, &span, raw.target.as_ref(), "target", 0.0, 100.0)?;
+                let lookback = positive(check, &span, raw.lookback.as_ref(), "lookback")?;
+                if lookback < 2 {
+                    return Err(fail("lookback", "lookback needs at least 2 returns".into()));
+                }
+                Ok(Sizer::VolatilityTarget { target, lookback })
+            })(),
+        ),
+        other => {
+            return Err(check.fail(
+                raw.kind.span(),
+                "strategies.sizer.kind",
+                format!(
+                    "unknown sizer '{other}' (expected fixed_quantity, fraction_of_equity, all_in, fixed_risk, kelly or volatility_target)"
+                ),
+            ));
         }
-        ("fraction_of_equity", None, Some(value)) => {
-            let fraction = check.decimal(value, "strategies.sizer.fraction")?;
-            if fraction <= 0 || fraction > FIXED_SCALAR {
-                return Err(check.fail(
-                    value.span(),
-                    "strategies.sizer.fraction",
-                    "must be in (0, 1]",
-                ));
-            }
-            Ok(OrderSize::FractionOfEquity(fraction))
-        }
-        ("fixed_quantity", _, _) => Err(check.fail(
-            raw.kind.span(),
-            "strategies.sizer",
-            "fixed_quantity needs a positive 'quantity' (and no 'fraction')",
-        )),
-        ("fraction_of_equity", _, _) => Err(check.fail(
-            raw.kind.span(),
-            "strategies.sizer",
-            "fraction_of_equity needs 'fraction' (and no 'quantity')",
-        )),
-        (other, _, _) => Err(check.fail(
-            raw.kind.span(),
-            "strategies.sizer.kind",
-            format!("unknown sizer '{other}' (expected fixed_quantity or fraction_of_equity)"),
-        )),
+    };
+    let given = [
+        ("quantity", raw.quantity.is_some()),
+        ("fraction", raw.fraction.is_some()),
+        ("risk", raw.risk.is_some()),
+        ("atr_period", raw.atr_period.is_some()),
+        ("atr_multiple", raw.atr_multiple.is_some()),
+        ("cap", raw.cap.is_some()),
+        ("min_trades", raw.min_trades.is_some()),
+        ("target", raw.target.is_some()),
+        ("lookback", raw.lookback.is_some()),
+    ];
+    if let Some((field, _)) = given.iter().find(|(f, set)| *set && !fields.contains(f)) {
+        return Err(fail(
+            field,
+            format!("'{field}' does not apply to the {kind} sizer"),
+        ));
+    }
+    sizer
+}
+
+/// A required number in (low, high].
+fn in_range(
+    check: &Checker<'_>,
+    kind: &std::ops::Range<usize>,
+    value: Option<&Spanned<f64>>,
+    field: &str,
+    low: f64,
+    high: f64,
+) -> Result<f64, ConfigError> {
+    let field = format!("strategies.sizer.{field}");
+    let Some(value) = value else {
+        return Err(check.fail(kind.clone(), &field, "is required for this sizer"));
+    };
+    let x = *value.get_ref();
+    if x > low && x <= high {
+        Ok(x)
+    } else {
+        Err(check.fail(
+            value.span(),
+            &field,
+            format!("must be in ({low}, {high}], got {x}"),
+        ))
+    }
+}
+
+/// A required whole number ≥ 1.
+fn positive(
+    check: &Checker<'_>,
+    kind: &std::ops::Range<usize>,
+    value: Option<&Spanned<usize>>,
+    field: &str,
+) -> Result<usize, ConfigError> {
+    let field = format!("strategies.sizer.{field}");
+    match value {
+        Some(v) if *v.get_ref() >= 1 => Ok(*v.get_ref()),
+        Some(v) => Err(check.fail(v.span(), &field, "must be at least 1")),
+        None => Err(check.fail(kind.clone(), &field, "is required for this sizer")),
     }
 }
 

@@ -227,14 +227,27 @@ pub struct RawScriptLimits {
     pub max_map_size: Option<usize>,
 }
 
-/// `{ kind = "fixed_quantity", quantity = "10" }` or
-/// `{ kind = "fraction_of_equity", fraction = 0.5 }`.
+/// `{ kind = "fixed_quantity", quantity = "10" }`,
+/// `{ kind = "fraction_of_equity", fraction = 0.5 }`, `{ kind = "all_in" }`,
+/// `{ kind = "fixed_risk", risk = 0.01, atr_period = 14, atr_multiple = 2 }`,
+/// `{ kind = "kelly", cap = 0.5, min_trades = 20 }` or
+/// `{ kind = "volatility_target", target = 0.15, lookback = 20 }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSizer {
     pub kind: Spanned<String>,
     pub quantity: Option<Quantity>,
     pub fraction: Option<Spanned<toml::Value>>,
+    /// fixed_risk: fraction of equity risked per trade.
+    pub risk: Option<Spanned<f64>>,
+    pub atr_period: Option<Spanned<usize>>,
+    pub atr_multiple: Option<Spanned<f64>>,
+    /// kelly: the largest fraction, and trades needed before Kelly applies.
+    pub cap: Option<Spanned<f64>>,
+    pub min_trades: Option<usize>,
+    /// volatility_target: annual volatility aimed at, and returns measured.
+    pub target: Option<Spanned<f64>>,
+    pub lookback: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

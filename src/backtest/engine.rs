@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use crate::analysis::sizers::{Sized, Sizer, SizingInput};
 use crate::core::clock::{Clock, TestClock, TimeEvent};
 use crate::core::enums::{OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
@@ -30,6 +31,7 @@ use crate::venues::exchange::SimulatedExchange;
 
 use super::BacktestError;
 use super::config::BacktestConfig;
+use super::sizer_feed::SizerFeed;
 
 /// Bound on command/event rounds after one event, so a strategy that keeps
 /// answering its own events cannot hang the run.
@@ -39,7 +41,10 @@ struct StrategySlot {
     id: StrategyId,
     strategy: Box<dyn Strategy>,
     factory: OrderFactory,
-    sizer: Option<OrderSize>,
+    instrument: InstrumentIndex,
+    sizer: Option<Sizer>,
+    /// What the sizer reads from the market, fed every bar of `instrument`.
+    feed: Option<SizerFeed>,
 }
 
 /// The equity curve in the report currency, one point per timestamp.
@@ -72,6 +77,8 @@ pub struct BacktestEngine {
     /// opens or closes one), so valuing a bar does not scan every position.
     venue_positions: Vec<Vec<PositionIndex>>,
     report_currency: Currency,
+    /// Some strategy's sizer needs market figures fed every bar.
+    has_feeds: bool,
     curve: EquityCurve,
     start: Option<UnixNanos>,
     end: Option<UnixNanos>,
@@ -156,7 +163,9 @@ impl BacktestEngine {
                 id: spec.id.clone(),
                 strategy,
                 factory: OrderFactory::new(&spec.id),
+                instrument: spec.instrument,
                 sizer: spec.sizer,
+                feed: spec.sizer.as_ref().and_then(SizerFeed::for_sizer),
             });
         }
         let report_currency = config
@@ -174,6 +183,7 @@ impl BacktestEngine {
                 }
             })
             .collect();
+        let has_feeds = slots.iter().any(|s| s.feed.is_some());
         Ok(Self {
             clock: TestClock::new(UnixNanos(0)),
             cache,
@@ -193,6 +203,7 @@ impl BacktestEngine {
             venue_positions: vec![Vec::new(); accounts.len()],
             accounts,
             report_currency,
+            has_feeds,
             curve: EquityCurve::default(),
             start: config.start,
             end: config.end,
@@ -343,6 +354,13 @@ impl BacktestEngine {
     #[inline]
     fn on_bar(&mut self, topic: TopicId, bar: &Bar) -> Result<(), BacktestError> {
         self.cache.set_last_bar(bar);
+        if self.has_feeds {
+            for slot in &mut self.strategies {
+                if let (Some(feed), true) = (&mut slot.feed, slot.instrument == bar.instrument) {
+                    feed.update(bar);
+                }
+            }
+        }
         let venue = self.instrument_venues[bar.instrument.get()];
         let exchange = &mut self.venues[venue];
         if let Some(instrument) = self.cache.instrument(bar.instrument) {
@@ -600,9 +618,37 @@ impl BacktestEngine {
         let net_raw = self.cache.net_qty_raw(Some(strategy), instrument_index);
         let adds = !request.reduce_only
             && (net_raw == 0 || (net_raw > 0) == (request.side == OrderSide::Buy));
-        let size = match self.strategies[strategy.get()].sizer {
-            Some(sizer) if adds => sizer,
-            _ => request.size,
+        let slot = &self.strategies[strategy.get()];
+        let (size, unsized_reason) = match (&slot.sizer, reference_price) {
+            (Some(sizer), Some(price)) if adds => {
+                // Only the Kelly sizer reads the strategy's closed trades.
+                let closed_pnls: Vec<f64> = if matches!(sizer, Sizer::Kelly { .. }) {
+                    let filter = Filter {
+                        strategy: Some(strategy),
+                        instrument: None,
+                        side: None,
+                    };
+                    self.cache
+                        .positions_closed(filter)
+                        .map(|p| p.realized_pnl().as_f64())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let input = SizingInput {
+                    instrument,
+                    equity: self.accounts[venue].equity.as_f64(),
+                    closed_pnls: &closed_pnls,
+                    atr: slot.feed.as_ref().and_then(SizerFeed::atr),
+                    volatility: slot.feed.as_ref().and_then(SizerFeed::volatility),
+                };
+                match sizer.size(&input, price) {
+                    Sized::Quantity(q) => (OrderSize::Quantity(q), None),
+                    Sized::Fraction(f) => (OrderSize::FractionOfEquity(f), None),
+                    Sized::Nothing(reason) => (request.size, Some(reason)),
+                }
+            }
+            _ => (request.size, None),
         };
         // A fractional size becomes the largest whole lot the balance buys.
         let quantity = match (size, reference_price) {
@@ -635,7 +681,10 @@ impl BacktestEngine {
             )),
             (TimeInForce::Gtd, None, _) => Err("GTD needs an expire time".to_string()),
             (_, _, None) => Err("no price yet to size or check the order".to_string()),
-            _ => self.risk.check(&check),
+            _ => match unsized_reason {
+                Some(reason) => Err(format!("sizer: {reason}")),
+                None => self.risk.check(&check),
+            },
         };
         if verdict.is_ok() {
             for price in [request.kind.price(), request.kind.trigger_price()]

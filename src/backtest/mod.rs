@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod results;
 pub mod runner;
+mod sizer_feed;
 
 use crate::core::UnixNanos;
 use crate::data::DataError;

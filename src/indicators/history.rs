@@ -48,6 +48,12 @@ impl History {
         Some(self.values[at])
     }
 
+    /// How many values it keeps.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.values.len()
+    }
+
     #[must_use]
     pub const fn len(&self) -> usize {
         self.len

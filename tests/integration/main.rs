@@ -11,6 +11,7 @@ mod errors;
 mod pipelines;
 mod reference;
 mod scripts;
+mod sizers;
 mod snapshots;
 mod util;
 mod wrangle;

@@ -53,7 +53,7 @@ pub use kelly::kelly_criterion;
 pub use max_drawdown::max_drawdown_pct;
 pub use profit_factor::profit_factor;
 pub use resolution::data_resolution;
-pub use sample::mean;
+pub use sample::{mean, variance};
 pub use sharpe_ratio::sharpe_ratio;
 pub use sortino_ratio::sortino_ratio;
 pub use sqn::sqn;
