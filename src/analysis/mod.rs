@@ -2,6 +2,8 @@
 //! from the equity curve and those trades.
 
 pub mod breakdown;
+pub mod downsample;
+pub mod periods;
 pub mod sizers;
 pub mod stats;
 pub mod trades;

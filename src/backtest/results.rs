@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::downsample::Candle;
 use crate::analysis::stats::{Stats, StatsInput};
 use crate::analysis::trades::{Trade, excursions};
 use crate::core::events::AccountState;
@@ -35,6 +36,17 @@ pub struct BacktestResult {
     pub equity: EquityCurve,
     pub accounts: Vec<AccountState>,
     pub warnings: Vec<String>,
+    /// What the report draws beyond the results (set by the runner).
+    #[serde(skip)]
+    pub chart: ChartData,
+}
+
+/// Report-only data: the primary instrument's thinned candles and the
+/// config's text.
+#[derive(Debug, Clone, Default)]
+pub struct ChartData {
+    pub candles: Vec<Candle>,
+    pub config_text: String,
 }
 
 fn trade(
@@ -148,6 +160,7 @@ impl BacktestResult {
             equity: output.curve,
             accounts: output.accounts.iter().map(|a| a.state(last_ts)).collect(),
             warnings,
+            chart: ChartData::default(),
         })
     }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tracing::{info, warn};
 
+use crate::analysis::downsample::candles;
 use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
 use crate::model::data::Bar;
@@ -15,7 +16,7 @@ use crate::trading::strategy::Strategy;
 use super::BacktestError;
 use super::config::{self, BacktestConfig, StrategyLogic};
 use super::engine::BacktestEngine;
-use super::results::BacktestResult;
+use super::results::{BacktestResult, ChartData};
 
 /// Builds the configured strategies.
 ///
@@ -117,7 +118,7 @@ pub fn run_loaded(
                 .map_or(&[][..], |(_, loaded)| loaded.bars.as_slice())
         })
         .collect();
-    BacktestResult::build(
+    let mut result = BacktestResult::build(
         &config.name,
         &config.source.display().to_string(),
         output,
@@ -125,8 +126,29 @@ pub fn run_loaded(
         &prices,
         bars,
         warnings,
-    )
+    )?;
+    // The primary instrument's bars inside [start, end] (they are sorted).
+    let primary_bars: &[Bar] = primary
+        .and_then(|i| prices.get(i.get()))
+        .map_or(&[], |bars| {
+            let from = config
+                .start
+                .map_or(0, |s| bars.partition_point(|b| b.ts_init < s));
+            let to = config
+                .end
+                .map_or(bars.len(), |e| bars.partition_point(|b| b.ts_init <= e));
+            bars.get(from..to).unwrap_or_default()
+        });
+    result.chart = ChartData {
+        candles: candles(primary_bars, MAX_CANDLES),
+        // The config was read moments ago; if it is gone now, the echo is empty.
+        config_text: std::fs::read_to_string(&config.source).unwrap_or_default(),
+    };
+    Ok(result)
 }
+
+/// Candles in a report: enough to read, few enough to stay small.
+const MAX_CANDLES: usize = 3_000;
 
 /// Reads, checks, loads and runs the config at `path`.
 ///

@@ -2,6 +2,7 @@
 //! trait, and the writer that puts files in place atomically.
 
 mod csv_tables;
+mod html;
 mod json;
 mod table;
 
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::backtest::results::BacktestResult;
 
 pub use csv_tables::{EquityCsv, OrdersCsv, TradesCsv};
+pub use html::HtmlReport;
 pub use json::JsonResults;
 pub use json::stats_json;
 pub use table::StatsTable;
@@ -42,6 +44,7 @@ pub fn file_exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(TradesCsv),
         Box::new(OrdersCsv),
         Box::new(EquityCsv),
+        Box::new(HtmlReport),
     ]
 }
 
