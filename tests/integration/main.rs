@@ -10,6 +10,7 @@ mod configs;
 mod errors;
 mod pipelines;
 mod reference;
+mod report;
 mod scripts;
 mod sizers;
 mod snapshots;
