@@ -1,9 +1,10 @@
-//! Exporters (the only home of comfy-table): each output format behind one
+//! Exporters (the only home of comfy-table and plotters): each output format behind one
 //! trait, and the writer that puts files in place atomically.
 
 mod csv_tables;
 mod html;
 mod json;
+mod png;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ pub use csv_tables::{EquityCsv, OrdersCsv, TradesCsv};
 pub use html::HtmlReport;
 pub use json::JsonResults;
 pub use json::stats_json;
+pub use png::{HEIGHT as PNG_HEIGHT, PngReport, WIDTH as PNG_WIDTH};
 pub use table::StatsTable;
 
 /// One output format.
@@ -45,6 +47,7 @@ pub fn file_exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(OrdersCsv),
         Box::new(EquityCsv),
         Box::new(HtmlReport),
+        Box::new(PngReport),
     ]
 }
 

@@ -111,3 +111,37 @@ fn a_long_run_gives_a_small_report() {
         "nothing fetched"
     );
 }
+
+#[test]
+fn the_png_decodes_at_its_size_and_shows_the_charts() {
+    let dir = scratch();
+    let config = root().join("configs/ema_cross.toml");
+    bt(
+        dir.path(),
+        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
+    )
+    .expect_code(0);
+    let png = image::open(dir.path().join("out/report.png"))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(
+        (png.width(), png.height()),
+        (bt::report::PNG_WIDTH, bt::report::PNG_HEIGHT)
+    );
+    // Not blank: a good share of the pixels are not the white background,
+    // and the chart colours are there (blue equity line, red drawdown).
+    let pixels: Vec<[u8; 3]> = png.pixels().map(|p| p.0).collect();
+    let inked = pixels.iter().filter(|p| **p != [255, 255, 255]).count();
+    assert!(
+        inked * 10 > pixels.len(),
+        "{inked} of {} pixels drawn",
+        pixels.len()
+    );
+    assert!(pixels.contains(&[47, 95, 208]), "no equity line");
+    assert!(
+        pixels
+            .iter()
+            .any(|p| p[0] > 200 && p[1] < 150 && p[2] < 150),
+        "no drawdown"
+    );
+}
