@@ -29,6 +29,8 @@ pub struct Trade {
     /// price (see [`excursions`]); `None` without price data.
     pub mae_pct: Option<f64>,
     pub mfe_pct: Option<f64>,
+    /// The tag of the order that opened it, if that order had one.
+    pub tag: Option<String>,
 }
 
 /// Maximum adverse and favourable excursion of a trade, in percent of its

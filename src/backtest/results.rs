@@ -1,12 +1,15 @@
 //! What a run produced, ready for the exporters: stats, round trips, orders
 //! with their events, the equity curve and the final balances.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::analysis::downsample::Candle;
 use crate::analysis::stats::{Stats, StatsInput};
 use crate::analysis::trades::{Trade, excursions};
-use crate::core::events::AccountState;
+use crate::core::events::{AccountState, OrderEventKind};
+use crate::core::identifiers::{InstrumentIndex, StrategyIndex};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::model::data::Bar;
 use crate::model::orders::Order;
@@ -49,11 +52,15 @@ pub struct ChartData {
     pub config_text: String,
 }
 
+/// Who filled what when: how a position finds the order that opened it.
+type OpeningFill = (StrategyIndex, InstrumentIndex, UnixNanos);
+
 fn trade(
     position: &Position,
     cache: &Cache,
     strategy_ids: &[crate::core::identifiers::StrategyId],
     prices: &[&[Bar]],
+    tags: &HashMap<OpeningFill, &str>,
 ) -> Result<Trade, BacktestError> {
     let instrument = cache
         .instrument(position.instrument)
@@ -94,6 +101,9 @@ fn trade(
         commission: Money::new(position.commissions_raw, position.currency),
         mae_pct: excursion.map(|(mae, _)| mae),
         mfe_pct: excursion.map(|(_, mfe)| mfe),
+        tag: tags
+            .get(&(position.strategy, position.instrument, position.ts_opened))
+            .map(|t| (*t).to_string()),
     })
 }
 
@@ -114,10 +124,24 @@ impl BacktestResult {
         warnings: Vec<String>,
     ) -> Result<Self, BacktestError> {
         let cache = &output.cache;
+        // Each position's tag: that of a tagged order of the same strategy
+        // and instrument that filled when the position opened.
+        let mut tags: HashMap<OpeningFill, &str> = HashMap::new();
+        for order in cache.orders() {
+            let Some(tag) = order.tags.as_deref() else {
+                continue;
+            };
+            for event in &order.events {
+                if matches!(event.kind, OrderEventKind::Filled(_)) {
+                    let key = (order.strategy, order.instrument, event.ts_event);
+                    tags.entry(key).or_insert(tag);
+                }
+            }
+        }
         let mut trades = Vec::new();
         let mut open_trades = Vec::new();
         for position in cache.positions() {
-            let t = trade(position, cache, &output.strategy_ids, prices)?;
+            let t = trade(position, cache, &output.strategy_ids, prices, &tags)?;
             if t.is_closed() {
                 trades.push(t)
             } else {

@@ -47,6 +47,7 @@ impl Exporter for TradesCsv {
             "duration_s",
             "mae_pct",
             "mfe_pct",
+            "tag",
             "status",
         ];
         let mut rows = vec![header.iter().map(ToString::to_string).collect()];
@@ -75,6 +76,7 @@ impl Exporter for TradesCsv {
                     .unwrap_or_default(),
                 t.mae_pct.map(|x| x.to_string()).unwrap_or_default(),
                 t.mfe_pct.map(|x| x.to_string()).unwrap_or_default(),
+                t.tag.clone().unwrap_or_default(),
                 if t.is_closed() {
                     "CLOSED".into()
                 } else {

@@ -249,3 +249,15 @@ fn limits_can_be_set_in_the_config() {
     let config = write(dir.path(), "default.toml", &base);
     bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
 }
+
+#[test]
+fn trades_carry_the_tag_of_their_opening_order() {
+    let json = run_example("rsi_reversion");
+    let trades = json["trades"].as_array().unwrap();
+    assert!(!trades.is_empty());
+    assert!(
+        trades.iter().all(|t| t["tag"] == "entry"),
+        "{:?}",
+        trades[0]
+    );
+}

@@ -27,5 +27,6 @@ pub fn trade(entry: i64, exit: i64, pnl: f64) -> Trade {
         commission: dollars(0.0),
         mae_pct: None,
         mfe_pct: None,
+        tag: None,
     }
 }
