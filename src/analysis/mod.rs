@@ -1,6 +1,7 @@
 //! Analysis: the round-trip trades of a run and the statistics computed
 //! from the equity curve and those trades.
 
+pub mod analyzers;
 pub mod breakdown;
 pub mod downsample;
 pub mod periods;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+use crate::analysis::analyzers::{Analyzer, Period};
 use crate::analysis::sizers::Sizer;
 use crate::core::enums::AccountType;
 use crate::core::fixed::{self, FIXED_SCALAR};
@@ -24,8 +25,9 @@ use crate::venues::exchange::VenueConfig;
 use crate::venues::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
 
 use super::config_raw::{
-    RawConfig, RawData, RawFeeModel, RawFormat, RawInstrument, RawInstrumentKind, RawIntrabar,
-    RawMarketFill, RawScriptLimits, RawSizer, RawStrategy, RawTimestampFormat, RawVenue,
+    RawAnalyzer, RawConfig, RawData, RawFeeModel, RawFormat, RawInstrument, RawInstrumentKind,
+    RawIntrabar, RawMarketFill, RawScriptLimits, RawSizer, RawStrategy, RawTimestampFormat,
+    RawVenue,
 };
 use super::error::ConfigError;
 
@@ -98,6 +100,8 @@ pub struct BacktestConfig {
     pub data: Vec<DataSpec>,
     pub strategies: Vec<StrategySpec>,
     pub risk: RiskLimits,
+    /// `[[analyzers]]`, in config order.
+    pub analyzers: Vec<Analyzer>,
 }
 
 /// Context for error locations.
@@ -393,6 +397,11 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         data,
         strategies,
         risk,
+        analyzers: raw
+            .analyzers
+            .iter()
+            .map(|a| analyzer(&check, a))
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -639,6 +648,50 @@ fn positive(
         Some(v) if *v.get_ref() >= 1 => Ok(*v.get_ref()),
         Some(v) => Err(check.fail(v.span(), &field, "must be at least 1")),
         None => Err(check.fail(kind.clone(), &field, "is required for this sizer")),
+    }
+}
+
+fn analyzer(check: &Checker<'_>, raw: &RawAnalyzer) -> Result<Analyzer, ConfigError> {
+    let kind = raw.kind.get_ref().as_str();
+    let misplaced = match kind {
+        "period_returns" => raw.top.as_ref().map(|t| ("top", t.span())),
+        "drawdown" => raw.period.as_ref().map(|p| ("period", p.span())),
+        _ => raw
+            .top
+            .as_ref()
+            .map(|t| ("top", t.span()))
+            .or(raw.period.as_ref().map(|p| ("period", p.span()))),
+    };
+    if let Some((field, span)) = misplaced {
+        return Err(check.fail(
+            span,
+            &format!("analyzers.{field}"),
+            format!("'{field}' does not apply to the {kind} analyzer"),
+        ));
+    }
+    match kind {
+        "returns" => Ok(Analyzer::Returns),
+        "drawdown" => Ok(Analyzer::Drawdown {
+            top: raw.top.as_ref().map_or(5, |t| *t.get_ref()),
+        }),
+        "trades" => Ok(Analyzer::Trades),
+        "exposure" => Ok(Analyzer::Exposure),
+        "period_returns" => match raw.period.as_ref().map(|p| p.get_ref().as_str()) {
+            None | Some("monthly") => Ok(Analyzer::PeriodReturns(Period::Monthly)),
+            Some("yearly") => Ok(Analyzer::PeriodReturns(Period::Yearly)),
+            Some(other) => Err(check.fail(
+                raw.period.as_ref().map_or(raw.kind.span(), Spanned::span),
+                "analyzers.period",
+                format!("unknown period '{other}' (expected monthly or yearly)"),
+            )),
+        },
+        other => Err(check.fail(
+            raw.kind.span(),
+            "analyzers.kind",
+            format!(
+                "unknown analyzer '{other}' (expected returns, drawdown, trades, exposure or period_returns)"
+            ),
+        )),
     }
 }
 

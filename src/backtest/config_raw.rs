@@ -26,6 +26,18 @@ pub struct RawConfig {
     pub strategies: Vec<RawStrategy>,
     #[serde(default)]
     pub risk: RawRisk,
+    #[serde(default)]
+    pub analyzers: Vec<RawAnalyzer>,
+}
+
+/// `[[analyzers]] kind = "returns" | "drawdown" | "trades" | "exposure" |
+/// "period_returns"`, with `top` (drawdown) or `period` (period_returns).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAnalyzer {
+    pub kind: Spanned<String>,
+    pub period: Option<Spanned<String>>,
+    pub top: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Deserialize)]

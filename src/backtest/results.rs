@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::analysis::analyzers::{Analysis, AnalysisInput};
 use crate::analysis::downsample::Candle;
 use crate::analysis::stats::{Stats, StatsInput};
 use crate::analysis::trades::{Trade, excursions};
@@ -42,6 +43,8 @@ pub struct BacktestResult {
     /// What the report draws beyond the results (set by the runner).
     #[serde(skip)]
     pub chart: ChartData,
+    /// The tables of the config's `[[analyzers]]` (set by the runner).
+    pub analyses: Vec<Analysis>,
 }
 
 /// Report-only data: the primary instrument's thinned candles and the
@@ -185,7 +188,26 @@ impl BacktestResult {
             accounts: output.accounts.iter().map(|a| a.state(last_ts)).collect(),
             warnings,
             chart: ChartData::default(),
+            analyses: Vec::new(),
         })
+    }
+
+    /// Runs `analyzers` over this run's equity and trades.
+    #[must_use]
+    pub fn analyze(&self, analyzers: &[crate::analysis::analyzers::Analyzer]) -> Vec<Analysis> {
+        let equity: Vec<f64> = self
+            .equity
+            .equity_raw
+            .iter()
+            .map(|raw| crate::core::fixed::raw_to_f64(*raw))
+            .collect();
+        let input = AnalysisInput {
+            ts: &self.equity.ts,
+            equity: &equity,
+            trades: &self.trades,
+            open_trades: &self.open_trades,
+        };
+        analyzers.iter().map(|a| a.analyze(&input)).collect()
     }
 
     /// The final equity in the report currency.

@@ -144,6 +144,7 @@ pub fn run_loaded(
         // The config was read moments ago; if it is gone now, the echo is empty.
         config_text: std::fs::read_to_string(&config.source).unwrap_or_default(),
     };
+    result.analyses = result.analyze(&config.analyzers);
     Ok(result)
 }
 

@@ -6,6 +6,7 @@
     reason = "test helpers fail loudly"
 )]
 
+mod analyzers;
 mod configs;
 mod errors;
 mod pipelines;

@@ -15,16 +15,7 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        let periods = [
-            DrawdownPeriod {
-                duration: 1,
-                peak: 0.1,
-            },
-            DrawdownPeriod {
-                duration: 3,
-                peak: 0.3,
-            },
-        ];
+        let periods = [DrawdownPeriod::of(1, 0.1), DrawdownPeriod::of(3, 0.3)];
         assert!((avg_drawdown_pct(&periods).unwrap() + 20.0).abs() < 1e-12);
         assert_eq!(avg_drawdown_pct(&[]), None);
     }

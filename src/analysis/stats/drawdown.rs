@@ -20,12 +20,28 @@ pub fn drawdowns(equity: &[f64]) -> Vec<f64> {
 }
 
 /// One drawdown period.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct DrawdownPeriod {
-    /// Nanoseconds from the bar that started it to the bar that ended it.
+    /// The bar it started at (the last peak) and the bar that ended it.
+    pub start: UnixNanos,
+    pub end: UnixNanos,
+    /// Nanoseconds from `start` to `end`.
     pub duration: i64,
     /// Its deepest drawdown, as a fraction.
     pub peak: f64,
+}
+
+#[cfg(test)]
+impl DrawdownPeriod {
+    /// A period of `duration` ns and depth `peak` (times irrelevant).
+    pub const fn of(duration: i64, peak: f64) -> Self {
+        Self {
+            start: UnixNanos(0),
+            end: UnixNanos(duration),
+            duration,
+            peak,
+        }
+    }
 }
 
 #[must_use]
@@ -41,6 +57,8 @@ pub fn drawdown_periods(ts: &[UnixNanos], equity: &[f64]) -> Vec<DrawdownPeriod>
     ends.windows(2)
         .filter(|w| w[1] > w[0] + 1)
         .map(|w| DrawdownPeriod {
+            start: ts[w[0]],
+            end: ts[w[1]],
             duration: ts[w[1]].0 - ts[w[0]].0,
             peak: dd[w[0]..=w[1]].iter().copied().fold(0.0, f64::max),
         })

@@ -19,16 +19,7 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        let periods = [
-            DrawdownPeriod {
-                duration: 60,
-                peak: 0.1,
-            },
-            DrawdownPeriod {
-                duration: 150,
-                peak: 0.2,
-            },
-        ];
+        let periods = [DrawdownPeriod::of(60, 0.1), DrawdownPeriod::of(150, 0.2)];
         // Mean 105 ns, rounded up to the 60 ns resolution: 120.
         assert_eq!(drawdown_durations(&periods, 60), (Some(180), Some(120)));
         assert_eq!(drawdown_durations(&[], 60), (None, None));

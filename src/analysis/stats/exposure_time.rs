@@ -1,9 +1,11 @@
 use crate::analysis::trades::Trade;
 use crate::core::UnixNanos;
 
-/// Exposure Time [%] = bars during which a closed trade was open, from its
-/// entry bar to its exit bar inclusive, over all bars × 100 (counted in
-/// bars, not clock time); `ts` holds the bar times. Undefined with no bars.
+/// Exposure Time [%] = bars during which a trade was open, from its entry
+/// bar to its exit bar inclusive (to the last bar for a trade still open),
+/// over all bars × 100 (counted in bars, not clock time); `ts` holds the
+/// bar times. Undefined with no bars. The stats pass closed trades only, as
+/// Backtesting.py counts them.
 #[must_use]
 pub fn exposure_time_pct(ts: &[UnixNanos], trades: &[Trade]) -> Option<f64> {
     if ts.is_empty() {
@@ -12,10 +14,9 @@ pub fn exposure_time_pct(ts: &[UnixNanos], trades: &[Trade]) -> Option<f64> {
     let mut exposed = vec![false; ts.len()];
     let bar_of = |t: UnixNanos| ts.partition_point(|x| *x < t);
     for trade in trades {
-        let Some(exit) = trade.exit_time else {
-            continue;
-        };
-        let (from, to) = (bar_of(trade.entry_time), bar_of(exit).min(ts.len() - 1));
+        let last = ts.len() - 1;
+        let to = trade.exit_time.map_or(last, |exit| bar_of(exit).min(last));
+        let from = bar_of(trade.entry_time);
         for slot in exposed.iter_mut().take(to + 1).skip(from) {
             *slot = true;
         }
@@ -37,6 +38,9 @@ mod tests {
         let trades = [trade(2, 4, 1.0), trade(4, 5, -1.0)];
         assert_eq!(exposure_time_pct(&ts, &trades), Some(40.0));
         assert_eq!(exposure_time_pct(&ts, &[]), Some(0.0));
+        let mut open = trade(7, 0, 0.0);
+        open.exit_time = None;
+        assert_eq!(exposure_time_pct(&ts, &[open]), Some(30.0), "bars 7..=9");
         assert_eq!(exposure_time_pct(&[], &[]), None);
     }
 }
