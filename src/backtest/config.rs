@@ -91,6 +91,8 @@ pub struct BacktestConfig {
     pub end: Option<UnixNanos>,
     pub seed: u64,
     pub out_dir: PathBuf,
+    /// Write the result tables as Parquet too.
+    pub parquet: bool,
     pub venues: Vec<VenueSpec>,
     pub instruments: Vec<Instrument>,
     /// The venue of each instrument.
@@ -390,6 +392,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         end,
         seed: raw.backtest.seed,
         out_dir,
+        parquet: raw.backtest.parquet,
         venues,
         instruments,
         instrument_venues,

@@ -49,6 +49,9 @@ pub struct RawBacktest {
     #[serde(default)]
     pub seed: u64,
     pub out_dir: Option<String>,
+    /// Also write the result tables as Parquet.
+    #[serde(default)]
+    pub parquet: bool,
 }
 
 #[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]

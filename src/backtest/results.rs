@@ -9,6 +9,10 @@ use crate::analysis::analyzers::{Analysis, AnalysisInput};
 use crate::analysis::downsample::Candle;
 use crate::analysis::stats::{Stats, StatsInput};
 use crate::analysis::trades::{Trade, excursions};
+/// Result tables as Parquet, for the report's exporters (which reach the
+/// data layer only through the results).
+pub use crate::data::table::{TableColumn, table_to_parquet};
+
 use crate::core::events::{AccountState, OrderEventKind};
 use crate::core::identifiers::{InstrumentIndex, StrategyIndex};
 use crate::core::{Currency, Money, UnixNanos};

@@ -43,6 +43,10 @@ pub enum Command {
         /// Print nothing on stdout.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write trades, orders and equity as Parquet (as
+        /// `[backtest] parquet = true` does).
+        #[arg(long)]
+        parquet: bool,
     },
     /// Check a config and its data files without running.
     Validate {
@@ -65,7 +69,8 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             format,
             quiet,
-        } => run::execute(&config, out, format, quiet),
+            parquet,
+        } => run::execute(&config, out, format, quiet, parquet),
         Command::Validate { config } => validate::execute(&config),
         Command::Wrangle(command) => wrangle::execute(command),
     }

@@ -13,10 +13,12 @@ pub(super) fn execute(
     out: Option<PathBuf>,
     format: OutputFormat,
     quiet: bool,
+    parquet: bool,
 ) -> Result<()> {
     let (config, result) = runner::run_file(config_path)?;
     let dir = out.unwrap_or(config.out_dir);
-    let written = report::write_all(&result, &dir, &report::file_exporters())?;
+    let exporters = report::file_exporters(parquet || config.parquet);
+    let written = report::write_all(&result, &dir, &exporters)?;
     if quiet {
         return Ok(());
     }

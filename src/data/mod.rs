@@ -8,6 +8,7 @@ mod error;
 mod parquet_bars;
 mod spec;
 pub mod synthetic;
+pub mod table;
 mod validate;
 
 pub use error::DataError;

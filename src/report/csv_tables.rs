@@ -1,56 +1,157 @@
-//! `trades.csv`, `orders.csv` and `equity.csv`: flat tables for pandas or
-//! polars, money written with every internal decimal.
+//! `trades`, `orders` and `equity` as CSV (money with every internal
+//! decimal) and, when asked, as typed Parquet: flat tables for pandas or
+//! polars.
 
-use crate::backtest::results::BacktestResult;
+use crate::backtest::results::{BacktestResult, TableColumn, table_to_parquet};
+use crate::core::UnixNanos;
 use crate::core::events::OrderEventKind;
 use crate::core::fixed::{self, FIXED_PRECISION};
 
 use super::{Exporter, ReportError};
 
-fn to_bytes(rows: Vec<Vec<String>>, what: &'static str) -> Result<Vec<u8>, ReportError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        writer.write_record(&row).map_err(|e| ReportError::Render {
-            what,
-            message: e.to_string(),
-        })?;
-    }
-    writer.into_inner().map_err(|e| ReportError::Render {
-        what,
-        message: e.to_string(),
-    })
+/// How a column is typed in the Parquet twin of a table (CSV is all text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    /// Exact decimal text in CSV, `Float64` in Parquet.
+    Decimal,
+    Int,
+    /// RFC 3339 text in CSV, a datetime in Parquet.
+    Time,
 }
 
-/// One row per round trip (closed first, then still open).
-#[derive(Debug, Clone, Copy)]
-pub struct TradesCsv;
+/// A result table: typed columns, rows of text (empty = missing).
+struct Table {
+    columns: &'static [(&'static str, Kind)],
+    rows: Vec<Vec<String>>,
+}
 
-impl Exporter for TradesCsv {
+impl Table {
+    fn to_csv(&self, what: &'static str) -> Result<Vec<u8>, ReportError> {
+        let fail = |message: String| ReportError::Render { what, message };
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer
+            .write_record(self.columns.iter().map(|(name, _)| name))
+            .map_err(|e| fail(e.to_string()))?;
+        for row in &self.rows {
+            writer.write_record(row).map_err(|e| fail(e.to_string()))?;
+        }
+        writer.into_inner().map_err(|e| fail(e.to_string()))
+    }
+
+    fn to_parquet(&self, what: &'static str) -> Result<Vec<u8>, ReportError> {
+        let cells = |k: usize| {
+            self.rows
+                .iter()
+                .map(move |r| Some(r[k].as_str()).filter(|c| !c.is_empty()))
+        };
+        let columns = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(k, (name, kind))| {
+                let values = match kind {
+                    Kind::Text => {
+                        TableColumn::Text(cells(k).map(|c| c.map(str::to_string)).collect())
+                    }
+                    Kind::Decimal => {
+                        TableColumn::Float(cells(k).map(|c| c?.parse().ok()).collect())
+                    }
+                    Kind::Int => TableColumn::Int(cells(k).map(|c| c?.parse().ok()).collect()),
+                    Kind::Time => TableColumn::Time(
+                        cells(k)
+                            .map(|c| UnixNanos::parse_rfc3339(c?).ok().map(|t| t.0))
+                            .collect(),
+                    ),
+                };
+                ((*name).to_string(), values)
+            })
+            .collect();
+        table_to_parquet(what, columns).map_err(|e| ReportError::Render {
+            what,
+            message: e.to_string(),
+        })
+    }
+}
+
+/// A table exporter: which table, in which format.
+#[derive(Debug, Clone, Copy)]
+pub struct TableExporter {
+    name: &'static str,
+    build: fn(&BacktestResult) -> Table,
+    parquet: bool,
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("rows", &self.rows.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Exporter for TableExporter {
     fn file_name(&self) -> &'static str {
-        "trades.csv"
+        self.name
     }
 
     fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
-        let header = [
-            "position_id",
-            "strategy_id",
-            "instrument_id",
-            "side",
-            "size",
-            "entry_time",
-            "exit_time",
-            "entry_price",
-            "exit_price",
-            "pnl",
-            "return_pct",
-            "commission",
-            "duration_s",
-            "mae_pct",
-            "mfe_pct",
-            "tag",
-            "status",
+        let table = (self.build)(result);
+        if self.parquet {
+            table.to_parquet(self.name)
+        } else {
+            table.to_csv(self.name)
+        }
+    }
+}
+
+/// `trades.csv`: one row per round trip (closed first, then still open).
+pub const TRADES_CSV: TableExporter = TableExporter {
+    name: "trades.csv",
+    build: trades_table,
+    parquet: false,
+};
+/// `trades.parquet`: the same, typed.
+pub const TRADES_PARQUET: TableExporter = TableExporter {
+    name: "trades.parquet",
+    build: trades_table,
+    parquet: true,
+};
+/// `orders.csv`: one row per order event, the full history of every order.
+pub const ORDERS_CSV: TableExporter = TableExporter {
+    name: "orders.csv",
+    build: orders_table,
+    parquet: false,
+};
+/// `orders.parquet`: the same, typed.
+pub const ORDERS_PARQUET: TableExporter = TableExporter {
+    name: "orders.parquet",
+    build: orders_table,
+    parquet: true,
+};
+
+fn trades_table(result: &BacktestResult) -> Table {
+    {
+        const COLUMNS: &[(&str, Kind)] = &[
+            ("position_id", Kind::Text),
+            ("strategy_id", Kind::Text),
+            ("instrument_id", Kind::Text),
+            ("side", Kind::Text),
+            ("size", Kind::Decimal),
+            ("entry_time", Kind::Time),
+            ("exit_time", Kind::Time),
+            ("entry_price", Kind::Decimal),
+            ("exit_price", Kind::Decimal),
+            ("pnl", Kind::Decimal),
+            ("return_pct", Kind::Decimal),
+            ("commission", Kind::Decimal),
+            ("duration_s", Kind::Int),
+            ("mae_pct", Kind::Decimal),
+            ("mfe_pct", Kind::Decimal),
+            ("tag", Kind::Text),
+            ("status", Kind::Text),
         ];
-        let mut rows = vec![header.iter().map(ToString::to_string).collect()];
+        let mut rows = Vec::new();
         for t in result.trades.iter().chain(&result.open_trades) {
             rows.push(vec![
                 t.position_id.to_string(),
@@ -84,37 +185,32 @@ impl Exporter for TradesCsv {
                 },
             ]);
         }
-        to_bytes(rows, "trades.csv")
+        Table {
+            columns: COLUMNS,
+            rows,
+        }
     }
 }
 
-/// One row per order event: the full history of every order.
-#[derive(Debug, Clone, Copy)]
-pub struct OrdersCsv;
-
-impl Exporter for OrdersCsv {
-    fn file_name(&self) -> &'static str {
-        "orders.csv"
-    }
-
-    fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
-        let header = [
-            "client_order_id",
-            "side",
-            "type",
-            "quantity",
-            "price",
-            "trigger_price",
-            "event",
-            "ts_event",
-            "fill_qty",
-            "fill_price",
-            "commission",
-            "liquidity",
-            "reason",
-            "final_status",
+fn orders_table(result: &BacktestResult) -> Table {
+    {
+        const COLUMNS: &[(&str, Kind)] = &[
+            ("client_order_id", Kind::Text),
+            ("side", Kind::Text),
+            ("type", Kind::Text),
+            ("quantity", Kind::Decimal),
+            ("price", Kind::Decimal),
+            ("trigger_price", Kind::Decimal),
+            ("event", Kind::Text),
+            ("ts_event", Kind::Time),
+            ("fill_qty", Kind::Decimal),
+            ("fill_price", Kind::Decimal),
+            ("commission", Kind::Decimal),
+            ("liquidity", Kind::Text),
+            ("reason", Kind::Text),
+            ("final_status", Kind::Text),
         ];
-        let mut rows = vec![header.iter().map(ToString::to_string).collect()];
+        let mut rows = Vec::new();
         for order in &result.orders {
             let note = result
                 .order_notes
@@ -164,13 +260,51 @@ impl Exporter for OrdersCsv {
                 ]);
             }
         }
-        to_bytes(rows, "orders.csv")
+        Table {
+            columns: COLUMNS,
+            rows,
+        }
     }
 }
 
-/// One row per timestamp: equity in the report currency.
+/// `equity.csv`: one row per timestamp, equity in the report currency
+/// (written directly: it has a row per bar).
 #[derive(Debug, Clone, Copy)]
 pub struct EquityCsv;
+
+/// `equity.parquet`: the same, typed.
+#[derive(Debug, Clone, Copy)]
+pub struct EquityParquet;
+
+impl Exporter for EquityParquet {
+    fn file_name(&self) -> &'static str {
+        "equity.parquet"
+    }
+
+    fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
+        let curve = &result.equity;
+        let columns = vec![
+            (
+                "timestamp".to_string(),
+                TableColumn::Time(curve.ts.iter().map(|t| Some(t.0)).collect()),
+            ),
+            (
+                "equity".to_string(),
+                TableColumn::Float(
+                    curve
+                        .equity_raw
+                        .iter()
+                        .map(|r| Some(fixed::raw_to_f64(*r)))
+                        .collect(),
+                ),
+            ),
+        ];
+        table_to_parquet("equity.parquet", columns).map_err(|e| ReportError::Render {
+            what: "equity.parquet",
+            message: e.to_string(),
+        })
+    }
+}
 
 impl Exporter for EquityCsv {
     fn file_name(&self) -> &'static str {

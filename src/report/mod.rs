@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use crate::backtest::results::BacktestResult;
 
-pub use csv_tables::{EquityCsv, OrdersCsv, TradesCsv};
+pub use csv_tables::{
+    EquityCsv, EquityParquet, ORDERS_CSV, ORDERS_PARQUET, TRADES_CSV, TRADES_PARQUET, TableExporter,
+};
 pub use html::HtmlReport;
 pub use json::JsonResults;
 pub use json::stats_json;
@@ -38,17 +40,23 @@ pub enum ReportError {
     Render { what: &'static str, message: String },
 }
 
-/// The exporters `bt run` writes.
+/// The exporters `bt run` writes; `parquet` adds the tables as Parquet.
 #[must_use]
-pub fn file_exporters() -> Vec<Box<dyn Exporter>> {
-    vec![
+pub fn file_exporters(parquet: bool) -> Vec<Box<dyn Exporter>> {
+    let mut exporters: Vec<Box<dyn Exporter>> = vec![
         Box::new(JsonResults),
-        Box::new(TradesCsv),
-        Box::new(OrdersCsv),
+        Box::new(TRADES_CSV),
+        Box::new(ORDERS_CSV),
         Box::new(EquityCsv),
         Box::new(HtmlReport),
         Box::new(PngReport),
-    ]
+    ];
+    if parquet {
+        exporters.push(Box::new(TRADES_PARQUET));
+        exporters.push(Box::new(ORDERS_PARQUET));
+        exporters.push(Box::new(EquityParquet));
+    }
+    exporters
 }
 
 /// Renders every exporter first, then writes each to a temporary name and
