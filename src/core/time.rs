@@ -72,6 +72,35 @@ impl UnixNanos {
     }
 }
 
+/// A duration like `"30s"`, `"5m"`, `"1h"`, `"1d"` or `"250ms"`, in ns.
+///
+/// # Errors
+/// For anything but a positive whole number followed by ms, s, m, h or d,
+/// or a duration too long for 64 bits of nanoseconds.
+pub fn parse_duration_ns(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let unit_ns: i64 = match unit {
+        "ms" => 1_000_000,
+        "s" => NANOS_PER_SECOND,
+        "m" => 60 * NANOS_PER_SECOND,
+        "h" => 3_600 * NANOS_PER_SECOND,
+        "d" => NANOS_PER_DAY,
+        _ => 0,
+    };
+    match digits.parse::<i64>() {
+        Ok(n) if n > 0 && unit_ns > 0 => n
+            .checked_mul(unit_ns)
+            .ok_or_else(|| format!("duration '{text}' is too long")),
+        _ => Err(format!(
+            "duration '{text}' must be a positive whole number with a unit: ms, s, m, h or d"
+        )),
+    }
+}
+
 impl fmt::Display for UnixNanos {
     /// RFC 3339 in UTC, with a fraction only when there is one.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -226,6 +255,17 @@ fn parse_rfc3339(b: &[u8]) -> Result<UnixNanos, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_need_a_unit() {
+        assert_eq!(parse_duration_ns("5m"), Ok(300_000_000_000));
+        assert_eq!(parse_duration_ns("250ms"), Ok(250_000_000));
+        assert_eq!(parse_duration_ns("1d"), Ok(NANOS_PER_DAY));
+        assert!(parse_duration_ns("5").is_err());
+        assert!(parse_duration_ns("0s").is_err());
+        assert!(parse_duration_ns("m").is_err());
+        assert!(parse_duration_ns("99999999999d").is_err());
+    }
 
     #[test]
     fn parses_and_formats_rfc3339() {

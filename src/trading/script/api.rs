@@ -16,6 +16,7 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 use crate::core::enums::{OrderSide, TimeInForce};
 use crate::core::fixed::{self, FIXED_PRECISION};
 use crate::core::identifiers::{ClientOrderId, InstrumentIndex};
+use crate::core::time::parse_duration_ns;
 use crate::core::{Price, Quantity, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::risk::fraction_to_quantity;
@@ -400,31 +401,6 @@ fn order_from_options(state: &CtxState, side: OrderSide, options: &Map) -> RhaiR
     Ok(order)
 }
 
-/// A duration like `"30s"`, `"5m"`, `"1h"`, `"1d"` (or `"250ms"`) in ns.
-fn duration_ns(text: &str) -> RhaiResult<i64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(split);
-    let unit_ns: i64 = match unit {
-        "ms" => 1_000_000,
-        "s" => 1_000_000_000,
-        "m" => 60_000_000_000,
-        "h" => 3_600_000_000_000,
-        "d" => 86_400_000_000_000,
-        _ => 0,
-    };
-    match digits.parse::<i64>() {
-        Ok(n) if n > 0 && unit_ns > 0 => n
-            .checked_mul(unit_ns)
-            .map_or_else(|| fail(format!("duration '{text}' is too long")), Ok),
-        _ => fail(format!(
-            "duration '{text}' must be a positive whole number with a unit: ms, s, m, h or d"
-        )),
-    }
-}
-
 /// Registers functions while recording their names, so the documented
 /// list can be checked against what scripts really get.
 pub struct Registry<'e> {
@@ -556,7 +532,7 @@ fn register_orders(r: &mut Registry<'_>) {
     r.fun(
         "set_timer",
         |ctx: &mut Ctx, name: &str, every: &str| -> RhaiResult<()> {
-            let interval_ns = duration_ns(every)?;
+            let interval_ns = parse_duration_ns(every)?;
             ctx.lock().push(TradingCommand::SetTimer {
                 name: Arc::from(name),
                 interval_ns,
@@ -720,13 +696,4 @@ fn register_indicators(r: &mut Registry<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_need_a_unit() {
-        assert_eq!(duration_ns("5m").unwrap(), 300_000_000_000);
-        assert_eq!(duration_ns("250ms").unwrap(), 250_000_000);
-        assert!(duration_ns("5").is_err());
-        assert!(duration_ns("0s").is_err());
-        assert!(duration_ns("m").is_err());
-    }
 }
