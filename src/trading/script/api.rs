@@ -692,8 +692,3 @@ fn register_indicators(r: &mut Registry<'_>) {
         },
     );
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
