@@ -4,6 +4,7 @@
 pub mod analyzers;
 pub mod breakdown;
 pub mod downsample;
+pub mod observers;
 pub mod periods;
 pub mod sizers;
 pub mod stats;

@@ -12,6 +12,7 @@ use crate::analysis::sizers::Sizer;
 use crate::core::enums::AccountType;
 use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::identifiers::{InstrumentIndex, StrategyId, VenueIndex};
+use crate::core::time::parse_duration_ns;
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 use crate::data::{BarColumns, BarFileSpec, DataFormat, TimestampFormat};
 use crate::engine::matching::MarketPrice;
@@ -104,6 +105,9 @@ pub struct BacktestConfig {
     pub risk: RiskLimits,
     /// `[[analyzers]]`, in config order.
     pub analyzers: Vec<Analyzer>,
+    /// `[observers]`: off (`None`), every bar (`Some(None)`) or the last bar
+    /// of every interval of so many ns.
+    pub observe_every: Option<Option<i64>>,
 }
 
 /// Context for error locations.
@@ -405,6 +409,16 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             .iter()
             .map(|a| analyzer(&check, a))
             .collect::<Result<_, _>>()?,
+        observe_every: raw
+            .observers
+            .as_ref()
+            .map(|o| match o.every.get_ref().as_str() {
+                "bar" => Ok(None),
+                text => parse_duration_ns(text)
+                    .map(Some)
+                    .map_err(|e| check.fail(o.every.span(), "observers.every", e)),
+            })
+            .transpose()?,
     })
 }
 

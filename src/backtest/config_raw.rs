@@ -28,6 +28,14 @@ pub struct RawConfig {
     pub risk: RawRisk,
     #[serde(default)]
     pub analyzers: Vec<RawAnalyzer>,
+    pub observers: Option<RawObservers>,
+}
+
+/// `[observers] every = "1h"` (or `"bar"`): curves written to observers.csv.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObservers {
+    pub every: Spanned<String>,
 }
 
 /// `[[analyzers]] kind = "returns" | "drawdown" | "trades" | "exposure" |

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use crate::analysis::observers::{Observation, Observer};
 use crate::analysis::sizers::{Sized, Sizer, SizingInput};
 use crate::core::clock::{Clock, TestClock, TimeEvent};
 use crate::core::enums::{OrderSide, TimeInForce};
@@ -77,6 +78,8 @@ pub struct BacktestEngine {
     /// opens or closes one), so valuing a bar does not scan every position.
     venue_positions: Vec<Vec<PositionIndex>>,
     report_currency: Currency,
+    /// Records equity, cash and positions when the config asks.
+    observer: Option<Observer>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
     curve: EquityCurve,
@@ -103,6 +106,8 @@ pub struct RunOutput {
     pub report_currency: Currency,
     pub warmup: usize,
     pub cancel_reasons: Vec<(crate::core::identifiers::ClientOrderId, Arc<str>)>,
+    /// What the observers recorded (empty without `[observers]`).
+    pub observations: Vec<Observation>,
 }
 
 impl BacktestEngine {
@@ -203,6 +208,7 @@ impl BacktestEngine {
             venue_positions: vec![Vec::new(); accounts.len()],
             accounts,
             report_currency,
+            observer: config.observe_every.map(Observer::new),
             has_feeds,
             curve: EquityCurve::default(),
             start: config.start,
@@ -324,6 +330,7 @@ impl BacktestEngine {
             report_currency: self.report_currency,
             warmup,
             cancel_reasons,
+            observations: self.observer.map(Observer::finish).unwrap_or_default(),
         })
     }
 
@@ -804,5 +811,25 @@ impl BacktestEngine {
             .sum();
         self.curve.ts.push(ts);
         self.curve.equity_raw.push(total);
+        if let Some(observer) = &mut self.observer {
+            let cash_raw = self
+                .accounts
+                .iter()
+                .filter(|a| a.cash.currency == self.report_currency)
+                .map(|a| a.cash.raw)
+                .sum();
+            let positions_raw = (0..self.instrument_venues.len())
+                .map(|i| {
+                    let index = InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX));
+                    self.cache.net_qty_raw(None, index)
+                })
+                .collect();
+            observer.observe(Observation {
+                ts,
+                equity_raw: total,
+                cash_raw,
+                positions_raw,
+            });
+        }
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::analysis::analyzers::{Analysis, AnalysisInput};
 use crate::analysis::downsample::Candle;
+use crate::analysis::observers::Observation;
 use crate::analysis::stats::{Stats, StatsInput};
 use crate::analysis::trades::{Trade, excursions};
 /// Result tables as Parquet, for the report's exporters (which reach the
@@ -49,6 +50,12 @@ pub struct BacktestResult {
     pub chart: ChartData,
     /// The tables of the config's `[[analyzers]]` (set by the runner).
     pub analyses: Vec<Analysis>,
+    /// What `[observers]` recorded, and the instrument of each position
+    /// column.
+    #[serde(skip)]
+    pub observations: Vec<Observation>,
+    #[serde(skip)]
+    pub instrument_ids: Vec<String>,
 }
 
 /// Report-only data: the primary instrument's thinned candles and the
@@ -193,6 +200,12 @@ impl BacktestResult {
             warnings,
             chart: ChartData::default(),
             analyses: Vec::new(),
+            instrument_ids: cache
+                .instruments()
+                .iter()
+                .map(|i| i.id.to_string())
+                .collect(),
+            observations: output.observations,
         })
     }
 

@@ -17,7 +17,8 @@ pub(super) fn execute(
 ) -> Result<()> {
     let (config, result) = runner::run_file(config_path)?;
     let dir = out.unwrap_or(config.out_dir);
-    let exporters = report::file_exporters(parquet || config.parquet);
+    let exporters =
+        report::file_exporters(parquet || config.parquet, config.observe_every.is_some());
     let written = report::write_all(&result, &dir, &exporters)?;
     if quiet {
         return Ok(());

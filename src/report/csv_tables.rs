@@ -2,6 +2,7 @@
 //! decimal) and, when asked, as typed Parquet: flat tables for pandas or
 //! polars.
 
+use crate::analysis::observers::drawdown_pct;
 use crate::backtest::results::{BacktestResult, TableColumn, table_to_parquet};
 use crate::core::UnixNanos;
 use crate::core::events::OrderEventKind;
@@ -318,6 +319,40 @@ impl Exporter for EquityCsv {
             out.push_str(&ts.to_string());
             out.push(',');
             out.push_str(&fixed::format_raw(*raw, FIXED_PRECISION));
+            out.push('\n');
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+/// `observers.csv` (with `[observers]`): equity, free cash, drawdown and
+/// each instrument's net position, at every bar or sampled.
+#[derive(Debug, Clone, Copy)]
+pub struct ObserversCsv;
+
+impl Exporter for ObserversCsv {
+    fn file_name(&self) -> &'static str {
+        "observers.csv"
+    }
+
+    fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
+        let points = &result.observations;
+        let mut out = String::from("timestamp,equity,cash,drawdown_pct");
+        for id in &result.instrument_ids {
+            out.push_str(&format!(",position:{id}"));
+        }
+        out.push('\n');
+        for (point, dd) in points.iter().zip(drawdown_pct(points)) {
+            out.push_str(&format!(
+                "{},{},{},{dd}",
+                point.ts,
+                fixed::format_raw(point.equity_raw, FIXED_PRECISION),
+                fixed::format_raw(point.cash_raw, FIXED_PRECISION),
+            ));
+            for raw in &point.positions_raw {
+                out.push(',');
+                out.push_str(&fixed::format_raw(*raw, FIXED_PRECISION));
+            }
             out.push('\n');
         }
         Ok(out.into_bytes())

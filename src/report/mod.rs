@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use crate::backtest::results::BacktestResult;
 
 pub use csv_tables::{
-    EquityCsv, EquityParquet, ORDERS_CSV, ORDERS_PARQUET, TRADES_CSV, TRADES_PARQUET, TableExporter,
+    EquityCsv, EquityParquet, ORDERS_CSV, ORDERS_PARQUET, ObserversCsv, TRADES_CSV, TRADES_PARQUET,
+    TableExporter,
 };
 pub use html::HtmlReport;
 pub use json::JsonResults;
@@ -40,9 +41,10 @@ pub enum ReportError {
     Render { what: &'static str, message: String },
 }
 
-/// The exporters `bt run` writes; `parquet` adds the tables as Parquet.
+/// The exporters `bt run` writes; `parquet` adds the tables as Parquet,
+/// `observers` the observers' curves.
 #[must_use]
-pub fn file_exporters(parquet: bool) -> Vec<Box<dyn Exporter>> {
+pub fn file_exporters(parquet: bool, observers: bool) -> Vec<Box<dyn Exporter>> {
     let mut exporters: Vec<Box<dyn Exporter>> = vec![
         Box::new(JsonResults),
         Box::new(TRADES_CSV),
@@ -55,6 +57,9 @@ pub fn file_exporters(parquet: bool) -> Vec<Box<dyn Exporter>> {
         exporters.push(Box::new(TRADES_PARQUET));
         exporters.push(Box::new(ORDERS_PARQUET));
         exporters.push(Box::new(EquityParquet));
+    }
+    if observers {
+        exporters.push(Box::new(ObserversCsv));
     }
     exporters
 }
