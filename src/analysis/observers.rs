@@ -42,10 +42,10 @@ impl Observer {
             return;
         };
         let interval = |ts: UnixNanos| ts.0.div_euclid(every);
-        if let Some(previous) = self.pending.take() {
-            if interval(previous.ts) != interval(point.ts) {
-                self.recorded.push(previous);
-            }
+        if let Some(previous) = self.pending.take()
+            && interval(previous.ts) != interval(point.ts)
+        {
+            self.recorded.push(previous);
         }
         self.pending = Some(point);
     }
