@@ -9,3 +9,4 @@ pub mod periods;
 pub mod sizers;
 pub mod stats;
 pub mod trades;
+pub mod turnover;

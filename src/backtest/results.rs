@@ -10,6 +10,7 @@ use crate::analysis::downsample::Candle;
 use crate::analysis::observers::Observation;
 use crate::analysis::stats::{Stats, StatsInput};
 use crate::analysis::trades::{Trade, excursions};
+use crate::analysis::turnover::Turnover;
 /// Result tables as Parquet, for the report's exporters (which reach the
 /// data layer only through the results).
 pub use crate::data::table::{TableColumn, table_to_parquet};
@@ -48,6 +49,8 @@ pub struct BacktestResult {
     /// What the report draws beyond the results (set by the runner).
     #[serde(skip)]
     pub chart: ChartData,
+    /// Traded value against mean equity.
+    pub turnover: Turnover,
     /// The tables of the config's `[[analyzers]]` (set by the runner).
     pub analyses: Vec<Analysis>,
     /// What `[observers]` recorded, and the instrument of each position
@@ -185,6 +188,22 @@ impl BacktestResult {
             commissions: Money::new(commissions_raw, currency),
         });
         let last_ts = output.curve.ts.last().copied().unwrap_or_default();
+        let mut traded_raw: i128 = 0;
+        for order in cache.orders() {
+            let Some(instrument) = cache.instrument(order.instrument) else {
+                continue;
+            };
+            for event in &order.events {
+                if let OrderEventKind::Filled(fill) = &event.kind
+                    && let Ok(value) = instrument.notional(fill.last_qty, fill.last_px)
+                    && value.currency == currency
+                {
+                    traded_raw = traded_raw.saturating_add(value.raw.abs());
+                }
+            }
+        }
+        let equity_f: Vec<f64> = equity.iter().map(|m| m.as_f64()).collect();
+        let turnover = Turnover::compute(Money::new(traded_raw, currency), &equity_f);
         Ok(Self {
             name: name.to_string(),
             config: config.to_string(),
@@ -199,6 +218,7 @@ impl BacktestResult {
             accounts: output.accounts.iter().map(|a| a.state(last_ts)).collect(),
             warnings,
             chart: ChartData::default(),
+            turnover,
             analyses: Vec::new(),
             instrument_ids: cache
                 .instruments()

@@ -54,6 +54,7 @@ impl Exporter for JsonResults {
             "bars": result.bars,
             "stats": stats_json(result),
             "breakdown": serde_json::to_value(Breakdown::compute(&result.trades)).map_err(err)?,
+            "turnover": serde_json::to_value(&result.turnover).map_err(err)?,
             "analyzers": serde_json::to_value(&result.analyses).map_err(err)?,
             "trades": serde_json::to_value(&result.trades).map_err(err)?,
             "open_trades": serde_json::to_value(&result.open_trades).map_err(err)?,

@@ -84,3 +84,31 @@ fn a_bad_analyzer_names_its_field() {
         assert!(stderr.contains("field 'analyzers."), "{stderr}");
     }
 }
+
+#[test]
+fn turnover_is_what_the_fees_were_charged_on() {
+    let dir = scratch();
+    let config = root().join("configs/ema_cross.toml");
+    bt(
+        dir.path(),
+        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
+    )
+    .expect_code(0);
+    let json = results(&dir.path().join("out"));
+    let traded: f64 = json["turnover"]["traded_value"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches(" USD")
+        .parse()
+        .unwrap();
+    let fees: f64 = json["stats"]["Commissions [$]"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The demo pays 0.1 % on every fill.
+    assert!((traded * 0.001 - fees).abs() < 1e-6, "{traded} {fees}");
+    let ratio = json["turnover"]["ratio"].as_f64().unwrap();
+    let mean = json["turnover"]["mean_equity"].as_f64().unwrap();
+    assert!((ratio * mean - traded).abs() < 1e-3);
+}
