@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+use super::fx::FxTable;
 use crate::analysis::analyzers::{Analyzer, Period};
 use crate::analysis::sizers::Sizer;
 use crate::core::enums::AccountType;
@@ -108,6 +109,8 @@ pub struct BacktestConfig {
     /// `[observers]`: off (`None`), every bar (`Some(None)`) or the last bar
     /// of every interval of so many ns.
     pub observe_every: Option<Option<i64>>,
+    /// How balances in other currencies are converted.
+    pub fx: FxTable,
 }
 
 /// Context for error locations.
@@ -380,6 +383,15 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         ));
     }
 
+    let fx = fx_table(
+        &check,
+        &raw,
+        &venues,
+        &instruments,
+        &instrument_venues,
+        &data,
+    )?;
+
     let risk = RiskLimits {
         max_order_quantity: raw.risk.max_order_quantity,
         max_position: raw.risk.max_position,
@@ -409,6 +421,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             .iter()
             .map(|a| analyzer(&check, a))
             .collect::<Result<_, _>>()?,
+        fx,
         observe_every: raw
             .observers
             .as_ref()
@@ -666,6 +679,72 @@ fn positive(
         Some(v) => Err(check.fail(v.span(), &field, "must be at least 1")),
         None => Err(check.fail(kind.clone(), &field, "is required for this sizer")),
     }
+}
+
+/// `[fx_rates]` plus the fx_pair instruments with data, checked to cover
+/// every currency an account holds or settles in, and every venue's base
+/// currency against the report currency (the first venue's).
+fn fx_table(
+    check: &Checker<'_>,
+    raw: &RawConfig,
+    venues: &[VenueSpec],
+    instruments: &[Instrument],
+    instrument_venues: &[VenueIndex],
+    data: &[DataSpec],
+) -> Result<FxTable, ConfigError> {
+    let mut fixed = Vec::new();
+    for (pair, value) in &raw.fx_rates {
+        let field = format!("fx_rates.{pair}");
+        let currencies = pair.split_once('/').and_then(|(a, b)| {
+            Some((
+                a.trim().parse::<Currency>().ok()?,
+                b.trim().parse::<Currency>().ok()?,
+            ))
+        });
+        let Some((from, to)) = currencies else {
+            return Err(check.fail(
+                value.span(),
+                &field,
+                format!("'{pair}' is not a pair of known currencies like \"EUR/USD\""),
+            ));
+        };
+        let rate = check.decimal(value, &field)?;
+        if rate <= 0 {
+            return Err(check.fail(value.span(), &field, "a rate must be positive"));
+        }
+        fixed.push((from, to, rate));
+    }
+    let fed: Vec<bool> = (0..instruments.len())
+        .map(|i| data.iter().any(|d| d.file.instrument.get() == i))
+        .collect();
+    let table = FxTable::new(&fixed, instruments, &fed);
+    let report = venues.first().map_or(Currency::USD, |v| v.base_currency);
+    for (v, venue) in venues.iter().enumerate() {
+        let held = venue.starting_balances.iter().map(|m| m.currency);
+        let settled = instruments
+            .iter()
+            .zip(instrument_venues)
+            .filter(|(_, iv)| iv.get() == v)
+            .map(|(i, _)| i.settlement_currency());
+        let mut needed: Vec<(Currency, Currency)> = held
+            .chain(settled)
+            .map(|c| (c, venue.base_currency))
+            .collect();
+        needed.push((venue.base_currency, report));
+        if let Some((from, to)) = needed
+            .into_iter()
+            .find(|(from, to)| !table.can_convert(*from, *to))
+        {
+            return Err(ConfigError::file(
+                check.path,
+                format!(
+                    "venue '{}' needs {from} in {to} to value its account: add an fx_pair instrument with [[data]] quoting {from} in {to}, or [fx_rates] \"{from}/{to}\" = <rate>",
+                    venue.config.venue
+                ),
+            ));
+        }
+    }
+    Ok(table)
 }
 
 fn analyzer(check: &Checker<'_>, raw: &RawAnalyzer) -> Result<Analyzer, ConfigError> {

@@ -29,6 +29,9 @@ pub struct RawConfig {
     #[serde(default)]
     pub analyzers: Vec<RawAnalyzer>,
     pub observers: Option<RawObservers>,
+    /// Fixed exchange rates, `"EUR/USD" = 1.085` (USD per EUR).
+    #[serde(default)]
+    pub fx_rates: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 /// `[observers] every = "1h"` (or `"bar"`): curves written to observers.csv.

@@ -32,6 +32,7 @@ use crate::venues::exchange::SimulatedExchange;
 
 use super::BacktestError;
 use super::config::BacktestConfig;
+use super::fx::{FxError, FxTable};
 use super::sizer_feed::SizerFeed;
 
 /// Bound on command/event rounds after one event, so a strategy that keeps
@@ -80,6 +81,10 @@ pub struct BacktestEngine {
     report_currency: Currency,
     /// Records equity, cash and positions when the config asks.
     observer: Option<Observer>,
+    /// Converts balances and positions held in other currencies.
+    fx: FxTable,
+    /// Instruments whose bars move an FX rate (all accounts then revalue).
+    fx_instruments: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
     curve: EquityCurve,
@@ -209,6 +214,14 @@ impl BacktestEngine {
             accounts,
             report_currency,
             observer: config.observe_every.map(Observer::new),
+            fx: config.fx.clone(),
+            fx_instruments: (0..config.instruments.len())
+                .map(|i| {
+                    config
+                        .fx
+                        .moves_with(InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX)))
+                })
+                .collect(),
             has_feeds,
             curve: EquityCurve::default(),
             start: config.start,
@@ -298,7 +311,7 @@ impl BacktestEngine {
             }
             if current_ts != Some(bar.ts_init) {
                 if let Some(ts) = current_ts {
-                    self.record_equity(ts);
+                    self.record_equity(ts)?;
                 }
                 current_ts = Some(bar.ts_init);
                 self.advance_clock(bar.ts_init)?;
@@ -306,7 +319,7 @@ impl BacktestEngine {
             self.on_bar(topics[stream], bar)?;
         }
         if let Some(ts) = current_ts {
-            self.record_equity(ts);
+            self.record_equity(ts)?;
         }
         for i in 0..self.strategies.len() {
             let index = StrategyIndex(u32::try_from(i).unwrap_or(u32::MAX));
@@ -384,6 +397,13 @@ impl BacktestEngine {
         }
         self.pump()?;
         self.refresh_account(venue)?;
+        if self.fx_instruments[bar.instrument.get()] {
+            // A new rate changes every account holding that currency.
+            for other in 0..self.venues.len() {
+                self.accounts_dirty[other] = true;
+                self.refresh_account(other)?;
+            }
+        }
         let subscribers = self.bus.subscribers(topic);
         for k in 0..subscribers.len() {
             let subscriber = self.bus.subscribers(topic)[k];
@@ -770,14 +790,14 @@ impl BacktestEngine {
         }
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
+        let fx_error = |e: FxError| {
+            BacktestError::Runtime(format!("valuing account {}: {e}", exchange.account.id))
+        };
         let mut valuation: i128 = 0;
         for &index in &self.venue_positions[venue] {
             let Some(position) = self.cache.position(index) else {
                 continue;
             };
-            if position.currency != base {
-                continue;
-            }
             let (Some(inst), Some(bar)) = (
                 self.cache.instrument(position.instrument),
                 self.cache.last_bar(position.instrument),
@@ -788,10 +808,25 @@ impl BacktestEngine {
                 position.market_value_raw(inst, bar.close())
             } else {
                 position.unrealized_pnl_raw(inst, bar.close())
-            };
-            valuation += value.map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            }
+            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            valuation += self
+                .fx
+                .convert(value, position.currency, base, &self.cache)
+                .map_err(fx_error)?;
         }
-        let total = exchange.account.total_raw(base);
+        let mut total = 0;
+        for currency in exchange.account.currencies() {
+            total += self
+                .fx
+                .convert(
+                    exchange.account.total_raw(currency),
+                    currency,
+                    base,
+                    &self.cache,
+                )
+                .map_err(fx_error)?;
+        }
         self.accounts[venue] = AccountSnapshot {
             cash: exchange.account.free(base),
             equity: Money::new(total + valuation, base),
@@ -800,15 +835,20 @@ impl BacktestEngine {
         Ok(())
     }
 
-    fn record_equity(&mut self, ts: UnixNanos) {
-        // Accounts in other currencies are not converted yet: they are left
-        // out of the headline curve and reported with their own balances.
-        let total = self
-            .accounts
-            .iter()
-            .filter(|a| a.equity.currency == self.report_currency)
-            .map(|a| a.equity.raw)
-            .sum();
+    /// Records the total equity of every account in the report currency.
+    fn record_equity(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
+        let mut total: i128 = 0;
+        for account in &self.accounts {
+            total += self
+                .fx
+                .convert(
+                    account.equity.raw,
+                    account.equity.currency,
+                    self.report_currency,
+                    &self.cache,
+                )
+                .map_err(|e| BacktestError::Runtime(format!("valuing the run at {ts}: {e}")))?;
+        }
         self.curve.ts.push(ts);
         self.curve.equity_raw.push(total);
         if let Some(observer) = &mut self.observer {
@@ -831,5 +871,6 @@ impl BacktestEngine {
                 positions_raw,
             });
         }
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 mod config_raw;
 pub mod engine;
 pub mod error;
+pub mod fx;
 pub mod results;
 pub mod runner;
 mod sizer_feed;

@@ -488,6 +488,8 @@ instrument = "BTCUSDT.CRYPTO"
 [[strategies]]
 builtin = "buy_and_hold"
 instrument = "AAPL.NYSE"
+[fx_rates]
+"USD/USDT" = 1.0
 "#;
 
 #[test]
@@ -541,10 +543,12 @@ fn multi_venue_netting_margin_and_hedging_cash() {
         .unwrap();
     // Cash: 20 × 50 paid plus a flat 1.00 per order.
     assert_eq!(fixed::format_raw(usd.total.raw, 2), "48998.00");
-    // The headline curve is in the first venue's currency: 9999.40 + 15 × (110 − 100).
+    // The headline curve is in the first venue's currency (USDT):
+    // 9999.40 + 15 × (110 − 100) from the margin account, plus the cash
+    // account's 48998.00 + 20 × 50 converted at 1 USDT per USD.
     assert_eq!(
         fixed::format_raw(*result.equity.equity_raw.last().unwrap(), 2),
-        "10149.40"
+        "60147.40"
     );
 }
 

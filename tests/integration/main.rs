@@ -9,6 +9,7 @@
 mod analyzers;
 mod configs;
 mod errors;
+mod fx;
 mod observers;
 mod parquet_out;
 mod pipelines;
