@@ -85,6 +85,10 @@ pub struct BacktestEngine {
     fx: FxTable,
     /// Instruments whose bars move an FX rate (all accounts then revalue).
     fx_instruments: Vec<bool>,
+    /// Venues whose account holds only its base currency: valued without
+    /// any conversion (balances in other currencies only come from the
+    /// starting balances, as the config requires them).
+    single_currency: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
     curve: EquityCurve,
@@ -194,6 +198,10 @@ impl BacktestEngine {
             })
             .collect();
         let has_feeds = slots.iter().any(|s| s.feed.is_some());
+        let single_currency = venues
+            .iter()
+            .map(|v| v.account.currencies().all(|c| c == v.account.base_currency))
+            .collect();
         Ok(Self {
             clock: TestClock::new(UnixNanos(0)),
             cache,
@@ -215,6 +223,7 @@ impl BacktestEngine {
             report_currency,
             observer: config.observe_every.map(Observer::new),
             fx: config.fx.clone(),
+            single_currency,
             fx_instruments: (0..config.instruments.len())
                 .map(|i| {
                     config
@@ -810,22 +819,23 @@ impl BacktestEngine {
                 position.unrealized_pnl_raw(inst, bar.close())
             }
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
-            valuation += self
-                .fx
-                .convert(value, position.currency, base, &self.cache)
-                .map_err(fx_error)?;
+            valuation += if position.currency == base {
+                value
+            } else {
+                self.fx
+                    .convert(value, position.currency, base, &self.cache)
+                    .map_err(fx_error)?
+            };
         }
-        let mut total = 0;
-        for currency in exchange.account.currencies() {
-            total += self
-                .fx
-                .convert(
-                    exchange.account.total_raw(currency),
-                    currency,
-                    base,
-                    &self.cache,
-                )
-                .map_err(fx_error)?;
+        let mut total = exchange.account.total_raw(base);
+        if !self.single_currency[venue] {
+            for currency in exchange.account.currencies().filter(|c| *c != base) {
+                let raw = exchange.account.total_raw(currency);
+                total += self
+                    .fx
+                    .convert(raw, currency, base, &self.cache)
+                    .map_err(fx_error)?;
+            }
         }
         self.accounts[venue] = AccountSnapshot {
             cash: exchange.account.free(base),
@@ -839,6 +849,10 @@ impl BacktestEngine {
     fn record_equity(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
         let mut total: i128 = 0;
         for account in &self.accounts {
+            if account.equity.currency == self.report_currency {
+                total += account.equity.raw;
+                continue;
+            }
             total += self
                 .fx
                 .convert(
