@@ -50,6 +50,7 @@ impl Exporter for JsonResults {
         let doc = json!({
             "name": result.name,
             "config": result.config,
+            "config_text": result.chart.config_text,
             "report_currency": result.report_currency,
             "bars": result.bars,
             "stats": stats_json(result),
