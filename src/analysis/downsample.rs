@@ -22,11 +22,16 @@ fn millis(ts: UnixNanos) -> i64 {
     ts.0.div_euclid(1_000_000)
 }
 
+/// Bars merged into one candle when `len` bars become at most `max`.
+fn candle_span(len: usize, max: usize) -> usize {
+    len.div_ceil(max.max(1)).max(1)
+}
+
 /// At most `max` candles: consecutive bars merged (first open, highest
 /// high, lowest low, last close, first time).
 #[must_use]
 pub fn candles(bars: &[Bar], max: usize) -> Vec<Candle> {
-    let per = bars.len().div_ceil(max.max(1)).max(1);
+    let per = candle_span(bars.len(), max);
     bars.chunks(per)
         .filter_map(|chunk| {
             let (first, last) = (chunk.first()?, chunk.last()?);
@@ -44,6 +49,16 @@ pub fn candles(bars: &[Bar], max: usize) -> Vec<Candle> {
                 c: last.close().as_f64(),
             })
         })
+        .collect()
+}
+
+/// A per-bar line thinned like [`candles`]: its value at the last bar of
+/// each candle, so it lines up with them.
+#[must_use]
+pub fn line_at_candles(values: &[Option<f64>], max: usize) -> Vec<Option<f64>> {
+    values
+        .chunks(candle_span(values.len(), max))
+        .map(|chunk| chunk.last().copied().flatten())
         .collect()
 }
 

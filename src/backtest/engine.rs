@@ -22,6 +22,7 @@ use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::execution::{ExecutionClient, ExecutionEngine, closing_side};
 use crate::engine::replay::{BarStream, ReplayMerge};
 use crate::engine::risk::{RiskCheck, RiskEngine, fraction_to_quantity};
+use crate::indicators::BarIndicator;
 use crate::model::data::Bar;
 use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
 use crate::state::cache::{Cache, Filter};
@@ -117,6 +118,8 @@ pub struct RunOutput {
     pub cancel_reasons: Vec<(crate::core::identifiers::ClientOrderId, Arc<str>)>,
     /// What the observers recorded (empty without `[observers]`).
     pub observations: Vec<Observation>,
+    /// The first strategy's overlays, for the report.
+    pub overlays: Vec<(String, BarIndicator)>,
 }
 
 impl BacktestEngine {
@@ -353,6 +356,11 @@ impl BacktestEngine {
             warmup,
             cancel_reasons,
             observations: self.observer.map(Observer::finish).unwrap_or_default(),
+            overlays: self
+                .strategies
+                .first()
+                .map(|s| s.strategy.overlays())
+                .unwrap_or_default(),
         })
     }
 

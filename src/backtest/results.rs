@@ -14,6 +14,7 @@ use crate::analysis::turnover::Turnover;
 /// Result tables as Parquet, for the report's exporters (which reach the
 /// data layer only through the results).
 pub use crate::data::table::{TableColumn, table_to_parquet};
+use crate::indicators::BarIndicator;
 
 use crate::core::events::{AccountState, OrderEventKind};
 use crate::core::identifiers::{InstrumentIndex, StrategyIndex};
@@ -51,6 +52,9 @@ pub struct BacktestResult {
     pub chart: ChartData,
     /// Traded value against mean equity.
     pub turnover: Turnover,
+    /// The first strategy's overlay indicators, not yet drawn.
+    #[serde(skip)]
+    pub overlay_specs: Vec<(String, BarIndicator)>,
     /// The tables of the config's `[[analyzers]]` (set by the runner).
     pub analyses: Vec<Analysis>,
     /// What `[observers]` recorded, and the instrument of each position
@@ -66,6 +70,8 @@ pub struct BacktestResult {
 #[derive(Debug, Clone, Default)]
 pub struct ChartData {
     pub candles: Vec<Candle>,
+    /// Indicator lines over the price, one value per candle.
+    pub overlays: Vec<(String, Vec<Option<f64>>)>,
     pub config_text: String,
 }
 
@@ -219,6 +225,7 @@ impl BacktestResult {
             warnings,
             chart: ChartData::default(),
             turnover,
+            overlay_specs: output.overlays,
             analyses: Vec::new(),
             instrument_ids: cache
                 .instruments()

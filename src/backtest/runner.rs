@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use tracing::{info, warn};
 
-use crate::analysis::downsample::candles;
+use crate::analysis::downsample::{candles, line_at_candles};
 use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
+use crate::indicators::{BarIndicator, BarInput};
 use crate::model::data::Bar;
 use crate::trading::builtin;
 use crate::trading::script::ScriptStrategy;
@@ -141,11 +142,44 @@ pub fn run_loaded(
         });
     result.chart = ChartData {
         candles: candles(primary_bars, MAX_CANDLES),
+        overlays: overlay_lines(&result.overlay_specs, primary_bars),
         // The config was read moments ago; if it is gone now, the echo is empty.
         config_text: std::fs::read_to_string(&config.source).unwrap_or_default(),
     };
     result.analyses = result.analyze(&config.analyzers);
     Ok(result)
+}
+
+/// Replays each price-scale overlay over `bars` and thins every line of it
+/// to the candles (`name`, `name.upper`, … for multi-line indicators).
+fn overlay_lines(
+    specs: &[(String, BarIndicator)],
+    bars: &[Bar],
+) -> Vec<(String, Vec<Option<f64>>)> {
+    let mut lines = Vec::new();
+    for (name, spec) in specs.iter().filter(|(_, s)| s.is_price_scale()) {
+        let mut indicator = spec.clone();
+        let names: Vec<String> = std::iter::once(name.clone())
+            .chain(spec.extra_lines().iter().map(|l| format!("{name}.{l}")))
+            .collect();
+        let mut values: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(bars.len()); names.len()];
+        for bar in bars {
+            indicator.update(&BarInput {
+                open: bar.open().as_f64(),
+                high: bar.high().as_f64(),
+                low: bar.low().as_f64(),
+                close: bar.close().as_f64(),
+                volume: bar.volume().as_f64(),
+            });
+            for (k, line) in values.iter_mut().enumerate() {
+                line.push(indicator.get(k, 0));
+            }
+        }
+        for (name, line) in names.into_iter().zip(values) {
+            lines.push((name, line_at_candles(&line, MAX_CANDLES)));
+        }
+    }
+    lines
 }
 
 /// Candles in a report: enough to read, few enough to stay small.

@@ -40,6 +40,16 @@ impl BarIndicator {
         }
     }
 
+    /// Whether its lines are prices (drawn over the price chart) rather
+    /// than an oscillator on its own scale.
+    #[must_use]
+    pub const fn is_price_scale(&self) -> bool {
+        matches!(
+            self,
+            Self::Sma(_) | Self::Ema(_) | Self::Bollinger(_) | Self::Vwap(_)
+        )
+    }
+
     pub fn update(&mut self, bar: &BarInput) {
         match self {
             Self::Sma(i) => i.update(bar.close),

@@ -10,6 +10,7 @@ use crate::core::identifiers::{ClientOrderId, InstrumentIndex, StrategyIndex};
 use crate::core::{Money, Price, Quantity, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::risk::fraction_to_quantity;
+use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderFactory, OrderKind};
@@ -317,5 +318,10 @@ pub trait Strategy: Send {
     /// Bars of warm-up before the strategy trades (for Buy & Hold Return).
     fn warmup_bars(&self) -> usize {
         0
+    }
+    /// Indicators to draw over the price in the report: fresh instances
+    /// (never fed), named, that the report replays over the strategy's bars.
+    fn overlays(&self) -> Vec<(String, BarIndicator)> {
+        Vec::new()
     }
 }

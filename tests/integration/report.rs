@@ -81,6 +81,13 @@ fn the_report_renders_in_chromium_with_a_marker_per_trade() {
         dom.matches("<tr>").count() >= trades,
         "one table row per trade"
     );
+    // The demo's EMA(10) and EMA(30) are drawn over the price.
+    assert!(dom.contains(r#"data-overlays="2""#), "indicator overlays");
+    assert!(
+        std::fs::read_to_string(&page)
+            .unwrap()
+            .contains(r#""name":"EMA(10)""#)
+    );
 
     let shot = dir.path().join("shot.png");
     let shot_arg = format!("--screenshot={}", shot.display());

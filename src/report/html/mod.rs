@@ -75,8 +75,15 @@ fn payload(result: &BacktestResult) -> serde_json::Value {
             })
         })
         .collect();
+    let overlays: Vec<serde_json::Value> = result
+        .chart
+        .overlays
+        .iter()
+        .map(|(name, values)| json!({ "name": name, "values": values }))
+        .collect();
     json!({
         "candles": result.chart.candles,
+        "overlays": overlays,
         "equity": min_max(ts, &equity, LINE_POINTS),
         "drawdown": min_max(ts, &drawdown, LINE_POINTS),
         "trades": trades,

@@ -86,6 +86,23 @@
       const y0 = s.y(Math.max(k.o, k.c)), y1 = s.y(Math.min(k.o, k.c));
       g.fillRect(x - width / 2, y0, width, Math.max(1, y1 - y0));
     }
+    // Indicator overlays: one value per candle.
+    const PALETTE = ["#e67e22", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#c0392b"];
+    D.overlays.forEach((o, k) => {
+      g.strokeStyle = PALETTE[k % PALETTE.length]; g.lineWidth = 1.2; g.beginPath();
+      let pen = false;
+      D.candles.forEach((candle, i) => {
+        const v = o.values[i];
+        if (v === null || candle.t < view.x0 || candle.t > view.x1) { pen = false; return; }
+        const x = xOf(c, candle.t), y = s.y(v);
+        if (pen) g.lineTo(x, y); else g.moveTo(x, y);
+        pen = true;
+      });
+      g.stroke();
+      g.fillStyle = PALETTE[k % PALETTE.length]; g.font = "11px system-ui, sans-serif";
+      g.fillText(o.name, c.pad.l + 8 + k * 90, c.pad.t + 12);
+    });
+    c.box.dataset.overlays = String(D.overlays.length);
     let markers = 0;
     for (const tr of trades) {
       const ends = [[tr.entry_t, tr.entry_px, tr.long ? "▲" : "▼", tr.long ? BLUE : "#8e44ad"]];

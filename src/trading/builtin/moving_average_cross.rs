@@ -5,7 +5,7 @@
 use crate::core::fixed::FIXED_SCALAR;
 use crate::core::identifiers::InstrumentIndex;
 use crate::engine::commands::OrderSize;
-use crate::indicators::{Ema, Indicator, Sma};
+use crate::indicators::{BarIndicator, Ema, Indicator, Sma};
 use crate::model::data::Bar;
 use crate::trading::params::{ParamError, Params};
 use crate::trading::strategy::{HookResult, Strategy, StrategyContext};
@@ -58,6 +58,8 @@ impl Average {
 #[derive(Debug, Clone)]
 pub struct MovingAverageCross {
     instrument: InstrumentIndex,
+    kind: AverageKind,
+    fast_period: usize,
     fast: Average,
     slow: Average,
     slow_period: usize,
@@ -88,6 +90,8 @@ impl MovingAverageCross {
         let size_raw = params.fraction_or("size", FIXED_SCALAR)?;
         Ok(Self {
             instrument,
+            kind,
+            fast_period: fast,
             fast: Average::new(kind, fast)?,
             slow: Average::new(kind, slow)?,
             slow_period: slow,
@@ -132,6 +136,24 @@ impl Strategy for MovingAverageCross {
             ctx.close_position(self.instrument);
         }
         Ok(())
+    }
+
+    fn overlays(&self) -> Vec<(String, BarIndicator)> {
+        [self.fast_period, self.slow_period]
+            .into_iter()
+            .filter_map(|period| {
+                Some(match self.kind {
+                    AverageKind::Exponential => (
+                        format!("EMA({period})"),
+                        BarIndicator::Ema(Ema::new(period).ok()?),
+                    ),
+                    AverageKind::Simple => (
+                        format!("SMA({period})"),
+                        BarIndicator::Sma(Sma::new(period).ok()?),
+                    ),
+                })
+            })
+            .collect()
     }
 
     fn warmup_bars(&self) -> usize {

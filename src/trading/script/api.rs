@@ -107,6 +107,8 @@ pub struct CtxState {
     /// Filled only for scripts that call `open_orders`.
     pub open_orders: Array,
     pub builtins: Vec<BarIndicator>,
+    /// Each built-in as registered, never fed (for the report's overlays).
+    pub registered: Vec<(String, BarIndicator)>,
     pub custom: Vec<CustomIndicator>,
     /// Names of the registered lines. A script has a handful, so a scan
     /// beats hashing the name on every read.
@@ -141,6 +143,7 @@ impl CtxState {
             taker_fee_raw: 0,
             open_orders: Array::new(),
             builtins: Vec::new(),
+            registered: Vec::new(),
             custom: Vec::new(),
             lines: Vec::new(),
             commands: Vec::new(),
@@ -166,6 +169,7 @@ impl CtxState {
                 },
             ));
         }
+        self.registered.push((name.to_string(), indicator.clone()));
         self.builtins.push(indicator);
         Ok(())
     }

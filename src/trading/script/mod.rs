@@ -23,6 +23,7 @@ use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled, PositionEvent
 use crate::core::fixed::raw_to_f64;
 use crate::core::identifiers::{InstrumentIndex, StrategyId};
 use crate::core::text::line_column;
+use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderFactory};
@@ -590,6 +591,10 @@ impl Strategy for ScriptStrategy {
 
     fn on_stop(&mut self, ctx: &mut StrategyContext<'_>) -> HookResult {
         self.hook(ctx, "on_stop", || Dynamic::UNIT)
+    }
+
+    fn overlays(&self) -> Vec<(String, BarIndicator)> {
+        self.ctx.lock().registered.clone()
     }
 }
 
