@@ -86,6 +86,8 @@ pub struct ScriptProgram {
     functions: HashMap<String, usize>,
     /// Copying open orders before every call costs; only scripts that read them pay.
     reads_open_orders: bool,
+    /// Asked on every bar: no name lookup.
+    has_on_bar: bool,
 }
 
 impl ScriptProgram {
@@ -132,6 +134,7 @@ impl ScriptProgram {
             path: path.to_path_buf(),
             limits,
             ast,
+            has_on_bar: functions.contains_key("on_bar"),
             functions,
             reads_open_orders: source.contains("open_orders"),
         })
@@ -291,7 +294,22 @@ impl ScriptStrategy {
 
     /// Copies what `ctx` reads from the engine.
     fn refresh(&self, ctx: &StrategyContext<'_>) {
+        self.refresh_with_bar(ctx, None);
+    }
+
+    /// [`Self::refresh`], and with a bar also the bar, its index and the
+    /// built-in indicators — all under one lock. Returns how many
+    /// script-defined indicators wait for the bar.
+    fn refresh_with_bar(&self, ctx: &StrategyContext<'_>, bar: Option<BarView>) -> usize {
         let mut state = self.ctx.lock();
+        if let Some(view) = bar {
+            state.bar = Some(view);
+            state.bar_index += 1;
+            let input = view.input();
+            for indicator in &mut state.builtins {
+                indicator.update(&input);
+            }
+        }
         state.now = ctx.now;
         state.orders_numbered = ctx.factory.count();
         state.position_raw = ctx.position_raw(self.instrument);
@@ -307,6 +325,7 @@ impl ScriptStrategy {
                 .map(|o| Dynamic::from_map(order_map(o)))
                 .collect();
         }
+        state.custom.len()
     }
 
     /// Hands the commands the script made to the engine.
@@ -355,17 +374,9 @@ impl ScriptStrategy {
         self.flush(ctx)
     }
 
-    /// Feeds the bar to the registered indicators: built-ins in Rust, then
-    /// script-defined ones in registration order.
-    fn update_indicators(&mut self, view: BarView) -> HookResult {
-        let custom = {
-            let mut state = self.ctx.lock();
-            let input = view.input();
-            for indicator in &mut state.builtins {
-                indicator.update(&input);
-            }
-            state.custom.len()
-        };
+    /// Feeds the bar to the `custom` script-defined indicators, in
+    /// registration order (the built-ins were fed by the refresh).
+    fn update_custom_indicators(&mut self, view: BarView, custom: usize) -> HookResult {
         for k in 0..custom {
             let function = self.ctx.lock().custom[k].function.clone();
             let value = self.call(&function, (self.ctx.clone(), view))?;
@@ -492,14 +503,11 @@ impl Strategy for ScriptStrategy {
             volume: bar.volume().as_f64(),
             ts: bar.ts_init.0,
         };
-        {
-            let mut state = self.ctx.lock();
-            state.bar = Some(view);
-            state.bar_index += 1;
+        let custom = self.refresh_with_bar(ctx, Some(view));
+        if custom > 0 {
+            self.update_custom_indicators(view, custom)?;
         }
-        self.refresh(ctx);
-        self.update_indicators(view)?;
-        if self.program.defines("on_bar") {
+        if self.program.has_on_bar {
             self.call("on_bar", (self.ctx.clone(), view)).map(drop)?;
         }
         self.flush(ctx)
