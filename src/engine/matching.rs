@@ -22,6 +22,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::OrderIndex;
@@ -172,7 +173,28 @@ struct Book {
     highest_last: bool,
     entries: BTreeMap<(i64, Reverse<u64>), Resting>,
     /// Where each order sits, so a cancel does not scan the book.
-    keys: HashMap<OrderIndex, (i64, Reverse<u64>)>,
+    keys: HashMap<OrderIndex, (i64, Reverse<u64>), BuildHasherDefault<IndexHasher>>,
+}
+
+/// Order indices are dense integers from one engine: a multiplicative hash
+/// spreads them well, and SipHash's resistance to crafted keys buys nothing.
+#[derive(Debug, Default, Clone, Copy)]
+struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 impl Book {
@@ -180,7 +202,7 @@ impl Book {
         Self {
             highest_last,
             entries: BTreeMap::new(),
-            keys: HashMap::new(),
+            keys: HashMap::default(),
         }
     }
 
