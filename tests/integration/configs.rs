@@ -59,14 +59,30 @@ fn two_runs_give_byte_identical_results() {
     for config in configs() {
         let dir = scratch();
         let c = config.to_str().unwrap();
-        bt(dir.path(), &["run", c, "--out", "a", "--quiet"]).expect_code(0);
-        bt(dir.path(), &["run", c, "--out", "b", "--quiet"]).expect_code(0);
-        for file in ["results.json", "trades.csv", "orders.csv", "equity.csv"] {
-            let a = std::fs::read(dir.path().join("a").join(file)).unwrap();
-            let b = std::fs::read(dir.path().join("b").join(file)).unwrap();
+        bt(
+            dir.path(),
+            &["run", c, "--out", "a", "--quiet", "--parquet"],
+        )
+        .expect_code(0);
+        bt(
+            dir.path(),
+            &["run", c, "--out", "b", "--quiet", "--parquet"],
+        )
+        .expect_code(0);
+        // Every file written, reports and Parquet tables included.
+        let mut files: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        assert!(files.len() >= 9, "{files:?}");
+        for file in files {
+            let a = std::fs::read(dir.path().join("a").join(&file)).unwrap();
+            let b = std::fs::read(dir.path().join("b").join(&file)).unwrap();
             assert!(
                 a == b,
-                "{file} differs between runs of {}",
+                "{} differs between runs of {}",
+                file.to_string_lossy(),
                 config.display()
             );
         }
