@@ -28,6 +28,12 @@ const BLUE: RGBColor = RGBColor(47, 95, 208);
 const GREEN: RGBColor = RGBColor(26, 127, 55);
 const RED: RGBColor = RGBColor(198, 40, 40);
 const SHADE: RGBColor = RGBColor(244, 204, 204);
+const OVERLAYS: [RGBColor; 4] = [
+    RGBColor(230, 126, 34),
+    RGBColor(142, 68, 173),
+    RGBColor(22, 160, 133),
+    RGBColor(192, 57, 43),
+];
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 type Draw<T> = Result<T, String>;
@@ -205,6 +211,27 @@ fn draw(area: &Area<'_>, result: &BacktestResult) -> Draw<()> {
         .collect();
     area.draw(&PathElement::new(line, INK.stroke_width(1)))
         .map_err(err)?;
+    // The strategy's indicators, one value per candle, named in the title row.
+    let mut legend =
+        LEFT + font::width("PRICE AND TRADES  ", 2) + font::width(&result.name, 2) + 24;
+    for (k, (name, values)) in result.chart.overlays.iter().enumerate() {
+        let color = OVERLAYS[k % OVERLAYS.len()];
+        let mut segment: Vec<(i32, i32)> = Vec::new();
+        for ((t, _), value) in closes.iter().zip(values) {
+            match value {
+                Some(v) => segment.push((price.x(*t), price.y(*v))),
+                None => {
+                    let done = std::mem::take(&mut segment);
+                    area.draw(&PathElement::new(done, color.stroke_width(1)))
+                        .map_err(err)?;
+                }
+            }
+        }
+        area.draw(&PathElement::new(segment, color.stroke_width(1)))
+            .map_err(err)?;
+        text(area, name, legend, price.top - 22, color)?;
+        legend += font::width(name, 2) + 18;
+    }
     #[allow(
         clippy::cast_precision_loss,
         reason = "times in ms fit f64 exactly enough for pixels"
