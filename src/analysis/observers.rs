@@ -61,21 +61,11 @@ impl Observer {
 /// Drawdown in percent of each observation's equity from its running peak.
 #[must_use]
 pub fn drawdown_pct(observations: &[Observation]) -> Vec<f64> {
-    let mut peak = i128::MIN;
-    observations
+    let equity: Vec<f64> = observations
         .iter()
-        .map(|o| {
-            peak = peak.max(o.equity_raw);
-            if peak > 0 {
-                (crate::core::fixed::raw_to_f64(o.equity_raw)
-                    / crate::core::fixed::raw_to_f64(peak)
-                    - 1.0)
-                    * 100.0
-            } else {
-                0.0
-            }
-        })
-        .collect()
+        .map(|o| crate::core::fixed::raw_to_f64(o.equity_raw))
+        .collect();
+    super::stats::drawdown_pct_series(&equity)
 }
 
 #[cfg(test)]

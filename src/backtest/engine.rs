@@ -57,6 +57,17 @@ pub struct EquityCurve {
     pub equity_raw: Vec<i128>,
 }
 
+impl EquityCurve {
+    /// The equity as `f64` (for ratios and charts, never for money).
+    #[must_use]
+    pub fn values(&self) -> Vec<f64> {
+        self.equity_raw
+            .iter()
+            .map(|raw| crate::core::fixed::raw_to_f64(*raw))
+            .collect()
+    }
+}
+
 /// A built engine, ready to run over loaded bars.
 pub struct BacktestEngine {
     clock: TestClock,

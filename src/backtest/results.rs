@@ -208,8 +208,7 @@ impl BacktestResult {
                 }
             }
         }
-        let equity_f: Vec<f64> = equity.iter().map(|m| m.as_f64()).collect();
-        let turnover = Turnover::compute(Money::new(traded_raw, currency), &equity_f);
+        let turnover = Turnover::compute(Money::new(traded_raw, currency), &output.curve.values());
         Ok(Self {
             name: name.to_string(),
             config: config.to_string(),
@@ -239,12 +238,7 @@ impl BacktestResult {
     /// Runs `analyzers` over this run's equity and trades.
     #[must_use]
     pub fn analyze(&self, analyzers: &[crate::analysis::analyzers::Analyzer]) -> Vec<Analysis> {
-        let equity: Vec<f64> = self
-            .equity
-            .equity_raw
-            .iter()
-            .map(|raw| crate::core::fixed::raw_to_f64(*raw))
-            .collect();
+        let equity = self.equity.values();
         let input = AnalysisInput {
             ts: &self.equity.ts,
             equity: &equity,

@@ -19,6 +19,17 @@ pub fn drawdowns(equity: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// The drawdown of each point in percent, 0 or below (for charts and
+/// observers): (equity / running peak − 1) × 100.
+#[must_use]
+pub fn drawdown_pct_series(equity: &[f64]) -> Vec<f64> {
+    drawdowns(equity)
+        .into_iter()
+        // −(1 − x) is exactly x − 1; a point at its peak stays +0.
+        .map(|d| if d == 0.0 { 0.0 } else { -d * 100.0 })
+        .collect()
+}
+
 /// One drawdown period.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct DrawdownPeriod {
@@ -81,6 +92,9 @@ mod tests {
         assert_eq!(periods[1].duration, 30);
         assert!((periods[1].peak - 0.5).abs() < 1e-12);
         assert!(drawdown_periods(&ts, &[1.0, 2.0, 3.0]).is_empty());
+        let pct = drawdown_pct_series(&equity);
+        assert_eq!(pct[0].to_bits(), 0.0f64.to_bits(), "at a peak: +0");
+        assert_eq!(pct[4], (60.0 / 120.0 - 1.0) * 100.0);
         assert!(drawdown_periods(&[], &[]).is_empty());
     }
 }

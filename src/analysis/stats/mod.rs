@@ -45,7 +45,7 @@ pub use beta::beta;
 pub use buy_and_hold_return::buy_and_hold_return_pct;
 pub use cagr::cagr_pct;
 pub use calmar_ratio::calmar_ratio;
-pub use drawdown::{DrawdownPeriod, drawdown_periods};
+pub use drawdown::{DrawdownPeriod, drawdown_pct_series, drawdown_periods};
 pub use drawdown_duration::drawdown_durations;
 pub use expectancy::expectancy_pct;
 pub use exposure_time::exposure_time_pct;

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::analysis::downsample::min_max;
 use crate::analysis::periods::monthly_returns;
+use crate::analysis::stats::drawdown_pct_series;
 use crate::backtest::results::BacktestResult;
 use crate::core::enums::OrderSide;
 
@@ -36,24 +37,8 @@ fn escape(text: &str) -> String {
 
 fn payload(result: &BacktestResult) -> serde_json::Value {
     let ts = &result.equity.ts;
-    let equity: Vec<f64> = result
-        .equity
-        .equity_raw
-        .iter()
-        .map(|raw| crate::core::fixed::raw_to_f64(*raw))
-        .collect();
-    let mut peak = f64::NEG_INFINITY;
-    let drawdown: Vec<f64> = equity
-        .iter()
-        .map(|e| {
-            peak = peak.max(*e);
-            if peak > 0.0 {
-                (e / peak - 1.0) * 100.0
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    let equity = result.equity.values();
+    let drawdown = drawdown_pct_series(&equity);
     let millis = |t: crate::core::UnixNanos| t.0.div_euclid(1_000_000);
     let trades: Vec<serde_json::Value> = result
         .trades

@@ -10,6 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::analysis::downsample::min_max;
+use crate::analysis::stats::drawdown_pct_series;
 use crate::backtest::results::BacktestResult;
 use crate::core::UnixNanos;
 use crate::core::enums::OrderSide;
@@ -156,24 +157,8 @@ fn extent(values: impl Iterator<Item = f64>) -> (f64, f64) {
 fn draw(area: &Area<'_>, result: &BacktestResult) -> Draw<()> {
     area.fill(&WHITE).map_err(err)?;
     let ts = &result.equity.ts;
-    let equity: Vec<f64> = result
-        .equity
-        .equity_raw
-        .iter()
-        .map(|raw| crate::core::fixed::raw_to_f64(*raw))
-        .collect();
-    let mut peak = f64::NEG_INFINITY;
-    let drawdown: Vec<f64> = equity
-        .iter()
-        .map(|e| {
-            peak = peak.max(*e);
-            if peak > 0.0 {
-                (e / peak - 1.0) * 100.0
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    let equity = result.equity.values();
+    let drawdown = drawdown_pct_series(&equity);
     let points = usize::try_from(WIDTH).unwrap_or(1200) * 2;
     #[allow(
         clippy::cast_precision_loss,
