@@ -9,7 +9,7 @@ use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::{Price, Quantity};
 use crate::model::instruments::Instrument;
 
-use super::stats::mean;
+use super::stats::kelly_fraction;
 
 /// How a sized order's quantity is given (mirrors the engine's `OrderSize`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,19 +141,6 @@ const FIXED_PRECISION_SIZE: u8 = fixed::FIXED_PRECISION;
 fn round_down_to_lot(raw: i128, instrument: &Instrument) -> i128 {
     let lot = instrument.size_increment.signed_raw().max(1);
     raw - raw.rem_euclid(lot)
-}
-
-/// W − (1 − W) / (mean win / mean |loss|); undefined without both.
-fn kelly_fraction(pnls: &[f64]) -> Option<f64> {
-    let wins: Vec<f64> = pnls.iter().copied().filter(|p| *p > 0.0).collect();
-    let losses: Vec<f64> = pnls.iter().filter(|p| **p < 0.0).map(|p| -p).collect();
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "trade counts are far below 2^52"
-    )]
-    let win_rate = wins.len() as f64 / pnls.len() as f64;
-    let payoff = mean(&wins)? / mean(&losses)?;
-    Some(win_rate - (1.0 - win_rate) / payoff)
 }
 
 #[cfg(test)]

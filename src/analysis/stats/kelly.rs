@@ -8,6 +8,12 @@ use super::sample::{finite, mean};
 #[must_use]
 pub fn kelly_criterion(trades: &[Trade]) -> Option<f64> {
     let pnl: Vec<f64> = trades.iter().map(|t| t.pnl.as_f64()).collect();
+    kelly_fraction(&pnl)
+}
+
+/// [`kelly_criterion`] of a list of PnLs (what the Kelly sizer reads).
+#[must_use]
+pub fn kelly_fraction(pnl: &[f64]) -> Option<f64> {
     let wins: Vec<f64> = pnl.iter().copied().filter(|p| *p > 0.0).collect();
     let losses: Vec<f64> = pnl
         .iter()

@@ -49,7 +49,7 @@ pub use drawdown::{DrawdownPeriod, drawdown_pct_series, drawdown_periods};
 pub use drawdown_duration::drawdown_durations;
 pub use expectancy::expectancy_pct;
 pub use exposure_time::exposure_time_pct;
-pub use kelly::kelly_criterion;
+pub use kelly::{kelly_criterion, kelly_fraction};
 pub use max_drawdown::max_drawdown_pct;
 pub use profit_factor::profit_factor;
 pub use resolution::data_resolution;
