@@ -143,18 +143,13 @@ impl Analyzer {
                 }
             }
             Self::Trades => Analysis::Trades(Box::new(Breakdown::compute(input.trades))),
-            Self::Exposure => {
-                let all: Vec<Trade> = input
-                    .trades
-                    .iter()
-                    .chain(input.open_trades)
-                    .cloned()
-                    .collect();
-                Analysis::Exposure {
-                    exposure_time_pct: exposure_time_pct(input.ts, &all),
-                    bars: input.ts.len(),
-                }
-            }
+            Self::Exposure => Analysis::Exposure {
+                exposure_time_pct: exposure_time_pct(
+                    input.ts,
+                    input.trades.iter().chain(input.open_trades),
+                ),
+                bars: input.ts.len(),
+            },
             Self::PeriodReturns(period) => {
                 let months = monthly_returns(input.ts, input.equity);
                 let returns = match period {

@@ -7,7 +7,10 @@ use crate::core::UnixNanos;
 /// bar times. Undefined with no bars. The stats pass closed trades only, as
 /// Backtesting.py counts them.
 #[must_use]
-pub fn exposure_time_pct(ts: &[UnixNanos], trades: &[Trade]) -> Option<f64> {
+pub fn exposure_time_pct<'a>(
+    ts: &[UnixNanos],
+    trades: impl IntoIterator<Item = &'a Trade>,
+) -> Option<f64> {
     if ts.is_empty() {
         return None;
     }
