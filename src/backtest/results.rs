@@ -147,17 +147,26 @@ impl BacktestResult {
         warnings: Vec<String>,
     ) -> Result<Self, BacktestError> {
         let cache = &output.cache;
-        // Each position's tag: that of a tagged order of the same strategy
-        // and instrument that filled when the position opened.
+        let currency = output.report_currency;
+        // One pass over every fill: each position's tag (that of a tagged
+        // order of the same strategy and instrument that filled when the
+        // position opened) and the value traded in the report currency.
         let mut tags: HashMap<OpeningFill, &str> = HashMap::new();
+        let mut traded_raw: i128 = 0;
         for order in cache.orders() {
-            let Some(tag) = order.tags.as_deref() else {
-                continue;
-            };
+            let instrument = cache.instrument(order.instrument);
             for event in &order.events {
-                if matches!(event.kind, OrderEventKind::Filled(_)) {
+                let OrderEventKind::Filled(fill) = &event.kind else {
+                    continue;
+                };
+                if let Some(tag) = order.tags.as_deref() {
                     let key = (order.strategy, order.instrument, event.ts_event);
                     tags.entry(key).or_insert(tag);
+                }
+                if let Some(Ok(value)) = instrument.map(|i| i.notional(fill.last_qty, fill.last_px))
+                    && value.currency == currency
+                {
+                    traded_raw = traded_raw.saturating_add(value.raw.abs());
                 }
             }
         }
@@ -173,7 +182,6 @@ impl BacktestResult {
         }
         // Round trips in the order they closed; ties keep position order.
         trades.sort_by_key(|t| t.exit_time.unwrap_or(UnixNanos(i64::MAX)));
-        let currency = output.report_currency;
         let commissions_raw: i128 = output
             .accounts
             .iter()
@@ -194,20 +202,6 @@ impl BacktestResult {
             commissions: Money::new(commissions_raw, currency),
         });
         let last_ts = output.curve.ts.last().copied().unwrap_or_default();
-        let mut traded_raw: i128 = 0;
-        for order in cache.orders() {
-            let Some(instrument) = cache.instrument(order.instrument) else {
-                continue;
-            };
-            for event in &order.events {
-                if let OrderEventKind::Filled(fill) = &event.kind
-                    && let Ok(value) = instrument.notional(fill.last_qty, fill.last_px)
-                    && value.currency == currency
-                {
-                    traded_raw = traded_raw.saturating_add(value.raw.abs());
-                }
-            }
-        }
         let turnover = Turnover::compute(Money::new(traded_raw, currency), &output.curve.values());
         Ok(Self {
             name: name.to_string(),
