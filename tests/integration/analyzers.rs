@@ -1,17 +1,11 @@
 //! `[[analyzers]]` through the real binary: each adds its table to
 //! results.json in config order, and a bad one is a located config error.
 
-use crate::util::{bt, results, root, scratch, single_config, write};
+use crate::util::{bt, results, root, run_config, scratch, single_config, write};
 
 #[test]
 fn the_configured_analyzers_add_their_tables_in_order() {
-    let dir = scratch();
-    let config = root().join("configs/buy_and_hold_daily.toml");
-    bt(
-        dir.path(),
-        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("buy_and_hold_daily", &[]);
     let json = results(&dir.path().join("out"));
     let tables = json["analyzers"].as_array().unwrap();
     let kinds: Vec<&str> = tables
@@ -87,13 +81,7 @@ fn a_bad_analyzer_names_its_field() {
 
 #[test]
 fn turnover_is_what_the_fees_were_charged_on() {
-    let dir = scratch();
-    let config = root().join("configs/ema_cross.toml");
-    bt(
-        dir.path(),
-        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("ema_cross", &[]);
     let json = results(&dir.path().join("out"));
     let traded: f64 = json["turnover"]["traded_value"]
         .as_str()

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use crate::util::{bt, root, scratch};
+use crate::util::run_config;
 
 fn read(path: &std::path::Path) -> DataFrame {
     ParquetReader::new(std::fs::File::open(path).unwrap())
@@ -13,20 +13,7 @@ fn read(path: &std::path::Path) -> DataFrame {
 
 #[test]
 fn parquet_tables_match_their_csv_twins() {
-    let dir = scratch();
-    let config = root().join("configs/rsi_reversion.toml");
-    bt(
-        dir.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            "out",
-            "--quiet",
-            "--parquet",
-        ],
-    )
-    .expect_code(0);
+    let dir = run_config("rsi_reversion", &["--parquet"]);
     let out = dir.path().join("out");
     for table in ["trades", "orders", "equity"] {
         let csv = std::fs::read_to_string(out.join(format!("{table}.csv"))).unwrap();
@@ -68,12 +55,6 @@ fn parquet_tables_match_their_csv_twins() {
 
 #[test]
 fn without_the_flag_no_parquet_is_written() {
-    let dir = scratch();
-    let config = root().join("configs/rsi_reversion.toml");
-    bt(
-        dir.path(),
-        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("rsi_reversion", &[]);
     assert!(!dir.path().join("out/trades.parquet").exists());
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::util::{bt, results, root, scratch, single_config, write};
+use crate::util::{bt, results, root, run_config, scratch, single_config, write};
 
 /// Cents from a two-decimal price text.
 fn cents(text: &str) -> i64 {
@@ -25,13 +25,7 @@ fn buy_and_hold_on_252_daily_bars_returns_exactly_the_price_move() {
     // floor(cash / close[0]) units, bought at the next open, marked at the last close.
     let units = 10_000_000 / first_close;
     let final_cents = 10_000_000 - units * second_open + units * last_close;
-    let dir = scratch();
-    let config = root().join("configs/buy_and_hold_daily.toml");
-    bt(
-        dir.path(),
-        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("buy_and_hold_daily", &[]);
     let json = results(&dir.path().join("out"));
     assert_eq!(
         json["stats"]["Equity Final [$]"],
@@ -119,13 +113,7 @@ fn ema_cross_on_50_down_50_up_buys_once_after_the_turn_and_never_in_warm_up() {
 
 #[test]
 fn two_instruments_on_two_venues_flow_to_their_strategies() {
-    let dir = scratch();
-    let config = root().join("configs/multi_venue.toml");
-    bt(
-        dir.path(),
-        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("multi_venue", &[]);
     let json = results(&dir.path().join("out"));
     let accounts = json["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 2);

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{bt, results, root, scratch, single_config, write};
+use crate::util::{bt, results, root, run_config, scratch, single_config, write};
 
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]
@@ -46,13 +46,7 @@ fn the_report_renders_in_chromium_with_a_marker_per_trade() {
         eprintln!("SKIPPED: no Chromium to open report.html in (apt-get install chromium)");
         return;
     };
-    let dir = scratch();
-    let config = root().join("configs/ema_cross.toml");
-    bt(
-        dir.path(),
-        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("ema_cross", &[]);
     let out = dir.path().join("out");
     let page = out.join("report.html");
     let (dom, log) = render(&browser, &page, &["--dump-dom"]);
@@ -121,13 +115,7 @@ fn a_long_run_gives_a_small_report() {
 
 #[test]
 fn the_png_decodes_at_its_size_and_shows_the_charts() {
-    let dir = scratch();
-    let config = root().join("configs/ema_cross.toml");
-    bt(
-        dir.path(),
-        &["run", config.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("ema_cross", &[]);
     let png = image::open(dir.path().join("out/report.png"))
         .unwrap()
         .to_rgb8();

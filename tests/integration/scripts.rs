@@ -2,7 +2,7 @@
 //! strategies/ with exact results, the W2 reference workload as a script,
 //! the sandbox, and errors with script locations.
 
-use crate::util::{bt, results, root, scratch, shared_reference, single_config, write};
+use crate::util::{bt, results, root, run_config, scratch, shared_reference, single_config, write};
 
 /// Each example config, its script, and the trades and final equity it
 /// gives on data/demo_bars.csv (pinned: a change here is a behaviour change).
@@ -26,14 +26,7 @@ const EXAMPLES: &[(&str, &str, u64, &str)] = &[
 ];
 
 fn run_example(config: &str) -> serde_json::Value {
-    let dir = scratch();
-    let path = root().join("configs").join(format!("{config}.toml"));
-    bt(
-        dir.path(),
-        &["run", path.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
-    results(&dir.path().join("out"))
+    results(&run_config(config, &[]).path().join("out"))
 }
 
 #[test]
@@ -67,13 +60,7 @@ fn the_ema_script_matches_the_builtin_on_the_demo() {
 
 #[test]
 fn the_bracket_exits_cancel_each_other() {
-    let dir = scratch();
-    let path = root().join("configs/bracket.toml");
-    bt(
-        dir.path(),
-        &["run", path.to_str().unwrap(), "--out", "out", "--quiet"],
-    )
-    .expect_code(0);
+    let dir = run_config("bracket", &[]);
     let orders = std::fs::read_to_string(dir.path().join("out/orders.csv")).unwrap();
     let count = |event: &str| orders.lines().filter(|l| l.contains(event)).count();
     // 90 round trips (an entry and one exit fill each, the other exit is

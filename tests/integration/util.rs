@@ -65,6 +65,18 @@ pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// Runs `configs/<name>.toml` quietly into `out/` of a new scratch
+/// directory, with `extra` arguments; expects success and returns the
+/// directory.
+pub fn run_config(name: &str, extra: &[&str]) -> tempfile::TempDir {
+    let dir = scratch();
+    let config = root().join("configs").join(format!("{name}.toml"));
+    let mut args = vec!["run", config.to_str().unwrap(), "--out", "out", "--quiet"];
+    args.extend_from_slice(extra);
+    bt(dir.path(), &args).expect_code(0);
+    dir
+}
+
 /// Writes `text` to `dir/name` and returns the path as text.
 pub fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
