@@ -83,14 +83,6 @@ pub struct TableExporter {
     parquet: bool,
 }
 
-impl std::fmt::Debug for Table {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Table")
-            .field("rows", &self.rows.len())
-            .finish_non_exhaustive()
-    }
-}
-
 impl Exporter for TableExporter {
     fn file_name(&self) -> &'static str {
         self.name
@@ -132,139 +124,135 @@ pub const ORDERS_PARQUET: TableExporter = TableExporter {
 };
 
 fn trades_table(result: &BacktestResult) -> Table {
-    {
-        const COLUMNS: &[(&str, Kind)] = &[
-            ("position_id", Kind::Text),
-            ("strategy_id", Kind::Text),
-            ("instrument_id", Kind::Text),
-            ("side", Kind::Text),
-            ("size", Kind::Decimal),
-            ("entry_time", Kind::Time),
-            ("exit_time", Kind::Time),
-            ("entry_price", Kind::Decimal),
-            ("exit_price", Kind::Decimal),
-            ("pnl", Kind::Decimal),
-            ("return_pct", Kind::Decimal),
-            ("commission", Kind::Decimal),
-            ("duration_s", Kind::Int),
-            ("mae_pct", Kind::Decimal),
-            ("mfe_pct", Kind::Decimal),
-            ("tag", Kind::Text),
-            ("status", Kind::Text),
-        ];
-        let mut rows = Vec::new();
-        for t in result.trades.iter().chain(&result.open_trades) {
-            rows.push(vec![
-                t.position_id.to_string(),
-                t.strategy_id.to_string(),
-                t.instrument_id.to_string(),
-                if t.entry_side == crate::core::enums::OrderSide::Buy {
-                    "LONG".into()
-                } else {
-                    "SHORT".into()
-                },
-                t.size.to_string(),
-                t.entry_time.to_string(),
-                t.exit_time.map(|x| x.to_string()).unwrap_or_default(),
-                t.entry_price.to_string(),
-                t.exit_price.map(|p| p.to_string()).unwrap_or_default(),
-                t.pnl_text(),
-                t.return_fraction()
-                    .map(|r| format!("{}", r * 100.0))
-                    .unwrap_or_default(),
-                fixed::format_raw(t.commission.raw, FIXED_PRECISION),
-                t.exit_time
-                    .map(|x| ((x.0 - t.entry_time.0) / 1_000_000_000).to_string())
-                    .unwrap_or_default(),
-                t.mae_pct.map(|x| x.to_string()).unwrap_or_default(),
-                t.mfe_pct.map(|x| x.to_string()).unwrap_or_default(),
-                t.tag.clone().unwrap_or_default(),
-                if t.is_closed() {
-                    "CLOSED".into()
-                } else {
-                    "OPEN".into()
-                },
-            ]);
-        }
-        Table {
-            columns: COLUMNS,
-            rows,
-        }
+    const COLUMNS: &[(&str, Kind)] = &[
+        ("position_id", Kind::Text),
+        ("strategy_id", Kind::Text),
+        ("instrument_id", Kind::Text),
+        ("side", Kind::Text),
+        ("size", Kind::Decimal),
+        ("entry_time", Kind::Time),
+        ("exit_time", Kind::Time),
+        ("entry_price", Kind::Decimal),
+        ("exit_price", Kind::Decimal),
+        ("pnl", Kind::Decimal),
+        ("return_pct", Kind::Decimal),
+        ("commission", Kind::Decimal),
+        ("duration_s", Kind::Int),
+        ("mae_pct", Kind::Decimal),
+        ("mfe_pct", Kind::Decimal),
+        ("tag", Kind::Text),
+        ("status", Kind::Text),
+    ];
+    let mut rows = Vec::new();
+    for t in result.trades.iter().chain(&result.open_trades) {
+        rows.push(vec![
+            t.position_id.to_string(),
+            t.strategy_id.to_string(),
+            t.instrument_id.to_string(),
+            if t.entry_side == crate::core::enums::OrderSide::Buy {
+                "LONG".into()
+            } else {
+                "SHORT".into()
+            },
+            t.size.to_string(),
+            t.entry_time.to_string(),
+            t.exit_time.map(|x| x.to_string()).unwrap_or_default(),
+            t.entry_price.to_string(),
+            t.exit_price.map(|p| p.to_string()).unwrap_or_default(),
+            t.pnl_text(),
+            t.return_fraction()
+                .map(|r| format!("{}", r * 100.0))
+                .unwrap_or_default(),
+            fixed::format_raw(t.commission.raw, FIXED_PRECISION),
+            t.exit_time
+                .map(|x| ((x.0 - t.entry_time.0) / 1_000_000_000).to_string())
+                .unwrap_or_default(),
+            t.mae_pct.map(|x| x.to_string()).unwrap_or_default(),
+            t.mfe_pct.map(|x| x.to_string()).unwrap_or_default(),
+            t.tag.clone().unwrap_or_default(),
+            if t.is_closed() {
+                "CLOSED".into()
+            } else {
+                "OPEN".into()
+            },
+        ]);
+    }
+    Table {
+        columns: COLUMNS,
+        rows,
     }
 }
 
 fn orders_table(result: &BacktestResult) -> Table {
-    {
-        const COLUMNS: &[(&str, Kind)] = &[
-            ("client_order_id", Kind::Text),
-            ("side", Kind::Text),
-            ("type", Kind::Text),
-            ("quantity", Kind::Decimal),
-            ("price", Kind::Decimal),
-            ("trigger_price", Kind::Decimal),
-            ("event", Kind::Text),
-            ("ts_event", Kind::Time),
-            ("fill_qty", Kind::Decimal),
-            ("fill_price", Kind::Decimal),
-            ("commission", Kind::Decimal),
-            ("liquidity", Kind::Text),
-            ("reason", Kind::Text),
-            ("final_status", Kind::Text),
-        ];
-        let mut rows = Vec::new();
-        for order in &result.orders {
-            let note = result
-                .order_notes
-                .iter()
-                .find(|(id, _)| id == &order.client_order_id)
-                .map(|(_, r)| r.to_string());
-            for event in &order.events {
-                let (fill_qty, fill_px, commission, liquidity) = match &event.kind {
-                    OrderEventKind::Filled(f) => (
-                        f.last_qty.to_string(),
-                        f.last_px.to_string(),
-                        fixed::format_raw(f.commission.raw, FIXED_PRECISION),
-                        f.liquidity_side.to_string(),
-                    ),
-                    _ => Default::default(),
-                };
-                let reason = match &event.kind {
-                    OrderEventKind::Denied { reason } | OrderEventKind::Rejected { reason } => {
-                        reason.to_string()
-                    }
-                    OrderEventKind::Canceled => note.clone().unwrap_or_default(),
-                    _ => String::new(),
-                };
-                rows.push(vec![
-                    order.client_order_id.to_string(),
-                    order.side.to_string(),
-                    order.order_type().to_string(),
-                    order.quantity.to_string(),
-                    order
-                        .kind
-                        .price()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    order
-                        .kind
-                        .trigger_price()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    event.kind.name().to_string(),
-                    event.ts_event.to_string(),
-                    fill_qty,
-                    fill_px,
-                    commission,
-                    liquidity,
-                    reason,
-                    order.status.to_string(),
-                ]);
-            }
+    const COLUMNS: &[(&str, Kind)] = &[
+        ("client_order_id", Kind::Text),
+        ("side", Kind::Text),
+        ("type", Kind::Text),
+        ("quantity", Kind::Decimal),
+        ("price", Kind::Decimal),
+        ("trigger_price", Kind::Decimal),
+        ("event", Kind::Text),
+        ("ts_event", Kind::Time),
+        ("fill_qty", Kind::Decimal),
+        ("fill_price", Kind::Decimal),
+        ("commission", Kind::Decimal),
+        ("liquidity", Kind::Text),
+        ("reason", Kind::Text),
+        ("final_status", Kind::Text),
+    ];
+    let mut rows = Vec::new();
+    for order in &result.orders {
+        let note = result
+            .order_notes
+            .iter()
+            .find(|(id, _)| id == &order.client_order_id)
+            .map(|(_, r)| r.to_string());
+        for event in &order.events {
+            let (fill_qty, fill_px, commission, liquidity) = match &event.kind {
+                OrderEventKind::Filled(f) => (
+                    f.last_qty.to_string(),
+                    f.last_px.to_string(),
+                    fixed::format_raw(f.commission.raw, FIXED_PRECISION),
+                    f.liquidity_side.to_string(),
+                ),
+                _ => Default::default(),
+            };
+            let reason = match &event.kind {
+                OrderEventKind::Denied { reason } | OrderEventKind::Rejected { reason } => {
+                    reason.to_string()
+                }
+                OrderEventKind::Canceled => note.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            rows.push(vec![
+                order.client_order_id.to_string(),
+                order.side.to_string(),
+                order.order_type().to_string(),
+                order.quantity.to_string(),
+                order
+                    .kind
+                    .price()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                order
+                    .kind
+                    .trigger_price()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                event.kind.name().to_string(),
+                event.ts_event.to_string(),
+                fill_qty,
+                fill_px,
+                commission,
+                liquidity,
+                reason,
+                order.status.to_string(),
+            ]);
         }
-        Table {
-            columns: COLUMNS,
-            rows,
-        }
+    }
+    Table {
+        columns: COLUMNS,
+        rows,
     }
 }
 
