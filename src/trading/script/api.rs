@@ -555,41 +555,24 @@ fn register_indicators(r: &mut Registry<'_>) {
     fn made<T>(made: Result<T, crate::indicators::PeriodError>) -> RhaiResult<T> {
         made.map_err(|e| e.to_string().into())
     }
-    r.fun(
-        "sma",
-        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
-            let sma = made(Sma::new(whole(&n, "period", 1)?))?;
-            ctx.lock().register(name, BarIndicator::Sma(sma))
-        },
-    );
-    r.fun(
-        "ema",
-        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
-            let ema = made(Ema::new(whole(&n, "period", 1)?))?;
-            ctx.lock().register(name, BarIndicator::Ema(ema))
-        },
-    );
-    r.fun(
-        "atr",
-        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
-            let atr = made(Atr::new(whole(&n, "period", 1)?))?;
-            ctx.lock().register(name, BarIndicator::Atr(atr))
-        },
-    );
-    r.fun(
-        "rsi",
-        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
-            let rsi = made(Rsi::new(whole(&n, "period", 1)?))?;
-            ctx.lock().register(name, BarIndicator::Rsi(rsi))
-        },
-    );
-    r.fun(
-        "roc",
-        |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
-            let roc = made(Roc::new(whole(&n, "period", 1)?))?;
-            ctx.lock().register(name, BarIndicator::Roc(roc))
-        },
-    );
+    // The indicators that take one period, each registered the same way.
+    type ByPeriod = fn(usize) -> Result<BarIndicator, crate::indicators::PeriodError>;
+    let by_period: [(&'static str, ByPeriod); 5] = [
+        ("sma", |n| Sma::new(n).map(BarIndicator::Sma)),
+        ("ema", |n| Ema::new(n).map(BarIndicator::Ema)),
+        ("atr", |n| Atr::new(n).map(BarIndicator::Atr)),
+        ("rsi", |n| Rsi::new(n).map(BarIndicator::Rsi)),
+        ("roc", |n| Roc::new(n).map(BarIndicator::Roc)),
+    ];
+    for (method, build) in by_period {
+        r.fun(
+            method,
+            move |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
+                let indicator = made(build(whole(&n, "period", 1)?))?;
+                ctx.lock().register(name, indicator)
+            },
+        );
+    }
     r.fun(
         "macd",
         |ctx: &mut Ctx,
