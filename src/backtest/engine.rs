@@ -445,10 +445,17 @@ impl BacktestEngine {
     }
 
     /// Drains venue events and queued commands until both are empty.
+    #[inline]
     fn pump(&mut self) -> Result<(), BacktestError> {
+        // Most bars have neither: decide that without a call.
         if self.pending.is_empty() && self.venues.iter().all(|v| !v.has_events()) {
             return Ok(());
         }
+        self.pump_rounds()
+    }
+
+    #[inline(never)]
+    fn pump_rounds(&mut self) -> Result<(), BacktestError> {
         for _ in 0..MAX_ROUNDS {
             for venue in &mut self.venues {
                 venue.drain_events(&mut self.events);
@@ -798,6 +805,15 @@ impl BacktestEngine {
     /// Values a venue's account at the last prices and refreshes its snapshot.
     #[inline]
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
+        // Without fills or open positions nothing about the account moved.
+        if !self.accounts_dirty[venue] && self.venue_positions[venue].is_empty() {
+            return Ok(());
+        }
+        self.value_account(venue)
+    }
+
+    #[inline(never)]
+    fn value_account(&mut self, venue: usize) -> Result<(), BacktestError> {
         if std::mem::take(&mut self.accounts_dirty[venue]) {
             let held = &mut self.venue_positions[venue];
             held.clear();
@@ -812,9 +828,6 @@ impl BacktestEngine {
                             .is_some_and(|p| self.instrument_venues[p.instrument.get()] == venue)
                     }),
             );
-        } else if self.venue_positions[venue].is_empty() {
-            // Without fills or open positions nothing about the account moved.
-            return Ok(());
         }
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
@@ -856,34 +869,46 @@ impl BacktestEngine {
                     .map_err(fx_error)?;
             }
         }
-        self.accounts[venue] = AccountSnapshot {
-            cash: exchange.account.free(base),
-            equity: Money::new(total + valuation, base),
-            taker_fee_raw: exchange.config.fees.taker_rate_raw(),
-        };
+        // The currency and the fee rate were set when the engine was built.
+        let snapshot = &mut self.accounts[venue];
+        snapshot.cash.raw = exchange.account.free(base).raw;
+        snapshot.equity.raw = total + valuation;
         Ok(())
     }
 
     /// Records the total equity of every account in the report currency.
+    #[inline]
     fn record_equity(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
         let mut total: i128 = 0;
         for account in &self.accounts {
-            if account.equity.currency == self.report_currency {
-                total += account.equity.raw;
-                continue;
-            }
-            total += self
-                .fx
-                .convert(
-                    account.equity.raw,
-                    account.equity.currency,
-                    self.report_currency,
-                    &self.cache,
-                )
-                .map_err(|e| BacktestError::Runtime(format!("valuing the run at {ts}: {e}")))?;
+            total += if account.equity.currency == self.report_currency {
+                account.equity.raw
+            } else {
+                self.convert_to_report(account.equity, ts)?
+            };
         }
         self.curve.ts.push(ts);
         self.curve.equity_raw.push(total);
+        if self.observer.is_some() {
+            self.observe(ts, total);
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn convert_to_report(&self, amount: Money, ts: UnixNanos) -> Result<i128, BacktestError> {
+        self.fx
+            .convert(
+                amount.raw,
+                amount.currency,
+                self.report_currency,
+                &self.cache,
+            )
+            .map_err(|e| BacktestError::Runtime(format!("valuing the run at {ts}: {e}")))
+    }
+
+    #[inline(never)]
+    fn observe(&mut self, ts: UnixNanos, total: i128) {
         if let Some(observer) = &mut self.observer {
             let cash_raw = self
                 .accounts
@@ -904,6 +929,5 @@ impl BacktestEngine {
                 positions_raw,
             });
         }
-        Ok(())
     }
 }

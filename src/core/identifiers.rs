@@ -33,20 +33,40 @@ fn check_text(kind: &'static str, value: &str) -> Result<(), IdentifierError> {
     Ok(())
 }
 
-/// `number` in decimal, written into the end of `buffer`, without the
-/// formatting machinery (this runs for every order and fill).
-fn write_number(buffer: &mut [u8; 20], mut number: u64) -> &str {
-    let mut at = buffer.len();
+/// `prefix`, `separator` and `number` in decimal as one shared string,
+/// without the formatting machinery and with one allocation (this runs for
+/// every order and fill): the text is put together on the stack.
+fn numbered_text(prefix: &str, separator: char, mut number: u64) -> Arc<str> {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
     loop {
         at -= 1;
-        buffer[at] = b'0' + u8::try_from(number % 10).unwrap_or(0);
+        digits[at] = b'0' + u8::try_from(number % 10).unwrap_or(0);
         number /= 10;
         if number == 0 {
             break;
         }
     }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buffer[at..]).unwrap_or("0")
+    let digits = &digits[at..];
+    let mut buffer = [0u8; 64];
+    let mut separator_bytes = [0u8; 4];
+    let separator = separator.encode_utf8(&mut separator_bytes).as_bytes();
+    let len = prefix.len() + separator.len() + digits.len();
+    let Some(text) = buffer.get_mut(..len) else {
+        // A prefix too long for the stack buffer: the slow way.
+        let mut text = String::with_capacity(len);
+        text.push_str(prefix);
+        text.extend(separator.iter().map(|b| char::from(*b)));
+        text.extend(digits.iter().map(|b| char::from(*b)));
+        return Arc::from(text);
+    };
+    let (head, tail) = text.split_at_mut(prefix.len());
+    head.copy_from_slice(prefix.as_bytes());
+    let (middle, end) = tail.split_at_mut(separator.len());
+    middle.copy_from_slice(separator);
+    end.copy_from_slice(digits);
+    // Valid UTF-8 pieces joined are valid UTF-8.
+    Arc::from(std::str::from_utf8(text).unwrap_or(prefix))
 }
 
 macro_rules! string_identifier {
@@ -68,14 +88,9 @@ macro_rules! string_identifier {
             /// whitespace, so the scan is skipped on the order path.
             #[must_use]
             pub fn from_parts(prefix: &str, separator: char, number: u64) -> Self {
-                let mut digits = [0u8; 20];
-                let digits = write_number(&mut digits, number);
-                let mut text = String::with_capacity(prefix.len() + 1 + digits.len());
-                text.push_str(prefix);
-                text.push(separator);
-                text.push_str(digits);
+                let text = numbered_text(prefix, separator, number);
                 debug_assert!(check_text(stringify!($name), &text).is_ok());
-                Self(Arc::from(text))
+                Self(text)
             }
 
             #[must_use]
@@ -285,6 +300,13 @@ mod tests {
             );
         }
         assert_eq!(TradeId::from_parts("SIM", '-', 3).to_string(), "SIM-3");
+        // Past the stack buffer, and a separator of several bytes.
+        let long = "P".repeat(70);
+        assert_eq!(
+            VenueOrderId::from_parts(&long, '-', 42).as_str(),
+            format!("{long}-42")
+        );
+        assert_eq!(TradeId::from_parts("Δ", 'µ', 9).as_str(), "Δµ9");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! vectors and addressed by dense index; ids map to indices through ordered
 //! maps so that no query depends on hash order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::{
@@ -88,14 +88,43 @@ impl OrderStore {
     }
 }
 
+/// The open orders' indices, ascending. Indices grow with submission, so
+/// this is submission order, and a new order is a push at the end; a
+/// sorted vector beats a tree for the handful to hundreds of orders that
+/// are open at once.
+#[derive(Debug, Default)]
+struct OpenOrders(Vec<OrderIndex>);
+
+impl OpenOrders {
+    fn insert(&mut self, index: OrderIndex) {
+        match self.0.last() {
+            Some(last) if *last >= index => {
+                if let Err(at) = self.0.binary_search(&index) {
+                    self.0.insert(at, index);
+                }
+            }
+            _ => self.0.push(index),
+        }
+    }
+
+    fn remove(&mut self, index: OrderIndex) {
+        if let Ok(at) = self.0.binary_search(&index) {
+            self.0.remove(at);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &OrderIndex> + '_ {
+        self.0.iter()
+    }
+}
+
 /// All state of one run.
 #[derive(Debug, Default)]
 pub struct Cache {
     instruments: Vec<Instrument>,
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
     orders: OrderStore,
-    // Open orders; indices grow with submission, so this is submission order.
-    open_orders: BTreeSet<OrderIndex>,
+    open_orders: OpenOrders,
     // Leaves quantity each order last contributed to `open_leaves`.
     counted_leaves: Vec<i128>,
     // Open leaves quantity per instrument and side (buy, sell), kept
@@ -208,7 +237,7 @@ impl Cache {
         if working {
             self.open_orders.insert(index);
         } else {
-            self.open_orders.remove(&index);
+            self.open_orders.remove(index);
         }
     }
 

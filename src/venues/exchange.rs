@@ -264,7 +264,25 @@ impl SimulatedExchange {
     ///
     /// # Errors
     /// On arithmetic overflow or a bad id.
+    #[inline]
     pub fn process_bar(
+        &mut self,
+        bar: &Bar,
+        instrument: &Instrument,
+        net_sign: i32,
+        cache: &Cache,
+    ) -> Result<(), ExchangeError> {
+        // Most bars meet no working order: decide that without a call.
+        let resting =
+            matches!(self.cores.get(bar.instrument.get()), Some(Some(core)) if !core.is_empty());
+        if !resting && self.inflight.is_empty() && self.expiries.is_empty() {
+            return Ok(());
+        }
+        self.process_bar_working(bar, instrument, net_sign, cache)
+    }
+
+    #[inline(never)]
+    fn process_bar_working(
         &mut self,
         bar: &Bar,
         instrument: &Instrument,

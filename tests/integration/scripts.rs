@@ -248,3 +248,46 @@ fn trades_carry_the_tag_of_their_opening_order() {
         trades[0]
     );
 }
+
+/// A flip-flop that trades on every call of `on_bar` it gets: woken only on
+/// crosses it must trade exactly as the same rules checked on every bar.
+#[test]
+fn wake_on_cross_calls_on_bar_exactly_on_the_crosses() {
+    let dir = scratch();
+    let data = root().join("data/demo_bars.csv");
+    let flip = "if ctx.is_flat() { ctx.buy(#{ quantity: 1 }); } else { ctx.close_position(); }";
+    let start = r#"ctx.sma("fast", 5); ctx.sma("slow", 20);"#;
+    let woken = format!(
+        "fn on_start(ctx) {{ {start} ctx.wake_on_cross(\"fast\", \"slow\"); }}\nfn on_bar(ctx, bar) {{ {flip} }}"
+    );
+    let every = format!(
+        "fn on_start(ctx) {{ {start} }}\nfn on_bar(ctx, bar) {{ if ctx.cross(\"fast\", \"slow\") != 0 {{ {flip} }} }}"
+    );
+    let mut outputs = Vec::new();
+    for (name, script) in [("woken", &woken), ("every", &every)] {
+        let path = write(dir.path(), &format!("{name}.rhai"), script);
+        let config = write(
+            dir.path(),
+            &format!("{name}.toml"),
+            &single_config(&data, &path, "", "0"),
+        );
+        bt(dir.path(), &["run", &config, "--out", name, "--quiet"]).expect_code(0);
+        let orders = std::fs::read_to_string(dir.path().join(name).join("orders.csv")).unwrap();
+        outputs.push(orders);
+    }
+    assert!(outputs[0].lines().count() > 20, "the flip-flop traded");
+    // Order ids carry the strategy id, which comes from the file name.
+    assert_eq!(outputs[0].replace("O-woken-", "O-every-"), outputs[1]);
+}
+
+#[test]
+fn wake_on_cross_belongs_in_on_start() {
+    let stderr = failing_script(
+        "fn on_start(ctx) { ctx.sma(\"a\", 2); ctx.sma(\"b\", 3); }\nfn on_bar(ctx, bar) { ctx.wake_on_cross(\"a\", \"b\"); }",
+    );
+    assert!(
+        stderr.contains("wake_on_cross must be called in on_start"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("bad.rhai:2:"), "{stderr}");
+}

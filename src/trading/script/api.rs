@@ -113,6 +113,8 @@ pub struct CtxState {
     /// Names of the registered lines. A script has a handful, so a scan
     /// beats hashing the name on every read.
     lines: Vec<(String, Line)>,
+    /// Pairs of lines whose crossing wakes `on_bar`; empty = every bar.
+    wake_crosses: Vec<(Line, Line)>,
     pub commands: Vec<ScriptCommand>,
 }
 
@@ -146,6 +148,7 @@ impl CtxState {
             registered: Vec::new(),
             custom: Vec::new(),
             lines: Vec::new(),
+            wake_crosses: Vec::new(),
             commands: Vec::new(),
         }
     }
@@ -214,6 +217,49 @@ impl CtxState {
             }
             Line::Custom(index) => self.custom.get(index).and_then(|c| c.history.get(ago)),
         }
+    }
+
+    /// +1 when `a` crossed above `b` on this bar, −1 below, 0 neither
+    /// (or not both warmed up over the last two bars).
+    fn cross(&self, a: Line, b: Line) -> i64 {
+        let values = (
+            self.read(a, 0),
+            self.read(a, 1),
+            self.read(b, 0),
+            self.read(b, 1),
+        );
+        let (Some(a0), Some(a1), Some(b0), Some(b1)) = values else {
+            return 0;
+        };
+        if a1 <= b1 && a0 > b0 {
+            1
+        } else if a1 >= b1 && a0 < b0 {
+            -1
+        } else {
+            0
+        }
+    }
+
+    /// Takes the next bar of the strategy's instrument and feeds it to the
+    /// built-in indicators.
+    pub fn feed_bar(&mut self, view: BarView) {
+        self.bar = Some(view);
+        self.bar_index += 1;
+        let input = view.input();
+        for indicator in &mut self.builtins {
+            indicator.update(&input);
+        }
+    }
+
+    /// Whether this bar wakes `on_bar`: always, unless the script asked to
+    /// be woken only by crosses (`wake_on_cross`), then when one happened.
+    #[must_use]
+    pub fn wakes_on_bar(&self) -> bool {
+        self.wake_crosses.is_empty()
+            || self
+                .wake_crosses
+                .iter()
+                .any(|(a, b)| self.cross(*a, *b) != 0)
     }
 
     fn value(&self, name: &str, ago: usize) -> RhaiResult<Dynamic> {
@@ -649,23 +695,22 @@ fn register_indicators(r: &mut Registry<'_>) {
         "cross",
         |ctx: &mut Ctx, a: &str, b: &str| -> RhaiResult<i64> {
             let state = ctx.lock();
-            let (a, b) = (state.line(a)?, state.line(b)?);
-            let values = (
-                state.read(a, 0),
-                state.read(a, 1),
-                state.read(b, 0),
-                state.read(b, 1),
-            );
-            let (Some(a0), Some(a1), Some(b0), Some(b1)) = values else {
-                return Ok(0);
-            };
-            Ok(if a1 <= b1 && a0 > b0 {
-                1
-            } else if a1 >= b1 && a0 < b0 {
-                -1
-            } else {
-                0
-            })
+            Ok(state.cross(state.line(a)?, state.line(b)?))
+        },
+    );
+    // A script call per bar costs far more than the engine's work on that
+    // bar; a strategy that acts only on crosses can say so and be called
+    // only then (the comparison runs in Rust on every bar).
+    r.fun(
+        "wake_on_cross",
+        |ctx: &mut Ctx, a: &str, b: &str| -> RhaiResult<()> {
+            let mut state = ctx.lock();
+            if !state.starting {
+                return fail("wake_on_cross must be called in on_start".to_string());
+            }
+            let pair = (state.line(a)?, state.line(b)?);
+            state.wake_crosses.push(pair);
+            Ok(())
         },
     );
     // Typed exactly (not Dynamic): Rhai resolves exact signatures fastest,

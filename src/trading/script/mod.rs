@@ -294,22 +294,7 @@ impl ScriptStrategy {
 
     /// Copies what `ctx` reads from the engine.
     fn refresh(&self, ctx: &StrategyContext<'_>) {
-        self.refresh_with_bar(ctx, None);
-    }
-
-    /// [`Self::refresh`], and with a bar also the bar, its index and the
-    /// built-in indicators — all under one lock. Returns how many
-    /// script-defined indicators wait for the bar.
-    fn refresh_with_bar(&self, ctx: &StrategyContext<'_>, bar: Option<BarView>) -> usize {
         let mut state = self.ctx.lock();
-        if let Some(view) = bar {
-            state.bar = Some(view);
-            state.bar_index += 1;
-            let input = view.input();
-            for indicator in &mut state.builtins {
-                indicator.update(&input);
-            }
-        }
         state.now = ctx.now;
         state.orders_numbered = ctx.factory.count();
         state.position_raw = ctx.position_raw(self.instrument);
@@ -325,7 +310,6 @@ impl ScriptStrategy {
                 .map(|o| Dynamic::from_map(order_map(o)))
                 .collect();
         }
-        state.custom.len()
     }
 
     /// Hands the commands the script made to the engine.
@@ -503,11 +487,23 @@ impl Strategy for ScriptStrategy {
             volume: bar.volume().as_f64(),
             ts: bar.ts_init.0,
         };
-        let custom = self.refresh_with_bar(ctx, Some(view));
+        let custom = {
+            let mut state = self.ctx.lock();
+            state.feed_bar(view);
+            // Built-ins are fed; when no script code runs on this bar, the
+            // rest of the refresh would only be thrown away.
+            let wakes = self.program.has_on_bar && state.wakes_on_bar();
+            if state.custom.is_empty() && !wakes {
+                return Ok(());
+            }
+            state.custom.len()
+        };
+        self.refresh(ctx);
         if custom > 0 {
             self.update_custom_indicators(view, custom)?;
         }
-        if self.program.has_on_bar {
+        // Crosses of script-defined lines are known only now.
+        if self.program.has_on_bar && self.ctx.lock().wakes_on_bar() {
             self.call("on_bar", (self.ctx.clone(), view)).map(drop)?;
         }
         self.flush(ctx)
