@@ -162,6 +162,7 @@ pub fn div_round_half_up(numerator: i128, denominator: i128) -> Result<i128, Fix
 ///
 /// # Errors
 /// [`FixedError::Overflow`] when the product does not fit.
+#[inline]
 pub fn mul_raw(a: i128, b: i128) -> Result<i128, FixedError> {
     // Fast path for the per-bar valuation: split `a` into whole units and a
     // fraction, so whole quantities need no 128-bit division at all:

@@ -273,13 +273,46 @@ impl Instrument {
     /// # Errors
     /// On overflow, or a zero price for an inverse instrument.
     pub fn notional_raw(&self, signed_qty_raw: i128, price: Price) -> Result<i128, FixedError> {
+        self.notional_terms().notional_raw(signed_qty_raw, price)
+    }
+
+    /// What [`Instrument::notional_raw`] reads of the instrument.
+    #[must_use]
+    pub fn notional_terms(&self) -> NotionalTerms {
+        NotionalTerms {
+            multiplier_raw: self.multiplier.signed_raw(),
+            inverse: self.is_inverse(),
+        }
+    }
+}
+
+/// The part of an instrument that turns a quantity and a price into a
+/// notional, small enough to copy where a hot loop values positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotionalTerms {
+    multiplier_raw: i128,
+    inverse: bool,
+}
+
+impl NotionalTerms {
+    #[must_use]
+    pub const fn is_inverse(&self) -> bool {
+        self.inverse
+    }
+
+    /// See [`Instrument::notional_raw`].
+    ///
+    /// # Errors
+    /// On overflow, or a zero price for an inverse instrument.
+    #[inline]
+    pub fn notional_raw(&self, signed_qty_raw: i128, price: Price) -> Result<i128, FixedError> {
         // Most instruments have a multiplier of one: skip that product.
-        let units = if self.multiplier.signed_raw() == FIXED_SCALAR {
+        let units = if self.multiplier_raw == FIXED_SCALAR {
             signed_qty_raw
         } else {
-            fixed::mul_raw(signed_qty_raw, self.multiplier.signed_raw())?
+            fixed::mul_raw(signed_qty_raw, self.multiplier_raw)?
         };
-        if self.is_inverse() {
+        if self.inverse {
             let scaled = units
                 .checked_mul(FIXED_SCALAR)
                 .ok_or(FixedError::Overflow("inverse notional"))?;

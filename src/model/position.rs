@@ -13,7 +13,7 @@ use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::identifiers::{InstrumentIndex, PositionId, StrategyIndex};
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 
-use super::instruments::Instrument;
+use super::instruments::{Instrument, NotionalTerms};
 
 /// The part of a fill a position takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,50 @@ pub struct Position {
     pub ts_last: UnixNanos,
     pub ts_closed: Option<UnixNanos>,
     pub fill_count: u32,
+}
+
+/// What a position is worth to its account: cash accounts hold its market
+/// value, margin accounts its unrealized PnL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    MarketValue,
+    UnrealizedPnl,
+}
+
+/// A position's quantity and cost with its instrument's notional terms:
+/// revaluing it on every bar reads this small copy, not the position and
+/// the instrument. It goes stale when the position trades.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub instrument: InstrumentIndex,
+    pub currency: Currency,
+    kind: MarkKind,
+    signed_qty_raw: i128,
+    cost_basis_raw: i128,
+    terms: NotionalTerms,
+}
+
+impl Mark {
+    /// The position's worth at `price`, in its currency.
+    ///
+    /// # Errors
+    /// On overflow.
+    #[inline]
+    pub fn value_raw(&self, price: Price) -> Result<i128, FixedError> {
+        if self.kind == MarkKind::MarketValue {
+            return self.terms.notional_raw(self.signed_qty_raw, price);
+        }
+        if self.signed_qty_raw == 0 {
+            return Ok(0);
+        }
+        let value = self.terms.notional_raw(self.signed_qty_raw.abs(), price)?;
+        let gain = if self.terms.is_inverse() {
+            self.cost_basis_raw - value
+        } else {
+            value - self.cost_basis_raw
+        };
+        Ok(if self.signed_qty_raw > 0 { gain } else { -gain })
+    }
 }
 
 const fn signed(side: OrderSide, raw: i128) -> i128 {
@@ -210,7 +254,8 @@ impl Position {
         instrument: &Instrument,
         price: Price,
     ) -> Result<i128, FixedError> {
-        instrument.notional_raw(self.signed_qty_raw, price)
+        self.mark(instrument, MarkKind::MarketValue)
+            .value_raw(price)
     }
 
     /// Unrealized PnL at `price`.
@@ -222,16 +267,21 @@ impl Position {
         instrument: &Instrument,
         price: Price,
     ) -> Result<i128, FixedError> {
-        if self.signed_qty_raw == 0 {
-            return Ok(0);
+        self.mark(instrument, MarkKind::UnrealizedPnl)
+            .value_raw(price)
+    }
+
+    /// What valuing this position at later prices needs, as of now.
+    #[must_use]
+    pub fn mark(&self, instrument: &Instrument, kind: MarkKind) -> Mark {
+        Mark {
+            instrument: self.instrument,
+            currency: self.currency,
+            kind,
+            signed_qty_raw: self.signed_qty_raw,
+            cost_basis_raw: self.cost_basis_raw,
+            terms: instrument.notional_terms(),
         }
-        let value = instrument.notional_raw(self.signed_qty_raw.abs(), price)?;
-        let gain = if instrument.is_inverse() {
-            self.cost_basis_raw - value
-        } else {
-            value - self.cost_basis_raw
-        };
-        Ok(if self.signed_qty_raw > 0 { gain } else { -gain })
     }
 
     #[must_use]
