@@ -119,58 +119,80 @@ fn integer_timestamps(
         .collect()
 }
 
-/// A float column without nulls, NaNs or out-of-range values, converted in
-/// one tight pass (the per-cell path with its error handling is several
-/// times slower); `None` sends the caller to the per-cell path, which finds
-/// and names the bad row. Rounds exactly as [`fixed::raw_from_f64`].
-fn float_prices_fast(floats: &Float64Chunked, precision: u8) -> Option<Vec<i64>> {
-    if floats.null_count() > 0 {
-        return None;
-    }
+/// The raws of a float column at `precision`, `None` for a value that is
+/// NaN or out of range. Rounds exactly as [`fixed::raw_from_f64`], in one
+/// tight pass (the per-cell path with its error handling is several times
+/// slower); the caller must have checked there are no nulls.
+fn float_raws(floats: &Float64Chunked, precision: u8) -> impl Iterator<Item = Option<i64>> + '_ {
     let precision = precision.min(fixed::FIXED_PRECISION);
     let scale = fixed::f64_scale(precision);
     let unit = 10i64.pow(u32::from(fixed::FIXED_PRECISION - precision));
     // Past this the raw would not fit an i64 (NaN fails the test too).
     #[allow(clippy::cast_precision_loss, reason = "a bound, not a value")]
     let limit = 9.0e18 / unit as f64;
-    let mut raws = Vec::with_capacity(floats.len());
-    for array in floats.downcast_iter() {
-        for &value in array.values().iter() {
+    floats
+        .downcast_iter()
+        .flat_map(|array| array.values().iter())
+        .map(move |&value| {
             let scaled = value * scale;
-            if scaled.is_nan() || scaled.abs() >= limit {
-                return None;
-            }
-            raws.push(fixed::round_scaled(scaled) * unit);
-        }
+            (!scaled.is_nan() && scaled.abs() < limit).then(|| fixed::round_scaled(scaled) * unit)
+        })
+}
+
+/// Writes a float price column straight into the bars when every value
+/// converts; `false` sends the caller to the per-cell path, which finds and
+/// names the bad row (and overwrites what was written here).
+fn fill_prices_fast(
+    floats: &Float64Chunked,
+    precision: u8,
+    bars: &mut [Bar],
+    set: fn(&mut Bar, i64),
+) -> bool {
+    if floats.null_count() > 0 || floats.len() != bars.len() {
+        return false;
     }
-    Some(raws)
+    for (bar, raw) in bars.iter_mut().zip(float_raws(floats, precision)) {
+        let Some(raw) = raw else {
+            return false;
+        };
+        set(bar, raw);
+    }
+    true
 }
 
-/// [`float_prices_fast`] for volumes: also refuses negatives, and counts
-/// the values that had more decimals than `precision` (as
-/// `cells::volume_float` does).
-fn float_volumes_fast(floats: &Float64Chunked, precision: u8) -> Option<(Vec<u64>, usize)> {
-    let raws = float_prices_fast(floats, precision)?;
-    let full = float_prices_fast(floats, fixed::FIXED_PRECISION)?;
-    let rounded = raws.iter().zip(&full).filter(|(r, f)| r != f).count();
-    let volumes = raws
-        .into_iter()
-        .map(|r| u64::try_from(r).ok())
-        .collect::<Option<Vec<u64>>>()?;
-    Some((volumes, rounded))
+/// [`fill_prices_fast`] for volumes: also refuses negatives, and returns how
+/// many values had more decimals than `precision` (as `cells::volume_float`
+/// counts them).
+fn fill_volumes_fast(floats: &Float64Chunked, precision: u8, bars: &mut [Bar]) -> Option<usize> {
+    if floats.null_count() > 0 || floats.len() != bars.len() {
+        return None;
+    }
+    let mut rounded = 0;
+    let exact = float_raws(floats, fixed::FIXED_PRECISION);
+    for ((bar, raw), full) in bars
+        .iter_mut()
+        .zip(float_raws(floats, precision))
+        .zip(exact)
+    {
+        let (raw, full) = (raw?, full?);
+        rounded += usize::from(raw != full);
+        bar.volume = u64::try_from(raw).ok()?;
+    }
+    Some(rounded)
 }
 
-/// Prices of one column as raws, counting the values rounded.
-fn prices(
+/// Puts one price column into the bars, counting the values rounded.
+fn fill_prices(
     series: &Series,
     precision: u8,
-    path: &Path,
-    name: &str,
+    (path, name): (&Path, &str),
     rounded: &mut usize,
-) -> Result<Vec<i64>, DataError> {
+    bars: &mut [Bar],
+    set: fn(&mut Bar, i64),
+) -> Result<(), DataError> {
     let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
     let fail = |e: PolarsError| DataError::file(path, e.to_string());
-    match series.dtype() {
+    let raws: Vec<i64> = match series.dtype() {
         DataType::String => series
             .str()
             .map_err(fail)?
@@ -183,12 +205,12 @@ fn prices(
                 *rounded += usize::from(was_rounded);
                 Ok(value)
             })
-            .collect(),
+            .collect::<Result<_, _>>()?,
         dtype if dtype.is_float() || dtype.is_integer() => {
             let floats = series.cast(&DataType::Float64).map_err(fail)?;
             let floats = floats.f64().map_err(fail)?;
-            if let Some(raws) = float_prices_fast(floats, precision) {
-                return Ok(raws);
+            if fill_prices_fast(floats, precision, bars, set) {
+                return Ok(());
             }
             // Something is wrong in the column: find the row and say what.
             floats
@@ -198,42 +220,44 @@ fn prices(
                     cells::price_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision)
                         .map_err(|m| at(row, m))
                 })
-                .collect()
+                .collect::<Result<_, _>>()?
         }
-        other => Err(DataError::column(
-            path,
-            name,
-            format!("unsupported price type {other}"),
-        )),
-    }
+        other => {
+            return Err(DataError::column(
+                path,
+                name,
+                format!("unsupported price type {other}"),
+            ));
+        }
+    };
+    fill_column(bars, raws, set);
+    Ok(())
 }
 
-fn volumes(
+/// Puts the volume column into the bars, counting the values rounded.
+fn fill_volumes(
     series: &Series,
     precision: u8,
-    path: &Path,
-    name: &str,
+    (path, name): (&Path, &str),
     rounded: &mut usize,
-) -> Result<Vec<u64>, DataError> {
+    bars: &mut [Bar],
+) -> Result<(), DataError> {
     let at = |row: usize, message: String| DataError::at(path, row + 1, name, message);
     let fail = |e: PolarsError| DataError::file(path, e.to_string());
     let floats = series.cast(&DataType::Float64).map_err(fail)?;
     let floats = floats.f64().map_err(fail)?;
-    if let Some((volumes, count)) = float_volumes_fast(floats, precision) {
+    if let Some(count) = fill_volumes_fast(floats, precision, bars) {
         *rounded += count;
-        return Ok(volumes);
+        return Ok(());
     }
-    floats
-        .iter()
-        .enumerate()
-        .map(|(row, v)| {
-            let (value, was_rounded) =
-                cells::volume_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision)
-                    .map_err(|m| at(row, m))?;
-            *rounded += usize::from(was_rounded);
-            Ok(value)
-        })
-        .collect()
+    for (row, (bar, v)) in bars.iter_mut().zip(floats.iter()).enumerate() {
+        let (value, was_rounded) =
+            cells::volume_float(v.ok_or_else(|| at(row, "missing value".into()))?, precision)
+                .map_err(|m| at(row, m))?;
+        *rounded += usize::from(was_rounded);
+        bar.volume = value;
+    }
+    Ok(())
 }
 
 /// Writes one column into the bars; inlined per field, so no call per row.
@@ -281,30 +305,26 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
         .collect();
     drop(ts);
     let mut fill = |name: &String, set: fn(&mut Bar, i64)| -> Result<(), DataError> {
-        let raws = prices(
+        fill_prices(
             column(&df, name, path)?,
             spec.price_precision,
-            path,
-            name,
+            (path, name),
             &mut rounded,
-        )?;
-        fill_column(&mut bars, raws, set);
-        Ok(())
+            &mut bars,
+            set,
+        )
     };
     fill(&c.open, |b, v| b.open = v)?;
     fill(&c.high, |b, v| b.high = v)?;
     fill(&c.low, |b, v| b.low = v)?;
     fill(&c.close, |b, v| b.close = v)?;
-    let volumes = volumes(
+    fill_volumes(
         column(&df, &c.volume, path)?,
         spec.size_precision,
-        path,
-        &c.volume,
+        (path, &c.volume),
         &mut rounded,
+        &mut bars,
     )?;
-    for (bar, volume) in bars.iter_mut().zip(volumes) {
-        bar.volume = volume;
-    }
     Ok(ParsedBars {
         bars,
         first_row: 1,
