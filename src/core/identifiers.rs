@@ -36,35 +36,31 @@ fn check_text(kind: &'static str, value: &str) -> Result<(), IdentifierError> {
 /// `prefix`, `separator` and `number` in decimal as one shared string,
 /// without the formatting machinery and with one allocation (this runs for
 /// every order and fill): the text is put together on the stack.
-fn numbered_text(prefix: &str, separator: char, mut number: u64) -> Arc<str> {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + u8::try_from(number % 10).unwrap_or(0);
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    let digits = &digits[at..];
-    let mut buffer = [0u8; 64];
+fn numbered_text(prefix: &str, separator: char, number: u64) -> Arc<str> {
+    let digit_count = number.checked_ilog10().map_or(1, |d| d as usize + 1);
     let mut separator_bytes = [0u8; 4];
     let separator = separator.encode_utf8(&mut separator_bytes).as_bytes();
-    let len = prefix.len() + separator.len() + digits.len();
+    let len = prefix.len() + separator.len() + digit_count;
+    let mut buffer = [0u8; 64];
     let Some(text) = buffer.get_mut(..len) else {
         // A prefix too long for the stack buffer: the slow way.
-        let mut text = String::with_capacity(len);
-        text.push_str(prefix);
-        text.extend(separator.iter().map(|b| char::from(*b)));
-        text.extend(digits.iter().map(|b| char::from(*b)));
-        return Arc::from(text);
+        return Arc::from(format!(
+            "{prefix}{}{number}",
+            std::str::from_utf8(separator).unwrap_or("-")
+        ));
     };
     let (head, tail) = text.split_at_mut(prefix.len());
     head.copy_from_slice(prefix.as_bytes());
-    let (middle, end) = tail.split_at_mut(separator.len());
-    middle.copy_from_slice(separator);
-    end.copy_from_slice(digits);
+    let (middle, digits) = tail.split_at_mut(separator.len());
+    for (to, from) in middle.iter_mut().zip(separator) {
+        *to = *from;
+    }
+    // The digits go straight into place, last first.
+    let mut rest = number;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + u8::try_from(rest % 10).unwrap_or(0);
+        rest /= 10;
+    }
     // Valid UTF-8 pieces joined are valid UTF-8.
     Arc::from(std::str::from_utf8(text).unwrap_or(prefix))
 }

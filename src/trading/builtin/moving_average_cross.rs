@@ -30,8 +30,10 @@ impl Average {
             reason: e.to_string(),
         };
         Ok(match kind {
+            // Only the current value is read (the previous one is kept by
+            // the strategy), so the smallest history will do.
             AverageKind::Exponential => {
-                Self::Exponential(Ema::with_history(period, 2).map_err(err)?)
+                Self::Exponential(Ema::with_history(period, 1).map_err(err)?)
             }
             AverageKind::Simple => Self::Simple(Sma::new(period).map_err(err)?),
         })
@@ -46,10 +48,10 @@ impl Average {
     }
 
     #[inline]
-    fn get(&self, ago: usize) -> Option<f64> {
+    fn value(&self) -> Option<f64> {
         match self {
-            Self::Exponential(i) => i.get(ago),
-            Self::Simple(i) => i.get(ago),
+            Self::Exponential(i) => i.value(),
+            Self::Simple(i) => i.value(),
         }
     }
 }
@@ -108,6 +110,8 @@ impl Strategy for MovingAverageCross {
             return Ok(());
         }
         let close = bar.close().as_f64();
+        // The values before this bar: a cross compares them with the new ones.
+        let (before_fast, before_slow) = (self.fast.value(), self.slow.value());
         self.fast.update(close);
         self.slow.update(close);
         let index = self.bars_seen;
@@ -116,14 +120,13 @@ impl Strategy for MovingAverageCross {
             return Ok(());
         }
         let (Some(f0), Some(f1), Some(s0), Some(s1)) = (
-            self.fast.get(0),
-            self.fast.get(1),
-            self.slow.get(0),
-            self.slow.get(1),
+            self.fast.value(),
+            before_fast,
+            self.slow.value(),
+            before_slow,
         ) else {
             return Ok(());
         };
-        // Ask for the position only on a cross: most bars have none.
         if f1 <= s1 && f0 > s0 {
             // Skip when the balance buys less than one lot.
             let affordable = ctx
