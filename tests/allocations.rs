@@ -1,0 +1,82 @@
+//! The bar hot path allocates nothing per bar: a run over ten times more
+//! bars makes exactly as many allocations. A test binary of its own, since
+//! it counts every allocation the process makes.
+#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+use std::alloc::System;
+use std::path::Path;
+
+use bt::backtest::config;
+use bt::backtest::engine::BacktestEngine;
+use bt::core::identifiers::InstrumentIndex;
+use bt::data::synthetic::{GbmSpec, generate_gbm};
+use bt::engine::replay::BarStream;
+use bt::trading::builtin;
+use bt::trading::params::Params;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const CONFIG: &str = r#"[backtest]
+name = "allocations"
+[[venues]]
+name = "SIM"
+base_currency = "USD"
+starting_balances = ["100000 USD"]
+[[instruments]]
+id = "SYNTH.SIM"
+kind = "equity"
+currency = "USD"
+price_precision = 2
+size_precision = 0
+[[data]]
+instrument = "SYNTH.SIM"
+path = "unused.csv"
+[[strategies]]
+builtin = "buy_and_hold"
+instrument = "SYNTH.SIM"
+"#;
+
+/// Allocations of one whole run of `strategy` over `bars` bars (made
+/// before counting), engine construction and teardown included.
+fn allocations(strategy: &str, bars: usize, sigma: f64) -> usize {
+    let config = config::parse(Path::new("allocations.toml"), CONFIG).unwrap();
+    let bars = generate_gbm(&GbmSpec {
+        bars,
+        sigma,
+        ..GbmSpec::default()
+    });
+    let region = Region::new(GLOBAL);
+    let logic = builtin::build(strategy, InstrumentIndex(0), &Params::default()).unwrap();
+    let engine = BacktestEngine::new(&config, vec![logic]).unwrap();
+    let output = engine
+        .run(vec![(
+            "SYNTH.SIM-1-MINUTE-LAST".into(),
+            BarStream {
+                bars: &bars,
+                priority: 0,
+            },
+        )])
+        .unwrap();
+    assert_eq!(output.curve.ts.len(), bars.len());
+    drop(output);
+    region.change().allocations
+}
+
+#[test]
+fn a_bar_costs_no_allocation() {
+    // Buy-and-hold values an open position on every bar; the moving-average
+    // crosses update their averages on every bar of a flat market, which
+    // never crosses, so neither trades after the first bars.
+    for (strategy, sigma) in [
+        ("buy_and_hold", 0.001),
+        ("ema_cross", 0.0),
+        ("sma_cross", 0.0),
+    ] {
+        let short = allocations(strategy, 2_000, sigma);
+        let long = allocations(strategy, 20_000, sigma);
+        assert!(short > 0, "{strategy}: the counter counts");
+        assert_eq!(short, long, "{strategy}: allocations grew with the bars");
+    }
+}
