@@ -725,7 +725,23 @@ impl BacktestEngine {
                 crate::core::Quantity::zero(instrument.size_precision)
             }
         };
-        let pending_raw = self.cache.open_leaves_raw(instrument_index, request.side);
+        // The venue caps a reduce-only order at the position left when it
+        // fills, so other reduce-only orders never add to what a new one
+        // could oversell: only the others count against it.
+        let pending_raw = if request.reduce_only {
+            let filter = Filter {
+                strategy: None,
+                instrument: Some(instrument_index),
+                side: Some(request.side),
+            };
+            self.cache
+                .orders_open(filter)
+                .filter(|o| !o.reduce_only)
+                .map(|o| o.leaves_qty().signed_raw())
+                .sum()
+        } else {
+            self.cache.open_leaves_raw(instrument_index, request.side)
+        };
         let check = RiskCheck {
             instrument,
             side: request.side,

@@ -31,6 +31,8 @@ enum Action {
     Limit(OrderSide, &'static str, i64),
     LimitWith(&'static str, i64, TimeInForce, Option<i64>),
     Stop(OrderSide, &'static str, i64),
+    /// A reduce-only sell: a stop (`true`) or a limit at the price.
+    ExitSell(bool, &'static str, i64),
     CancelAll,
     Cancel(&'static str),
     CloseAll,
@@ -88,6 +90,23 @@ impl Strategy for Scripted {
                 }
                 Action::Stop(side, price, n) => {
                     ctx.stop(instrument, side, px(price), qty(n));
+                }
+                Action::ExitSell(stop, price, n) => {
+                    let kind = if stop {
+                        OrderKind::StopMarket {
+                            trigger_price: px(price),
+                        }
+                    } else {
+                        OrderKind::Limit { price: px(price) }
+                    };
+                    let mut order = SubmitOrder::new(
+                        instrument,
+                        OrderSide::Sell,
+                        kind,
+                        OrderSize::Quantity(qty(n)),
+                    );
+                    order.reduce_only = true;
+                    ctx.submit(order);
                 }
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
                 Action::Cancel(id) => ctx.cancel(
@@ -344,6 +363,89 @@ fn limits_stops_cancels_and_denials() {
         .map(|m| fixed::format_raw(m.raw, 5))
         .collect();
     assert_eq!(fees, vec!["0.04875", "0.09650"]);
+}
+
+/// Orders by type with their final status, and the venue's notes.
+fn outcome(result: &BacktestResult) -> (Vec<(String, OrderStatus)>, Vec<String>) {
+    let status = result
+        .orders
+        .iter()
+        .map(|o| (o.order_type().to_string(), o.status))
+        .collect();
+    let notes = result
+        .order_notes
+        .iter()
+        .map(|(_, reason)| reason.to_string())
+        .collect();
+    (status, notes)
+}
+
+#[test]
+fn two_reduce_only_exits_on_one_bar_close_the_position_once() {
+    // A stop-loss and a take-profit for the whole holding both rest on a
+    // cash account; one bar reaches both: the first fills, the second
+    // finds nothing left to reduce instead of selling short.
+    let bars = vec![
+        bar(0, "10.00", "10.10", "9.90", "10.00", 0),
+        bar(1, "10.00", "10.10", "9.90", "10.00", 0),
+        bar(2, "10.00", "10.50", "9.50", "10.00", 0),
+        bar(3, "10.00", "10.10", "9.90", "10.00", 0),
+    ];
+    let script = [
+        (0, Action::Buy(10)),
+        (1, Action::ExitSell(true, "9.60", 10)),
+        (1, Action::ExitSell(false, "10.40", 10)),
+    ];
+    let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
+    let (status, notes) = outcome(&result);
+    assert_eq!(
+        status,
+        vec![
+            ("MARKET".into(), OrderStatus::Filled),
+            ("STOP_MARKET".into(), OrderStatus::Filled),
+            ("LIMIT".into(), OrderStatus::Canceled),
+        ],
+        "both extremes are as near: the path visits the low first"
+    );
+    assert_eq!(notes, vec!["reduce-only: no position left to reduce"]);
+    assert_eq!(net_filled_raw(&result), 0);
+}
+
+#[test]
+fn a_reduce_only_exit_trades_only_what_is_left() {
+    // 10 held; a plain sell of 4 fills first on the bar, so the reduce-only
+    // sell of 10 fills 6 and the venue cancels the rest.
+    let margin = ONE_VENUE.replace(
+        "base_currency = \"USD\"",
+        "account = \"margin\"\nbase_currency = \"USD\"",
+    );
+    let bars = vec![
+        bar(0, "10.00", "10.10", "9.90", "10.00", 0),
+        bar(1, "10.00", "10.10", "9.90", "10.00", 0),
+        bar(2, "10.00", "10.50", "9.90", "10.00", 0),
+        bar(3, "10.00", "10.10", "9.90", "10.00", 0),
+    ];
+    let script = [
+        (0, Action::Buy(10)),
+        (1, Action::Limit(OrderSide::Sell, "10.20", 4)),
+        (1, Action::ExitSell(false, "10.40", 10)),
+    ];
+    let result = run(&margin, vec![Box::new(scripted(&script))], vec![bars]);
+    let (status, notes) = outcome(&result);
+    assert_eq!(
+        status,
+        vec![
+            ("MARKET".into(), OrderStatus::Filled),
+            ("LIMIT".into(), OrderStatus::Filled),
+            ("LIMIT".into(), OrderStatus::Canceled),
+        ]
+    );
+    assert_eq!(result.orders[2].filled_qty.to_string(), "6");
+    assert_eq!(
+        notes,
+        vec!["reduce-only: the rest would have reversed the position"]
+    );
+    assert_eq!(net_filled_raw(&result), 0);
 }
 
 #[test]

@@ -8,12 +8,12 @@ use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{
-    ClientOrderId, IdentifierError, InstrumentIndex, OrderIndex, TradeId, Venue, VenueIndex,
-    VenueOrderId,
+    ClientOrderId, IdentifierError, InstrumentIndex, OrderIndex, PositionId, StrategyIndex,
+    TradeId, Venue, VenueIndex, VenueOrderId,
 };
 use crate::core::rng::SeededRng;
 use crate::core::time::NANOS_PER_DAY;
-use crate::core::{Money, Price, UnixNanos};
+use crate::core::{Money, Price, Quantity, UnixNanos};
 use crate::engine::execution::ExecutionClient;
 use crate::engine::matching::{Match, MatchReason, MatchingCore, Triggered};
 use crate::model::data::Bar;
@@ -90,6 +90,9 @@ pub struct SimulatedExchange {
     expiries: Vec<(UnixNanos, InstrumentIndex, OrderIndex, ClientOrderId)>,
     /// Why orders were canceled by the venue itself (for `orders.csv`).
     pub cancel_reasons: Vec<(ClientOrderId, Arc<str>)>,
+    /// Fills made while matching the current bar, which the cache's
+    /// positions do not show yet: (strategy, position traded, signed qty).
+    bar_fills: Vec<(StrategyIndex, Option<PositionId>, i128)>,
 }
 
 impl SimulatedExchange {
@@ -121,6 +124,7 @@ impl SimulatedExchange {
             immediate: Vec::new(),
             expiries: Vec::new(),
             cancel_reasons: Vec::new(),
+            bar_fills: Vec::new(),
         }
     }
 
@@ -322,6 +326,7 @@ impl SimulatedExchange {
             }
         }
         let matches = std::mem::take(&mut self.matches);
+        self.bar_fills.clear();
         for m in &matches {
             self.fill(m, bar, instrument, cache, ts)?;
         }
@@ -410,7 +415,27 @@ impl SimulatedExchange {
             raw: raw_px,
             precision: bar.price_precision,
         };
-        let qty = order.leaves_qty();
+        let mut qty = order.leaves_qty();
+        // A reduce-only order trades at most the position it reduces as it
+        // stands at this fill (earlier fills of the bar included), so two
+        // exits reached on one bar cannot flip the position.
+        let mut cut_short = false;
+        if order.reduce_only {
+            let reducible = self.reducible_raw(order, m.side, cache);
+            if reducible == 0 {
+                self.cancel_by_venue(
+                    m.order,
+                    order,
+                    "reduce-only: no position left to reduce",
+                    ts,
+                );
+                return Ok(());
+            }
+            if reducible < qty.signed_raw() {
+                qty = Quantity::from_raw(reducible, qty.precision)?;
+                cut_short = true;
+            }
+        }
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
         let commission = self.config.fees.commission_raw(
             liquidity,
@@ -434,17 +459,7 @@ impl SimulatedExchange {
         {
             // The open gapped past what the balance covers: the venue cancels
             // rather than let a cash account go negative.
-            self.cancel_reasons.push((
-                order.client_order_id.clone(),
-                Arc::from("insufficient balance at fill"),
-            ));
-            let event = self.event(
-                m.order,
-                &order.client_order_id,
-                OrderEventKind::Canceled,
-                ts,
-            );
-            self.events.push(event);
+            self.cancel_by_venue(m.order, order, "insufficient balance at fill", ts);
             return Ok(());
         }
         self.account
@@ -476,7 +491,59 @@ impl SimulatedExchange {
             ts,
         );
         self.events.push(event);
+        let signed = match m.side {
+            OrderSide::Buy => qty.signed_raw(),
+            OrderSide::Sell => -qty.signed_raw(),
+        };
+        self.bar_fills
+            .push((order.strategy, order.position_id.clone(), signed));
+        if cut_short {
+            self.cancel_by_venue(
+                m.order,
+                order,
+                "reduce-only: the rest would have reversed the position",
+                ts,
+            );
+        }
         Ok(())
+    }
+
+    /// Cancels an order on the venue's own initiative, recording why.
+    fn cancel_by_venue(&mut self, index: OrderIndex, order: &Order, reason: &str, ts: UnixNanos) {
+        self.cancel_reasons
+            .push((order.client_order_id.clone(), Arc::from(reason)));
+        let event = self.event(index, &order.client_order_id, OrderEventKind::Canceled, ts);
+        self.events.push(event);
+    }
+
+    /// How much of the position `order` reduces a `side` fill may trade now:
+    /// the position it names (hedging) or its strategy's net position,
+    /// moved by this bar's earlier fills, on the side the order closes.
+    fn reducible_raw(&self, order: &Order, side: OrderSide, cache: &Cache) -> i128 {
+        let by_position = self.config.oms == OmsType::Hedging && order.position_id.is_some();
+        let held = if by_position {
+            order
+                .position_id
+                .as_ref()
+                .and_then(|id| cache.open_position_by_id(id))
+                .and_then(|p| cache.position(p))
+                .map_or(0, |p| p.signed_qty_raw)
+        } else {
+            cache.net_qty_raw(Some(order.strategy), order.instrument)
+        };
+        let moved: i128 = self
+            .bar_fills
+            .iter()
+            .filter(|(strategy, position, _)| {
+                *strategy == order.strategy && (!by_position || *position == order.position_id)
+            })
+            .map(|(_, _, qty)| qty)
+            .sum();
+        let held = held + moved;
+        match side {
+            OrderSide::Sell => held.max(0),
+            OrderSide::Buy => (-held).max(0),
+        }
     }
 }
 
