@@ -15,33 +15,21 @@ use bt::trading::builtin;
 use bt::trading::params::Params;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
+#[allow(
+    dead_code,
+    reason = "one helper of the integration tests' set is used here"
+)]
+#[path = "integration/util.rs"]
+mod util;
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-const CONFIG: &str = r#"[backtest]
-name = "allocations"
-[[venues]]
-name = "SIM"
-base_currency = "USD"
-starting_balances = ["100000 USD"]
-[[instruments]]
-id = "SYNTH.SIM"
-kind = "equity"
-currency = "USD"
-price_precision = 2
-size_precision = 0
-[[data]]
-instrument = "SYNTH.SIM"
-path = "unused.csv"
-[[strategies]]
-builtin = "buy_and_hold"
-instrument = "SYNTH.SIM"
-"#;
 
 /// Allocations of one whole run of `strategy` over `bars` bars (made
 /// before counting), engine construction and teardown included.
 fn allocations(strategy: &str, bars: usize, sigma: f64) -> usize {
-    let config = config::parse(Path::new("allocations.toml"), CONFIG).unwrap();
+    let toml = util::single_config(Path::new("unused.csv"), "buy_and_hold", "", "0");
+    let config = config::parse(Path::new("allocations.toml"), &toml).unwrap();
     let bars = generate_gbm(&GbmSpec {
         bars,
         sigma,

@@ -65,6 +65,8 @@ impl Strategy for Scripted {
         let instrument = bar.instrument;
         let qty = |n: i64| Quantity::from_raw(i128::from(n) * FIXED_SCALAR, 0).unwrap_or_default();
         let px = |text: &str| Price::parse(text, 2).unwrap_or_default();
+        let order_of =
+            |side, kind, n| SubmitOrder::new(instrument, side, kind, OrderSize::Quantity(qty(n)));
         for action in self.script.get(&self.bar).cloned().unwrap_or_default() {
             match action {
                 Action::Buy(n) => {
@@ -78,12 +80,7 @@ impl Strategy for Scripted {
                 }
                 Action::LimitWith(price, n, time_in_force, expire_minutes) => {
                     let kind = OrderKind::Limit { price: px(price) };
-                    let mut order = SubmitOrder::new(
-                        instrument,
-                        OrderSide::Buy,
-                        kind,
-                        OrderSize::Quantity(qty(n)),
-                    );
+                    let mut order = order_of(OrderSide::Buy, kind, n);
                     order.time_in_force = time_in_force;
                     order.expire_time = expire_minutes.map(|m| UnixNanos(m * 60_000_000_000));
                     ctx.submit(order);
@@ -99,12 +96,7 @@ impl Strategy for Scripted {
                     } else {
                         OrderKind::Limit { price: px(price) }
                     };
-                    let mut order = SubmitOrder::new(
-                        instrument,
-                        OrderSide::Sell,
-                        kind,
-                        OrderSize::Quantity(qty(n)),
-                    );
+                    let mut order = order_of(OrderSide::Sell, kind, n);
                     order.reduce_only = true;
                     ctx.submit(order);
                 }
@@ -232,6 +224,13 @@ fn scripted(script: &[(usize, Action)]) -> Scripted {
     s
 }
 
+/// Bars that stay within 10 cents of 10.00.
+fn calm_bars(n: i64) -> Vec<Bar> {
+    (0..n)
+        .map(|i| bar(i, "10.00", "10.10", "9.90", "10.00", 0))
+        .collect()
+}
+
 fn flat_bars(n: i64) -> Vec<Bar> {
     (0..n)
         .map(|i| bar(i, "10.00", "10.50", "9.50", "10.00", 0))
@@ -319,6 +318,21 @@ fn reversal_closes_one_trade_and_opens_the_next() {
     assert_eq!(result.open_trades[0].size.to_string(), "50");
 }
 
+/// Orders by type with their final status, and the venue's notes.
+fn outcome(result: &BacktestResult) -> (Vec<(String, OrderStatus)>, Vec<String>) {
+    let status = result
+        .orders
+        .iter()
+        .map(|o| (o.order_type().to_string(), o.status))
+        .collect();
+    let notes = result
+        .order_notes
+        .iter()
+        .map(|(_, reason)| reason.to_string())
+        .collect();
+    (status, notes)
+}
+
 #[test]
 fn limits_stops_cancels_and_denials() {
     let bars = vec![
@@ -335,13 +349,8 @@ fn limits_stops_cancels_and_denials() {
         (3, Action::Sell(1000)),
     ];
     let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
-    let status: Vec<(String, OrderStatus)> = result
-        .orders
-        .iter()
-        .map(|o| (o.order_type().to_string(), o.status))
-        .collect();
     assert_eq!(
-        status,
+        outcome(&result).0,
         vec![
             ("LIMIT".into(), OrderStatus::Filled),
             ("LIMIT".into(), OrderStatus::Canceled),
@@ -365,32 +374,13 @@ fn limits_stops_cancels_and_denials() {
     assert_eq!(fees, vec!["0.04875", "0.09650"]);
 }
 
-/// Orders by type with their final status, and the venue's notes.
-fn outcome(result: &BacktestResult) -> (Vec<(String, OrderStatus)>, Vec<String>) {
-    let status = result
-        .orders
-        .iter()
-        .map(|o| (o.order_type().to_string(), o.status))
-        .collect();
-    let notes = result
-        .order_notes
-        .iter()
-        .map(|(_, reason)| reason.to_string())
-        .collect();
-    (status, notes)
-}
-
 #[test]
 fn two_reduce_only_exits_on_one_bar_close_the_position_once() {
     // A stop-loss and a take-profit for the whole holding both rest on a
     // cash account; one bar reaches both: the first fills, the second
     // finds nothing left to reduce instead of selling short.
-    let bars = vec![
-        bar(0, "10.00", "10.10", "9.90", "10.00", 0),
-        bar(1, "10.00", "10.10", "9.90", "10.00", 0),
-        bar(2, "10.00", "10.50", "9.50", "10.00", 0),
-        bar(3, "10.00", "10.10", "9.90", "10.00", 0),
-    ];
+    let mut bars = calm_bars(4);
+    bars[2] = bar(2, "10.00", "10.50", "9.50", "10.00", 0);
     let script = [
         (0, Action::Buy(10)),
         (1, Action::ExitSell(true, "9.60", 10)),
@@ -419,12 +409,8 @@ fn a_reduce_only_exit_trades_only_what_is_left() {
         "base_currency = \"USD\"",
         "account = \"margin\"\nbase_currency = \"USD\"",
     );
-    let bars = vec![
-        bar(0, "10.00", "10.10", "9.90", "10.00", 0),
-        bar(1, "10.00", "10.10", "9.90", "10.00", 0),
-        bar(2, "10.00", "10.50", "9.90", "10.00", 0),
-        bar(3, "10.00", "10.10", "9.90", "10.00", 0),
-    ];
+    let mut bars = calm_bars(4);
+    bars[2] = bar(2, "10.00", "10.50", "9.90", "10.00", 0);
     let script = [
         (0, Action::Buy(10)),
         (1, Action::Limit(OrderSide::Sell, "10.20", 4)),
