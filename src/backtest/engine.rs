@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::analysis::observers::{Observation, Observer};
 use crate::analysis::sizers::{Sized, Sizer, SizingInput};
 use crate::core::clock::{Clock, TestClock, TimeEvent};
-use crate::core::enums::{OrderSide, TimeInForce};
+use crate::core::enums::{OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex,
@@ -748,6 +748,16 @@ impl BacktestEngine {
             quantity,
             reference_price: reference_price.unwrap_or_default(),
             net_qty_raw: self.cache.net_qty_raw(None, instrument_index),
+            own_qty_raw: match &request.position_id {
+                // On a hedging venue an order that names a position trades
+                // that position alone.
+                Some(id) if exchange.config.oms == OmsType::Hedging => self
+                    .cache
+                    .open_position_by_id(id)
+                    .and_then(|p| self.cache.position(p))
+                    .map_or(0, |p| p.signed_qty_raw),
+                _ => net_raw,
+            },
             pending_qty_raw: pending_raw,
             cash_free: exchange.account.is_cash().then_some(free),
             fee_rate_raw: fee_rate,

@@ -435,6 +435,35 @@ fn a_reduce_only_exit_trades_only_what_is_left() {
 }
 
 #[test]
+fn close_all_on_a_hedging_venue_closes_offsetting_positions() {
+    // A long and a short of the same size net to zero, yet each is a
+    // position of its own: closing them is two reduce-only orders, each
+    // reducing the position it names.
+    let hedging = ONE_VENUE.replace(
+        "base_currency = \"USD\"",
+        "oms = \"hedging\"\naccount = \"margin\"\nbase_currency = \"USD\"",
+    );
+    let script = [
+        (0, Action::Buy(10)),
+        (1, Action::Sell(10)),
+        (2, Action::CloseAll),
+    ];
+    let result = run(
+        &hedging,
+        vec![Box::new(scripted(&script))],
+        vec![calm_bars(5)],
+    );
+    let (status, notes) = outcome(&result);
+    assert_eq!(status.len(), 4);
+    assert!(
+        status.iter().all(|(_, s)| *s == OrderStatus::Filled),
+        "{status:?} {notes:?}"
+    );
+    assert_eq!(result.trades.len(), 2);
+    assert!(result.open_trades.is_empty());
+}
+
+#[test]
 fn time_in_force_ioc_gtd_day_and_unsupported() {
     let bars = flat_bars(5);
     let script = [

@@ -25,8 +25,12 @@ pub struct RiskCheck<'a> {
     pub quantity: Quantity,
     /// The limit/trigger price, or the last close for market orders.
     pub reference_price: Price,
-    /// Net signed quantity raw held in the instrument before the order.
+    /// Net signed quantity raw held in the instrument before the order
+    /// (all strategies: the account's holding).
     pub net_qty_raw: i128,
+    /// The ordering strategy's own net position raw: what a reduce-only
+    /// order reduces (the venue caps it at fill by the same measure).
+    pub own_qty_raw: i128,
     /// Quantity raw of the open orders on the same side: buys reserve cash,
     /// sells reserve the holding (cash accounts).
     pub pending_qty_raw: i128,
@@ -75,10 +79,11 @@ impl RiskEngine {
             OrderSide::Sell => -order.quantity.signed_raw(),
         };
         let after = order.net_qty_raw + signed;
+        let own_after = order.own_qty_raw + signed;
         if order.reduce_only
-            && (order.net_qty_raw == 0
-                || after.signum() == -order.net_qty_raw.signum()
-                || after.abs() > order.net_qty_raw.abs())
+            && (order.own_qty_raw == 0
+                || own_after.signum() == -order.own_qty_raw.signum()
+                || own_after.abs() > order.own_qty_raw.abs())
         {
             return Err("reduce-only order would increase or reverse the position".to_string());
         }
@@ -220,6 +225,7 @@ mod tests {
             quantity: Quantity::parse(qty, 0).unwrap(),
             reference_price: Price::parse("100.00", 2).unwrap(),
             net_qty_raw: 0,
+            own_qty_raw: 0,
             pending_qty_raw: 0,
             cash_free: None,
             fee_rate_raw: 0,
@@ -304,9 +310,14 @@ mod tests {
         let mut order = check(&inst, OrderSide::Sell, "10");
         order.reduce_only = true;
         assert!(risk.check(&order).is_err(), "nothing to reduce");
-        order.net_qty_raw = 5 * FIXED_SCALAR;
-        assert!(risk.check(&order).is_err(), "would flip to short");
         order.net_qty_raw = 10 * FIXED_SCALAR;
+        assert!(
+            risk.check(&order).is_err(),
+            "another strategy's holding is not the order's to reduce"
+        );
+        order.own_qty_raw = 5 * FIXED_SCALAR;
+        assert!(risk.check(&order).is_err(), "would flip to short");
+        order.own_qty_raw = 10 * FIXED_SCALAR;
         assert!(risk.check(&order).is_ok());
     }
 
