@@ -167,6 +167,14 @@ builtin = "buy_and_hold"
 instrument = "X.SIM"
 "#;
 
+/// [`ONE_VENUE`] with more settings for its venue.
+fn one_venue_with(settings: &str) -> String {
+    ONE_VENUE.replace(
+        "base_currency = \"USD\"",
+        &format!("{settings}\nbase_currency = \"USD\""),
+    )
+}
+
 fn bar(ts: i64, o: &str, h: &str, l: &str, c: &str, instrument: u32) -> Bar {
     let p = |t: &str| Price::parse(t, 2).unwrap().raw;
     Bar {
@@ -405,10 +413,7 @@ fn two_reduce_only_exits_on_one_bar_close_the_position_once() {
 fn a_reduce_only_exit_trades_only_what_is_left() {
     // 10 held; a plain sell of 4 fills first on the bar, so the reduce-only
     // sell of 10 fills 6 and the venue cancels the rest.
-    let margin = ONE_VENUE.replace(
-        "base_currency = \"USD\"",
-        "account = \"margin\"\nbase_currency = \"USD\"",
-    );
+    let margin = one_venue_with("account = \"margin\"");
     let mut bars = calm_bars(4);
     bars[2] = bar(2, "10.00", "10.50", "9.90", "10.00", 0);
     let script = [
@@ -439,10 +444,7 @@ fn close_all_on_a_hedging_venue_closes_offsetting_positions() {
     // A long and a short of the same size net to zero, yet each is a
     // position of its own: closing them is two reduce-only orders, each
     // reducing the position it names.
-    let hedging = ONE_VENUE.replace(
-        "base_currency = \"USD\"",
-        "oms = \"hedging\"\naccount = \"margin\"\nbase_currency = \"USD\"",
-    );
+    let hedging = one_venue_with("oms = \"hedging\"\naccount = \"margin\"");
     let script = [
         (0, Action::Buy(10)),
         (1, Action::Sell(10)),
@@ -707,7 +709,7 @@ proptest! {
 
     #[test]
     fn cash_plus_positions_is_equity_and_fees_are_charged_once(script in proptest::collection::vec(action_strategy(), 0..30), seed in 0u64..1000, margin: bool) {
-        let toml = if margin { ONE_VENUE.replace("name = \"SIM\"", "name = \"SIM\"\naccount = \"margin\"") } else { ONE_VENUE.to_string() };
+        let toml = if margin { one_venue_with("account = \"margin\"") } else { ONE_VENUE.to_string() };
         let bars = generate_gbm(&GbmSpec { bars: 41, seed, ..GbmSpec::default() });
         let result = run(&toml, vec![Box::new(scripted(&script))], vec![bars.clone()]);
         let last_close = i128::from(bars.last().unwrap().close);
