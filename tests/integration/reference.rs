@@ -1,27 +1,13 @@
 //! The reference workloads of ../shared/reference/WORKLOADS.md, which
 //! Backtesting.py, Backtrader and vectorbt agree on.
 
-use crate::util::{bt, results, root, scratch, shared_reference, single_config, write};
-
-/// The 100k-bar file: the copy in tests/fixtures, and the CSV beside the
-/// project when the shared folder is there.
-fn reference_files() -> Vec<std::path::PathBuf> {
-    let mut files = vec![root().join("tests/fixtures/bars_100k.parquet")];
-    files.extend(shared_reference("bars_100k.csv"));
-    files
-}
+use crate::util::{reference_files, run_single};
 
 #[test]
 fn w2_ema_cross_matches_the_peers_exactly() {
     for data in reference_files() {
-        let dir = scratch();
-        let config = write(
-            dir.path(),
-            "w2.toml",
-            &single_config(&data, "ema_cross", "fast = 10, slow = 30", "0.001"),
-        );
-        bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
-        let stats = &results(&dir.path().join("out"))["stats"];
+        let (dir, json) = run_single(&data, "ema_cross", "fast = 10, slow = 30", "0.001");
+        let stats = &json["stats"];
         assert_eq!(stats["# Trades"], 1811, "{}", data.display());
         // Backtesting.py: 2460.7126499999367 in floats; exact decimal here.
         assert_eq!(
@@ -65,14 +51,7 @@ fn w2_ema_cross_matches_the_peers_exactly() {
 #[test]
 fn w1_buy_and_hold_matches_the_peers_exactly() {
     for data in reference_files() {
-        let dir = scratch();
-        let config = write(
-            dir.path(),
-            "w1.toml",
-            &single_config(&data, "buy_and_hold", "", "0"),
-        );
-        bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
-        let json = results(&dir.path().join("out"));
+        let (_dir, json) = run_single(&data, "buy_and_hold", "", "0");
         assert_eq!(
             json["stats"]["Equity Final [$]"],
             "65234.800000000",

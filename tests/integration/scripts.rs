@@ -2,7 +2,9 @@
 //! strategies/ with exact results, the W2 reference workload as a script,
 //! the sandbox, and errors with script locations.
 
-use crate::util::{bt, results, root, run_config, scratch, shared_reference, single_config, write};
+use crate::util::{
+    bt, reference_files, results, root, run_config, run_single, scratch, single_config, write,
+};
 
 /// Each example config, its script, and the trades and final equity it
 /// gives on data/demo_bars.csv (pinned: a change here is a behaviour change).
@@ -72,23 +74,15 @@ fn the_bracket_exits_cancel_each_other() {
 
 #[test]
 fn w2_as_a_script_matches_the_peers_exactly() {
-    let mut files = vec![root().join("tests/fixtures/bars_100k.parquet")];
-    files.extend(shared_reference("bars_100k.csv"));
     let script = root().join("strategies/ema_cross.rhai");
-    for data in files {
-        let dir = scratch();
-        let config = write(
-            dir.path(),
-            "w2.toml",
-            &single_config(
-                &data,
-                script.to_str().unwrap(),
-                "fast = 10, slow = 30",
-                "0.001",
-            ),
+    for data in reference_files() {
+        let (_dir, json) = run_single(
+            &data,
+            script.to_str().unwrap(),
+            "fast = 10, slow = 30",
+            "0.001",
         );
-        bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
-        let stats = &results(&dir.path().join("out"))["stats"];
+        let stats = &json["stats"];
         assert_eq!(stats["# Trades"], 1811, "{}", data.display());
         assert_eq!(
             stats["Equity Final [$]"],

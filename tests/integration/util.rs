@@ -89,6 +89,33 @@ pub fn results(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
 }
 
+/// The 100k-bar reference file: the copy in tests/fixtures, and the CSV
+/// beside the project when the shared folder is there.
+pub fn reference_files() -> Vec<PathBuf> {
+    let mut files = vec![root().join("tests/fixtures/bars_100k.parquet")];
+    files.extend(shared_reference("bars_100k.csv"));
+    files
+}
+
+/// Runs [`single_config`] in a scratch directory, expecting success; the
+/// directory (outputs in `out/`) and its `results.json`.
+pub fn run_single(
+    data: &Path,
+    strategy: &str,
+    params: &str,
+    fee: &str,
+) -> (tempfile::TempDir, serde_json::Value) {
+    let dir = scratch();
+    let config = write(
+        dir.path(),
+        "run.toml",
+        &single_config(data, strategy, params, fee),
+    );
+    bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
+    let json = results(&dir.path().join("out"));
+    (dir, json)
+}
+
 /// A config for one equity on one cash venue, trading `strategy` on `data`.
 /// A one-instrument config on `data`; `strategy` is a built-in name or the
 /// path of a `.rhai` script.
