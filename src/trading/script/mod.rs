@@ -487,7 +487,7 @@ impl Strategy for ScriptStrategy {
             volume: bar.volume().as_f64(),
             ts: bar.ts_init.0,
         };
-        let custom = {
+        let (custom, wakes) = {
             let mut state = self.ctx.lock();
             state.feed_bar(view);
             // Built-ins are fed; when no script code runs on this bar, the
@@ -496,14 +496,17 @@ impl Strategy for ScriptStrategy {
             if state.custom.is_empty() && !wakes {
                 return Ok(());
             }
-            state.custom.len()
+            (state.custom.len(), wakes)
         };
         self.refresh(ctx);
-        if custom > 0 {
+        // Crosses of script-defined lines are known only once they are fed.
+        let wakes = if custom > 0 {
             self.update_custom_indicators(view, custom)?;
-        }
-        // Crosses of script-defined lines are known only now.
-        if self.program.has_on_bar && self.ctx.lock().wakes_on_bar() {
+            self.program.has_on_bar && self.ctx.lock().wakes_on_bar()
+        } else {
+            wakes
+        };
+        if wakes {
             self.call("on_bar", (self.ctx.clone(), view)).map(drop)?;
         }
         self.flush(ctx)
