@@ -99,10 +99,13 @@ pub struct BacktestEngine {
     fx: FxTable,
     /// Instruments whose bars move an FX rate (all accounts then revalue).
     fx_instruments: Vec<bool>,
-    /// Venues whose account holds only its base currency: valued without
-    /// any conversion (balances in other currencies only come from the
-    /// starting balances, as the config requires them).
+    /// Venues whose account holds only its base currency (balances in
+    /// other currencies only come from the starting balances, as the config
+    /// requires them).
     single_currency: Vec<bool>,
+    /// Venues valued without any conversion: one currency in the account
+    /// and in every open position (kept with the marks).
+    plain_valuation: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
     curve: EquityCurve,
@@ -214,7 +217,7 @@ impl BacktestEngine {
             })
             .collect();
         let has_feeds = slots.iter().any(|s| s.feed.is_some());
-        let single_currency = venues
+        let single_currency: Vec<bool> = venues
             .iter()
             .map(|v| v.account.currencies().all(|c| c == v.account.base_currency))
             .collect();
@@ -239,6 +242,7 @@ impl BacktestEngine {
             report_currency,
             observer: config.observe_every.map(Observer::new),
             fx: config.fx.clone(),
+            plain_valuation: single_currency.clone(),
             single_currency,
             fx_instruments: (0..config.instruments.len())
                 .map(|i| {
@@ -833,16 +837,36 @@ impl BacktestEngine {
     /// Values a venue's account at the last prices and refreshes its snapshot.
     #[inline]
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
+        let dirty = self.accounts_dirty[venue];
         // Without fills or open positions nothing about the account moved.
-        if !self.accounts_dirty[venue] && self.venue_marks[venue].is_empty() {
+        if !dirty && self.venue_marks[venue].is_empty() {
             return Ok(());
         }
-        self.value_account(venue)
+        if dirty || !self.plain_valuation[venue] {
+            return self.value_account(venue);
+        }
+        // Between fills, in one currency: the balance plus the marks at the
+        // last closes, nothing to rebuild or convert.
+        let account = &self.venues[venue].account;
+        let base = account.base_currency;
+        let mut equity = account.total_raw(base);
+        for mark in &self.venue_marks[venue] {
+            if let Some(bar) = self.cache.last_bar(mark.instrument) {
+                equity += mark
+                    .value_raw(bar.close())
+                    .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            }
+        }
+        let snapshot = &mut self.accounts[venue];
+        snapshot.cash.raw = account.free(base).raw;
+        snapshot.equity.raw = equity;
+        Ok(())
     }
 
     #[inline(never)]
     fn value_account(&mut self, venue: usize) -> Result<(), BacktestError> {
         let exchange = &self.venues[venue];
+        let base = exchange.account.base_currency;
         if std::mem::take(&mut self.accounts_dirty[venue]) {
             let kind = if exchange.account.is_cash() {
                 MarkKind::MarketValue
@@ -860,8 +884,9 @@ impl BacktestEngine {
                     .filter(|p| self.instrument_venues[p.instrument.get()] == venue)
                     .filter_map(|p| Some(p.mark(cache.instrument(p.instrument)?, kind))),
             );
+            self.plain_valuation[venue] =
+                self.single_currency[venue] && marks.iter().all(|m| m.currency == base);
         }
-        let base = exchange.account.base_currency;
         let fx_error = |e: FxError| {
             BacktestError::Runtime(format!("valuing account {}: {e}", exchange.account.id))
         };

@@ -6,12 +6,59 @@
 
 use super::{DEFAULT_HISTORY, History, Indicator, PeriodError};
 
-#[derive(Debug, Clone)]
-pub struct Ema {
+/// The EMA recurrence alone, for loops that keep the value themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct EmaStep {
     alpha: f64,
     old_weight: f64,
     // (1 − alpha) + alpha, which is not always exactly 1 in f64.
     weight_sum: f64,
+}
+
+impl EmaStep {
+    /// # Errors
+    /// When `period` is zero.
+    pub fn new(period: usize) -> Result<Self, PeriodError> {
+        if period == 0 {
+            return Err(PeriodError { indicator: "EMA" });
+        }
+        #[allow(clippy::cast_precision_loss, reason = "periods are small")]
+        let center_of_mass = (period as f64 - 1.0) / 2.0;
+        let alpha = 1.0 / (1.0 + center_of_mass);
+        let old_weight = 1.0 - alpha;
+        Ok(Self {
+            alpha,
+            old_weight,
+            weight_sum: old_weight + alpha,
+        })
+    }
+
+    /// The average after `value`, from the average before it (`None` for
+    /// the first value, which seeds it).
+    #[inline]
+    #[must_use]
+    pub fn next(&self, prev: Option<f64>, value: f64) -> f64 {
+        match prev {
+            Some(prev) => {
+                let weighted = self.old_weight * prev + self.alpha * value;
+                #[allow(
+                    clippy::float_cmp,
+                    reason = "dividing by exactly 1.0 is skipped, as it changes nothing"
+                )]
+                if self.weight_sum == 1.0 {
+                    weighted
+                } else {
+                    weighted / self.weight_sum
+                }
+            }
+            None => value,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Ema {
+    step: EmaStep,
     value: Option<f64>,
     count: usize,
     history: History,
@@ -27,17 +74,8 @@ impl Ema {
     /// # Errors
     /// When `period` is zero.
     pub fn with_history(period: usize, history: usize) -> Result<Self, PeriodError> {
-        if period == 0 {
-            return Err(PeriodError { indicator: "EMA" });
-        }
-        #[allow(clippy::cast_precision_loss, reason = "periods are small")]
-        let center_of_mass = (period as f64 - 1.0) / 2.0;
-        let alpha = 1.0 / (1.0 + center_of_mass);
-        let old_weight = 1.0 - alpha;
         Ok(Self {
-            alpha,
-            old_weight,
-            weight_sum: old_weight + alpha,
+            step: EmaStep::new(period)?,
             value: None,
             count: 0,
             history: History::new(history),
@@ -48,21 +86,7 @@ impl Ema {
 impl Indicator for Ema {
     #[inline]
     fn update(&mut self, value: f64) {
-        let next = match self.value {
-            Some(prev) => {
-                let weighted = self.old_weight * prev + self.alpha * value;
-                #[allow(
-                    clippy::float_cmp,
-                    reason = "dividing by exactly 1.0 is skipped, as it changes nothing"
-                )]
-                if self.weight_sum == 1.0 {
-                    weighted
-                } else {
-                    weighted / self.weight_sum
-                }
-            }
-            None => value,
-        };
+        let next = self.step.next(self.value, value);
         self.value = Some(next);
         self.count += 1;
         self.history.push(next);

@@ -17,7 +17,7 @@ mod vwap;
 pub use atr::Atr;
 pub use bollinger::Bollinger;
 pub use catalog::{BarIndicator, BarInput};
-pub use ema::Ema;
+pub use ema::{Ema, EmaStep};
 pub use history::History;
 pub use macd::Macd;
 pub use roc::Roc;

@@ -279,10 +279,7 @@ impl Instrument {
     /// What [`Instrument::notional_raw`] reads of the instrument.
     #[must_use]
     pub fn notional_terms(&self) -> NotionalTerms {
-        NotionalTerms {
-            multiplier_raw: self.multiplier.signed_raw(),
-            inverse: self.is_inverse(),
-        }
+        NotionalTerms::new(self.multiplier.signed_raw(), self.is_inverse())
     }
 }
 
@@ -296,8 +293,41 @@ pub struct NotionalTerms {
 
 impl NotionalTerms {
     #[must_use]
+    pub const fn new(multiplier_raw: i128, inverse: bool) -> Self {
+        Self {
+            multiplier_raw,
+            inverse,
+        }
+    }
+
+    #[must_use]
     pub const fn is_inverse(&self) -> bool {
         self.inverse
+    }
+
+    /// Quantity times multiplier, at the global scale.
+    fn units_raw(&self, signed_qty_raw: i128) -> Result<i128, FixedError> {
+        // Most instruments have a multiplier of one: skip that product.
+        if self.multiplier_raw == FIXED_SCALAR {
+            Ok(signed_qty_raw)
+        } else {
+            fixed::mul_raw(signed_qty_raw, self.multiplier_raw)
+        }
+    }
+
+    /// The signed number of units when the notional of `signed_qty_raw` is
+    /// exactly that number times the price raw (a linear instrument and a
+    /// whole number of units that fits 64 bits); `None` otherwise.
+    #[must_use]
+    pub fn whole_units(&self, signed_qty_raw: i128) -> Option<i64> {
+        if self.inverse {
+            return None;
+        }
+        let units = self.units_raw(signed_qty_raw).ok()?;
+        if units % FIXED_SCALAR != 0 {
+            return None;
+        }
+        i64::try_from(units / FIXED_SCALAR).ok()
     }
 
     /// See [`Instrument::notional_raw`].
@@ -306,12 +336,7 @@ impl NotionalTerms {
     /// On overflow, or a zero price for an inverse instrument.
     #[inline]
     pub fn notional_raw(&self, signed_qty_raw: i128, price: Price) -> Result<i128, FixedError> {
-        // Most instruments have a multiplier of one: skip that product.
-        let units = if self.multiplier_raw == FIXED_SCALAR {
-            signed_qty_raw
-        } else {
-            fixed::mul_raw(signed_qty_raw, self.multiplier_raw)?
-        };
+        let units = self.units_raw(signed_qty_raw)?;
         if self.inverse {
             let scaled = units
                 .checked_mul(FIXED_SCALAR)

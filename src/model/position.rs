@@ -76,15 +76,64 @@ pub struct Mark {
     signed_qty_raw: i128,
     cost_basis_raw: i128,
     terms: NotionalTerms,
+    /// The worth as `slope × price raw + intercept` when that is exact: a
+    /// linear instrument whose quantity (times multiplier) is a whole
+    /// number of units, so the notional needs no rounding. Revaluing on
+    /// every bar is then one multiply.
+    linear: Option<Linear>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Linear {
+    slope: i64,
+    intercept: i128,
 }
 
 impl Mark {
+    fn new(
+        instrument: InstrumentIndex,
+        currency: Currency,
+        kind: MarkKind,
+        signed_qty_raw: i128,
+        cost_basis_raw: i128,
+        terms: NotionalTerms,
+    ) -> Self {
+        let linear = terms.whole_units(signed_qty_raw).map(|slope| Linear {
+            slope,
+            intercept: match kind {
+                MarkKind::MarketValue => 0,
+                // value − cost for a long, cost − value for a short, where
+                // value = |units| × price.
+                MarkKind::UnrealizedPnl => -cost_basis_raw * signed_qty_raw.signum(),
+            },
+        });
+        Self {
+            instrument,
+            currency,
+            kind,
+            signed_qty_raw,
+            cost_basis_raw,
+            terms,
+            linear,
+        }
+    }
+
     /// The position's worth at `price`, in its currency.
     ///
     /// # Errors
     /// On overflow.
     #[inline]
     pub fn value_raw(&self, price: Price) -> Result<i128, FixedError> {
+        if let Some(Linear { slope, intercept }) = self.linear {
+            // Two 64-bit factors cannot overflow 128 bits.
+            return (i128::from(slope) * i128::from(price.raw))
+                .checked_add(intercept)
+                .ok_or(FixedError::Overflow("position value"));
+        }
+        self.general_value_raw(price)
+    }
+
+    fn general_value_raw(&self, price: Price) -> Result<i128, FixedError> {
         if self.kind == MarkKind::MarketValue {
             return self.terms.notional_raw(self.signed_qty_raw, price);
         }
@@ -274,14 +323,14 @@ impl Position {
     /// What valuing this position at later prices needs, as of now.
     #[must_use]
     pub fn mark(&self, instrument: &Instrument, kind: MarkKind) -> Mark {
-        Mark {
-            instrument: self.instrument,
-            currency: self.currency,
+        Mark::new(
+            self.instrument,
+            self.currency,
             kind,
-            signed_qty_raw: self.signed_qty_raw,
-            cost_basis_raw: self.cost_basis_raw,
-            terms: instrument.notional_terms(),
-        }
+            self.signed_qty_raw,
+            self.cost_basis_raw,
+            instrument.notional_terms(),
+        )
     }
 
     #[must_use]
@@ -492,6 +541,27 @@ mod tests {
             }
             prop_assert_eq!(pieces.realized_pnl_raw, whole2.realized_pnl_raw);
             prop_assert_eq!(whole2.realized_pnl_raw, (i128::from(exit) - i128::from(entry)) * i128::from(qty) * 10_000_000);
+        }
+
+        #[test]
+        fn the_one_multiply_valuation_equals_the_general_one(
+            qty_raw in -10_000_000_000_000i128..10_000_000_000_000,
+            cost_raw in 0i128..1_000_000_000_000_000_000,
+            price_raw in 1i64..1_000_000_000_000_000,
+            multiplier in prop_oneof![Just("1"), Just("0.5"), Just("50"), Just("0.001")],
+            margin in any::<bool>(),
+            inverse in any::<bool>(),
+        ) {
+            let kind = if margin { MarkKind::UnrealizedPnl } else { MarkKind::MarketValue };
+            let terms = NotionalTerms::new(fixed::parse_raw(multiplier).unwrap().0, inverse);
+            let mark = Mark::new(InstrumentIndex(0), Currency::USD, kind, qty_raw, cost_raw, terms);
+            let price = Price { raw: price_raw, precision: 2 };
+            if inverse {
+                prop_assert!(mark.linear.is_none());
+            } else if multiplier == "1" && qty_raw % FIXED_SCALAR == 0 {
+                prop_assert!(mark.linear.is_some());
+            }
+            prop_assert_eq!(mark.value_raw(price), mark.general_value_raw(price));
         }
     }
 }

@@ -4,7 +4,7 @@ mod buy_and_hold;
 mod moving_average_cross;
 
 pub use buy_and_hold::BuyAndHold;
-pub use moving_average_cross::{AverageKind, MovingAverageCross};
+pub use moving_average_cross::{Average, Exponential, MovingAverageCross};
 
 use crate::core::identifiers::InstrumentIndex;
 
@@ -34,15 +34,11 @@ pub fn build(
 ) -> Result<Box<dyn Strategy>, BuiltinError> {
     Ok(match name {
         "buy_and_hold" => Box::new(BuyAndHold::from_params(instrument, params)?),
-        "ema_cross" => Box::new(MovingAverageCross::from_params(
-            AverageKind::Exponential,
-            instrument,
-            params,
+        "ema_cross" => Box::new(MovingAverageCross::<Exponential>::from_params(
+            instrument, params,
         )?),
-        "sma_cross" => Box::new(MovingAverageCross::from_params(
-            AverageKind::Simple,
-            instrument,
-            params,
+        "sma_cross" => Box::new(MovingAverageCross::<crate::indicators::Sma>::from_params(
+            instrument, params,
         )?),
         other => return Err(BuiltinError::Unknown(other.to_string())),
     })

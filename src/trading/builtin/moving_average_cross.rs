@@ -5,81 +5,109 @@
 use crate::core::fixed::FIXED_SCALAR;
 use crate::core::identifiers::InstrumentIndex;
 use crate::engine::commands::OrderSize;
-use crate::indicators::{BarIndicator, Ema, Indicator, Sma};
+use crate::indicators::{BarIndicator, Ema, EmaStep, Indicator, Sma};
 use crate::model::data::Bar;
 use crate::trading::params::{ParamError, Params};
 use crate::trading::strategy::{HookResult, Strategy, StrategyContext};
 
-/// Which average to cross.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AverageKind {
-    Exponential,
-    Simple,
+/// An average the strategy crosses: updated with each close, read once.
+pub trait Average: Sized + std::fmt::Debug + Send + 'static {
+    /// # Errors
+    /// When `period` is zero.
+    fn with_period(period: usize) -> Result<Self, crate::indicators::PeriodError>;
+    fn update(&mut self, value: f64);
+    fn value(&self) -> Option<f64>;
+    /// Bars before the first value (Backtesting.py's warm-up).
+    fn warmup(period: usize) -> usize;
+    /// The same average as a chart overlay.
+    fn overlay(period: usize) -> Option<(String, BarIndicator)>;
 }
 
-#[derive(Debug, Clone)]
-enum Average {
-    Exponential(Ema),
-    Simple(Sma),
+/// The exponential average, kept as its recurrence and current value only:
+/// the strategy keeps the previous value itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Exponential {
+    step: EmaStep,
+    value: Option<f64>,
 }
 
-impl Average {
-    fn new(kind: AverageKind, period: usize) -> Result<Self, ParamError> {
-        let err = |e: crate::indicators::PeriodError| ParamError {
-            name: "period".into(),
-            reason: e.to_string(),
-        };
-        Ok(match kind {
-            // Only the current value is read (the previous one is kept by
-            // the strategy), so the smallest history will do.
-            AverageKind::Exponential => {
-                Self::Exponential(Ema::with_history(period, 1).map_err(err)?)
-            }
-            AverageKind::Simple => Self::Simple(Sma::new(period).map_err(err)?),
+impl Average for Exponential {
+    fn with_period(period: usize) -> Result<Self, crate::indicators::PeriodError> {
+        Ok(Self {
+            step: EmaStep::new(period)?,
+            value: None,
         })
     }
 
     #[inline]
     fn update(&mut self, value: f64) {
-        match self {
-            Self::Exponential(i) => i.update(value),
-            Self::Simple(i) => i.update(value),
-        }
+        self.value = Some(self.step.next(self.value, value));
     }
 
     #[inline]
     fn value(&self) -> Option<f64> {
-        match self {
-            Self::Exponential(i) => i.value(),
-            Self::Simple(i) => i.value(),
-        }
+        self.value
+    }
+
+    fn warmup(_period: usize) -> usize {
+        // Defined from the first bar (Backtesting.py's w = 0).
+        0
+    }
+
+    fn overlay(period: usize) -> Option<(String, BarIndicator)> {
+        Some((
+            format!("EMA({period})"),
+            BarIndicator::Ema(Ema::new(period).ok()?),
+        ))
+    }
+}
+
+impl Average for Sma {
+    fn with_period(period: usize) -> Result<Self, crate::indicators::PeriodError> {
+        Self::new(period)
+    }
+
+    #[inline]
+    fn update(&mut self, value: f64) {
+        Indicator::update(self, value);
+    }
+
+    #[inline]
+    fn value(&self) -> Option<f64> {
+        Indicator::value(self)
+    }
+
+    fn warmup(period: usize) -> usize {
+        period - 1
+    }
+
+    fn overlay(period: usize) -> Option<(String, BarIndicator)> {
+        Some((
+            format!("SMA({period})"),
+            BarIndicator::Sma(Sma::new(period).ok()?),
+        ))
     }
 }
 
 /// The crossover strategy.
 #[derive(Debug, Clone)]
-pub struct MovingAverageCross {
+pub struct MovingAverageCross<A> {
     instrument: InstrumentIndex,
-    kind: AverageKind,
     fast_period: usize,
-    fast: Average,
-    slow: Average,
+    fast: A,
+    slow: A,
     slow_period: usize,
     size_raw: i128,
     bars_seen: usize,
 }
 
-impl MovingAverageCross {
+impl<A: Average> MovingAverageCross<A> {
     /// Parameters: `fast` (default 10), `slow` (default 30, > fast), `size`
     /// (fraction of equity, default 1).
     ///
     /// # Errors
     /// For unknown or malformed parameters.
-    pub fn from_params(
-        kind: AverageKind,
-        instrument: InstrumentIndex,
-        params: &Params,
-    ) -> Result<Self, ParamError> {
+    pub fn from_params(instrument: InstrumentIndex, params: &Params) -> Result<Self, ParamError> {
         params.reject_unknown(&["fast", "slow", "size"])?;
         let fast = params.usize_or("fast", 10, 1)?;
         let slow = params.usize_or("slow", 30, 2)?;
@@ -90,12 +118,17 @@ impl MovingAverageCross {
             });
         }
         let size_raw = params.fraction_or("size", FIXED_SCALAR)?;
+        let average = |period| {
+            A::with_period(period).map_err(|e| ParamError {
+                name: "period".into(),
+                reason: e.to_string(),
+            })
+        };
         Ok(Self {
             instrument,
-            kind,
             fast_period: fast,
-            fast: Average::new(kind, fast)?,
-            slow: Average::new(kind, slow)?,
+            fast: average(fast)?,
+            slow: average(slow)?,
             slow_period: slow,
             size_raw,
             bars_seen: 0,
@@ -103,7 +136,30 @@ impl MovingAverageCross {
     }
 }
 
-impl Strategy for MovingAverageCross {
+impl<A> MovingAverageCross<A> {
+    // Crosses are rare: kept out of line so the per-bar path stays short.
+    #[cold]
+    #[inline(never)]
+    fn cross_up(&self, ctx: &mut StrategyContext<'_>) {
+        // Skip when the balance buys less than one lot.
+        let affordable = ctx
+            .affordable_quantity(self.instrument, self.size_raw)
+            .is_some_and(|q| !q.is_zero());
+        if affordable && ctx.position_raw(self.instrument) == 0 {
+            ctx.buy(self.instrument, OrderSize::FractionOfEquity(self.size_raw));
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn cross_down(&self, ctx: &mut StrategyContext<'_>) {
+        if ctx.position_raw(self.instrument) > 0 {
+            ctx.close_position(self.instrument);
+        }
+    }
+}
+
+impl<A: Average> Strategy for MovingAverageCross<A> {
     #[inline]
     fn on_bar(&mut self, ctx: &mut StrategyContext<'_>, bar: &Bar) -> HookResult {
         if bar.instrument != self.instrument {
@@ -128,15 +184,9 @@ impl Strategy for MovingAverageCross {
             return Ok(());
         };
         if f1 <= s1 && f0 > s0 {
-            // Skip when the balance buys less than one lot.
-            let affordable = ctx
-                .affordable_quantity(self.instrument, self.size_raw)
-                .is_some_and(|q| !q.is_zero());
-            if affordable && ctx.position_raw(self.instrument) == 0 {
-                ctx.buy(self.instrument, OrderSize::FractionOfEquity(self.size_raw));
-            }
-        } else if f1 >= s1 && f0 < s0 && ctx.position_raw(self.instrument) > 0 {
-            ctx.close_position(self.instrument);
+            self.cross_up(ctx);
+        } else if f1 >= s1 && f0 < s0 {
+            self.cross_down(ctx);
         }
         Ok(())
     }
@@ -144,27 +194,11 @@ impl Strategy for MovingAverageCross {
     fn overlays(&self) -> Vec<(String, BarIndicator)> {
         [self.fast_period, self.slow_period]
             .into_iter()
-            .filter_map(|period| {
-                Some(match self.kind {
-                    AverageKind::Exponential => (
-                        format!("EMA({period})"),
-                        BarIndicator::Ema(Ema::new(period).ok()?),
-                    ),
-                    AverageKind::Simple => (
-                        format!("SMA({period})"),
-                        BarIndicator::Sma(Sma::new(period).ok()?),
-                    ),
-                })
-            })
+            .filter_map(A::overlay)
             .collect()
     }
 
     fn warmup_bars(&self) -> usize {
-        // The EMA is defined from the first bar (Backtesting.py's w = 0);
-        // an SMA needs `slow` bars.
-        match self.slow {
-            Average::Exponential(_) => 0,
-            Average::Simple(_) => self.slow_period - 1,
-        }
+        A::warmup(self.slow_period)
     }
 }
