@@ -16,7 +16,7 @@ use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEve
 use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex,
 };
-use crate::core::msgbus::{MessageBus, SubscriberId, TopicId};
+use crate::core::msgbus::{MessageBus, SubscriberId};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::execution::{ExecutionClient, ExecutionEngine, closing_side};
@@ -49,6 +49,17 @@ struct StrategySlot {
     sizer: Option<Sizer>,
     /// What the sizer reads from the market, fed every bar of `instrument`.
     feed: Option<SizerFeed>,
+}
+
+/// Where one stream's bars go, resolved once before the loop: the venue
+/// that matches them, the strategies subscribed to their bus topic
+/// (subscriptions are all made when the engine is built), and whether
+/// they move an FX rate.
+#[derive(Debug)]
+struct BarRoute {
+    venue: usize,
+    subscribers: Vec<StrategyIndex>,
+    moves_fx: bool,
 }
 
 /// The equity curve in the report currency, one point per timestamp.
@@ -313,9 +324,22 @@ impl BacktestEngine {
         mut self,
         streams: Vec<(String, BarStream<'_>)>,
     ) -> Result<RunOutput, BacktestError> {
-        let topics: Vec<TopicId> = streams
+        let routes: Vec<BarRoute> = streams
             .iter()
-            .map(|(name, _)| self.bus.topic(&format!("data.bars.{name}")))
+            .map(|(name, stream)| {
+                let topic = self.bus.topic(&format!("data.bars.{name}"));
+                let instrument = stream.bars.first().map(|b| b.instrument);
+                BarRoute {
+                    venue: instrument.map_or(0, |i| self.instrument_venues[i.get()]),
+                    subscribers: self
+                        .bus
+                        .subscribers(topic)
+                        .iter()
+                        .map(|s| StrategyIndex(s.0))
+                        .collect(),
+                    moves_fx: instrument.is_some_and(|i| self.fx_instruments[i.get()]),
+                }
+            })
             .collect();
         let first_ts = streams
             .iter()
@@ -345,7 +369,7 @@ impl BacktestEngine {
                 current_ts = Some(bar.ts_init);
                 self.advance_clock(bar.ts_init)?;
             }
-            self.on_bar(topics[stream], bar)?;
+            self.on_bar(&routes[stream], bar)?;
         }
         if let Some(ts) = current_ts {
             self.record_equity(ts)?;
@@ -406,48 +430,61 @@ impl BacktestEngine {
     }
 
     #[inline]
-    fn on_bar(&mut self, topic: TopicId, bar: &Bar) -> Result<(), BacktestError> {
+    fn on_bar(&mut self, route: &BarRoute, bar: &Bar) -> Result<(), BacktestError> {
         self.cache.set_last_bar(bar);
         if self.has_feeds {
-            for slot in &mut self.strategies {
-                if let (Some(feed), true) = (&mut slot.feed, slot.instrument == bar.instrument) {
-                    feed.update(bar);
-                }
-            }
+            self.feed_sizers(bar);
         }
-        let venue = self.instrument_venues[bar.instrument.get()];
-        let exchange = &mut self.venues[venue];
-        if let Some(instrument) = self.cache.instrument(bar.instrument) {
-            // Only the pessimistic path depends on the position's direction.
-            let sign = if exchange.config.fill.pessimistic {
-                let net = self.cache.net_qty_raw(None, bar.instrument);
-                i32::from(net > 0) - i32::from(net < 0)
-            } else {
-                0
-            };
-            exchange
-                .process_bar(bar, instrument, sign, &self.cache)
-                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        let venue = route.venue;
+        // Most bars meet no working order: decide that without a call.
+        if self.venues[venue].has_work(bar.instrument) {
+            self.match_bar(venue, bar)?;
         }
         self.pump()?;
         self.refresh_account(venue)?;
-        if self.fx_instruments[bar.instrument.get()] {
+        if route.moves_fx {
             // A new rate changes every account holding that currency.
             for other in 0..self.venues.len() {
                 self.accounts_dirty[other] = true;
                 self.refresh_account(other)?;
             }
         }
-        let subscribers = self.bus.subscribers(topic);
-        for k in 0..subscribers.len() {
-            let subscriber = self.bus.subscribers(topic)[k];
-            self.call(StrategyIndex(subscriber.0), |s, ctx| s.on_bar(ctx, bar))?;
+        for &subscriber in &route.subscribers {
+            self.call(subscriber, |s, ctx| s.on_bar(ctx, bar))?;
             if !self.pending.is_empty() {
                 self.pump()?;
                 self.refresh_account(venue)?;
             }
         }
         Ok(())
+    }
+
+    #[inline(never)]
+    fn feed_sizers(&mut self, bar: &Bar) {
+        for slot in &mut self.strategies {
+            if let (Some(feed), true) = (&mut slot.feed, slot.instrument == bar.instrument) {
+                feed.update(bar);
+            }
+        }
+    }
+
+    /// The venue matches its working orders against the bar.
+    #[inline(never)]
+    fn match_bar(&mut self, venue: usize, bar: &Bar) -> Result<(), BacktestError> {
+        let Some(instrument) = self.cache.instrument(bar.instrument) else {
+            return Ok(());
+        };
+        let exchange = &mut self.venues[venue];
+        // Only the pessimistic path depends on the position's direction.
+        let sign = if exchange.config.fill.pessimistic {
+            let net = self.cache.net_qty_raw(None, bar.instrument);
+            i32::from(net > 0) - i32::from(net < 0)
+        } else {
+            0
+        };
+        exchange
+            .process_bar(bar, instrument, sign, &self.cache)
+            .map_err(|e| BacktestError::Runtime(e.to_string()))
     }
 
     /// Drains venue events and queued commands until both are empty.

@@ -101,10 +101,7 @@ impl Strategy for Scripted {
                     ctx.submit(order);
                 }
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
-                Action::Cancel(id) => ctx.cancel(
-                    ClientOrderId::new(id)
-                        .unwrap_or_else(|_| ClientOrderId::from_parts("bad", '-', 0)),
-                ),
+                Action::Cancel(id) => ctx.cancel(ClientOrderId::new(id).unwrap()),
                 Action::CloseAll => ctx.close_all(),
                 Action::Timer(secs) => ctx.set_timer("tick", secs * 1_000_000_000),
             }

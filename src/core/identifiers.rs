@@ -3,6 +3,7 @@
 //! ([`InstrumentIndex`] and friends) stand in for them on hot paths.
 
 use std::fmt;
+use std::num::NonZeroU64;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -33,38 +34,6 @@ fn check_text(kind: &'static str, value: &str) -> Result<(), IdentifierError> {
     Ok(())
 }
 
-/// `prefix`, `separator` and `number` in decimal as one shared string,
-/// without the formatting machinery and with one allocation (this runs for
-/// every order and fill): the text is put together on the stack.
-fn numbered_text(prefix: &str, separator: char, number: u64) -> Arc<str> {
-    let digit_count = number.checked_ilog10().map_or(1, |d| d as usize + 1);
-    let mut separator_bytes = [0u8; 4];
-    let separator = separator.encode_utf8(&mut separator_bytes).as_bytes();
-    let len = prefix.len() + separator.len() + digit_count;
-    let mut buffer = [0u8; 64];
-    let Some(text) = buffer.get_mut(..len) else {
-        // A prefix too long for the stack buffer: the slow way.
-        return Arc::from(format!(
-            "{prefix}{}{number}",
-            std::str::from_utf8(separator).unwrap_or("-")
-        ));
-    };
-    let (head, tail) = text.split_at_mut(prefix.len());
-    head.copy_from_slice(prefix.as_bytes());
-    let (middle, digits) = tail.split_at_mut(separator.len());
-    for (to, from) in middle.iter_mut().zip(separator) {
-        *to = *from;
-    }
-    // The digits go straight into place, last first.
-    let mut rest = number;
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + u8::try_from(rest % 10).unwrap_or(0);
-        rest /= 10;
-    }
-    // Valid UTF-8 pieces joined are valid UTF-8.
-    Arc::from(std::str::from_utf8(text).unwrap_or(prefix))
-}
-
 macro_rules! string_identifier {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -77,16 +46,6 @@ macro_rules! string_identifier {
             pub fn new(value: &str) -> Result<Self, IdentifierError> {
                 check_text(stringify!($name), value)?;
                 Ok(Self(Arc::from(value)))
-            }
-
-            /// An id `bt` builds itself from validated parts and numbers,
-            /// such as `O-<strategy>-<n>`: it cannot be empty or hold
-            /// whitespace, so the scan is skipped on the order path.
-            #[must_use]
-            pub fn from_parts(prefix: &str, separator: char, number: u64) -> Self {
-                let text = numbered_text(prefix, separator, number);
-                debug_assert!(check_text(stringify!($name), &text).is_ok());
-                Self(text)
             }
 
             #[must_use]
@@ -124,6 +83,177 @@ macro_rules! string_identifier {
     };
 }
 
+/// The shared head of the ids `bt` numbers itself (`O-EMA-1-`, `SIM-`,
+/// `P-`): validated once, and ending in a non-digit, so that head and
+/// number read back from the text unambiguously.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdPrefix(Arc<str>);
+
+impl IdPrefix {
+    /// # Errors
+    /// When `text` is empty, contains whitespace or ends in a digit.
+    pub fn new(text: &str) -> Result<Self, IdentifierError> {
+        check_text("IdPrefix", text)?;
+        if text.ends_with(|c: char| c.is_ascii_digit()) {
+            return Err(IdentifierError {
+                kind: "IdPrefix",
+                value: text.to_string(),
+                reason: "must not end in a digit",
+            });
+        }
+        Ok(Self(Arc::from(text)))
+    }
+
+    /// An identifier's text followed by `separator`, for the engine's own
+    /// numbering: valid whenever `id` is a valid identifier and `separator`
+    /// neither a digit nor whitespace.
+    pub(crate) fn after(id: &str, separator: char) -> Self {
+        debug_assert!(!separator.is_ascii_digit() && !separator.is_whitespace());
+        Self(Arc::from(format!("{id}{separator}")))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! numbered_identifier {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        ///
+        /// Kept as a shared head plus, for ids `bt` numbers itself, the
+        /// number: one is made per order or fill without formatting or
+        /// allocating, and the text is written only when shown. Two ids are
+        /// equal when their texts are.
+        #[derive(Clone)]
+        pub struct $name {
+            head: Arc<str>,
+            number: Option<NonZeroU64>,
+        }
+
+        impl $name {
+            /// # Errors
+            /// When `value` is empty or contains whitespace.
+            pub fn new(value: &str) -> Result<Self, IdentifierError> {
+                check_text(stringify!($name), value)?;
+                Ok(Self {
+                    head: Arc::from(value),
+                    number: None,
+                })
+            }
+
+            /// `prefix` followed by `number` in decimal.
+            #[must_use]
+            pub fn numbered(prefix: &IdPrefix, number: NonZeroU64) -> Self {
+                Self {
+                    head: Arc::clone(&prefix.0),
+                    number: Some(number),
+                }
+            }
+
+            /// The number of an id that reads `prefix` followed by a number
+            /// in decimal (however it was made).
+            #[must_use]
+            pub fn number_after(&self, prefix: &IdPrefix) -> Option<NonZeroU64> {
+                match self.number {
+                    Some(number) => {
+                        (Arc::ptr_eq(&self.head, &prefix.0) || *self.head == *prefix.0)
+                            .then_some(number)
+                    }
+                    None => canonical_number(self.head.strip_prefix(&*prefix.0)?),
+                }
+            }
+
+            /// The id's text.
+            #[must_use]
+            pub fn text(&self) -> std::borrow::Cow<'_, str> {
+                match self.number {
+                    None => std::borrow::Cow::Borrowed(&self.head),
+                    Some(number) => std::borrow::Cow::Owned(format!("{}{number}", self.head)),
+                }
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                match (self.number, other.number) {
+                    // Heads end in a non-digit: equal texts have equal parts.
+                    (Some(a), Some(b)) => a == b && *self.head == *other.head,
+                    (None, None) => *self.head == *other.head,
+                    _ => self.text() == other.text(),
+                }
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.text().hash(state);
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.text().cmp(&other.text())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.text()).finish()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.head)?;
+                match self.number {
+                    Some(number) => write!(f, "{number}"),
+                    None => Ok(()),
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = IdentifierError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Self::new(value)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::new(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// Decimal digits as `bt` writes numbers (no sign, no leading zero), as a
+/// non-zero number.
+fn canonical_number(digits: &str) -> Option<NonZeroU64> {
+    if digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 string_identifier!(
     /// The trader (one backtest node).
     TraderId
@@ -144,19 +274,19 @@ string_identifier!(
     /// An account at a venue.
     AccountId
 );
-string_identifier!(
+numbered_identifier!(
     /// The strategy-side order id, unique within a run.
     ClientOrderId
 );
-string_identifier!(
+numbered_identifier!(
     /// The venue-side order id.
     VenueOrderId
 );
-string_identifier!(
+numbered_identifier!(
     /// One execution (fill) at a venue.
     TradeId
 );
-string_identifier!(
+numbered_identifier!(
     /// A position.
     PositionId
 );
@@ -288,28 +418,49 @@ mod tests {
     }
 
     #[test]
-    fn generated_ids_read_like_formatted_ones() {
-        for n in [0u64, 7, 10, 12_345, u64::MAX] {
+    fn numbered_ids_read_and_compare_like_their_text() {
+        let prefix = IdPrefix::new("O-S-1-").unwrap();
+        for n in [1u64, 7, 10, 12_345, u64::MAX] {
+            let number = NonZeroU64::new(n).unwrap();
+            let made = ClientOrderId::numbered(&prefix, number);
+            let text = format!("O-S-1-{n}");
+            assert_eq!(made.to_string(), text);
+            assert_eq!(made.text(), text);
+            let parsed = ClientOrderId::new(&text).unwrap();
+            assert_eq!(made, parsed);
+            assert_eq!(parsed, made);
+            assert_eq!(made.cmp(&parsed), std::cmp::Ordering::Equal);
+            assert_eq!(made.number_after(&prefix), Some(number));
+            assert_eq!(parsed.number_after(&prefix), Some(number));
+        }
+        let one = NonZeroU64::new(1).unwrap();
+        let other = IdPrefix::new("O-S-").unwrap();
+        assert_ne!(
+            ClientOrderId::numbered(&prefix, one),
+            ClientOrderId::numbered(&other, one)
+        );
+        assert_eq!(
+            ClientOrderId::numbered(&prefix, one).number_after(&other),
+            None
+        );
+        for text in ["O-S-1-01", "O-S-1-", "O-S-1-+3", "O-S-1-x"] {
             assert_eq!(
-                ClientOrderId::from_parts("O-S-1", '-', n).as_str(),
-                format!("O-S-1-{n}")
+                ClientOrderId::new(text).unwrap().number_after(&prefix),
+                None
             );
         }
-        assert_eq!(TradeId::from_parts("SIM", '-', 3).to_string(), "SIM-3");
-        // Past the stack buffer, and a separator of several bytes.
-        let long = "P".repeat(70);
-        assert_eq!(
-            VenueOrderId::from_parts(&long, '-', 42).as_str(),
-            format!("{long}-42")
-        );
-        assert_eq!(TradeId::from_parts("Δ", 'µ', 9).as_str(), "Δµ9");
+        assert!(IdPrefix::new("O-1").is_err());
+        assert!(IdPrefix::new("").is_err());
+        let made = TradeId::numbered(&IdPrefix::new("SIM-T").unwrap(), one);
+        assert_eq!(serde_json::to_string(&made).unwrap(), "\"SIM-T1\"");
+        assert_eq!(format!("{made:?}"), "TradeId(\"SIM-T1\")");
     }
 
     #[test]
     fn identifiers_compare_by_value() {
         assert_eq!(TradeId::new("T-1").unwrap(), TradeId::new("T-1").unwrap());
         assert!(PositionId::new("P-1").unwrap() < PositionId::new("P-2").unwrap());
-        assert_eq!(VenueOrderId::new("V-1").unwrap().as_str(), "V-1");
+        assert_eq!(VenueOrderId::new("V-1").unwrap().to_string(), "V-1");
         assert_eq!(Symbol::new("AAPL").unwrap().as_str(), "AAPL");
     }
 

@@ -5,7 +5,9 @@
 use crate::core::enums::{OmsType, OrderSide};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::fixed::{self, FixedError};
-use crate::core::identifiers::{IdentifierError, PositionId, StrategyId};
+use std::num::NonZeroU64;
+
+use crate::core::identifiers::{IdPrefix, IdentifierError, PositionId, StrategyId};
 use crate::core::{Quantity, UnixNanos};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderError};
@@ -47,20 +49,24 @@ pub struct FillOutcome {
 pub struct ExecutionEngine {
     strategy_ids: Vec<StrategyId>,
     position_sequence: u64,
+    position_id_prefix: IdPrefix,
 }
 
 impl ExecutionEngine {
     #[must_use]
-    pub const fn new(strategy_ids: Vec<StrategyId>) -> Self {
+    pub fn new(strategy_ids: Vec<StrategyId>) -> Self {
         Self {
             strategy_ids,
             position_sequence: 0,
+            position_id_prefix: IdPrefix::after("P", '-'),
         }
     }
 
     fn next_position_id(&mut self) -> Result<PositionId, IdentifierError> {
+        // 1-based: the count of positions including this one.
+        let number = NonZeroU64::MIN.saturating_add(self.position_sequence);
         self.position_sequence += 1;
-        PositionId::new(&format!("P-{}", self.position_sequence))
+        Ok(PositionId::numbered(&self.position_id_prefix, number))
     }
 
     /// Applies `event` to its order and, for a fill, to positions; position

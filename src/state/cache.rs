@@ -91,30 +91,55 @@ impl OrderStore {
 /// The open orders' indices, ascending. Indices grow with submission, so
 /// this is submission order, and a new order is a push at the end; a
 /// sorted vector beats a tree for the handful to hundreds of orders that
-/// are open at once.
+/// are open at once. A closed order is only flagged, and the vector is
+/// compacted once most of it is stale, so closing the oldest orders one
+/// by one does not shift the rest each time.
 #[derive(Debug, Default)]
-struct OpenOrders(Vec<OrderIndex>);
+struct OpenOrders {
+    entries: Vec<OrderIndex>,
+    /// Whether each order, by index, is open.
+    open: Vec<bool>,
+    /// Entries whose order has closed since the last compaction.
+    stale: usize,
+}
 
 impl OpenOrders {
     fn insert(&mut self, index: OrderIndex) {
-        match self.0.last() {
-            Some(last) if *last >= index => {
-                if let Err(at) = self.0.binary_search(&index) {
-                    self.0.insert(at, index);
-                }
-            }
-            _ => self.0.push(index),
+        let at = index.get();
+        if self.open.len() <= at {
+            self.open.resize(at + 1, false);
+        }
+        if self.open[at] {
+            return;
+        }
+        self.open[at] = true;
+        match self.entries.last() {
+            Some(last) if *last >= index => match self.entries.binary_search(&index) {
+                Ok(_) => self.stale -= 1,
+                Err(position) => self.entries.insert(position, index),
+            },
+            _ => self.entries.push(index),
         }
     }
 
     fn remove(&mut self, index: OrderIndex) {
-        if let Ok(at) = self.0.binary_search(&index) {
-            self.0.remove(at);
+        let Some(open) = self.open.get_mut(index.get()) else {
+            return;
+        };
+        if !*open {
+            return;
+        }
+        *open = false;
+        self.stale += 1;
+        if self.stale * 2 > self.entries.len() {
+            let flags = &self.open;
+            self.entries.retain(|i| flags[i.get()]);
+            self.stale = 0;
         }
     }
 
     fn iter(&self) -> impl Iterator<Item = &OrderIndex> + '_ {
-        self.0.iter()
+        self.entries.iter().filter(|i| self.open[i.get()])
     }
 }
 
@@ -421,12 +446,38 @@ mod tests {
             .order(OrderIndex(u32::try_from(CHUNK + 1).unwrap()))
             .unwrap();
         assert_eq!(order.index.get(), CHUNK + 1);
-        assert_eq!(order.client_order_id.as_str(), format!("O-S-{}", CHUNK + 2));
+        assert_eq!(
+            order.client_order_id.to_string(),
+            format!("O-S-{}", CHUNK + 2)
+        );
         assert!(
             cache
                 .order(OrderIndex(u32::try_from(CHUNK + 5).unwrap()))
                 .is_none()
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn open_orders_equal_a_set_under_any_opens_and_closes(
+            steps in proptest::collection::vec((0u32..40, proptest::bool::ANY), 0..200),
+        ) {
+            let mut open = OpenOrders::default();
+            let mut model = std::collections::BTreeSet::new();
+            for (index, opens) in steps {
+                if opens {
+                    open.insert(OrderIndex(index));
+                    model.insert(index);
+                } else {
+                    open.remove(OrderIndex(index));
+                    model.remove(&index);
+                }
+                let listed: Vec<u32> = open.iter().map(|i| i.0).collect();
+                let expected: Vec<u32> = model.iter().copied().collect();
+                proptest::prop_assert_eq!(listed, expected);
+                proptest::prop_assert!(open.stale * 2 <= open.entries.len());
+            }
+        }
     }
 
     #[test]

@@ -2,14 +2,15 @@
 //! latency queue. It implements the engine's `ExecutionClient` and emits
 //! order events; the backtest engine applies them.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{
-    ClientOrderId, IdentifierError, InstrumentIndex, OrderIndex, PositionId, StrategyIndex,
-    TradeId, Venue, VenueIndex, VenueOrderId,
+    ClientOrderId, IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, PositionId,
+    StrategyIndex, TradeId, Venue, VenueIndex, VenueOrderId,
 };
 use crate::core::rng::SeededRng;
 use crate::core::time::NANOS_PER_DAY;
@@ -84,6 +85,9 @@ pub struct SimulatedExchange {
     triggered: Vec<Triggered>,
     sequence: u64,
     trade_sequence: u64,
+    /// "<venue>-" and "<venue>-T": the heads of venue order and trade ids.
+    order_id_prefix: IdPrefix,
+    trade_id_prefix: IdPrefix,
     /// IOC/FOK orders: canceled after the first bar they could fill on.
     immediate: Vec<(InstrumentIndex, OrderIndex, ClientOrderId)>,
     /// GTD/DAY orders with their deadline.
@@ -110,6 +114,8 @@ impl SimulatedExchange {
             .map(|t| t.then(MatchingCore::new))
             .collect();
         Self {
+            order_id_prefix: IdPrefix::after(config.venue.as_str(), '-'),
+            trade_id_prefix: IdPrefix::after(&format!("{}-", config.venue), 'T'),
             index,
             config,
             account,
@@ -141,6 +147,12 @@ impl SimulatedExchange {
         self.cores
             .get(instrument.get())
             .is_some_and(Option::is_some)
+    }
+
+    /// `<venue>-<n>` for the order at cache index n − 1.
+    fn venue_order_id(&self, order: OrderIndex) -> VenueOrderId {
+        let number = NonZeroU64::MIN.saturating_add(u64::from(order.0));
+        VenueOrderId::numbered(&self.order_id_prefix, number)
     }
 
     fn event(
@@ -195,11 +207,7 @@ impl SimulatedExchange {
                     }
                     _ => {}
                 }
-                let venue_order_id = VenueOrderId::from_parts(
-                    self.config.venue.as_str(),
-                    '-',
-                    u64::from(order.0) + 1,
-                );
+                let venue_order_id = self.venue_order_id(order);
                 let accepted = self.event(
                     order,
                     &client_order_id,
@@ -262,31 +270,23 @@ impl SimulatedExchange {
         Ok(())
     }
 
+    /// `true` when a bar of `instrument` has something to do here: an
+    /// order resting on it, a command in flight or an order to expire.
+    #[inline]
+    #[must_use]
+    pub fn has_work(&self, instrument: InstrumentIndex) -> bool {
+        matches!(self.cores.get(instrument.get()), Some(Some(core)) if !core.is_empty())
+            || !self.inflight.is_empty()
+            || !self.expiries.is_empty()
+    }
+
     /// Matches the working orders of `bar`'s instrument against it.
     /// `net_sign` is the sign of the venue's net position in the instrument
     /// (for the pessimistic path).
     ///
     /// # Errors
     /// On arithmetic overflow or a bad id.
-    #[inline]
     pub fn process_bar(
-        &mut self,
-        bar: &Bar,
-        instrument: &Instrument,
-        net_sign: i32,
-        cache: &Cache,
-    ) -> Result<(), ExchangeError> {
-        // Most bars meet no working order: decide that without a call.
-        let resting =
-            matches!(self.cores.get(bar.instrument.get()), Some(Some(core)) if !core.is_empty());
-        if !resting && self.inflight.is_empty() && self.expiries.is_empty() {
-            return Ok(());
-        }
-        self.process_bar_working(bar, instrument, net_sign, cache)
-    }
-
-    #[inline(never)]
-    fn process_bar_working(
         &mut self,
         bar: &Bar,
         instrument: &Instrument,
@@ -464,19 +464,15 @@ impl SimulatedExchange {
         }
         self.account
             .apply_fill(currency, m.side, notional, commission);
+        // 1-based: the count of trades including this one.
+        let trade_number = NonZeroU64::MIN.saturating_add(self.trade_sequence);
         self.trade_sequence += 1;
         let fill = OrderFilled {
-            trade_id: TradeId::new(&format!("{}-T{}", self.config.venue, self.trade_sequence))?,
-            venue_order_id: order.venue_order_id.clone().map_or_else(
-                || {
-                    Ok::<_, IdentifierError>(VenueOrderId::from_parts(
-                        self.config.venue.as_str(),
-                        '-',
-                        u64::from(m.order.0) + 1,
-                    ))
-                },
-                Ok,
-            )?,
+            trade_id: TradeId::numbered(&self.trade_id_prefix, trade_number),
+            venue_order_id: order
+                .venue_order_id
+                .clone()
+                .unwrap_or_else(|| self.venue_order_id(m.order)),
             position_id: order.position_id.clone(),
             order_side: m.side,
             last_qty: qty,

@@ -1,15 +1,17 @@
 //! Makes orders with ids unique within a run: `O-<strategy>-<sequence>`.
 
 use crate::core::UnixNanos;
-use crate::core::identifiers::{ClientOrderId, OrderIndex, StrategyId};
+use std::num::NonZeroU64;
+
+use crate::core::identifiers::{ClientOrderId, IdPrefix, OrderIndex, StrategyId};
 
 use super::{Order, OrderInit};
 
 /// Numbers the orders of one strategy.
 #[derive(Debug, Clone)]
 pub struct OrderFactory {
-    // "O-<strategy>", built once.
-    prefix: String,
+    // "O-<strategy>-", built once.
+    prefix: IdPrefix,
     // The cache index of each order made, by sequence number − 1 (None while
     // an id is reserved but its order not yet made): ids are resolved by
     // parsing, with no map to hash or grow.
@@ -21,7 +23,7 @@ impl OrderFactory {
     #[must_use]
     pub fn new(strategy_id: &StrategyId) -> Self {
         Self {
-            prefix: format!("O-{strategy_id}"),
+            prefix: IdPrefix::after(&format!("O-{strategy_id}"), '-'),
             made: Vec::new(),
             sequence: 0,
         }
@@ -39,7 +41,9 @@ impl OrderFactory {
     /// cannot reach the factory mid-call (a script) name orders ahead.
     #[must_use]
     pub fn id_at(&self, sequence: u64) -> ClientOrderId {
-        ClientOrderId::from_parts(&self.prefix, '-', sequence)
+        // Sequences are 1-based; 0 reads as the first.
+        let number = NonZeroU64::new(sequence).unwrap_or(NonZeroU64::MIN);
+        ClientOrderId::numbered(&self.prefix, number)
     }
 
     /// The next order (under `reserved`, an id from [`Self::reserve`], or a
@@ -62,11 +66,7 @@ impl OrderFactory {
     }
 
     fn sequence_of(&self, id: &ClientOrderId) -> Option<usize> {
-        id.as_str()
-            .strip_prefix(self.prefix.as_str())?
-            .strip_prefix('-')?
-            .parse()
-            .ok()
+        usize::try_from(id.number_after(&self.prefix)?.get()).ok()
     }
 
     /// The cache index of the order this factory made with `id`, if any.

@@ -78,8 +78,8 @@ fn factory_gives_unique_ids() {
         init(OrderKind::Market, "1"),
         UnixNanos(0),
     );
-    assert_eq!(a.client_order_id.as_str(), "O-EMA-1-1");
-    assert_eq!(b.client_order_id.as_str(), "O-EMA-1-2");
+    assert_eq!(a.client_order_id.to_string(), "O-EMA-1-1");
+    assert_eq!(b.client_order_id.to_string(), "O-EMA-1-2");
     assert_eq!(factory.count(), 2);
     assert_eq!(factory.find(&b.client_order_id), Some(OrderIndex(1)));
     assert_eq!(

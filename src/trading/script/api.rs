@@ -272,7 +272,7 @@ impl CtxState {
         let expected_id = self
             .namer
             .id_at(self.orders_numbered + 1 + self.pending_submits());
-        let text = ImmutableString::from(expected_id.as_str());
+        let text = ImmutableString::from(expected_id.to_string());
         self.commands
             .push(ScriptCommand::Submit { order, expected_id });
         Ok(text)

@@ -390,7 +390,7 @@ impl ScriptStrategy {
 
 fn order_map(order: &Order) -> Map {
     let mut map = Map::new();
-    map.insert("id".into(), order.client_order_id.as_str().into());
+    map.insert("id".into(), order.client_order_id.to_string().into());
     map.insert("side".into(), order.side.to_string().into());
     map.insert("type".into(), order.kind.order_type().to_string().into());
     map.insert("status".into(), order.status.to_string().into());
@@ -416,7 +416,7 @@ fn order_map(order: &Order) -> Map {
 
 fn event_map(event: &OrderEvent, order: Option<&Order>) -> Map {
     let mut map = order.map(order_map).unwrap_or_default();
-    map.insert("id".into(), event.client_order_id.as_str().into());
+    map.insert("id".into(), event.client_order_id.to_string().into());
     map.insert("event".into(), event.kind.name().into());
     map.insert("ts".into(), Dynamic::from_int(event.ts_event.0));
     match &event.kind {
@@ -437,7 +437,7 @@ fn fill_fields(map: &mut Map, fill: &OrderFilled) {
 
 fn position_map(event: &PositionEvent) -> Map {
     let mut map = Map::new();
-    map.insert("id".into(), event.position_id.as_str().into());
+    map.insert("id".into(), event.position_id.to_string().into());
     map.insert("instrument".into(), event.instrument_id.to_string().into());
     map.insert("side".into(), event.side.to_string().into());
     map.insert("quantity".into(), raw_to_f64(event.signed_qty_raw).into());
