@@ -62,6 +62,16 @@ struct BarRoute {
     moves_fx: bool,
 }
 
+/// A venue's equity between two fills, when it is exactly
+/// `constant + Σ units × last close`: one currency in the account and its
+/// positions, every mark linear and its instrument priced. Balances change
+/// only with fills, so the constant holds the balance too.
+#[derive(Debug, Clone)]
+struct LinearEquity {
+    constant_raw: i128,
+    terms: Vec<(InstrumentIndex, i64)>,
+}
+
 /// The equity curve in the report currency, one point per timestamp.
 #[derive(Debug, Default, Clone)]
 pub struct EquityCurve {
@@ -103,6 +113,9 @@ pub struct BacktestEngine {
     /// only thing that opens, closes or changes one), so valuing a bar
     /// neither scans every position nor reads positions and instruments.
     venue_marks: Vec<Vec<Mark>>,
+    /// Each venue's equity as a sum of units × last close, when it can be
+    /// (rebuilt with the marks).
+    linear_equity: Vec<Option<LinearEquity>>,
     report_currency: Currency,
     /// Records equity, cash and positions when the config asks.
     observer: Option<Observer>,
@@ -114,9 +127,6 @@ pub struct BacktestEngine {
     /// other currencies only come from the starting balances, as the config
     /// requires them).
     single_currency: Vec<bool>,
-    /// Venues valued without any conversion: one currency in the account
-    /// and in every open position (kept with the marks).
-    plain_valuation: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
     curve: EquityCurve,
@@ -249,11 +259,11 @@ impl BacktestEngine {
             timer_events: Vec::new(),
             accounts_dirty: vec![false; accounts.len()],
             venue_marks: vec![Vec::new(); accounts.len()],
+            linear_equity: vec![None; accounts.len()],
             accounts,
             report_currency,
             observer: config.observe_every.map(Observer::new),
             fx: config.fx.clone(),
-            plain_valuation: single_currency.clone(),
             single_currency,
             fx_instruments: (0..config.instruments.len())
                 .map(|i| {
@@ -879,25 +889,20 @@ impl BacktestEngine {
         if !dirty && self.venue_marks[venue].is_empty() {
             return Ok(());
         }
-        if dirty || !self.plain_valuation[venue] {
-            return self.value_account(venue);
-        }
-        // Between fills, in one currency: the balance plus the marks at the
-        // last closes, nothing to rebuild or convert.
-        let account = &self.venues[venue].account;
-        let base = account.base_currency;
-        let mut equity = account.total_raw(base);
-        for mark in &self.venue_marks[venue] {
-            if let Some(bar) = self.cache.last_bar(mark.instrument) {
-                equity += mark
-                    .value_raw(bar.close())
-                    .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        match &self.linear_equity[venue] {
+            Some(linear) if !dirty => {
+                let mut equity = linear.constant_raw;
+                for &(instrument, units) in &linear.terms {
+                    if let Some(bar) = self.cache.last_bar(instrument) {
+                        // Two 64-bit factors cannot overflow 128 bits.
+                        equity += i128::from(units) * i128::from(bar.close);
+                    }
+                }
+                self.accounts[venue].equity.raw = equity;
+                Ok(())
             }
+            _ => self.value_account(venue),
         }
-        let snapshot = &mut self.accounts[venue];
-        snapshot.cash.raw = account.free(base).raw;
-        snapshot.equity.raw = equity;
-        Ok(())
     }
 
     #[inline(never)]
@@ -921,8 +926,23 @@ impl BacktestEngine {
                     .filter(|p| self.instrument_venues[p.instrument.get()] == venue)
                     .filter_map(|p| Some(p.mark(cache.instrument(p.instrument)?, kind))),
             );
-            self.plain_valuation[venue] =
-                self.single_currency[venue] && marks.iter().all(|m| m.currency == base);
+            let mut linear = LinearEquity {
+                constant_raw: exchange.account.total_raw(base),
+                terms: Vec::with_capacity(marks.len()),
+            };
+            let all_linear = self.single_currency[venue]
+                && marks.iter().all(|m| {
+                    let priced = cache.last_bar(m.instrument).is_some();
+                    match (m.linear(), m.currency == base && priced) {
+                        (Some((units, intercept)), true) => {
+                            linear.constant_raw += intercept;
+                            linear.terms.push((m.instrument, units));
+                            true
+                        }
+                        _ => false,
+                    }
+                });
+            self.linear_equity[venue] = all_linear.then_some(linear);
         }
         let fx_error = |e: FxError| {
             BacktestError::Runtime(format!("valuing account {}: {e}", exchange.account.id))

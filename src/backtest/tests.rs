@@ -722,6 +722,17 @@ proptest! {
             // Cash: cash + position value = equity, exactly.
             prop_assert_eq!(balance + net * last_close / FIXED_SCALAR, equity);
             prop_assert!(net >= 0, "a cash account never goes short");
+            // And on every bar from the last fill on (valued between fills
+            // without rebuilding anything).
+            let last_fill = result.orders.iter().flat_map(|o| &o.events)
+                .filter(|e| matches!(e.kind, OrderEventKind::Filled(_)))
+                .map(|e| e.ts_event).max().unwrap_or_default();
+            for (bar, (ts, point)) in bars.iter().zip(result.equity.ts.iter().zip(&result.equity.equity_raw)) {
+                prop_assert_eq!(bar.ts_init, *ts);
+                if *ts >= last_fill {
+                    prop_assert_eq!(balance + net * i128::from(bar.close) / FIXED_SCALAR, *point);
+                }
+            }
         }
         // Each fill's commission is charged once: in the account, the trades and the stats.
         let trade_fees: i128 = result.trades.iter().chain(&result.open_trades).map(|t| t.commission.raw).sum();

@@ -118,6 +118,13 @@ impl Mark {
         }
     }
 
+    /// `(slope, intercept)` when the worth at any price is exactly
+    /// `slope × price raw + intercept`.
+    #[must_use]
+    pub fn linear(&self) -> Option<(i64, i128)> {
+        self.linear.map(|l| (l.slope, l.intercept))
+    }
+
     /// The position's worth at `price`, in its currency.
     ///
     /// # Errors
