@@ -362,24 +362,13 @@ impl BacktestEngine {
             self.call(index, |s, ctx| s.on_start(ctx))?;
         }
         self.pump()?;
-        let merge = ReplayMerge::new(streams.into_iter().map(|(_, s)| s).collect());
-        self.curve.ts.reserve(merge.total());
-        self.curve.equity_raw.reserve(merge.total());
+        let total: usize = streams.iter().map(|(_, s)| s.bars.len()).sum();
+        self.curve.ts.reserve(total);
+        self.curve.equity_raw.reserve(total);
         let mut current_ts: Option<UnixNanos> = None;
+        let merge = ReplayMerge::new(streams.into_iter().map(|(_, s)| s).collect());
         for (stream, bar) in merge {
-            if self.start.is_some_and(|s| bar.ts_init < s)
-                || self.end.is_some_and(|e| bar.ts_init > e)
-            {
-                continue;
-            }
-            if current_ts != Some(bar.ts_init) {
-                if let Some(ts) = current_ts {
-                    self.record_equity(ts)?;
-                }
-                current_ts = Some(bar.ts_init);
-                self.advance_clock(bar.ts_init)?;
-            }
-            self.on_bar(&routes[stream], bar)?;
+            self.replay_bar(&routes[stream], bar, &mut current_ts)?;
         }
         if let Some(ts) = current_ts {
             self.record_equity(ts)?;
@@ -415,11 +404,41 @@ impl BacktestEngine {
         })
     }
 
+    /// One bar of the replay: a new timestamp first records the equity of
+    /// the last one and moves the clock.
+    #[inline(always)]
+    fn replay_bar(
+        &mut self,
+        route: &BarRoute,
+        bar: &Bar,
+        current_ts: &mut Option<UnixNanos>,
+    ) -> Result<(), BacktestError> {
+        let ts = bar.ts_init;
+        if self.start.is_some_and(|s| ts < s) || self.end.is_some_and(|e| ts > e) {
+            return Ok(());
+        }
+        if *current_ts != Some(ts) {
+            if let Some(last) = *current_ts {
+                self.record_equity(last)?;
+            }
+            *current_ts = Some(ts);
+            self.advance_clock(ts)?;
+        }
+        self.on_bar(route, bar)
+    }
+
+    #[inline]
     fn advance_clock(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
         self.clock.advance_time(ts, &mut self.timer_events);
         if self.timer_events.is_empty() {
             return Ok(());
         }
+        self.fire_timers()
+    }
+
+    /// Hands the timers that fired to their strategies.
+    #[inline(never)]
+    fn fire_timers(&mut self) -> Result<(), BacktestError> {
         let fired = std::mem::take(&mut self.timer_events);
         for event in &fired {
             // Timer names are "<strategy index>:<name>"; the strategy sees its own name.
@@ -439,7 +458,8 @@ impl BacktestEngine {
         Ok(())
     }
 
-    #[inline]
+    // One caller, once per bar.
+    #[inline(always)]
     fn on_bar(&mut self, route: &BarRoute, bar: &Bar) -> Result<(), BacktestError> {
         self.cache.set_last_bar(bar);
         if self.has_feeds {

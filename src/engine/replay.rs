@@ -55,12 +55,6 @@ impl<'a> ReplayMerge<'a> {
             heap,
         }
     }
-
-    /// Total bars over all streams.
-    #[must_use]
-    pub fn total(&self) -> usize {
-        self.streams.iter().map(|s| s.bars.len()).sum()
-    }
 }
 
 impl<'a> Iterator for ReplayMerge<'a> {
@@ -130,7 +124,6 @@ mod tests {
                 priority: 0,
             },
         ]);
-        assert_eq!(merge.total(), 6);
         let order: Vec<(usize, i64)> = merge.map(|(s, b)| (s, b.ts_init.0)).collect();
         assert_eq!(order, vec![(1, 1), (0, 1), (1, 2), (1, 3), (0, 3), (0, 3)]);
     }
