@@ -176,9 +176,21 @@ pub fn mul_raw(a: i128, b: i128) -> Result<i128, FixedError> {
         if lo == 0 {
             return Ok(whole);
         }
-        let part = i128::from(lo) * i128::from(b64);
+        // lo·b / S = lo·b_hi + lo·b_lo / S with b = b_hi·S + b_lo. Both terms
+        // have the sign of the product, so rounding the second alone rounds
+        // the sum, and |lo·b_lo| < 10^18 divides in 64 bits (a multiply and
+        // a shift by the constant, not a 128-bit division call).
+        let (b_hi, b_lo) = (b64 / scalar, b64 % scalar);
+        let small = lo * b_lo;
+        let half = scalar / 2;
+        let rounded = if small >= 0 {
+            (small + half) / scalar
+        } else {
+            (small - half) / scalar
+        };
+        let part = i128::from(lo) * i128::from(b_hi) + i128::from(rounded);
         return whole
-            .checked_add(div_round_half_up(part, FIXED_SCALAR)?)
+            .checked_add(part)
             .ok_or(FixedError::Overflow("multiplication"));
     }
     let product = a
@@ -432,6 +444,15 @@ mod tests {
         #[test]
         fn fast_multiplication_matches_the_wide_product(a in any::<i64>(), b in -1_000_000_000_000_000_000i128..1_000_000_000_000_000_000) {
             let a = i128::from(a);
+            let expected = div_round_half_up(a * b, FIXED_SCALAR).unwrap();
+            prop_assert_eq!(mul_raw(a, b).unwrap(), expected);
+        }
+
+        #[test]
+        fn fast_multiplication_matches_at_any_64_bit_factors(a in any::<i64>(), b in any::<i64>(), half in any::<bool>()) {
+            // Also exactly-half fractions, where rounding goes away from zero.
+            let a = if half { (a / 1_000_000_000) * 1_000_000_000 + 500_000_000 * a.signum() } else { a };
+            let (a, b) = (i128::from(a), i128::from(b));
             let expected = div_round_half_up(a * b, FIXED_SCALAR).unwrap();
             prop_assert_eq!(mul_raw(a, b).unwrap(), expected);
         }
