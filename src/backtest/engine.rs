@@ -559,10 +559,6 @@ impl BacktestEngine {
         let (strategy, instrument) = (order.strategy, order.instrument);
         let venue = self.instrument_venues[instrument.get()];
         let oms = self.venues[venue].config.oms;
-        let fill = match &event.kind {
-            OrderEventKind::Filled(f) => Some(f.clone()),
-            _ => None,
-        };
         let outcome = self
             .execution
             .process(
@@ -572,7 +568,7 @@ impl BacktestEngine {
                 &mut self.position_events,
             )
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
-        if let Some(fill) = &fill {
+        if let OrderEventKind::Filled(fill) = &event.kind {
             let currency = fill.commission.currency;
             let exchange = &mut self.venues[venue];
             exchange
@@ -598,15 +594,21 @@ impl BacktestEngine {
                 .update_account(exchange.index, &exchange.account.state(event.ts_event));
         }
         self.call(strategy, |s, ctx| s.on_order_event(ctx, &event))?;
-        if let (Some(fill), OrderEventKind::Filled(_)) = (&fill, &event.kind) {
+        if let OrderEventKind::Filled(fill) = &event.kind {
             self.call(strategy, |s, ctx| s.on_order_filled(ctx, &event, fill))?;
         }
-        for position_event in std::mem::take(&mut self.position_events) {
-            self.call(strategy, |s, ctx| match position_event.kind {
-                PositionEventKind::Opened => s.on_position_opened(ctx, &position_event),
-                PositionEventKind::Changed => s.on_position_changed(ctx, &position_event),
-                PositionEventKind::Closed => s.on_position_closed(ctx, &position_event),
-            })?;
+        if !self.position_events.is_empty() {
+            let mut position_events = std::mem::take(&mut self.position_events);
+            for position_event in &position_events {
+                self.call(strategy, |s, ctx| match position_event.kind {
+                    PositionEventKind::Opened => s.on_position_opened(ctx, position_event),
+                    PositionEventKind::Changed => s.on_position_changed(ctx, position_event),
+                    PositionEventKind::Closed => s.on_position_closed(ctx, position_event),
+                })?;
+            }
+            // Keep the buffer for the next fill.
+            position_events.clear();
+            self.position_events = position_events;
         }
         Ok(())
     }

@@ -82,8 +82,15 @@ impl ExecutionEngine {
         position_events: &mut Vec<PositionEvent>,
     ) -> Result<FillOutcome, ExecutionError> {
         let index = event.order;
+        // The parts of a fill positions need (all Copy), read before the
+        // event moves into the order's history.
         let fill = match &event.kind {
-            OrderEventKind::Filled(fill) => Some(fill.clone()),
+            OrderEventKind::Filled(fill) => Some(FillTerms {
+                order_side: fill.order_side,
+                last_qty: fill.last_qty,
+                last_px: fill.last_px,
+                commission: fill.commission,
+            }),
             _ => None,
         };
         let ts = event.ts_event;
@@ -211,6 +218,14 @@ impl ExecutionEngine {
             ts_init: ts,
         })
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FillTerms {
+    order_side: OrderSide,
+    last_qty: Quantity,
+    last_px: crate::core::Price,
+    commission: crate::core::Money,
 }
 
 /// The side that closes a position of signed quantity `signed_qty_raw`.
