@@ -62,6 +62,24 @@ struct BarRoute {
     moves_fx: bool,
 }
 
+/// What valuing one venue's account needs, kept between bars.
+#[derive(Debug, Clone)]
+struct VenueValuation {
+    /// Fills since the marks were built: the snapshot needs a full refresh.
+    dirty: bool,
+    /// The open positions as marks, rebuilt after fills (the only thing
+    /// that opens, closes or changes one), so valuing a bar neither scans
+    /// every position nor reads positions and instruments.
+    marks: Vec<Mark>,
+    /// The equity as a sum of units × last close, when it can be (rebuilt
+    /// with the marks).
+    linear: Option<LinearEquity>,
+    /// The account holds only its base currency (balances in other
+    /// currencies only come from the starting balances, as the config
+    /// requires them).
+    single_currency: bool,
+}
+
 /// A venue's equity between two fills, when it is exactly
 /// `constant + Σ units × last close`: one currency in the account and its
 /// positions, every mark linear and its instrument priced. Balances change
@@ -107,15 +125,8 @@ pub struct BacktestEngine {
     position_events: Vec<PositionEvent>,
     timer_events: Vec<TimeEvent>,
     accounts: Vec<AccountSnapshot>,
-    /// A venue's snapshot needs refreshing after fills.
-    accounts_dirty: Vec<bool>,
-    /// The open positions of each venue as marks, rebuilt after fills (the
-    /// only thing that opens, closes or changes one), so valuing a bar
-    /// neither scans every position nor reads positions and instruments.
-    venue_marks: Vec<Vec<Mark>>,
-    /// Each venue's equity as a sum of units × last close, when it can be
-    /// (rebuilt with the marks).
-    linear_equity: Vec<Option<LinearEquity>>,
+    /// What valuing each venue's account needs between bars.
+    valuations: Vec<VenueValuation>,
     report_currency: Currency,
     /// Records equity, cash and positions when the config asks.
     observer: Option<Observer>,
@@ -123,10 +134,6 @@ pub struct BacktestEngine {
     fx: FxTable,
     /// Instruments whose bars move an FX rate (all accounts then revalue).
     fx_instruments: Vec<bool>,
-    /// Venues whose account holds only its base currency (balances in
-    /// other currencies only come from the starting balances, as the config
-    /// requires them).
-    single_currency: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
     curve: EquityCurve,
@@ -238,9 +245,14 @@ impl BacktestEngine {
             })
             .collect();
         let has_feeds = slots.iter().any(|s| s.feed.is_some());
-        let single_currency: Vec<bool> = venues
+        let valuations = venues
             .iter()
-            .map(|v| v.account.currencies().all(|c| c == v.account.base_currency))
+            .map(|v| VenueValuation {
+                dirty: false,
+                marks: Vec::new(),
+                linear: None,
+                single_currency: v.account.currencies().all(|c| c == v.account.base_currency),
+            })
             .collect();
         Ok(Self {
             clock: TestClock::new(UnixNanos(0)),
@@ -257,14 +269,11 @@ impl BacktestEngine {
             events: Vec::new(),
             position_events: Vec::new(),
             timer_events: Vec::new(),
-            accounts_dirty: vec![false; accounts.len()],
-            venue_marks: vec![Vec::new(); accounts.len()],
-            linear_equity: vec![None; accounts.len()],
+            valuations,
             accounts,
             report_currency,
             observer: config.observe_every.map(Observer::new),
             fx: config.fx.clone(),
-            single_currency,
             fx_instruments: (0..config.instruments.len())
                 .map(|i| {
                     config
@@ -475,7 +484,7 @@ impl BacktestEngine {
         if route.moves_fx {
             // A new rate changes every account holding that currency.
             for other in 0..self.venues.len() {
-                self.accounts_dirty[other] = true;
+                self.valuations[other].dirty = true;
                 self.refresh_account(other)?;
             }
         }
@@ -574,7 +583,7 @@ impl BacktestEngine {
             exchange
                 .account
                 .apply_realized(currency, outcome.realized_raw);
-            self.accounts_dirty[venue] = true;
+            self.valuations[venue].dirty = true;
             if !exchange.account.is_cash() {
                 let exposure: i128 = self
                     .cache
@@ -906,39 +915,41 @@ impl BacktestEngine {
     /// Values a venue's account at the last prices and refreshes its snapshot.
     #[inline]
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
-        let dirty = self.accounts_dirty[venue];
-        // Without fills or open positions nothing about the account moved.
-        if !dirty && self.venue_marks[venue].is_empty() {
-            return Ok(());
-        }
-        match &self.linear_equity[venue] {
-            Some(linear) if !dirty => {
-                let mut equity = linear.constant_raw;
-                for &(instrument, units) in &linear.terms {
-                    if let Some(bar) = self.cache.last_bar(instrument) {
-                        // Two 64-bit factors cannot overflow 128 bits.
-                        equity += i128::from(units) * i128::from(bar.close);
+        let valuation = &self.valuations[venue];
+        if !valuation.dirty {
+            match &valuation.linear {
+                Some(linear) => {
+                    let mut equity = linear.constant_raw;
+                    for &(instrument, units) in &linear.terms {
+                        if let Some(bar) = self.cache.last_bar(instrument) {
+                            // Two 64-bit factors cannot overflow 128 bits.
+                            equity += i128::from(units) * i128::from(bar.close);
+                        }
                     }
+                    self.accounts[venue].equity.raw = equity;
+                    return Ok(());
                 }
-                self.accounts[venue].equity.raw = equity;
-                Ok(())
+                // Without fills or open positions nothing moved.
+                None if valuation.marks.is_empty() => return Ok(()),
+                None => {}
             }
-            _ => self.value_account(venue),
         }
+        self.value_account(venue)
     }
 
     #[inline(never)]
     fn value_account(&mut self, venue: usize) -> Result<(), BacktestError> {
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
-        if std::mem::take(&mut self.accounts_dirty[venue]) {
+        let valuation = &mut self.valuations[venue];
+        if std::mem::take(&mut valuation.dirty) {
             let kind = if exchange.account.is_cash() {
                 MarkKind::MarketValue
             } else {
                 MarkKind::UnrealizedPnl
             };
             let cache = &self.cache;
-            let marks = &mut self.venue_marks[venue];
+            let marks = &mut valuation.marks;
             marks.clear();
             marks.extend(
                 cache
@@ -952,7 +963,7 @@ impl BacktestEngine {
                 constant_raw: exchange.account.total_raw(base),
                 terms: Vec::with_capacity(marks.len()),
             };
-            let all_linear = self.single_currency[venue]
+            let all_linear = valuation.single_currency
                 && marks.iter().all(|m| {
                     let priced = cache.last_bar(m.instrument).is_some();
                     match (m.linear(), m.currency == base && priced) {
@@ -964,13 +975,14 @@ impl BacktestEngine {
                         _ => false,
                     }
                 });
-            self.linear_equity[venue] = all_linear.then_some(linear);
+            valuation.linear = all_linear.then_some(linear);
         }
         let fx_error = |e: FxError| {
             BacktestError::Runtime(format!("valuing account {}: {e}", exchange.account.id))
         };
         let mut valuation: i128 = 0;
-        for mark in &self.venue_marks[venue] {
+        let state = &self.valuations[venue];
+        for mark in &state.marks {
             let Some(bar) = self.cache.last_bar(mark.instrument) else {
                 continue;
             };
@@ -986,7 +998,7 @@ impl BacktestEngine {
             };
         }
         let mut total = exchange.account.total_raw(base);
-        if !self.single_currency[venue] {
+        if !state.single_currency {
             for currency in exchange.account.currencies().filter(|c| *c != base) {
                 let raw = exchange.account.total_raw(currency);
                 total += self
