@@ -34,6 +34,21 @@ fn check_text(kind: &'static str, value: &str) -> Result<(), IdentifierError> {
     Ok(())
 }
 
+/// Parsing (through the validating `new`) and serde as text.
+macro_rules! text_conversions {
+    ($name:ident) => {
+        impl FromStr for $name {
+            type Err = IdentifierError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Self::new(value)
+            }
+        }
+
+        crate::core::serde_as_text!($name);
+    };
+}
+
 macro_rules! string_identifier {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -60,26 +75,7 @@ macro_rules! string_identifier {
             }
         }
 
-        impl FromStr for $name {
-            type Err = IdentifierError;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Self::new(value)
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.0)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                Self::new(&text).map_err(serde::de::Error::custom)
-            }
-        }
+        text_conversions!($name);
     };
 }
 
@@ -222,26 +218,7 @@ macro_rules! numbered_identifier {
             }
         }
 
-        impl FromStr for $name {
-            type Err = IdentifierError;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Self::new(value)
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_str(self)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                Self::new(&text).map_err(serde::de::Error::custom)
-            }
-        }
+        text_conversions!($name);
     };
 }
 
@@ -330,18 +307,7 @@ impl fmt::Display for InstrumentId {
     }
 }
 
-impl serde::Serialize for InstrumentId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InstrumentId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::core::serde_as_text!(InstrumentId);
 
 macro_rules! dense_index {
     ($(#[$meta:meta])* $name:ident) => {
