@@ -159,7 +159,8 @@ pub struct RunOutput {
     pub strategy_ids: Vec<StrategyId>,
     pub report_currency: Currency,
     pub warmup: usize,
-    pub cancel_reasons: Vec<(crate::core::identifiers::ClientOrderId, Arc<str>)>,
+    /// Why the venue canceled orders itself, by order index.
+    pub cancel_reasons: Vec<(OrderIndex, Arc<str>)>,
     /// What the observers recorded (empty without `[observers]`).
     pub observations: Vec<Observation>,
     /// The first strategy's overlays, for the report.
@@ -885,7 +886,6 @@ impl BacktestEngine {
         let order = slot
             .factory
             .create(index, request.client_order_id, init, now);
-        let client_order_id = order.client_order_id.clone();
         self.cache.add_order(order);
         let kind = match verdict {
             Ok(()) => OrderEventKind::Submitted,
@@ -896,7 +896,6 @@ impl BacktestEngine {
         let submitted = matches!(kind, OrderEventKind::Submitted);
         self.handle_event(OrderEvent {
             order: index,
-            client_order_id,
             kind,
             ts_event: now,
             ts_init: now,

@@ -42,7 +42,7 @@ pub struct BacktestResult {
     #[serde(skip)]
     pub orders: Vec<Order>,
     #[serde(skip)]
-    pub order_notes: Vec<(crate::core::identifiers::ClientOrderId, std::sync::Arc<str>)>,
+    pub order_notes: Vec<(crate::core::identifiers::OrderIndex, std::sync::Arc<str>)>,
     #[serde(skip)]
     pub equity: EquityCurve,
     pub accounts: Vec<AccountState>,

@@ -110,8 +110,12 @@ impl Strategy for Scripted {
         Ok(())
     }
 
-    fn on_order_event(&mut self, _ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
-        self.note(format!("{} {}", event.client_order_id, event.kind.name()));
+    fn on_order_event(&mut self, ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
+        let id = ctx
+            .cache
+            .order(event.order)
+            .map(|o| o.client_order_id.to_string());
+        self.note(format!("{} {}", id.unwrap_or_default(), event.kind.name()));
         Ok(())
     }
 

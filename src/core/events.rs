@@ -7,8 +7,7 @@ use serde::Serialize;
 
 use super::enums::{LiquiditySide, OrderSide, PositionSide};
 use super::identifiers::{
-    AccountId, ClientOrderId, InstrumentId, OrderIndex, PositionId, StrategyId, TradeId,
-    VenueOrderId,
+    AccountId, InstrumentId, OrderIndex, PositionId, StrategyId, TradeId, VenueOrderId,
 };
 use super::money::{AccountBalance, Money};
 use super::price::Price;
@@ -84,12 +83,13 @@ impl OrderEventKind {
     }
 }
 
-/// An event about one order.
+/// An event about one order, which it names by its cache index (the
+/// order holds its ids; every order keeps its events for the run, so they
+/// carry no copy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrderEvent {
     #[serde(skip)]
     pub order: OrderIndex,
-    pub client_order_id: ClientOrderId,
     pub kind: OrderEventKind,
     pub ts_event: UnixNanos,
     pub ts_init: UnixNanos,
@@ -137,7 +137,6 @@ mod tests {
     fn events_serialize_with_their_names() {
         let event = OrderEvent {
             order: OrderIndex(0),
-            client_order_id: ClientOrderId::new("O-1").unwrap(),
             kind: OrderEventKind::Denied {
                 reason: Arc::from("max quantity"),
             },

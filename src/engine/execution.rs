@@ -96,7 +96,7 @@ impl ExecutionEngine {
         let ts = event.ts_event;
         let order = cache
             .order_mut(index)
-            .ok_or_else(|| ExecutionError::UnknownOrder(event.client_order_id.to_string()))?;
+            .ok_or_else(|| ExecutionError::UnknownOrder(format!("index {}", index.0)))?;
         order.apply(event)?;
         let (strategy, instrument_index, position_id) =
             (order.strategy, order.instrument, order.position_id.clone());

@@ -201,12 +201,13 @@ fn orders_table(result: &BacktestResult) -> Table {
         ("final_status", Kind::Text),
     ];
     let mut rows = Vec::new();
+    // The first note the venue gave each order.
+    let mut notes = std::collections::BTreeMap::new();
+    for (index, reason) in &result.order_notes {
+        notes.entry(*index).or_insert(reason);
+    }
     for order in &result.orders {
-        let note = result
-            .order_notes
-            .iter()
-            .find(|(id, _)| id == &order.client_order_id)
-            .map(|(_, r)| r.to_string());
+        let note = notes.get(&order.index).map(|r| r.to_string());
         for event in &order.events {
             let (fill_qty, fill_px, commission, liquidity) = match &event.kind {
                 OrderEventKind::Filled(f) => (

@@ -487,7 +487,6 @@ mod tests {
             let order = cache.order_mut(OrderIndex(i)).unwrap();
             let event = OrderEvent {
                 order: order.index,
-                client_order_id: order.client_order_id.clone(),
                 kind: OrderEventKind::Submitted,
                 ts_event: UnixNanos(0),
                 ts_init: UnixNanos(0),
@@ -503,7 +502,6 @@ mod tests {
         let order = cache.order_mut(OrderIndex(0)).unwrap();
         let event = OrderEvent {
             order: order.index,
-            client_order_id: order.client_order_id.clone(),
             kind: OrderEventKind::Canceled,
             ts_event: UnixNanos(0),
             ts_init: UnixNanos(0),

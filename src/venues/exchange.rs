@@ -9,8 +9,8 @@ use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{
-    ClientOrderId, IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, PositionId,
-    StrategyIndex, TradeId, Venue, VenueIndex, VenueOrderId,
+    IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, TradeId,
+    Venue, VenueIndex, VenueOrderId,
 };
 use crate::core::rng::SeededRng;
 use crate::core::time::NANOS_PER_DAY;
@@ -41,7 +41,6 @@ pub struct VenueConfig {
 enum InflightCommand {
     Submit {
         order: OrderIndex,
-        client_order_id: ClientOrderId,
         instrument: InstrumentIndex,
         side: OrderSide,
         kind: OrderKind,
@@ -50,7 +49,6 @@ enum InflightCommand {
     },
     Cancel {
         order: OrderIndex,
-        client_order_id: ClientOrderId,
         instrument: InstrumentIndex,
     },
 }
@@ -89,11 +87,11 @@ pub struct SimulatedExchange {
     order_id_prefix: IdPrefix,
     trade_id_prefix: IdPrefix,
     /// IOC/FOK orders: canceled after the first bar they could fill on.
-    immediate: Vec<(InstrumentIndex, OrderIndex, ClientOrderId)>,
+    immediate: Vec<(InstrumentIndex, OrderIndex)>,
     /// GTD/DAY orders with their deadline.
-    expiries: Vec<(UnixNanos, InstrumentIndex, OrderIndex, ClientOrderId)>,
+    expiries: Vec<(UnixNanos, InstrumentIndex, OrderIndex)>,
     /// Why orders were canceled by the venue itself (for `orders.csv`).
-    pub cancel_reasons: Vec<(ClientOrderId, Arc<str>)>,
+    pub cancel_reasons: Vec<(OrderIndex, Arc<str>)>,
     /// Fills made while matching the current bar, which the cache's
     /// positions do not show yet: (strategy, position traded, signed qty).
     bar_fills: Vec<(StrategyIndex, Option<PositionId>, i128)>,
@@ -155,16 +153,9 @@ impl SimulatedExchange {
         VenueOrderId::numbered(&self.order_id_prefix, number)
     }
 
-    fn event(
-        &self,
-        order: OrderIndex,
-        client_order_id: &ClientOrderId,
-        kind: OrderEventKind,
-        ts: UnixNanos,
-    ) -> OrderEvent {
+    fn event(order: OrderIndex, kind: OrderEventKind, ts: UnixNanos) -> OrderEvent {
         OrderEvent {
             order,
-            client_order_id: client_order_id.clone(),
             kind,
             ts_event: ts,
             ts_init: ts,
@@ -175,7 +166,6 @@ impl SimulatedExchange {
         match command {
             InflightCommand::Submit {
                 order,
-                client_order_id,
                 instrument,
                 side,
                 kind,
@@ -189,46 +179,29 @@ impl SimulatedExchange {
                 match (time_in_force, expire_time) {
                     // Bars fill whole orders, so fill-or-kill and immediate-or-cancel coincide.
                     (TimeInForce::Ioc | TimeInForce::Fok, _) => {
-                        self.immediate
-                            .push((instrument, order, client_order_id.clone()));
+                        self.immediate.push((instrument, order));
                     }
                     (TimeInForce::Gtd, Some(deadline)) => {
-                        self.expiries
-                            .push((deadline, instrument, order, client_order_id.clone()));
+                        self.expiries.push((deadline, instrument, order));
                     }
                     (TimeInForce::Day, _) => {
                         let end_of_day = UnixNanos((ts.day_number() + 1) * NANOS_PER_DAY - 1);
-                        self.expiries.push((
-                            end_of_day,
-                            instrument,
-                            order,
-                            client_order_id.clone(),
-                        ));
+                        self.expiries.push((end_of_day, instrument, order));
                     }
                     _ => {}
                 }
                 let venue_order_id = self.venue_order_id(order);
-                let accepted = self.event(
-                    order,
-                    &client_order_id,
-                    OrderEventKind::Accepted { venue_order_id },
-                    ts,
-                );
+                let accepted = Self::event(order, OrderEventKind::Accepted { venue_order_id }, ts);
                 self.events.push(accepted);
             }
-            InflightCommand::Cancel {
-                order,
-                client_order_id,
-                instrument,
-            } => {
+            InflightCommand::Cancel { order, instrument } => {
                 let removed = self
                     .cores
                     .get_mut(instrument.get())
                     .and_then(Option::as_mut)
                     .is_some_and(|core| core.remove(order));
                 if removed {
-                    let canceled =
-                        self.event(order, &client_order_id, OrderEventKind::Canceled, ts);
+                    let canceled = Self::event(order, OrderEventKind::Canceled, ts);
                     self.events.push(canceled);
                 }
             }
@@ -315,14 +288,9 @@ impl SimulatedExchange {
         );
         let ts = bar.ts_init;
         for t in std::mem::take(&mut self.triggered) {
-            if let Some(order) = cache.order(t.order) {
-                let event = self.event(
-                    t.order,
-                    &order.client_order_id,
-                    OrderEventKind::Triggered,
-                    ts,
-                );
-                self.events.push(event);
+            if cache.order(t.order).is_some() {
+                self.events
+                    .push(Self::event(t.order, OrderEventKind::Triggered, ts));
             }
         }
         let matches = std::mem::take(&mut self.matches);
@@ -344,22 +312,17 @@ impl SimulatedExchange {
             return;
         };
         let mut expired = Vec::new();
-        self.expiries.retain(|(deadline, inst, order, id)| {
+        self.expiries.retain(|(deadline, inst, order)| {
             if *inst != instrument || *deadline >= ts {
                 return true;
             }
             if core.remove(*order) {
-                expired.push((*order, id.clone(), *deadline));
+                expired.push((*order, *deadline));
             }
             false
         });
-        for (order, id, deadline) in expired {
-            let event = self.event(
-                order,
-                &id,
-                OrderEventKind::Expired,
-                deadline.max(UnixNanos(0)),
-            );
+        for (order, deadline) in expired {
+            let event = Self::event(order, OrderEventKind::Expired, deadline.max(UnixNanos(0)));
             self.events.push(event);
         }
     }
@@ -370,18 +333,18 @@ impl SimulatedExchange {
             return;
         };
         let mut canceled = Vec::new();
-        self.immediate.retain(|(inst, order, id)| {
+        self.immediate.retain(|(inst, order)| {
             if *inst != instrument {
                 return true;
             }
             if core.remove(*order) {
-                canceled.push((*order, id.clone()));
+                canceled.push(*order);
             }
             false
         });
-        for (order, id) in canceled {
-            let event = self.event(order, &id, OrderEventKind::Canceled, ts);
-            self.events.push(event);
+        for order in canceled {
+            self.events
+                .push(Self::event(order, OrderEventKind::Canceled, ts));
         }
     }
 
@@ -423,12 +386,7 @@ impl SimulatedExchange {
         if order.reduce_only {
             let reducible = self.reducible_raw(order, m.side, cache);
             if reducible == 0 {
-                self.cancel_by_venue(
-                    m.order,
-                    order,
-                    "reduce-only: no position left to reduce",
-                    ts,
-                );
+                self.cancel_by_venue(m.order, "reduce-only: no position left to reduce", ts);
                 return Ok(());
             }
             if reducible < qty.signed_raw() {
@@ -445,13 +403,8 @@ impl SimulatedExchange {
         )?;
         let currency = instrument.settlement_currency();
         if m.triggered && !order.is_triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
-            let event = self.event(
-                m.order,
-                &order.client_order_id,
-                OrderEventKind::Triggered,
-                ts,
-            );
-            self.events.push(event);
+            self.events
+                .push(Self::event(m.order, OrderEventKind::Triggered, ts));
         }
         if self.account.is_cash()
             && m.side == OrderSide::Buy
@@ -459,7 +412,7 @@ impl SimulatedExchange {
         {
             // The open gapped past what the balance covers: the venue cancels
             // rather than let a cash account go negative.
-            self.cancel_by_venue(m.order, order, "insufficient balance at fill", ts);
+            self.cancel_by_venue(m.order, "insufficient balance at fill", ts);
             return Ok(());
         }
         self.account
@@ -480,12 +433,7 @@ impl SimulatedExchange {
             commission: Money::new(commission, currency),
             liquidity_side: liquidity,
         };
-        let event = self.event(
-            m.order,
-            &order.client_order_id,
-            OrderEventKind::Filled(Box::new(fill)),
-            ts,
-        );
+        let event = Self::event(m.order, OrderEventKind::Filled(Box::new(fill)), ts);
         self.events.push(event);
         let signed = match m.side {
             OrderSide::Buy => qty.signed_raw(),
@@ -496,7 +444,6 @@ impl SimulatedExchange {
         if cut_short {
             self.cancel_by_venue(
                 m.order,
-                order,
                 "reduce-only: the rest would have reversed the position",
                 ts,
             );
@@ -505,11 +452,10 @@ impl SimulatedExchange {
     }
 
     /// Cancels an order on the venue's own initiative, recording why.
-    fn cancel_by_venue(&mut self, index: OrderIndex, order: &Order, reason: &str, ts: UnixNanos) {
-        self.cancel_reasons
-            .push((order.client_order_id.clone(), Arc::from(reason)));
-        let event = self.event(index, &order.client_order_id, OrderEventKind::Canceled, ts);
-        self.events.push(event);
+    fn cancel_by_venue(&mut self, index: OrderIndex, reason: &str, ts: UnixNanos) {
+        self.cancel_reasons.push((index, Arc::from(reason)));
+        self.events
+            .push(Self::event(index, OrderEventKind::Canceled, ts));
     }
 
     /// How much of the position `order` reduces a `side` fill may trade now:
@@ -547,7 +493,6 @@ impl ExecutionClient for SimulatedExchange {
     fn submit_order(&mut self, order: &Order, _instrument: &Instrument, ts: UnixNanos) {
         let command = InflightCommand::Submit {
             order: order.index,
-            client_order_id: order.client_order_id.clone(),
             instrument: order.instrument,
             side: order.side,
             kind: order.kind,
@@ -555,9 +500,8 @@ impl ExecutionClient for SimulatedExchange {
             expire_time: order.expire_time,
         };
         if let Err(e) = self.dispatch(command, ts) {
-            let rejected = self.event(
+            let rejected = Self::event(
                 order.index,
-                &order.client_order_id,
                 OrderEventKind::Rejected {
                     reason: Arc::from(e.to_string()),
                 },
@@ -570,7 +514,6 @@ impl ExecutionClient for SimulatedExchange {
     fn cancel_order(&mut self, order: &Order, ts: UnixNanos) {
         let command = InflightCommand::Cancel {
             order: order.index,
-            client_order_id: order.client_order_id.clone(),
             instrument: order.instrument,
         };
         // A cancel command holds no ids to build, so it cannot fail.

@@ -153,7 +153,6 @@ impl Order {
     ) -> Self {
         let initialized = OrderEvent {
             order: index,
-            client_order_id: client_order_id.clone(),
             kind: OrderEventKind::Initialized,
             ts_event: ts_init,
             ts_init,

@@ -31,7 +31,6 @@ fn order(kind: OrderKind, qty: &str) -> Order {
 fn event(order: &Order, kind: OrderEventKind) -> OrderEvent {
     OrderEvent {
         order: order.index,
-        client_order_id: order.client_order_id.clone(),
         kind,
         ts_event: UnixNanos(1),
         ts_init: UnixNanos(1),

@@ -415,8 +415,8 @@ fn order_map(order: &Order) -> Map {
 }
 
 fn event_map(event: &OrderEvent, order: Option<&Order>) -> Map {
+    // The order's map holds its id.
     let mut map = order.map(order_map).unwrap_or_default();
-    map.insert("id".into(), event.client_order_id.to_string().into());
     map.insert("event".into(), event.kind.name().into());
     map.insert("ts".into(), Dynamic::from_int(event.ts_event.0));
     match &event.kind {
