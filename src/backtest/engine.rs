@@ -377,9 +377,7 @@ impl BacktestEngine {
         self.curve.equity_raw.reserve(total);
         let mut current_ts: Option<UnixNanos> = None;
         let merge = ReplayMerge::new(streams.into_iter().map(|(_, s)| s).collect());
-        for (stream, bar) in merge {
-            self.replay_bar(&routes[stream], bar, &mut current_ts)?;
-        }
+        self.replay(&routes, merge, &mut current_ts)?;
         if let Some(ts) = current_ts {
             self.record_equity(ts)?;
         }
@@ -412,6 +410,22 @@ impl BacktestEngine {
                 .map(|s| s.strategy.overlays())
                 .unwrap_or_default(),
         })
+    }
+
+    /// The bar loop, a function of its own: its code does not move with
+    /// the rest of `run` (measured: the same instructions ran at half the
+    /// speed when an unrelated change shifted them inside `run`).
+    #[inline(never)]
+    fn replay(
+        &mut self,
+        routes: &[BarRoute],
+        merge: ReplayMerge<'_>,
+        current_ts: &mut Option<UnixNanos>,
+    ) -> Result<(), BacktestError> {
+        for (stream, bar) in merge {
+            self.replay_bar(&routes[stream], bar, current_ts)?;
+        }
+        Ok(())
     }
 
     /// One bar of the replay: a new timestamp first records the equity of

@@ -156,6 +156,10 @@ impl RiskEngine {
 /// # Errors
 /// On overflow.
 pub fn cost_with_fee(notional_raw: i128, fee_rate_raw: i128) -> Result<i128, FixedError> {
+    // Fee-free venues are common (and every pre-trade check asks twice).
+    if fee_rate_raw == 0 {
+        return Ok(notional_raw);
+    }
     Ok(notional_raw + fixed::mul_raw(notional_raw, fee_rate_raw)?)
 }
 
