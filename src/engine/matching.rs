@@ -167,11 +167,16 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
 
 /// Resting orders ordered so the most reachable one is last: by level
 /// (highest last when `highest_last`, else lowest last), then first in,
-/// first out. A B-tree keeps inserts at any level O(log n).
+/// first out. A B-tree keeps inserts at any level O(log n); it holds slot
+/// numbers into `slots`, so inserting and removing shift 4-byte values
+/// rather than whole entries.
 #[derive(Debug)]
 struct Book {
     highest_last: bool,
-    entries: BTreeMap<(i64, Reverse<u64>), Resting>,
+    entries: BTreeMap<(i64, Reverse<u64>), u32>,
+    /// The entries themselves; freed slots are reused.
+    slots: Vec<Resting>,
+    free: Vec<u32>,
     /// Where each order sits, so a cancel does not scan the book.
     keys: HashMap<OrderIndex, (i64, Reverse<u64>), BuildHasherDefault<IndexHasher>>,
 }
@@ -202,6 +207,8 @@ impl Book {
         Self {
             highest_last,
             entries: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             keys: HashMap::default(),
         }
     }
@@ -215,16 +222,31 @@ impl Book {
 
     fn insert(&mut self, entry: Resting) {
         let key = self.key(&entry);
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                if let Some(place) = self.slots.get_mut(slot as usize) {
+                    *place = entry;
+                }
+                slot
+            }
+            None => {
+                self.slots.push(entry);
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
         self.keys.insert(entry.order, key);
-        self.entries.insert(key, entry);
+        self.entries.insert(key, slot);
     }
 
     fn last(&self) -> Option<&Resting> {
-        self.entries.last_key_value().map(|(_, r)| r)
+        let (_, slot) = self.entries.last_key_value()?;
+        self.slots.get(*slot as usize)
     }
 
     fn pop(&mut self) -> Option<Resting> {
-        let (_, resting) = self.entries.pop_last()?;
+        let (_, slot) = self.entries.pop_last()?;
+        self.free.push(slot);
+        let resting = *self.slots.get(slot as usize)?;
         self.keys.remove(&resting.order);
         Some(resting)
     }
@@ -238,9 +260,15 @@ impl Book {
     }
 
     fn remove(&mut self, order: OrderIndex) -> bool {
-        self.keys
+        let Some(slot) = self
+            .keys
             .remove(&order)
-            .is_some_and(|key| self.entries.remove(&key).is_some())
+            .and_then(|key| self.entries.remove(&key))
+        else {
+            return false;
+        };
+        self.free.push(slot);
+        true
     }
 }
 

@@ -316,3 +316,33 @@ fn equal_limits_fill_first_in_first_out() {
         vec![1, 2, 3]
     );
 }
+
+#[test]
+fn cancelled_and_filled_places_are_reused_without_mixing_orders() {
+    let mut core = MatchingCore::new();
+    let limit = |p: &str| OrderKind::Limit { price: px(p) };
+    for (i, p) in ["9.00", "9.10", "9.20", "9.30"].into_iter().enumerate() {
+        core.add(OrderIndex(i as u32), OrderSide::Buy, limit(p), false);
+    }
+    assert!(core.remove(OrderIndex(1)));
+    assert!(!core.remove(OrderIndex(1)), "removed once");
+    // A bar down to 9.25 fills 9.30 only; the freed places take new orders.
+    let (m, _) = run(
+        &mut core,
+        &bar("9.50", "9.60", "9.25", "9.40"),
+        PathOrder::Nearest,
+    );
+    assert_eq!(fills(&m), vec![(3, "9.30".into())]);
+    core.add(OrderIndex(4), OrderSide::Buy, limit("9.15"), false);
+    core.add(OrderIndex(5), OrderSide::Buy, limit("9.05"), false);
+    assert_eq!(core.len(), 4);
+    // Down to 8.00: all four fill, the highest first.
+    let (m, _) = run(
+        &mut core,
+        &bar("9.40", "9.40", "8.00", "8.10"),
+        PathOrder::Nearest,
+    );
+    let order: Vec<u32> = fills(&m).into_iter().map(|(o, _)| o).collect();
+    assert_eq!(order, vec![2, 4, 5, 0]);
+    assert!(core.is_empty());
+}
