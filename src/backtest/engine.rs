@@ -122,6 +122,10 @@ pub struct BacktestEngine {
     commands: Vec<TradingCommand>,
     pending: Vec<(StrategyIndex, TradingCommand)>,
     events: Vec<OrderEvent>,
+    /// Emptied buffers that `pending` and `events` swap with each round, so
+    /// handing work on keeps the buffers' room instead of reallocating.
+    spare_pending: Vec<(StrategyIndex, TradingCommand)>,
+    spare_events: Vec<OrderEvent>,
     position_events: Vec<PositionEvent>,
     timer_events: Vec<TimeEvent>,
     accounts: Vec<AccountSnapshot>,
@@ -268,6 +272,8 @@ impl BacktestEngine {
             commands: Vec::new(),
             pending: Vec::new(),
             events: Vec::new(),
+            spare_pending: Vec::new(),
+            spare_events: Vec::new(),
             position_events: Vec::new(),
             timer_events: Vec::new(),
             valuations,
@@ -560,14 +566,20 @@ impl BacktestEngine {
             if self.events.is_empty() && self.pending.is_empty() {
                 return Ok(());
             }
-            let events = std::mem::take(&mut self.events);
-            for event in events {
+            // What handling adds lands in the swapped-in spare, for the
+            // next round.
+            let spare = std::mem::take(&mut self.spare_events);
+            let mut events = std::mem::replace(&mut self.events, spare);
+            for event in events.drain(..) {
                 self.handle_event(event)?;
             }
-            let commands = std::mem::take(&mut self.pending);
-            for (strategy, command) in commands {
+            self.spare_events = events;
+            let spare = std::mem::take(&mut self.spare_pending);
+            let mut commands = std::mem::replace(&mut self.pending, spare);
+            for (strategy, command) in commands.drain(..) {
                 self.handle_command(strategy, command)?;
             }
+            self.spare_pending = commands;
         }
         Err(BacktestError::Runtime(format!(
             "strategies kept issuing commands for {MAX_ROUNDS} rounds at {}",
