@@ -139,12 +139,13 @@ macro_rules! numbered_identifier {
                 })
             }
 
-            /// `prefix` followed by `number` in decimal.
+            /// The id that follows `count` ids numbered from 1: `prefix`
+            /// followed by `count + 1` in decimal.
             #[must_use]
-            pub fn numbered(prefix: &IdPrefix, number: NonZeroU64) -> Self {
+            pub fn after(prefix: &IdPrefix, count: u64) -> Self {
                 Self {
                     head: Arc::clone(&prefix.0),
-                    number: Some(number),
+                    number: Some(NonZeroU64::MIN.saturating_add(count)),
                 }
             }
 
@@ -388,7 +389,7 @@ mod tests {
         let prefix = IdPrefix::new("O-S-1-").unwrap();
         for n in [1u64, 7, 10, 12_345, u64::MAX] {
             let number = NonZeroU64::new(n).unwrap();
-            let made = ClientOrderId::numbered(&prefix, number);
+            let made = ClientOrderId::after(&prefix, n - 1);
             let text = format!("O-S-1-{n}");
             assert_eq!(made.to_string(), text);
             assert_eq!(made.text(), text);
@@ -399,16 +400,12 @@ mod tests {
             assert_eq!(made.number_after(&prefix), Some(number));
             assert_eq!(parsed.number_after(&prefix), Some(number));
         }
-        let one = NonZeroU64::new(1).unwrap();
         let other = IdPrefix::new("O-S-").unwrap();
         assert_ne!(
-            ClientOrderId::numbered(&prefix, one),
-            ClientOrderId::numbered(&other, one)
+            ClientOrderId::after(&prefix, 0),
+            ClientOrderId::after(&other, 0)
         );
-        assert_eq!(
-            ClientOrderId::numbered(&prefix, one).number_after(&other),
-            None
-        );
+        assert_eq!(ClientOrderId::after(&prefix, 0).number_after(&other), None);
         for text in ["O-S-1-01", "O-S-1-", "O-S-1-+3", "O-S-1-x"] {
             assert_eq!(
                 ClientOrderId::new(text).unwrap().number_after(&prefix),
@@ -417,7 +414,7 @@ mod tests {
         }
         assert!(IdPrefix::new("O-1").is_err());
         assert!(IdPrefix::new("").is_err());
-        let made = TradeId::numbered(&IdPrefix::new("SIM-T").unwrap(), one);
+        let made = TradeId::after(&IdPrefix::new("SIM-T").unwrap(), 0);
         assert_eq!(serde_json::to_string(&made).unwrap(), "\"SIM-T1\"");
         assert_eq!(format!("{made:?}"), "TradeId(\"SIM-T1\")");
     }

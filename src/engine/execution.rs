@@ -5,8 +5,6 @@
 use crate::core::enums::{OmsType, OrderSide};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::fixed::{self, FixedError};
-use std::num::NonZeroU64;
-
 use crate::core::identifiers::{IdPrefix, IdentifierError, PositionId, StrategyId};
 use crate::core::{Quantity, UnixNanos};
 use crate::model::instruments::Instrument;
@@ -63,10 +61,9 @@ impl ExecutionEngine {
     }
 
     fn next_position_id(&mut self) -> Result<PositionId, IdentifierError> {
-        // 1-based: the count of positions including this one.
-        let number = NonZeroU64::MIN.saturating_add(self.position_sequence);
+        let id = PositionId::after(&self.position_id_prefix, self.position_sequence);
         self.position_sequence += 1;
-        Ok(PositionId::numbered(&self.position_id_prefix, number))
+        Ok(id)
     }
 
     /// Applies `event` to its order and, for a fill, to positions; position

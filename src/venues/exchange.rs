@@ -2,7 +2,6 @@
 //! latency queue. It implements the engine's `ExecutionClient` and emits
 //! order events; the backtest engine applies them.
 
-use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
@@ -149,8 +148,7 @@ impl SimulatedExchange {
 
     /// `<venue>-<n>` for the order at cache index n − 1.
     fn venue_order_id(&self, order: OrderIndex) -> VenueOrderId {
-        let number = NonZeroU64::MIN.saturating_add(u64::from(order.0));
-        VenueOrderId::numbered(&self.order_id_prefix, number)
+        VenueOrderId::after(&self.order_id_prefix, u64::from(order.0))
     }
 
     fn event(order: OrderIndex, kind: OrderEventKind, ts: UnixNanos) -> OrderEvent {
@@ -417,11 +415,10 @@ impl SimulatedExchange {
         }
         self.account
             .apply_fill(currency, m.side, notional, commission);
-        // 1-based: the count of trades including this one.
-        let trade_number = NonZeroU64::MIN.saturating_add(self.trade_sequence);
+        let trade_id = TradeId::after(&self.trade_id_prefix, self.trade_sequence);
         self.trade_sequence += 1;
         let fill = OrderFilled {
-            trade_id: TradeId::numbered(&self.trade_id_prefix, trade_number),
+            trade_id,
             venue_order_id: order
                 .venue_order_id
                 .clone()

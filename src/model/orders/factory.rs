@@ -1,8 +1,6 @@
 //! Makes orders with ids unique within a run: `O-<strategy>-<sequence>`.
 
 use crate::core::UnixNanos;
-use std::num::NonZeroU64;
-
 use crate::core::identifiers::{ClientOrderId, IdPrefix, OrderIndex, StrategyId};
 
 use super::{Order, OrderInit};
@@ -32,18 +30,17 @@ impl OrderFactory {
     /// Hands out the next id before its order exists, so a strategy knows
     /// the id of an order it has only asked for.
     pub fn reserve(&mut self) -> ClientOrderId {
+        let id = self.id_after(self.sequence);
         self.sequence += 1;
         self.made.push(None);
-        self.id_at(self.sequence)
+        id
     }
 
-    /// The id of the `sequence`-th order (1-based): lets a caller that
+    /// The id of the order made after `count` others: lets a caller that
     /// cannot reach the factory mid-call (a script) name orders ahead.
     #[must_use]
-    pub fn id_at(&self, sequence: u64) -> ClientOrderId {
-        // Sequences are 1-based; 0 reads as the first.
-        let number = NonZeroU64::new(sequence).unwrap_or(NonZeroU64::MIN);
-        ClientOrderId::numbered(&self.prefix, number)
+    pub fn id_after(&self, count: u64) -> ClientOrderId {
+        ClientOrderId::after(&self.prefix, count)
     }
 
     /// The next order (under `reserved`, an id from [`Self::reserve`], or a

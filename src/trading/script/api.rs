@@ -271,7 +271,7 @@ impl CtxState {
         let order = order_from_options(self, side, options)?;
         let expected_id = self
             .namer
-            .id_at(self.orders_numbered + 1 + self.pending_submits());
+            .id_after(self.orders_numbered + self.pending_submits());
         let text = ImmutableString::from(expected_id.to_string());
         self.commands
             .push(ScriptCommand::Submit { order, expected_id });
