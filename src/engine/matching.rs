@@ -16,12 +16,12 @@
 //! - A market-if-touched order triggers like a limit and fills like a stop.
 //!
 //! ## Only the orders a bar can touch
-//! Resting orders sit in four books sorted so that the most reachable order
-//! is last: a bar pops from the end while the level is inside its range and
-//! never looks at the rest.
+//! Resting orders sit in four books ordered so that the most reachable
+//! order is on top: a bar takes the top while its level is inside the
+//! bar's range and never looks at the rest.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::core::enums::OrderSide;
@@ -95,14 +95,14 @@ struct Resting {
 #[derive(Debug)]
 pub struct MatchingCore {
     /// Triggers when the price falls to the level: buy limits, buy touched,
-    /// triggered buy stop-limits. Ascending, highest level last.
+    /// triggered buy stop-limits. Highest level on top.
     falls_to_buy: Book,
     /// Triggers when the price rises to the level: sell limits, sell
-    /// touched, triggered sell stop-limits. Descending, lowest level last.
+    /// touched, triggered sell stop-limits. Lowest level on top.
     rises_to_sell: Book,
-    /// Buy stops and stop-limits (trigger at or above). Descending.
+    /// Buy stops and stop-limits (trigger at or above). Lowest on top.
     rises_to_buy: Book,
-    /// Sell stops and stop-limits (trigger at or below). Ascending.
+    /// Sell stops and stop-limits (trigger at or below). Highest on top.
     falls_to_sell: Book,
     market: Vec<(OrderIndex, OrderSide)>,
     sequence: u64,
@@ -165,20 +165,38 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
     None
 }
 
-/// Resting orders ordered so the most reachable one is last: by level
-/// (highest last when `highest_last`, else lowest last), then first in,
-/// first out. A B-tree keeps inserts at any level O(log n); it holds slot
-/// numbers into `slots`, so inserting and removing shift 4-byte values
-/// rather than whole entries.
+/// Resting orders ordered so the most reachable one is on top: by level
+/// (highest first when `highest_first`, else lowest first), then first
+/// in, first out. A binary heap of 24-byte keys: an insert behind the top
+/// (a ladder of limits placed away from the market) costs one comparison,
+/// and taking the top O(log n). A cancel only marks its entry dead, and
+/// dead entries leave when they reach the top or, once they are most of
+/// the heap, all at once; the top is always live.
 #[derive(Debug)]
 struct Book {
-    highest_last: bool,
-    entries: BTreeMap<(i64, Reverse<u64>), u32>,
-    /// The entries themselves; freed slots are reused.
-    slots: Vec<Resting>,
+    highest_first: bool,
+    heap: BinaryHeap<HeapKey>,
+    /// The entries themselves; a slot is freed when its key leaves the heap.
+    slots: Vec<Slot>,
     free: Vec<u32>,
-    /// Where each order sits, so a cancel does not scan the book.
-    keys: HashMap<OrderIndex, (i64, Reverse<u64>), BuildHasherDefault<IndexHasher>>,
+    /// Entries in the heap whose order was canceled.
+    dead: usize,
+    /// The slot of each live order, so a cancel does not scan the book.
+    live: HashMap<OrderIndex, u32, BuildHasherDefault<IndexHasher>>,
+}
+
+/// A heap entry: the ordering key and where the entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct HeapKey {
+    level: i64,
+    sequence: Reverse<u64>,
+    slot: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    resting: Resting,
+    live: bool,
 }
 
 /// Order indices are dense integers from one engine: a multiplicative hash
@@ -203,25 +221,22 @@ impl Hasher for IndexHasher {
 }
 
 impl Book {
-    fn new(highest_last: bool) -> Self {
+    fn new(highest_first: bool) -> Self {
         Self {
-            highest_last,
-            entries: BTreeMap::new(),
+            highest_first,
+            heap: BinaryHeap::new(),
             slots: Vec::new(),
             free: Vec::new(),
-            keys: HashMap::default(),
+            dead: 0,
+            live: HashMap::default(),
         }
     }
 
-    fn key(&self, r: &Resting) -> (i64, Reverse<u64>) {
-        (
-            if self.highest_last { r.level } else { -r.level },
-            Reverse(r.sequence),
-        )
-    }
-
-    fn insert(&mut self, entry: Resting) {
-        let key = self.key(&entry);
+    fn insert(&mut self, resting: Resting) {
+        let entry = Slot {
+            resting,
+            live: true,
+        };
         let slot = match self.free.pop() {
             Some(slot) => {
                 if let Some(place) = self.slots.get_mut(slot as usize) {
@@ -234,40 +249,73 @@ impl Book {
                 u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        self.keys.insert(entry.order, key);
-        self.entries.insert(key, slot);
+        self.live.insert(resting.order, slot);
+        self.heap.push(HeapKey {
+            level: if self.highest_first {
+                resting.level
+            } else {
+                -resting.level
+            },
+            sequence: Reverse(resting.sequence),
+            slot,
+        });
     }
 
-    fn last(&self) -> Option<&Resting> {
-        let (_, slot) = self.entries.last_key_value()?;
-        self.slots.get(*slot as usize)
+    fn top(&self) -> Option<&Resting> {
+        let key = self.heap.peek()?;
+        self.slots.get(key.slot as usize).map(|s| &s.resting)
     }
 
     fn pop(&mut self) -> Option<Resting> {
-        let (_, slot) = self.entries.pop_last()?;
-        self.free.push(slot);
-        let resting = *self.slots.get(slot as usize)?;
-        self.keys.remove(&resting.order);
+        let key = self.heap.pop()?;
+        self.free.push(key.slot);
+        let resting = self.slots.get(key.slot as usize)?.resting;
+        self.live.remove(&resting.order);
+        self.drop_dead_top();
         Some(resting)
     }
 
+    /// Restores "the top is live" after the top left or died.
+    fn drop_dead_top(&mut self) {
+        while let Some(key) = self.heap.peek()
+            && self.slots.get(key.slot as usize).is_some_and(|s| !s.live)
+        {
+            self.free.push(key.slot);
+            self.heap.pop();
+            self.dead -= 1;
+        }
+    }
+
     fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.heap.is_empty()
     }
 
     fn len(&self) -> usize {
-        self.entries.len()
+        self.heap.len() - self.dead
     }
 
     fn remove(&mut self, order: OrderIndex) -> bool {
-        let Some(slot) = self
-            .keys
-            .remove(&order)
-            .and_then(|key| self.entries.remove(&key))
-        else {
+        let Some(slot) = self.live.remove(&order) else {
             return false;
         };
-        self.free.push(slot);
+        if let Some(entry) = self.slots.get_mut(slot as usize) {
+            entry.live = false;
+        }
+        self.dead += 1;
+        self.drop_dead_top();
+        if self.dead * 2 > self.heap.len() {
+            let Self {
+                heap, slots, free, ..
+            } = self;
+            heap.retain(|key| {
+                let live = slots.get(key.slot as usize).is_some_and(|s| s.live);
+                if !live {
+                    free.push(key.slot);
+                }
+                live
+            });
+            self.dead = 0;
+        }
         true
     }
 }
@@ -431,28 +479,20 @@ impl MatchingCore {
 
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
-        while self.falls_to_buy.last().is_some_and(|r| r.level >= bar.low) {
+        while self.falls_to_buy.top().is_some_and(|r| r.level >= bar.low) {
             candidates.extend(self.falls_to_buy.pop());
         }
         while self
             .rises_to_sell
-            .last()
+            .top()
             .is_some_and(|r| r.level <= bar.high)
         {
             candidates.extend(self.rises_to_sell.pop());
         }
-        while self
-            .rises_to_buy
-            .last()
-            .is_some_and(|r| r.level <= bar.high)
-        {
+        while self.rises_to_buy.top().is_some_and(|r| r.level <= bar.high) {
             candidates.extend(self.rises_to_buy.pop());
         }
-        while self
-            .falls_to_sell
-            .last()
-            .is_some_and(|r| r.level >= bar.low)
-        {
+        while self.falls_to_sell.top().is_some_and(|r| r.level >= bar.low) {
             candidates.extend(self.falls_to_sell.pop());
         }
         for r in candidates.drain(..) {

@@ -346,3 +346,64 @@ fn cancelled_and_filled_places_are_reused_without_mixing_orders() {
     assert_eq!(order, vec![2, 4, 5, 0]);
     assert!(core.is_empty());
 }
+
+#[derive(Debug, Clone)]
+enum BookOp {
+    Insert(i64),
+    /// Cancels the k-th live order (modulo how many there are).
+    Cancel(usize),
+    Pop,
+}
+
+fn book_op() -> impl proptest::strategy::Strategy<Value = BookOp> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => (0i64..20).prop_map(BookOp::Insert),
+        2 => any::<usize>().prop_map(BookOp::Cancel),
+        1 => Just(BookOp::Pop),
+    ]
+}
+
+proptest::proptest! {
+    /// The heap with lazy cancels hands out exactly what a sorted map of the
+    /// live orders would: the top, the count, and cancels of live orders only.
+    #[test]
+    fn book_matches_a_sorted_model(highest_first in proptest::bool::ANY, ops in proptest::collection::vec(book_op(), 0..200)) {
+        let mut book = Book::new(highest_first);
+        let mut model: std::collections::BTreeMap<(i64, Reverse<u64>), u32> = Default::default();
+        let key = |level: i64, sequence: u64| (if highest_first { level } else { -level }, Reverse(sequence));
+        for (sequence, op) in (0u64..).zip(ops) {
+            match op {
+                BookOp::Insert(level) => {
+                    let order = u32::try_from(sequence).unwrap();
+                    book.insert(Resting {
+                        level,
+                        sequence,
+                        order: OrderIndex(order),
+                        side: OrderSide::Buy,
+                        kind: OrderKind::Market,
+                        triggered: false,
+                    });
+                    model.insert(key(level, sequence), order);
+                }
+                BookOp::Cancel(k) => {
+                    if model.is_empty() {
+                        proptest::prop_assert!(!book.remove(OrderIndex(u32::MAX)));
+                        continue;
+                    }
+                    let (&k, &order) = model.iter().nth(k % model.len()).unwrap();
+                    model.remove(&k);
+                    proptest::prop_assert!(book.remove(OrderIndex(order)));
+                    proptest::prop_assert!(!book.remove(OrderIndex(order)), "canceled twice");
+                }
+                BookOp::Pop => {
+                    let expected = model.pop_last().map(|(_, order)| order);
+                    proptest::prop_assert_eq!(book.pop().map(|r| r.order.0), expected);
+                }
+            }
+            proptest::prop_assert_eq!(book.len(), model.len());
+            proptest::prop_assert_eq!(book.is_empty(), model.is_empty());
+            proptest::prop_assert_eq!(book.top().map(|r| r.order.0), model.last_key_value().map(|(_, o)| *o));
+        }
+    }
+}
