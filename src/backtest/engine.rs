@@ -119,7 +119,7 @@ pub struct BacktestEngine {
     instrument_venues: Vec<usize>,
     strategies: Vec<StrategySlot>,
     bus: MessageBus<()>,
-    commands: Vec<TradingCommand>,
+    /// Commands of the strategies, in the order they were given.
     pending: Vec<(StrategyIndex, TradingCommand)>,
     events: Vec<OrderEvent>,
     /// Emptied buffers that `pending` and `events` swap with each round, so
@@ -269,7 +269,6 @@ impl BacktestEngine {
             instrument_venues: config.instrument_venues.iter().map(|v| v.get()).collect(),
             strategies: slots,
             bus,
-            commands: Vec::new(),
             pending: Vec::new(),
             events: Vec::new(),
             spare_pending: Vec::new(),
@@ -313,15 +312,17 @@ impl BacktestEngine {
             factory,
             ..
         } = slot;
-        let mut ctx = StrategyContext {
+        // Commands go straight onto the engine's queue (in `pump_rounds`
+        // the queue being worked on was swapped out first).
+        let mut ctx = StrategyContext::new(
             strategy,
-            now: self.clock.timestamp_ns(),
-            cache: &self.cache,
-            accounts: &self.accounts,
-            instrument_venues: &self.instrument_venues,
-            commands: &mut self.commands,
+            self.clock.timestamp_ns(),
+            &self.cache,
+            &self.accounts,
+            &self.instrument_venues,
+            &mut self.pending,
             factory,
-        };
+        );
         hook(logic.as_mut(), &mut ctx).map_err(|e| match e.script {
             Some(error) => BacktestError::Script {
                 strategy: id.to_string(),
@@ -334,10 +335,6 @@ impl BacktestEngine {
                 message: e.message,
             },
         })?;
-        if !self.commands.is_empty() {
-            self.pending
-                .extend(self.commands.drain(..).map(|c| (strategy, c)));
-        }
         Ok(())
     }
 
@@ -595,17 +592,17 @@ impl BacktestEngine {
         let (strategy, instrument) = (order.strategy, order.instrument);
         let venue = self.instrument_venues[instrument.get()];
         let oms = self.venues[venue].config.oms;
+        // What the account needs of a fill, before the event moves into the
+        // order's history.
+        let fill = match &event.kind {
+            OrderEventKind::Filled(fill) => Some((fill.commission.currency, event.ts_event)),
+            _ => None,
+        };
         let outcome = self
             .execution
-            .process(
-                &mut self.cache,
-                oms,
-                event.clone(),
-                &mut self.position_events,
-            )
+            .process(&mut self.cache, oms, event, &mut self.position_events)
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
-        if let OrderEventKind::Filled(fill) = &event.kind {
-            let currency = fill.commission.currency;
+        if let Some((currency, ts)) = fill {
             let exchange = &mut self.venues[venue];
             exchange
                 .account
@@ -627,12 +624,21 @@ impl BacktestEngine {
                     .map_err(|e| BacktestError::Runtime(e.to_string()))?;
             }
             self.portfolio
-                .update_account(exchange.index, &exchange.account.state(event.ts_event));
+                .update_account(exchange.index, &exchange.account.state(ts));
         }
-        self.call(strategy, |s, ctx| s.on_order_event(ctx, &event))?;
-        if let OrderEventKind::Filled(fill) = &event.kind {
-            self.call(strategy, |s, ctx| s.on_order_filled(ctx, &event, fill))?;
-        }
+        // The handlers read the event where it now is, last in the order's
+        // history, rather than a copy of it.
+        self.call(strategy, |s, ctx| {
+            let cache = ctx.cache;
+            let Some(event) = cache.order(order_index).and_then(|o| o.events.last()) else {
+                return Ok(());
+            };
+            s.on_order_event(ctx, event)?;
+            if let OrderEventKind::Filled(fill) = &event.kind {
+                s.on_order_filled(ctx, event, fill)?;
+            }
+            Ok(())
+        })?;
         if !self.position_events.is_empty() {
             let mut position_events = std::mem::take(&mut self.position_events);
             for position_event in &position_events {

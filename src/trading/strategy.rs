@@ -62,12 +62,41 @@ pub struct StrategyContext<'a> {
     pub accounts: &'a [AccountSnapshot],
     /// The venue index of each instrument, by instrument index.
     pub instrument_venues: &'a [usize],
-    pub commands: &'a mut Vec<TradingCommand>,
+    /// The engine's command queue, in the order commands were given.
+    commands: &'a mut Vec<(StrategyIndex, TradingCommand)>,
     /// Numbers the strategy's orders, so a submit can return the id.
     pub factory: &'a mut OrderFactory,
 }
 
-impl StrategyContext<'_> {
+impl<'a> StrategyContext<'a> {
+    /// A context for one hook call of `strategy`; what it is asked to do
+    /// lands on `commands`, tagged with the strategy.
+    #[must_use]
+    pub fn new(
+        strategy: StrategyIndex,
+        now: UnixNanos,
+        cache: &'a Cache,
+        accounts: &'a [AccountSnapshot],
+        instrument_venues: &'a [usize],
+        commands: &'a mut Vec<(StrategyIndex, TradingCommand)>,
+        factory: &'a mut OrderFactory,
+    ) -> Self {
+        Self {
+            strategy,
+            now,
+            cache,
+            accounts,
+            instrument_venues,
+            commands,
+            factory,
+        }
+    }
+
+    /// Queues a command of this strategy for the engine.
+    pub fn queue(&mut self, command: TradingCommand) {
+        self.commands.push((self.strategy, command));
+    }
+
     #[must_use]
     pub fn instrument(&self, instrument: InstrumentIndex) -> Option<&Instrument> {
         self.cache.instrument(instrument)
@@ -145,7 +174,7 @@ impl StrategyContext<'_> {
             .client_order_id
             .get_or_insert_with(|| self.factory.reserve())
             .clone();
-        self.commands.push(TradingCommand::Submit(order));
+        self.queue(TradingCommand::Submit(order));
         id
     }
 
@@ -222,33 +251,32 @@ impl StrategyContext<'_> {
     }
 
     pub fn cancel(&mut self, order: ClientOrderId) {
-        self.commands.push(TradingCommand::Cancel(order));
+        self.queue(TradingCommand::Cancel(order));
     }
 
     pub fn cancel_all(&mut self, instrument: Option<InstrumentIndex>) {
-        self.commands.push(TradingCommand::CancelAll { instrument });
+        self.queue(TradingCommand::CancelAll { instrument });
     }
 
     /// Closes the strategy's position in `instrument` at market.
     pub fn close_position(&mut self, instrument: InstrumentIndex) {
-        self.commands
-            .push(TradingCommand::ClosePosition { instrument });
+        self.queue(TradingCommand::ClosePosition { instrument });
     }
 
     pub fn close_all(&mut self) {
-        self.commands.push(TradingCommand::CloseAll);
+        self.queue(TradingCommand::CloseAll);
     }
 
     /// A repeating timer; `on_timer` gets its events.
     pub fn set_timer(&mut self, name: &str, interval_ns: i64) {
-        self.commands.push(TradingCommand::SetTimer {
+        self.queue(TradingCommand::SetTimer {
             name: Arc::from(name),
             interval_ns,
         });
     }
 
     pub fn cancel_timer(&mut self, name: &str) {
-        self.commands.push(TradingCommand::CancelTimer {
+        self.queue(TradingCommand::CancelTimer {
             name: Arc::from(name),
         });
     }

@@ -328,7 +328,7 @@ impl ScriptStrategy {
                         });
                     }
                 }
-                ScriptCommand::Other(command) => ctx.commands.push(command),
+                ScriptCommand::Other(command) => ctx.queue(command),
             }
         }
         Ok(())
