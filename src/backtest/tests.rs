@@ -377,7 +377,7 @@ fn limits_stops_cancels_and_denials() {
     // Limit fills are maker (0.05 %), stops taker (0.1 %).
     let fees: Vec<String> = result.orders[..3]
         .iter()
-        .filter_map(|o| o.commissions.first())
+        .filter_map(|o| o.commissions().next())
         .map(|m| fixed::format_raw(m.raw, 5))
         .collect();
     assert_eq!(fees, vec!["0.04875", "0.09650"]);

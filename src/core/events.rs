@@ -151,11 +151,16 @@ mod tests {
 
     #[test]
     fn events_stay_small_because_orders_keep_their_history() {
-        // Fills are boxed; the largest inline kind is an update.
+        // Fills and updates are boxed; the largest inline kinds are a
+        // 16-byte id or reason. A million orders keep four events each.
         assert!(
-            std::mem::size_of::<OrderEvent>() <= 104,
+            std::mem::size_of::<OrderEvent>() <= 48,
             "{}",
             std::mem::size_of::<OrderEvent>()
+        );
+        assert_eq!(
+            std::mem::size_of::<Option<crate::core::identifiers::VenueOrderId>>(),
+            16
         );
     }
 

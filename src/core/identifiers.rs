@@ -83,7 +83,7 @@ macro_rules! string_identifier {
 /// `P-`): validated once, and ending in a non-digit, so that head and
 /// number read back from the text unambiguously.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdPrefix(Arc<str>);
+pub struct IdPrefix(Arc<String>);
 
 impl IdPrefix {
     /// # Errors
@@ -97,7 +97,7 @@ impl IdPrefix {
                 reason: "must not end in a digit",
             });
         }
-        Ok(Self(Arc::from(text)))
+        Ok(Self(Arc::new(text.to_string())))
     }
 
     /// An identifier's text followed by `separator`, for the engine's own
@@ -105,7 +105,7 @@ impl IdPrefix {
     /// neither a digit nor whitespace.
     pub(crate) fn after(id: &str, separator: char) -> Self {
         debug_assert!(!separator.is_ascii_digit() && !separator.is_whitespace());
-        Self(Arc::from(format!("{id}{separator}")))
+        Self(Arc::new(format!("{id}{separator}")))
     }
 
     #[must_use]
@@ -124,7 +124,9 @@ macro_rules! numbered_identifier {
         /// equal when their texts are.
         #[derive(Clone)]
         pub struct $name {
-            head: Arc<str>,
+            // A thin pointer (the text behind one more indirection): the id
+            // is 16 bytes, and so are the orders and events that hold ids.
+            head: Arc<String>,
             number: Option<NonZeroU64>,
         }
 
@@ -134,7 +136,7 @@ macro_rules! numbered_identifier {
             pub fn new(value: &str) -> Result<Self, IdentifierError> {
                 check_text(stringify!($name), value)?;
                 Ok(Self {
-                    head: Arc::from(value),
+                    head: Arc::new(value.to_string()),
                     number: None,
                 })
             }
@@ -158,7 +160,7 @@ macro_rules! numbered_identifier {
                         (Arc::ptr_eq(&self.head, &prefix.0) || *self.head == *prefix.0)
                             .then_some(number)
                     }
-                    None => canonical_number(self.head.strip_prefix(&*prefix.0)?),
+                    None => canonical_number(self.head.strip_prefix(prefix.0.as_str())?),
                 }
             }
 

@@ -120,7 +120,6 @@ pub struct Order {
     /// Σ fill qty × fill price at the global scale, for the average price.
     #[serde(skip)]
     fill_value_raw: i128,
-    pub commissions: Vec<Money>,
     pub is_triggered: bool,
     pub ts_init: UnixNanos,
     pub ts_last: UnixNanos,
@@ -174,7 +173,6 @@ impl Order {
             venue_order_id: None,
             filled_qty: Quantity::zero(init.quantity.precision),
             fill_value_raw: 0,
-            commissions: Vec::new(),
             is_triggered: false,
             ts_init,
             ts_last: ts_init,
@@ -186,6 +184,14 @@ impl Order {
                 events
             },
         }
+    }
+
+    /// The commission of each fill, in fill order.
+    pub fn commissions(&self) -> impl Iterator<Item = Money> + '_ {
+        self.events.iter().filter_map(|e| match &e.kind {
+            OrderEventKind::Filled(fill) => Some(fill.commission),
+            _ => None,
+        })
     }
 
     /// Quantity still to fill.
@@ -258,7 +264,6 @@ impl Order {
                         })?;
                 self.fill_value_raw += value;
                 self.filled_qty.raw += fill.last_qty.raw;
-                self.commissions.push(fill.commission);
                 self.venue_order_id
                     .get_or_insert_with(|| fill.venue_order_id.clone());
                 if self.filled_qty.raw == self.quantity.raw {

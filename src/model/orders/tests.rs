@@ -116,7 +116,7 @@ fn lifecycle_with_partial_fills_and_average_price() {
     // (30 × 10.00 + 70 × 9.90) / 100 = 9.93
     assert_eq!(o.avg_px().unwrap().raw, 9_930_000_000);
     assert_eq!(o.events.len(), 5);
-    assert_eq!(o.commissions.len(), 2);
+    assert_eq!(o.commissions().count(), 2);
 }
 
 #[test]
@@ -256,4 +256,14 @@ proptest! {
             prop_assert!(o.filled_qty <= o.quantity);
         }
     }
+}
+
+#[test]
+fn orders_stay_small() {
+    // A run may hold millions; every byte is paid in page faults.
+    assert!(
+        std::mem::size_of::<Order>() <= 240,
+        "{}",
+        std::mem::size_of::<Order>()
+    );
 }
