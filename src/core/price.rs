@@ -43,7 +43,11 @@ impl Price {
     /// # Errors
     /// For NaN, infinities and out-of-range values.
     pub fn from_f64(value: f64, precision: u8) -> Result<Self, FixedError> {
-        Self::from_raw(fixed::raw_from_f64(value, precision)?, precision)
+        fixed::check_precision(precision)?;
+        // The float is rounded at `precision` already: nothing left to round.
+        let raw = i64::try_from(fixed::raw_from_f64(value, precision)?)
+            .map_err(|_| FixedError::Overflow("price"))?;
+        Ok(Self { raw, precision })
     }
 
     /// # Errors
@@ -151,6 +155,12 @@ mod tests {
             let pb = Price { raw: b, precision: 9 };
             prop_assert_eq!(pa.checked_add(pb).unwrap(), pb.checked_add(pa).unwrap());
             prop_assert_eq!(pa.checked_add(pb).unwrap().checked_sub(pb).unwrap(), pa);
+        }
+
+        #[test]
+        fn float_conversion_is_the_rounded_raw(value in -1.0e9f64..1.0e9, precision in 0u8..=9) {
+            let expected = Price::from_raw(fixed::raw_from_f64(value, precision).unwrap(), precision);
+            prop_assert_eq!(Price::from_f64(value, precision), expected);
         }
 
         #[test]

@@ -169,9 +169,10 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
 /// (highest first when `highest_first`, else lowest first), then first
 /// in, first out. A binary heap of 24-byte keys: an insert behind the top
 /// (a ladder of limits placed away from the market) costs one comparison,
-/// and taking the top O(log n). A cancel only marks its entry dead, and
-/// dead entries leave when they reach the top or, once they are most of
-/// the heap, all at once; the top is always live.
+/// and taking the top O(log n). A cancel only marks its entry dead; dead
+/// entries leave when the top is read or, once they are most of the heap,
+/// all at once (cancelling a whole ladder costs O(n), not n pops), so at
+/// least half the heap is live.
 #[derive(Debug)]
 struct Book {
     highest_first: bool,
@@ -261,21 +262,23 @@ impl Book {
         });
     }
 
-    fn top(&self) -> Option<&Resting> {
+    fn top(&mut self) -> Option<&Resting> {
+        self.drop_dead_top();
         let key = self.heap.peek()?;
         self.slots.get(key.slot as usize).map(|s| &s.resting)
     }
 
     fn pop(&mut self) -> Option<Resting> {
+        self.drop_dead_top();
         let key = self.heap.pop()?;
         self.free.push(key.slot);
         let resting = self.slots.get(key.slot as usize)?.resting;
         self.live.remove(&resting.order);
-        self.drop_dead_top();
+        self.keep_half_live();
         Some(resting)
     }
 
-    /// Restores "the top is live" after the top left or died.
+    /// Takes dead entries off the top until a live one is there.
     fn drop_dead_top(&mut self) {
         while let Some(key) = self.heap.peek()
             && self.slots.get(key.slot as usize).is_some_and(|s| !s.live)
@@ -287,6 +290,7 @@ impl Book {
     }
 
     fn is_empty(&self) -> bool {
+        // At least half the heap is live, so a non-empty heap has a live entry.
         self.heap.is_empty()
     }
 
@@ -302,21 +306,26 @@ impl Book {
             entry.live = false;
         }
         self.dead += 1;
-        self.drop_dead_top();
-        if self.dead * 2 > self.heap.len() {
-            let Self {
-                heap, slots, free, ..
-            } = self;
-            heap.retain(|key| {
-                let live = slots.get(key.slot as usize).is_some_and(|s| s.live);
-                if !live {
-                    free.push(key.slot);
-                }
-                live
-            });
-            self.dead = 0;
-        }
+        self.keep_half_live();
         true
+    }
+
+    /// Drops the dead entries all at once when they are most of the heap.
+    fn keep_half_live(&mut self) {
+        if self.dead * 2 <= self.heap.len() {
+            return;
+        }
+        let Self {
+            heap, slots, free, ..
+        } = self;
+        heap.retain(|key| {
+            let live = slots.get(key.slot as usize).is_some_and(|s| s.live);
+            if !live {
+                free.push(key.slot);
+            }
+            live
+        });
+        self.dead = 0;
     }
 }
 
