@@ -294,7 +294,9 @@ impl BacktestEngine {
         })
     }
 
-    /// Calls one strategy hook with a fresh context, then queues what it asked for.
+    /// Calls one strategy hook with a fresh context; what it asks for lands
+    /// on the command queue.
+    #[inline(always)]
     fn call(
         &mut self,
         strategy: StrategyIndex,
@@ -379,8 +381,12 @@ impl BacktestEngine {
         self.curve.ts.reserve(total);
         self.curve.equity_raw.reserve(total);
         let mut current_ts: Option<UnixNanos> = None;
-        let merge = ReplayMerge::new(streams.into_iter().map(|(_, s)| s).collect());
-        self.replay(&routes, merge, &mut current_ts)?;
+        let streams: Vec<BarStream<'_>> = streams.into_iter().map(|(_, s)| s).collect();
+        if let ([only], [route]) = (streams.as_slice(), routes.as_slice()) {
+            self.replay_one(route, only.bars, &mut current_ts)?;
+        } else {
+            self.replay(&routes, ReplayMerge::new(streams), &mut current_ts)?;
+        }
         if let Some(ts) = current_ts {
             self.record_equity(ts)?;
         }
@@ -426,7 +432,32 @@ impl BacktestEngine {
         current_ts: &mut Option<UnixNanos>,
     ) -> Result<(), BacktestError> {
         for (stream, bar) in merge {
+            let ts = bar.ts_init;
+            if self.start.is_some_and(|s| ts < s) || self.end.is_some_and(|e| ts > e) {
+                continue;
+            }
             self.replay_bar(&routes[stream], bar, current_ts)?;
+        }
+        Ok(())
+    }
+
+    /// The bar loop of a run over one stream: no merge, and the bars
+    /// outside `[start, end]` cut off once (the stream is sorted).
+    #[inline(never)]
+    fn replay_one(
+        &mut self,
+        route: &BarRoute,
+        bars: &[Bar],
+        current_ts: &mut Option<UnixNanos>,
+    ) -> Result<(), BacktestError> {
+        let from = self
+            .start
+            .map_or(0, |s| bars.partition_point(|b| b.ts_init < s));
+        let to = self
+            .end
+            .map_or(bars.len(), |e| bars.partition_point(|b| b.ts_init <= e));
+        for bar in bars.get(from..to).unwrap_or_default() {
+            self.replay_bar(route, bar, current_ts)?;
         }
         Ok(())
     }
@@ -441,9 +472,6 @@ impl BacktestEngine {
         current_ts: &mut Option<UnixNanos>,
     ) -> Result<(), BacktestError> {
         let ts = bar.ts_init;
-        if self.start.is_some_and(|s| ts < s) || self.end.is_some_and(|e| ts > e) {
-            return Ok(());
-        }
         if *current_ts != Some(ts) {
             if let Some(last) = *current_ts {
                 self.record_equity(last)?;
