@@ -745,3 +745,41 @@ proptest! {
         prop_assert_eq!(fees, stats_fees);
     }
 }
+
+#[test]
+fn the_backtest_window_bounds_the_bars_replayed() {
+    let toml = ONE_VENUE.replace(
+        "name = \"t\"",
+        "name = \"t\"\nstart = \"1970-01-01T00:03:00Z\"\nend = \"1970-01-01T00:06:00Z\"",
+    );
+    let minutes = |result: &BacktestResult| -> Vec<i64> {
+        result
+            .equity
+            .ts
+            .iter()
+            .map(|t| t.0 / 60_000_000_000)
+            .collect()
+    };
+    // One stream (cut off once) and two (merged bar by bar) agree.
+    let one = run(
+        &toml,
+        vec![Box::new(scripted(&[(0, Action::Buy(1))]))],
+        vec![calm_bars(10)],
+    );
+    assert_eq!(minutes(&one), vec![3, 4, 5, 6]);
+    let two_streams = toml.replace(
+        "[[strategies]]",
+        "[[data]]\ninstrument = \"X.SIM\"\npath = \"other.csv\"\nbar_type = \"X.SIM-5-MINUTE-LAST\"\n[[strategies]]",
+    );
+    let coarse: Vec<Bar> = (0..2)
+        .map(|i| bar(i * 5, "10.00", "10.10", "9.90", "10.00", 0))
+        .collect();
+    let two = run(
+        &two_streams,
+        vec![Box::new(scripted(&[(0, Action::Buy(1))]))],
+        vec![calm_bars(10), coarse],
+    );
+    assert_eq!(minutes(&two), vec![3, 4, 5, 6]);
+    // The strategy's first bar is the window's first.
+    assert_eq!(one.orders[0].ts_init.0 / 60_000_000_000, 3);
+}
