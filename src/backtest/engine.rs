@@ -117,6 +117,8 @@ pub struct BacktestEngine {
     risk: RiskEngine,
     venues: Vec<SimulatedExchange>,
     instrument_venues: Vec<usize>,
+    /// The OMS type of each instrument's venue, by instrument index.
+    instrument_oms: Vec<OmsType>,
     strategies: Vec<StrategySlot>,
     bus: MessageBus<()>,
     /// Commands of the strategies, in the order they were given.
@@ -259,6 +261,11 @@ impl BacktestEngine {
                 single_currency: v.account.currencies().all(|c| c == v.account.base_currency),
             })
             .collect();
+        let instrument_oms = config
+            .instrument_venues
+            .iter()
+            .map(|v| venues[v.get()].config.oms)
+            .collect();
         Ok(Self {
             clock: TestClock::new(UnixNanos(0)),
             cache,
@@ -267,6 +274,7 @@ impl BacktestEngine {
             risk: RiskEngine::new(config.risk.clone()),
             venues,
             instrument_venues: config.instrument_venues.iter().map(|v| v.get()).collect(),
+            instrument_oms,
             strategies: slots,
             bus,
             pending: Vec::new(),
@@ -614,12 +622,6 @@ impl BacktestEngine {
 
     fn handle_event(&mut self, event: OrderEvent) -> Result<(), BacktestError> {
         let order_index = event.order;
-        let Some(order) = self.cache.order(order_index) else {
-            return Ok(());
-        };
-        let (strategy, instrument) = (order.strategy, order.instrument);
-        let venue = self.instrument_venues[instrument.get()];
-        let oms = self.venues[venue].config.oms;
         // What the account needs of a fill, before the event moves into the
         // order's history.
         let fill = match &event.kind {
@@ -628,8 +630,15 @@ impl BacktestEngine {
         };
         let outcome = self
             .execution
-            .process(&mut self.cache, oms, event, &mut self.position_events)
+            .process(
+                &mut self.cache,
+                &self.instrument_oms,
+                event,
+                &mut self.position_events,
+            )
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        let strategy = outcome.strategy;
+        let venue = self.instrument_venues[outcome.instrument.get()];
         if let Some((currency, ts)) = fill {
             let exchange = &mut self.venues[venue];
             exchange

@@ -5,7 +5,9 @@
 use crate::core::enums::{OmsType, OrderSide};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::fixed::{self, FixedError};
-use crate::core::identifiers::{IdPrefix, IdentifierError, PositionId, StrategyId};
+use crate::core::identifiers::{
+    IdPrefix, IdentifierError, InstrumentIndex, PositionId, StrategyId, StrategyIndex,
+};
 use crate::core::{Quantity, UnixNanos};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderError};
@@ -35,10 +37,13 @@ pub enum ExecutionError {
     UnknownOrder(String),
 }
 
-/// What one fill did to positions, for the venue's account.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FillOutcome {
-    /// Realized PnL before commissions, in the settlement currency.
+/// Whose order an event was for and what a fill did to positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventOutcome {
+    pub strategy: StrategyIndex,
+    pub instrument: InstrumentIndex,
+    /// Realized PnL before commissions of a fill, in the settlement
+    /// currency (zero for other events).
     pub realized_raw: i128,
 }
 
@@ -66,18 +71,19 @@ impl ExecutionEngine {
         Ok(id)
     }
 
-    /// Applies `event` to its order and, for a fill, to positions; position
-    /// events are appended to `position_events`.
+    /// Applies `event` to its order and, for a fill, to positions under the
+    /// OMS type of the order's instrument (`instrument_oms`, by instrument
+    /// index); position events are appended to `position_events`.
     ///
     /// # Errors
     /// For an unknown order, an illegal transition or arithmetic overflow.
     pub fn process(
         &mut self,
         cache: &mut Cache,
-        oms: OmsType,
+        instrument_oms: &[OmsType],
         event: OrderEvent,
         position_events: &mut Vec<PositionEvent>,
-    ) -> Result<FillOutcome, ExecutionError> {
+    ) -> Result<EventOutcome, ExecutionError> {
         let index = event.order;
         // The parts of a fill positions need (all Copy), read before the
         // event moves into the order's history.
@@ -92,15 +98,22 @@ impl ExecutionEngine {
         };
         let ts = event.ts_event;
         let order = cache
-            .order_mut(index)
+            .apply_event(event)?
             .ok_or_else(|| ExecutionError::UnknownOrder(format!("index {}", index.0)))?;
-        order.apply(event)?;
-        let (strategy, instrument_index, position_id) =
-            (order.strategy, order.instrument, order.position_id.clone());
-        cache.refresh_open(index);
-        let Some(fill) = fill else {
-            return Ok(FillOutcome::default());
+        let mut outcome = EventOutcome {
+            strategy: order.strategy,
+            instrument: order.instrument,
+            realized_raw: 0,
         };
+        let Some(fill) = fill else {
+            return Ok(outcome);
+        };
+        let (strategy, instrument_index) = (outcome.strategy, outcome.instrument);
+        let position_id = order.position_id.clone();
+        let oms = instrument_oms
+            .get(instrument_index.get())
+            .copied()
+            .unwrap_or(OmsType::Unspecified);
         let target = match oms {
             OmsType::Hedging => position_id
                 .as_ref()
@@ -109,7 +122,6 @@ impl ExecutionEngine {
                 cache.net_position(strategy, instrument_index)
             }
         };
-        let mut outcome = FillOutcome::default();
         let mut opening = fill.last_qty;
         let mut commission_left = fill.commission.raw;
         if let Some(pos_index) = target {

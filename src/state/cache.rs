@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::core::enums::OrderSide;
+use crate::core::events::OrderEvent;
 use crate::core::identifiers::{
     InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex,
 };
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
-use crate::model::orders::Order;
+use crate::model::orders::{Order, OrderError};
 use crate::model::position::Position;
 
 /// Filters for order and position queries; `None` matches everything.
@@ -239,11 +240,17 @@ impl Cache {
         self.orders.iter()
     }
 
-    /// Keeps the open-order index in step after an order changed status.
-    pub fn refresh_open(&mut self, index: OrderIndex) {
-        let Some(order) = self.orders.get(index.get()) else {
-            return;
+    /// Applies `event` to its order (see [`Order::apply`]) and keeps the
+    /// open-order index and open leaves in step; `None` for an unknown order.
+    ///
+    /// # Errors
+    /// When the order cannot take the event (it is left unchanged).
+    pub fn apply_event(&mut self, event: OrderEvent) -> Result<Option<&Order>, OrderError> {
+        let index = event.order;
+        let Some(order) = self.orders.get_mut(index.get()) else {
+            return Ok(None);
         };
+        order.apply(event)?;
         let working =
             !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
         let leaves = if working {
@@ -264,6 +271,7 @@ impl Cache {
         } else {
             self.open_orders.remove(index);
         }
+        Ok(Some(order))
     }
 
     /// Orders submitted and not yet in a terminal state, in submission order.
@@ -484,30 +492,26 @@ mod tests {
     fn open_orders_and_leaves_follow_status() {
         let mut cache = cache_with_orders(2);
         for i in 0..2 {
-            let order = cache.order_mut(OrderIndex(i)).unwrap();
             let event = OrderEvent {
-                order: order.index,
+                order: OrderIndex(i),
                 kind: OrderEventKind::Submitted,
                 ts_event: UnixNanos(0),
                 ts_init: UnixNanos(0),
             };
-            order.apply(event).unwrap();
-            cache.refresh_open(OrderIndex(i));
+            cache.apply_event(event).unwrap().unwrap();
         }
         assert_eq!(cache.orders_open(Filter::default()).count(), 2);
         assert_eq!(
             cache.open_leaves_raw(InstrumentIndex(0), OrderSide::Buy),
             6_000_000_000
         );
-        let order = cache.order_mut(OrderIndex(0)).unwrap();
         let event = OrderEvent {
-            order: order.index,
+            order: OrderIndex(0),
             kind: OrderEventKind::Canceled,
             ts_event: UnixNanos(0),
             ts_init: UnixNanos(0),
         };
-        order.apply(event).unwrap();
-        cache.refresh_open(OrderIndex(0));
+        cache.apply_event(event).unwrap().unwrap();
         assert_eq!(
             cache.order(OrderIndex(0)).unwrap().status,
             OrderStatus::Canceled
