@@ -23,7 +23,7 @@ use crate::engine::execution::{ExecutionClient, ExecutionEngine, closing_side};
 use crate::engine::replay::{BarStream, ReplayMerge};
 use crate::engine::risk::{RiskCheck, RiskEngine, fraction_to_quantity};
 use crate::indicators::BarIndicator;
-use crate::model::data::Bar;
+use crate::model::data::{Bar, bars_within};
 use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
 use crate::model::position::{Mark, MarkKind};
 use crate::state::cache::{Cache, Filter};
@@ -458,13 +458,7 @@ impl BacktestEngine {
         bars: &[Bar],
         current_ts: &mut Option<UnixNanos>,
     ) -> Result<(), BacktestError> {
-        let from = self
-            .start
-            .map_or(0, |s| bars.partition_point(|b| b.ts_init < s));
-        let to = self
-            .end
-            .map_or(bars.len(), |e| bars.partition_point(|b| b.ts_init <= e));
-        for bar in bars.get(from..to).unwrap_or_default() {
+        for bar in bars_within(bars, self.start, self.end) {
             self.replay_bar(route, bar, current_ts)?;
         }
         Ok(())

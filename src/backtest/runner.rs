@@ -9,7 +9,7 @@ use crate::analysis::downsample::{candles, line_at_candles};
 use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
 use crate::indicators::{BarIndicator, BarInput};
-use crate::model::data::Bar;
+use crate::model::data::{Bar, bars_within};
 use crate::trading::builtin;
 use crate::trading::script::ScriptStrategy;
 use crate::trading::strategy::Strategy;
@@ -131,15 +131,7 @@ pub fn run_loaded(
     // The primary instrument's bars inside [start, end] (they are sorted).
     let primary_bars: &[Bar] = primary
         .and_then(|i| prices.get(i.get()))
-        .map_or(&[], |bars| {
-            let from = config
-                .start
-                .map_or(0, |s| bars.partition_point(|b| b.ts_init < s));
-            let to = config
-                .end
-                .map_or(bars.len(), |e| bars.partition_point(|b| b.ts_init <= e));
-            bars.get(from..to).unwrap_or_default()
-        });
+        .map_or(&[], |bars| bars_within(bars, config.start, config.end));
     result.chart = ChartData {
         candles: candles(primary_bars, MAX_CANDLES),
         overlays: overlay_lines(&result.overlay_specs, primary_bars),

@@ -135,6 +135,15 @@ pub struct Bar {
     pub size_precision: u8,
 }
 
+/// The bars of `bars` (sorted by `ts_init`) inside `[start, end]`, either
+/// bound open when `None`.
+#[must_use]
+pub fn bars_within(bars: &[Bar], start: Option<UnixNanos>, end: Option<UnixNanos>) -> &[Bar] {
+    let from = start.map_or(0, |s| bars.partition_point(|b| b.ts_init < s));
+    let to = end.map_or(bars.len(), |e| bars.partition_point(|b| b.ts_init <= e));
+    bars.get(from..to).unwrap_or_default()
+}
+
 impl Bar {
     #[must_use]
     pub const fn open(&self) -> Price {

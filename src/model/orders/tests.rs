@@ -261,9 +261,6 @@ proptest! {
 #[test]
 fn orders_stay_small() {
     // A run may hold millions; every byte is paid in page faults.
-    assert!(
-        std::mem::size_of::<Order>() <= 240,
-        "{}",
-        std::mem::size_of::<Order>()
-    );
+    let size = std::mem::size_of::<Order>();
+    assert!(size <= 240, "an order is {size} bytes");
 }
