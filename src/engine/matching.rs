@@ -268,6 +268,18 @@ impl Book {
         self.slots.get(key.slot as usize).map(|s| &s.resting)
     }
 
+    /// Whether `bar`'s range reaches the top order's level: down to it when
+    /// `falling`, else up to it.
+    fn top_reached(&mut self, bar: &Bar, falling: bool) -> bool {
+        self.top().is_some_and(|r| {
+            if falling {
+                r.level >= bar.low
+            } else {
+                r.level <= bar.high
+            }
+        })
+    }
+
     fn pop(&mut self) -> Option<Resting> {
         self.drop_dead_top();
         let key = self.heap.pop()?;
@@ -422,12 +434,7 @@ impl MatchingCore {
             self.market.remove(at);
             return true;
         }
-        for book in [
-            &mut self.falls_to_buy,
-            &mut self.rises_to_sell,
-            &mut self.rises_to_buy,
-            &mut self.falls_to_sell,
-        ] {
+        for (book, _) in self.books() {
             if book.remove(order) {
                 return true;
             }
@@ -446,7 +453,8 @@ impl MatchingCore {
         matches: &mut Vec<Match>,
         triggered: &mut Vec<Triggered>,
     ) {
-        if self.is_empty() {
+        // Most bars reach no book's top: decide that before laying out the path.
+        if self.market.is_empty() && !self.bar_reaches_a_top(bar) {
             return;
         }
         let first = matches.len();
@@ -488,27 +496,33 @@ impl MatchingCore {
 
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
-        while self.falls_to_buy.top().is_some_and(|r| r.level >= bar.low) {
-            candidates.extend(self.falls_to_buy.pop());
-        }
-        while self
-            .rises_to_sell
-            .top()
-            .is_some_and(|r| r.level <= bar.high)
-        {
-            candidates.extend(self.rises_to_sell.pop());
-        }
-        while self.rises_to_buy.top().is_some_and(|r| r.level <= bar.high) {
-            candidates.extend(self.rises_to_buy.pop());
-        }
-        while self.falls_to_sell.top().is_some_and(|r| r.level >= bar.low) {
-            candidates.extend(self.falls_to_sell.pop());
+        for (book, falling) in self.books() {
+            while book.top_reached(bar, falling) {
+                candidates.extend(book.pop());
+            }
         }
         for r in candidates.drain(..) {
             self.match_resting(r, &points, matches, triggered);
         }
         self.candidates = candidates;
         matches[first..].sort_by(|a, b| a.path_time.total_cmp(&b.path_time));
+    }
+
+    /// The four books, each with whether its orders wait for the price to
+    /// fall (else rise) to their level.
+    fn books(&mut self) -> [(&mut Book, bool); 4] {
+        [
+            (&mut self.falls_to_buy, true),
+            (&mut self.rises_to_sell, false),
+            (&mut self.rises_to_buy, false),
+            (&mut self.falls_to_sell, true),
+        ]
+    }
+
+    fn bar_reaches_a_top(&mut self, bar: &Bar) -> bool {
+        self.books()
+            .into_iter()
+            .any(|(book, falling)| book.top_reached(bar, falling))
     }
 
     fn match_resting(
