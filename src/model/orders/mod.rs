@@ -96,14 +96,11 @@ pub enum OrderError {
 }
 
 /// An order and everything that happened to it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Order {
-    #[serde(skip)]
     pub index: OrderIndex,
     pub client_order_id: ClientOrderId,
-    #[serde(skip)]
     pub strategy: StrategyIndex,
-    #[serde(skip)]
     pub instrument: InstrumentIndex,
     pub side: OrderSide,
     pub kind: OrderKind,
@@ -118,7 +115,6 @@ pub struct Order {
     pub venue_order_id: Option<VenueOrderId>,
     pub filled_qty: Quantity,
     /// Σ fill qty × fill price at the global scale, for the average price.
-    #[serde(skip)]
     fill_value_raw: i128,
     pub is_triggered: bool,
     pub ts_init: UnixNanos,
