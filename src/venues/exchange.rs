@@ -518,7 +518,7 @@ impl ExecutionClient for SimulatedExchange {
     }
 
     fn drain_events(&mut self, out: &mut Vec<OrderEvent>) {
-        // Usually `out` is empty: trading buffers moves no events.
+        // Usually `out` is empty, and swapping the buffers moves no events.
         if out.is_empty() {
             std::mem::swap(out, &mut self.events);
         } else {
