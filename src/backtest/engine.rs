@@ -90,6 +90,13 @@ struct LinearEquity {
     terms: Vec<(InstrumentIndex, i64)>,
 }
 
+/// Why an account could not be valued.
+enum Unvalued {
+    /// A rate's FX pair has had no bar yet.
+    RateNotYet(FxError),
+    Failed(BacktestError),
+}
+
 /// The equity curve in the report currency, one point per timestamp.
 #[derive(Debug, Default, Clone)]
 pub struct EquityCurve {
@@ -142,6 +149,8 @@ pub struct BacktestEngine {
     fx_instruments: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
+    /// Some account's valuation waits for an FX rate (see `value_account`).
+    unvalued: bool,
     curve: EquityCurve,
     start: Option<UnixNanos>,
     end: Option<UnixNanos>,
@@ -252,15 +261,22 @@ impl BacktestEngine {
             })
             .collect();
         let has_feeds = slots.iter().any(|s| s.feed.is_some());
-        let valuations = venues
+        let valuations: Vec<VenueValuation> = venues
             .iter()
-            .map(|v| VenueValuation {
-                dirty: false,
-                marks: Vec::new(),
-                linear: None,
-                single_currency: v.account.currencies().all(|c| c == v.account.base_currency),
+            .map(|v| {
+                let single_currency = v.account.currencies().all(|c| c == v.account.base_currency);
+                VenueValuation {
+                    // Balances in other currencies count from the first bar on.
+                    dirty: !single_currency,
+                    marks: Vec::new(),
+                    linear: None,
+                    single_currency,
+                }
             })
             .collect();
+        // Accounts holding other currencies are valued by the first point
+        // recorded at the latest, even on a venue no bar reaches.
+        let unvalued = valuations.iter().any(|v| v.dirty);
         let instrument_oms = config
             .instrument_venues
             .iter()
@@ -296,6 +312,7 @@ impl BacktestEngine {
                 })
                 .collect(),
             has_feeds,
+            unvalued,
             curve: EquityCurve::default(),
             start: config.start,
             end: config.end,
@@ -1039,9 +1056,41 @@ impl BacktestEngine {
                 });
             valuation.linear = all_linear.then_some(linear);
         }
-        let fx_error = |e: FxError| {
-            BacktestError::Runtime(format!("valuing account {}: {e}", exchange.account.id))
-        };
+        match self.account_equity_raw(venue) {
+            Ok(equity) => {
+                // The currency and the fee rate were set when the engine was built.
+                let snapshot = &mut self.accounts[venue];
+                snapshot.cash.raw = self.venues[venue].account.free(base).raw;
+                snapshot.equity.raw = equity;
+                Ok(())
+            }
+            // A rate's pair has no bar yet, though its first may still come
+            // at this timestamp: value again at the next chance, and at the
+            // latest before the timestamp's equity is recorded.
+            Err(Unvalued::RateNotYet(_)) => {
+                self.valuations[venue].dirty = true;
+                self.unvalued = true;
+                Ok(())
+            }
+            Err(Unvalued::Failed(e)) => Err(e),
+        }
+    }
+
+    /// The account's equity in its base currency at the last prices and
+    /// rates, from the marks its valuation holds.
+    fn account_equity_raw(&self, venue: usize) -> Result<i128, Unvalued> {
+        let exchange = &self.venues[venue];
+        let base = exchange.account.base_currency;
+        let convert =
+            |raw: i128, currency: Currency| match self.fx.convert(raw, currency, base, &self.cache)
+            {
+                Ok(converted) => Ok(converted),
+                Err(e @ FxError::NotYet { .. }) => Err(Unvalued::RateNotYet(e)),
+                Err(e) => Err(Unvalued::Failed(BacktestError::Runtime(format!(
+                    "valuing account {}: {e}",
+                    exchange.account.id
+                )))),
+            };
         let mut valuation: i128 = 0;
         let state = &self.valuations[venue];
         for mark in &state.marks {
@@ -1050,29 +1099,43 @@ impl BacktestEngine {
             };
             let value = mark
                 .value_raw(bar.close())
-                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                .map_err(|e| Unvalued::Failed(BacktestError::Runtime(e.to_string())))?;
             valuation += if mark.currency == base {
                 value
             } else {
-                self.fx
-                    .convert(value, mark.currency, base, &self.cache)
-                    .map_err(fx_error)?
+                convert(value, mark.currency)?
             };
         }
         let mut total = exchange.account.total_raw(base);
         if !state.single_currency {
             for currency in exchange.account.currencies().filter(|c| *c != base) {
-                let raw = exchange.account.total_raw(currency);
-                total += self
-                    .fx
-                    .convert(raw, currency, base, &self.cache)
-                    .map_err(fx_error)?;
+                total += convert(exchange.account.total_raw(currency), currency)?;
             }
         }
-        // The currency and the fee rate were set when the engine was built.
-        let snapshot = &mut self.accounts[venue];
-        snapshot.cash.raw = exchange.account.free(base).raw;
-        snapshot.equity.raw = total + valuation;
+        Ok(total + valuation)
+    }
+
+    /// Values the accounts whose valuation waited for a rate; now, at the
+    /// end of a timestamp, a rate still missing is an error.
+    #[inline(never)]
+    fn value_waiting_accounts(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
+        self.unvalued = false;
+        for venue in 0..self.venues.len() {
+            if !self.valuations[venue].dirty {
+                continue;
+            }
+            self.value_account(venue)?;
+            if self.unvalued {
+                let error = match self.account_equity_raw(venue) {
+                    Err(Unvalued::RateNotYet(e)) => e.to_string(),
+                    _ => "a rate is missing".to_string(),
+                };
+                return Err(BacktestError::Runtime(format!(
+                    "valuing account {} at {ts}: {error}",
+                    self.venues[venue].account.id
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -1080,6 +1143,9 @@ impl BacktestEngine {
     // Once per timestamp, a few instructions: worth more than a call.
     #[inline(always)]
     fn record_equity(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
+        if self.unvalued {
+            self.value_waiting_accounts(ts)?;
+        }
         let mut total: i128 = 0;
         for account in &self.accounts {
             total += if account.equity.currency == self.report_currency {

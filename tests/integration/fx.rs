@@ -80,16 +80,22 @@ fn a_fixed_rate_values_the_euro_side() {
     );
 }
 
-#[test]
-fn an_fx_pair_with_data_values_it_at_the_market() {
-    let dir = scratch();
-    // EURUSD at 1.2500 on every demo timestamp.
+/// The first point of equity.csv, as a number.
+fn first_equity(dir: &std::path::Path) -> f64 {
+    let curve = std::fs::read_to_string(dir.join("out/equity.csv")).unwrap();
+    let first = curve.lines().nth(1).unwrap();
+    first.split(',').nth(1).unwrap().parse().unwrap()
+}
+
+/// The `[[instruments]]`/`[[data]]` of EURUSD at 1.2500 on the demo
+/// timestamps from the `skip`th on.
+fn eurusd_feed(dir: &std::path::Path, skip: usize) -> String {
     let mut fx = String::from("timestamp,open,high,low,close,volume\n");
-    for (ts, _, _) in demo() {
+    for (ts, _, _) in demo().into_iter().skip(skip) {
         fx.push_str(&format!("{ts},1.2500,1.2500,1.2500,1.2500,0\n"));
     }
-    let fx_path = write(dir.path(), "eurusd.csv", &fx);
-    let extra = format!(
+    let fx_path = write(dir, "eurusd.csv", &fx);
+    format!(
         r#"
 [[instruments]]
 id = "EURUSD.SIM"
@@ -103,7 +109,13 @@ size_precision = 0
 instrument = "EURUSD.SIM"
 path = "{fx_path}"
 "#
-    );
+    )
+}
+
+#[test]
+fn an_fx_pair_with_data_values_it_at_the_market() {
+    let dir = scratch();
+    let extra = eurusd_feed(dir.path(), 0);
     let got = final_equity(dir.path(), &config(&extra));
     assert!(
         (got - expected_equity(1.25)).abs() < 1e-6,
@@ -121,5 +133,33 @@ fn a_missing_rate_is_refused_before_the_run() {
         .stderr();
     assert!(stderr.contains("needs EUR in USD"), "{stderr}");
     assert!(stderr.contains("[fx_rates] \"EUR/USD\""), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn the_first_point_already_counts_the_other_currency() {
+    // Before any fill the account holds 100,000 USD and 10,000 EUR.
+    let dir = scratch();
+    final_equity(dir.path(), &config("\n[fx_rates]\n\"EUR/USD\" = 1.1\n"));
+    assert!((first_equity(dir.path()) - 111_000.0).abs() < 1e-9);
+    // The pair's first bar comes after the stock's at the same timestamp:
+    // the valuation waits for it.
+    let dir = scratch();
+    final_equity(dir.path(), &config(&eurusd_feed(dir.path(), 0)));
+    assert!((first_equity(dir.path()) - 112_500.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_pair_that_starts_late_stops_the_run_at_the_first_point() {
+    let dir = scratch();
+    let config = write(dir.path(), "fx.toml", &config(&eurusd_feed(dir.path(), 5)));
+    let run = bt(dir.path(), &["run", &config, "--out", "out"]);
+    let stderr = run.stderr();
+    assert_ne!(run.code(), 0, "{stderr}");
+    assert!(
+        stderr.contains("valuing account SIM-001 at 2020-01-01T00:00:00Z")
+            && stderr.contains("no EUR/USD rate yet"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("out").exists());
 }
