@@ -620,9 +620,12 @@ impl BacktestEngine {
             self.spare_events = events;
             let spare = std::mem::take(&mut self.spare_pending);
             let mut commands = std::mem::replace(&mut self.pending, spare);
-            for (strategy, command) in commands.drain(..) {
-                self.handle_command(strategy, command)?;
+            // Handled in place: a command is large, and moving each out of
+            // the buffer costs more than reading it where it is.
+            for (strategy, command) in &mut commands {
+                self.handle_command(*strategy, command)?;
             }
+            commands.clear();
             self.spare_pending = commands;
         }
         Err(BacktestError::Runtime(format!(
@@ -703,10 +706,11 @@ impl BacktestEngine {
         Ok(())
     }
 
+    /// Carries out one command; a submit takes the ids it holds out of it.
     fn handle_command(
         &mut self,
         strategy: StrategyIndex,
-        command: TradingCommand,
+        command: &mut TradingCommand,
     ) -> Result<(), BacktestError> {
         let now = self.clock.timestamp_ns();
         match command {
@@ -715,7 +719,7 @@ impl BacktestEngine {
                 let found = self
                     .strategies
                     .get(strategy.get())
-                    .and_then(|slot| slot.factory.find(&id));
+                    .and_then(|slot| slot.factory.find(id));
                 if let Some(index) = found {
                     self.cancel(strategy, index, now);
                 }
@@ -723,7 +727,7 @@ impl BacktestEngine {
             TradingCommand::CancelAll { instrument } => {
                 let filter = Filter {
                     strategy: Some(strategy),
-                    instrument,
+                    instrument: *instrument,
                     side: None,
                 };
                 let open: Vec<OrderIndex> =
@@ -733,19 +737,19 @@ impl BacktestEngine {
                 }
             }
             TradingCommand::ClosePosition { instrument } => {
-                self.close_positions(strategy, Some(instrument))?
+                self.close_positions(strategy, Some(*instrument))?
             }
             TradingCommand::CloseAll => self.close_positions(strategy, None)?,
             TradingCommand::SetTimer { name, interval_ns } => {
                 let owned = format!("{}:{name}", strategy.0);
                 self.clock
-                    .set_timer(&owned, interval_ns, now, None)
+                    .set_timer(&owned, *interval_ns, now, None)
                     .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
             }
             TradingCommand::SetTimeAlert { name, at } => {
                 let owned = format!("{}:{name}", strategy.0);
                 self.clock
-                    .set_time_alert(&owned, at)
+                    .set_time_alert(&owned, *at)
                     .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
             }
             TradingCommand::CancelTimer { name } => {
@@ -812,7 +816,7 @@ impl BacktestEngine {
             );
             order.reduce_only = true;
             order.position_id = position_id;
-            self.submit(strategy, order)?;
+            self.submit(strategy, &mut order)?;
         }
         Ok(())
     }
@@ -820,7 +824,7 @@ impl BacktestEngine {
     fn submit(
         &mut self,
         strategy: StrategyIndex,
-        request: SubmitOrder,
+        request: &mut SubmitOrder,
     ) -> Result<(), BacktestError> {
         let now = self.clock.timestamp_ns();
         let instrument_index = request.instrument;
@@ -959,13 +963,13 @@ impl BacktestEngine {
             time_in_force: request.time_in_force,
             expire_time: request.expire_time,
             reduce_only: request.reduce_only,
-            position_id: request.position_id,
-            tags: request.tags,
+            position_id: request.position_id.take(),
+            tags: request.tags.take(),
         };
         let slot = &mut self.strategies[strategy.get()];
         let order = slot
             .factory
-            .create(index, request.client_order_id, init, now);
+            .create(index, request.client_order_id.take(), init, now);
         self.cache.add_order(order);
         let kind = match verdict {
             Ok(()) => OrderEventKind::Submitted,
