@@ -94,6 +94,9 @@ struct Resting {
 /// Resting and pending orders of one instrument.
 #[derive(Debug)]
 pub struct MatchingCore {
+    /// How many orders are working (kept with every change, so the
+    /// every-bar question "anything to match?" is one read).
+    working: usize,
     /// Triggers when the price falls to the level: buy limits, buy touched,
     /// triggered buy stop-limits. Highest level on top.
     falls_to_buy: Book,
@@ -301,11 +304,6 @@ impl Book {
         }
     }
 
-    fn is_empty(&self) -> bool {
-        // At least half the heap is live, so a non-empty heap has a live entry.
-        self.heap.is_empty()
-    }
-
     fn len(&self) -> usize {
         self.heap.len() - self.dead
     }
@@ -351,6 +349,7 @@ impl MatchingCore {
     #[must_use]
     pub fn new() -> Self {
         Self {
+            working: 0,
             falls_to_buy: Book::new(true),
             rises_to_sell: Book::new(false),
             rises_to_buy: Book::new(false),
@@ -363,12 +362,8 @@ impl MatchingCore {
 
     /// `true` when nothing is resting or pending.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.market.is_empty()
-            && self.falls_to_buy.is_empty()
-            && self.rises_to_sell.is_empty()
-            && self.rises_to_buy.is_empty()
-            && self.falls_to_sell.is_empty()
+    pub const fn is_empty(&self) -> bool {
+        self.working == 0
     }
 
     /// How many orders are working.
@@ -385,6 +380,7 @@ impl MatchingCore {
     /// already fired.
     pub fn add(&mut self, order: OrderIndex, side: OrderSide, kind: OrderKind, triggered: bool) {
         self.sequence += 1;
+        self.working += 1;
         let entry = |level| Resting {
             level,
             sequence: self.sequence,
@@ -430,16 +426,15 @@ impl MatchingCore {
 
     /// Removes an order wherever it rests; `true` if it was there.
     pub fn remove(&mut self, order: OrderIndex) -> bool {
-        if let Some(at) = self.market.iter().position(|(o, _)| *o == order) {
-            self.market.remove(at);
-            return true;
-        }
-        for (book, _) in self.books() {
-            if book.remove(order) {
-                return true;
+        let removed = match self.market.iter().position(|(o, _)| *o == order) {
+            Some(at) => {
+                self.market.remove(at);
+                true
             }
-        }
-        false
+            None => self.books().into_iter().any(|(book, _)| book.remove(order)),
+        };
+        self.working -= usize::from(removed);
+        removed
     }
 
     /// Matches the working orders against `bar`, appending trades in path
@@ -505,6 +500,8 @@ impl MatchingCore {
             self.match_resting(r, &points, matches, triggered);
         }
         self.candidates = candidates;
+        // Matched orders left; triggered stop-limits moved between books.
+        self.working = self.len();
         matches[first..].sort_by(|a, b| a.path_time.total_cmp(&b.path_time));
     }
 

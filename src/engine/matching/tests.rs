@@ -402,8 +402,69 @@ proptest::proptest! {
                 }
             }
             proptest::prop_assert_eq!(book.len(), model.len());
-            proptest::prop_assert_eq!(book.is_empty(), model.is_empty());
+            // At least half the heap is live: a non-empty heap has a live entry.
+            proptest::prop_assert_eq!(book.heap.is_empty(), model.is_empty());
             proptest::prop_assert_eq!(book.top().map(|r| r.order.0), model.last_key_value().map(|(_, o)| *o));
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum CoreOp {
+    Add { side: bool, kind: u8, level: i64 },
+    Remove(usize),
+    Bar { open: i64, up: i64, down: i64 },
+}
+
+fn core_op() -> impl proptest::strategy::Strategy<Value = CoreOp> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => (proptest::bool::ANY, 0u8..5, 900i64..1100).prop_map(|(side, kind, level)| CoreOp::Add { side, kind, level }),
+        1 => any::<usize>().prop_map(CoreOp::Remove),
+        2 => (900i64..1100, 0i64..60, 0i64..60).prop_map(|(open, up, down)| CoreOp::Bar { open, up, down }),
+    ]
+}
+
+proptest::proptest! {
+    /// The count of working orders the core keeps with every change agrees
+    /// with its books, whatever is added, removed, matched or triggered.
+    #[test]
+    fn the_working_count_follows_the_books(ops in proptest::collection::vec(core_op(), 0..120)) {
+        let mut core = MatchingCore::new();
+        let mut added: Vec<OrderIndex> = Vec::new();
+        let cents = |raw: i64| Price::from_raw(i128::from(raw) * 10_000_000, 2).unwrap();
+        for op in ops {
+            match op {
+                CoreOp::Add { side, kind, level } => {
+                    let side = if side { OrderSide::Buy } else { OrderSide::Sell };
+                    let kind = match kind {
+                        0 => OrderKind::Market,
+                        1 => OrderKind::Limit { price: cents(level) },
+                        2 => OrderKind::StopMarket { trigger_price: cents(level) },
+                        3 => OrderKind::StopLimit { price: cents(level), trigger_price: cents(level) },
+                        _ => OrderKind::MarketIfTouched { trigger_price: cents(level) },
+                    };
+                    let order = OrderIndex(u32::try_from(added.len()).unwrap());
+                    core.add(order, side, kind, false);
+                    added.push(order);
+                }
+                CoreOp::Remove(k) => {
+                    if let Some(order) = added.get(k % added.len().max(1)) {
+                        core.remove(*order);
+                    }
+                }
+                CoreOp::Bar { open, up, down } => {
+                    let b = Bar {
+                        open: cents(open).raw,
+                        high: cents(open + up).raw,
+                        low: cents(open - down).raw,
+                        close: cents(open).raw,
+                        ..bar("1.00", "1.00", "1.00", "1.00")
+                    };
+                    run(&mut core, &b, PathOrder::Nearest);
+                }
+            }
+            proptest::prop_assert_eq!(core.working, core.len());
         }
     }
 }
