@@ -2,10 +2,11 @@
 //! string that rejects empty or blank text; dense indices
 //! ([`InstrumentIndex`] and friends) stand in for them on hot paths.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroU64;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// An identifier was empty, blank or malformed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,11 +80,32 @@ macro_rules! string_identifier {
     };
 }
 
+/// The one copy of `text` kept for the life of the process. Numbered ids
+/// refer to their head by a plain reference, so making, copying and
+/// dropping one (several per order) counts no references. Heads are few:
+/// one per strategy, venue and kind of id, and one per distinct text an id
+/// was parsed from without a trailing number.
+fn intern(text: &str) -> &'static String {
+    static HEADS: OnceLock<Mutex<HashMap<&'static str, &'static String>>> = OnceLock::new();
+    let mut heads = HEADS
+        .get_or_init(Mutex::default)
+        .lock()
+        // The map is only ever inserted into: a panic elsewhere cannot
+        // leave it half-changed.
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(head) = heads.get(text) {
+        return head;
+    }
+    let head: &'static String = Box::leak(Box::new(text.to_string()));
+    heads.insert(head.as_str(), head);
+    head
+}
+
 /// The shared head of the ids `bt` numbers itself (`O-EMA-1-`, `SIM-`,
 /// `P-`): validated once, and ending in a non-digit, so that head and
 /// number read back from the text unambiguously.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdPrefix(Arc<String>);
+pub struct IdPrefix(&'static String);
 
 impl IdPrefix {
     /// # Errors
@@ -97,7 +119,7 @@ impl IdPrefix {
                 reason: "must not end in a digit",
             });
         }
-        Ok(Self(Arc::new(text.to_string())))
+        Ok(Self(intern(text)))
     }
 
     /// An identifier's text followed by `separator`, for the engine's own
@@ -105,12 +127,23 @@ impl IdPrefix {
     /// neither a digit nor whitespace.
     pub(crate) fn after(id: &str, separator: char) -> Self {
         debug_assert!(!separator.is_ascii_digit() && !separator.is_whitespace());
-        Self(Arc::new(format!("{id}{separator}")))
+        Self(intern(&format!("{id}{separator}")))
     }
 
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0
+    }
+}
+
+/// `text` as an interned head and the canonical number it ends in, when it
+/// ends in one after a non-digit (`O-EMA-1-5` is `O-EMA-1-` and 5), so an
+/// id parsed from text shares the head of the ids `bt` numbered.
+fn split_number(text: &str) -> (&'static String, Option<NonZeroU64>) {
+    let head_len = text.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    match (head_len, text.get(head_len..).and_then(canonical_number)) {
+        (1.., Some(number)) => (intern(&text[..head_len]), Some(number)),
+        _ => (intern(text), None),
     }
 }
 
@@ -118,15 +151,15 @@ macro_rules! numbered_identifier {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         ///
-        /// Kept as a shared head plus, for ids `bt` numbers itself, the
-        /// number: one is made per order or fill without formatting or
-        /// allocating, and the text is written only when shown. Two ids are
-        /// equal when their texts are.
+        /// Kept as an interned head plus the number the text ends in: one
+        /// is made per order or fill without formatting, allocating or
+        /// counting references, and the text is written only when shown.
+        /// Two ids are equal when their texts are.
         #[derive(Clone)]
         pub struct $name {
             // A thin pointer (the text behind one more indirection): the id
             // is 16 bytes, and so are the orders and events that hold ids.
-            head: Arc<String>,
+            head: &'static String,
             number: Option<NonZeroU64>,
         }
 
@@ -135,10 +168,8 @@ macro_rules! numbered_identifier {
             /// When `value` is empty or contains whitespace.
             pub fn new(value: &str) -> Result<Self, IdentifierError> {
                 check_text(stringify!($name), value)?;
-                Ok(Self {
-                    head: Arc::new(value.to_string()),
-                    number: None,
-                })
+                let (head, number) = split_number(value);
+                Ok(Self { head, number })
             }
 
             /// The id that follows `count` ids numbered from 1: `prefix`
@@ -146,7 +177,7 @@ macro_rules! numbered_identifier {
             #[must_use]
             pub fn after(prefix: &IdPrefix, count: u64) -> Self {
                 Self {
-                    head: Arc::clone(&prefix.0),
+                    head: prefix.0,
                     number: Some(NonZeroU64::MIN.saturating_add(count)),
                 }
             }
@@ -155,11 +186,9 @@ macro_rules! numbered_identifier {
             /// in decimal (however it was made).
             #[must_use]
             pub fn number_after(&self, prefix: &IdPrefix) -> Option<NonZeroU64> {
+                // Heads are interned: equal heads are the same one.
                 match self.number {
-                    Some(number) => {
-                        (Arc::ptr_eq(&self.head, &prefix.0) || *self.head == *prefix.0)
-                            .then_some(number)
-                    }
+                    Some(number) => std::ptr::eq(self.head, prefix.0).then_some(number),
                     None => canonical_number(self.head.strip_prefix(prefix.0.as_str())?),
                 }
             }
@@ -168,7 +197,7 @@ macro_rules! numbered_identifier {
             #[must_use]
             pub fn text(&self) -> std::borrow::Cow<'_, str> {
                 match self.number {
-                    None => std::borrow::Cow::Borrowed(&self.head),
+                    None => std::borrow::Cow::Borrowed(self.head),
                     Some(number) => std::borrow::Cow::Owned(format!("{}{number}", self.head)),
                 }
             }
@@ -176,12 +205,9 @@ macro_rules! numbered_identifier {
 
         impl PartialEq for $name {
             fn eq(&self, other: &Self) -> bool {
-                match (self.number, other.number) {
-                    // Heads end in a non-digit: equal texts have equal parts.
-                    (Some(a), Some(b)) => a == b && *self.head == *other.head,
-                    (None, None) => *self.head == *other.head,
-                    _ => self.text() == other.text(),
-                }
+                // Every text splits one way into an interned head and a
+                // number: equal texts have the same parts.
+                self.number == other.number && std::ptr::eq(self.head, other.head)
             }
         }
 
@@ -213,7 +239,7 @@ macro_rules! numbered_identifier {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.head)?;
+                f.write_str(self.head)?;
                 match self.number {
                     Some(number) => write!(f, "{number}"),
                     None => Ok(()),
@@ -419,6 +445,26 @@ mod tests {
         let made = TradeId::after(&IdPrefix::new("SIM-T").unwrap(), 0);
         assert_eq!(serde_json::to_string(&made).unwrap(), "\"SIM-T1\"");
         assert_eq!(format!("{made:?}"), "TradeId(\"SIM-T1\")");
+    }
+
+    proptest::proptest! {
+        /// However an id's text splits into an interned head and a number,
+        /// it reads back as written, and two ids are equal exactly when
+        /// their texts are (ids made by numbering included).
+        #[test]
+        fn numbered_ids_are_their_text(a in "[A-Z0-9-]{1,6}", b in "[A-Z0-9-]{1,6}", n in 0u64..200) {
+            let (x, y) = (ClientOrderId::new(&a).unwrap(), ClientOrderId::new(&b).unwrap());
+            proptest::prop_assert_eq!(x.to_string(), a.clone());
+            proptest::prop_assert_eq!(x == y, a == b);
+            proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            if let Ok(prefix) = IdPrefix::new(&a) {
+                let made = ClientOrderId::after(&prefix, n);
+                let text = format!("{a}{}", n + 1);
+                proptest::prop_assert_eq!(made.to_string(), text.clone());
+                proptest::prop_assert_eq!(&made, &ClientOrderId::new(&text).unwrap());
+                proptest::prop_assert_eq!(made == y, text == b);
+            }
+        }
     }
 
     #[test]
