@@ -1161,7 +1161,7 @@ impl BacktestEngine {
         self.curve.ts.push(ts);
         self.curve.equity_raw.push(total);
         if self.observer.is_some() {
-            self.observe(ts, total);
+            self.observe(ts, total)?;
         }
         Ok(())
     }
@@ -1178,15 +1178,25 @@ impl BacktestEngine {
             .map_err(|e| BacktestError::Runtime(format!("valuing the run at {ts}: {e}")))
     }
 
+    /// Records a point of the observers: the free cash is every free
+    /// balance of every account, in the report currency like the equity.
     #[inline(never)]
-    fn observe(&mut self, ts: UnixNanos, total: i128) {
+    fn observe(&mut self, ts: UnixNanos, total: i128) -> Result<(), BacktestError> {
+        if self.observer.is_none() {
+            return Ok(());
+        }
+        let mut cash_raw: i128 = 0;
+        for venue in &self.venues {
+            for currency in venue.account.currencies() {
+                let free = venue.account.free(currency);
+                cash_raw += if currency == self.report_currency {
+                    free.raw
+                } else {
+                    self.convert_to_report(free, ts)?
+                };
+            }
+        }
         if let Some(observer) = &mut self.observer {
-            let cash_raw = self
-                .accounts
-                .iter()
-                .filter(|a| a.cash.currency == self.report_currency)
-                .map(|a| a.cash.raw)
-                .sum();
             let positions_raw = (0..self.instrument_venues.len())
                 .map(|i| {
                     let index = InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX));
@@ -1200,5 +1210,6 @@ impl BacktestEngine {
                 positions_raw,
             });
         }
+        Ok(())
     }
 }

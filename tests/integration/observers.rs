@@ -1,7 +1,7 @@
 //! `[observers]`: equity, cash, drawdown and positions in observers.csv, at
 //! every bar or at the last bar of each interval.
 
-use crate::util::{bt, root, scratch, single_config, write};
+use crate::util::{bt, results, root, run_config, scratch, single_config, write};
 
 fn rows(path: &std::path::Path) -> Vec<Vec<String>> {
     std::fs::read_to_string(path)
@@ -64,4 +64,26 @@ fn no_observers_no_file_and_a_bad_interval_is_located() {
         stderr.contains("must be a positive whole number with a unit"),
         "{stderr}"
     );
+}
+
+#[test]
+fn observed_cash_counts_every_account_in_the_report_currency() {
+    // multi_venue: a USDT margin account and a USD cash account, USD/USDT
+    // fixed at 1.0; the last point's cash is both accounts' free balances.
+    let dir = run_config("multi_venue", &[]);
+    let out = dir.path().join("out");
+    let free: f64 = results(&out)["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["balances"].as_array().unwrap().clone())
+        .map(|b| {
+            let text = b["free"].as_str().unwrap();
+            text.split(' ').next().unwrap().parse::<f64>().unwrap()
+        })
+        .sum();
+    let observed = rows(&out.join("observers.csv"));
+    let cash: f64 = observed.last().unwrap()[2].parse().unwrap();
+    assert!((cash - free).abs() < 1e-6, "{cash} vs {free}");
+    assert!(free > 60_000.0, "both accounts hold cash: {free}");
 }
