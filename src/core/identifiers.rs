@@ -86,19 +86,23 @@ macro_rules! string_identifier {
 /// one per strategy, venue and kind of id, and one per distinct text an id
 /// was parsed from without a trailing number.
 fn intern(text: &str) -> &'static String {
-    static HEADS: OnceLock<Mutex<HashMap<&'static str, &'static String>>> = OnceLock::new();
-    let mut heads = HEADS
-        .get_or_init(Mutex::default)
-        .lock()
-        // The map is only ever inserted into: a panic elsewhere cannot
-        // leave it half-changed.
-        .unwrap_or_else(PoisonError::into_inner);
+    let mut heads = heads();
     if let Some(head) = heads.get(text) {
         return head;
     }
     let head: &'static String = Box::leak(Box::new(text.to_string()));
     heads.insert(head.as_str(), head);
     head
+}
+
+fn heads() -> std::sync::MutexGuard<'static, HashMap<&'static str, &'static String>> {
+    static HEADS: OnceLock<Mutex<HashMap<&'static str, &'static String>>> = OnceLock::new();
+    HEADS
+        .get_or_init(Mutex::default)
+        .lock()
+        // The map is only ever inserted into: a panic elsewhere cannot
+        // leave it half-changed.
+        .unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The shared head of the ids `bt` numbers itself (`O-EMA-1-`, `SIM-`,
@@ -140,10 +144,16 @@ impl IdPrefix {
 /// ends in one after a non-digit (`O-EMA-1-5` is `O-EMA-1-` and 5), so an
 /// id parsed from text shares the head of the ids `bt` numbered.
 fn split_number(text: &str) -> (&'static String, Option<NonZeroU64>) {
+    let (head, number) = head_and_number(text);
+    (intern(head), number)
+}
+
+/// The parts [`split_number`] makes of `text`, the head not yet interned.
+fn head_and_number(text: &str) -> (&str, Option<NonZeroU64>) {
     let head_len = text.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     match (head_len, text.get(head_len..).and_then(canonical_number)) {
-        (1.., Some(number)) => (intern(&text[..head_len]), Some(number)),
-        _ => (intern(text), None),
+        (1.., Some(number)) => (&text[..head_len], Some(number)),
+        _ => (text, None),
     }
 }
 
@@ -170,6 +180,19 @@ macro_rules! numbered_identifier {
                 check_text(stringify!($name), value)?;
                 let (head, number) = split_number(value);
                 Ok(Self { head, number })
+            }
+
+            /// The id `value` reads as, when its head is one some id already
+            /// has (else no id of this run can equal it). Unlike
+            /// [`Self::new`] it keeps no new head, so text from an untrusted
+            /// script cannot grow the heads kept for the process.
+            ///
+            /// # Errors
+            /// When `value` is empty or contains whitespace.
+            pub fn existing(value: &str) -> Result<Option<Self>, IdentifierError> {
+                check_text(stringify!($name), value)?;
+                let (head, number) = head_and_number(value);
+                Ok(heads().get(head).map(|head| Self { head, number }))
             }
 
             /// The id that follows `count` ids numbered from 1: `prefix`
@@ -440,6 +463,12 @@ mod tests {
                 None
             );
         }
+        assert_eq!(
+            ClientOrderId::existing("O-S-1-7"),
+            Ok(Some(ClientOrderId::after(&prefix, 6)))
+        );
+        assert_eq!(ClientOrderId::existing("O-NEVER-SEEN-7"), Ok(None));
+        assert!(ClientOrderId::existing("O 1").is_err());
         assert!(IdPrefix::new("O-1").is_err());
         assert!(IdPrefix::new("").is_err());
         let made = TradeId::after(&IdPrefix::new("SIM-T").unwrap(), 0);

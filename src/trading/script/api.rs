@@ -562,8 +562,10 @@ fn register_orders(r: &mut Registry<'_>) {
         ctx.lock().submit(OrderSide::Sell, &options)
     });
     r.fun("cancel", |ctx: &mut Ctx, id: &str| -> RhaiResult<()> {
-        let id = ClientOrderId::new(id).map_err(|e| e.to_string())?;
-        ctx.lock().push(TradingCommand::Cancel(id));
+        // Text whose head no id has names no order: nothing to cancel.
+        if let Some(id) = ClientOrderId::existing(id).map_err(|e| e.to_string())? {
+            ctx.lock().push(TradingCommand::Cancel(id));
+        }
         Ok(())
     });
     r.fun("cancel_all", |ctx: &mut Ctx| {
