@@ -1022,6 +1022,23 @@ impl BacktestEngine {
 
     #[inline(never)]
     fn value_account(&mut self, venue: usize) -> Result<(), BacktestError> {
+        match self.revalue(venue) {
+            Ok(()) => Ok(()),
+            // A rate's pair has no bar yet, though its first may still come
+            // at this timestamp: value again at the next chance, and at the
+            // latest before the timestamp's equity is recorded.
+            Err(Unvalued::RateNotYet(_)) => {
+                self.valuations[venue].dirty = true;
+                self.unvalued = true;
+                Ok(())
+            }
+            Err(Unvalued::Failed(e)) => Err(e),
+        }
+    }
+
+    /// Rebuilds the venue's marks when fills made them stale, and values
+    /// its account into the snapshot.
+    fn revalue(&mut self, venue: usize) -> Result<(), Unvalued> {
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
         let valuation = &mut self.valuations[venue];
@@ -1060,24 +1077,12 @@ impl BacktestEngine {
                 });
             valuation.linear = all_linear.then_some(linear);
         }
-        match self.account_equity_raw(venue) {
-            Ok(equity) => {
-                // The currency and the fee rate were set when the engine was built.
-                let snapshot = &mut self.accounts[venue];
-                snapshot.cash.raw = self.venues[venue].account.free(base).raw;
-                snapshot.equity.raw = equity;
-                Ok(())
-            }
-            // A rate's pair has no bar yet, though its first may still come
-            // at this timestamp: value again at the next chance, and at the
-            // latest before the timestamp's equity is recorded.
-            Err(Unvalued::RateNotYet(_)) => {
-                self.valuations[venue].dirty = true;
-                self.unvalued = true;
-                Ok(())
-            }
-            Err(Unvalued::Failed(e)) => Err(e),
-        }
+        let equity = self.account_equity_raw(venue)?;
+        // The currency and the fee rate were set when the engine was built.
+        let snapshot = &mut self.accounts[venue];
+        snapshot.cash.raw = self.venues[venue].account.free(base).raw;
+        snapshot.equity.raw = equity;
+        Ok(())
     }
 
     /// The account's equity in its base currency at the last prices and
@@ -1128,16 +1133,15 @@ impl BacktestEngine {
             if !self.valuations[venue].dirty {
                 continue;
             }
-            self.value_account(venue)?;
-            if self.unvalued {
-                let error = match self.account_equity_raw(venue) {
-                    Err(Unvalued::RateNotYet(e)) => e.to_string(),
-                    _ => "a rate is missing".to_string(),
-                };
-                return Err(BacktestError::Runtime(format!(
-                    "valuing account {} at {ts}: {error}",
-                    self.venues[venue].account.id
-                )));
+            match self.revalue(venue) {
+                Ok(()) => {}
+                Err(Unvalued::RateNotYet(e)) => {
+                    return Err(BacktestError::Runtime(format!(
+                        "valuing account {} at {ts}: {e}",
+                        self.venues[venue].account.id
+                    )));
+                }
+                Err(Unvalued::Failed(e)) => return Err(e),
             }
         }
         Ok(())
@@ -1182,9 +1186,6 @@ impl BacktestEngine {
     /// balance of every account, in the report currency like the equity.
     #[inline(never)]
     fn observe(&mut self, ts: UnixNanos, total: i128) -> Result<(), BacktestError> {
-        if self.observer.is_none() {
-            return Ok(());
-        }
         let mut cash_raw: i128 = 0;
         for venue in &self.venues {
             for currency in venue.account.currencies() {

@@ -140,15 +140,9 @@ impl IdPrefix {
     }
 }
 
-/// `text` as an interned head and the canonical number it ends in, when it
-/// ends in one after a non-digit (`O-EMA-1-5` is `O-EMA-1-` and 5), so an
-/// id parsed from text shares the head of the ids `bt` numbered.
-fn split_number(text: &str) -> (&'static String, Option<NonZeroU64>) {
-    let (head, number) = head_and_number(text);
-    (intern(head), number)
-}
-
-/// The parts [`split_number`] makes of `text`, the head not yet interned.
+/// `text` as a head and the canonical number it ends in, when it ends in
+/// one after a non-digit (`O-EMA-1-5` is `O-EMA-1-` and 5), so an id parsed
+/// from text shares the head of the ids `bt` numbered.
 fn head_and_number(text: &str) -> (&str, Option<NonZeroU64>) {
     let head_len = text.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     match (head_len, text.get(head_len..).and_then(canonical_number)) {
@@ -178,8 +172,11 @@ macro_rules! numbered_identifier {
             /// When `value` is empty or contains whitespace.
             pub fn new(value: &str) -> Result<Self, IdentifierError> {
                 check_text(stringify!($name), value)?;
-                let (head, number) = split_number(value);
-                Ok(Self { head, number })
+                let (head, number) = head_and_number(value);
+                Ok(Self {
+                    head: intern(head),
+                    number,
+                })
             }
 
             /// The id `value` reads as, when its head is one some id already
@@ -209,11 +206,10 @@ macro_rules! numbered_identifier {
             /// in decimal (however it was made).
             #[must_use]
             pub fn number_after(&self, prefix: &IdPrefix) -> Option<NonZeroU64> {
-                // Heads are interned: equal heads are the same one.
-                match self.number {
-                    Some(number) => std::ptr::eq(self.head, prefix.0).then_some(number),
-                    None => canonical_number(self.head.strip_prefix(prefix.0.as_str())?),
-                }
+                // Heads are interned, and a text ending in a number after
+                // the prefix (which ends in a non-digit) was split at it: the
+                // id has the prefix's very head and a number, or is not one.
+                self.number.filter(|_| std::ptr::eq(self.head, prefix.0))
             }
 
             /// The id's text.
@@ -492,6 +488,10 @@ mod tests {
                 proptest::prop_assert_eq!(made.to_string(), text.clone());
                 proptest::prop_assert_eq!(&made, &ClientOrderId::new(&text).unwrap());
                 proptest::prop_assert_eq!(made == y, text == b);
+                // number_after reads the number after the prefix, however
+                // the id was made.
+                let expected = b.strip_prefix(a.as_str()).and_then(canonical_number);
+                proptest::prop_assert_eq!(y.number_after(&prefix), expected);
             }
         }
     }

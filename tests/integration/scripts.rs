@@ -295,14 +295,8 @@ fn cancelling_an_id_no_order_has_is_a_no_op_and_a_malformed_one_an_error() {
         "cancel.rhai",
         "fn on_bar(ctx, bar) { ctx.cancel(`nobody-${bar.close}-x`); ctx.cancel(\"O-nobody-7\"); }\n",
     );
-    let config = write(
-        dir.path(),
-        "cancel.toml",
-        &single_config(&root().join("data/demo_bars.csv"), &path, "", "0"),
-    );
-    bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
-    let stats = &results(&dir.path().join("out"))["stats"];
-    assert_eq!(stats["# Trades"], 0);
+    let (_run, json) = run_single(&root().join("data/demo_bars.csv"), &path, "", "0");
+    assert_eq!(json["stats"]["# Trades"], 0);
     let stderr = failing_script("fn on_bar(ctx, bar) {\n    ctx.cancel(\"O 1\");\n}\n");
     assert!(stderr.contains("bad.rhai:2:"), "{stderr}");
     assert!(stderr.contains("invalid ClientOrderId 'O 1'"), "{stderr}");
