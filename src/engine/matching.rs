@@ -173,9 +173,14 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
 /// in, first out. A binary heap of 24-byte keys: an insert behind the top
 /// (a ladder of limits placed away from the market) costs one comparison,
 /// and taking the top O(log n). A cancel only marks its entry dead; dead
-/// entries leave when the top is read or, once they are most of the heap,
-/// all at once (cancelling a whole ladder costs O(n), not n pops), so at
-/// least half the heap is live.
+/// entries leave when the top is read, all at once when the last live
+/// order leaves (cancelling a whole ladder costs no pops and no rebuild),
+/// or in one sweep once they outnumber the live ones by [`DEAD_SLACK`].
+/// How many more dead entries than live ones a book keeps before it
+/// sweeps them out: the sweep rebuilds the heap, so a ladder being
+/// cancelled order by order is better emptied once at its end.
+const DEAD_SLACK: usize = 128;
+
 #[derive(Debug)]
 struct Book {
     highest_first: bool,
@@ -289,7 +294,7 @@ impl Book {
         self.free.push(key.slot);
         let resting = self.slots.get(key.slot as usize)?.resting;
         self.live.remove(&resting.order);
-        self.keep_half_live();
+        self.sweep_dead();
         Some(resting)
     }
 
@@ -316,13 +321,21 @@ impl Book {
             entry.live = false;
         }
         self.dead += 1;
-        self.keep_half_live();
+        self.sweep_dead();
         true
     }
 
-    /// Drops the dead entries all at once when they are most of the heap.
-    fn keep_half_live(&mut self) {
-        if self.dead * 2 <= self.heap.len() {
+    /// Drops the dead entries: all of the book when none is live, else in
+    /// one sweep once they outnumber the live entries by [`DEAD_SLACK`].
+    fn sweep_dead(&mut self) {
+        if self.live.is_empty() {
+            self.heap.clear();
+            self.slots.clear();
+            self.free.clear();
+            self.dead = 0;
+            return;
+        }
+        if self.dead <= self.heap.len() - self.dead + DEAD_SLACK {
             return;
         }
         let Self {

@@ -347,6 +347,40 @@ fn cancelled_and_filled_places_are_reused_without_mixing_orders() {
     assert!(core.is_empty());
 }
 
+#[test]
+fn cancelled_entries_are_swept_beyond_the_slack_and_all_at_once_at_the_last() {
+    let mut book = Book::new(true);
+    let resting = |order: u32| Resting {
+        level: i64::from(order),
+        sequence: u64::from(order),
+        order: OrderIndex(order),
+        side: OrderSide::Buy,
+        kind: OrderKind::Market,
+        triggered: false,
+    };
+    let total = 3 * u32::try_from(DEAD_SLACK).unwrap();
+    for order in 0..total {
+        book.insert(resting(order));
+    }
+    // Cancel from the bottom, so that no dead entry reaches the top.
+    let keep = 10;
+    for order in 0..total - keep {
+        assert!(book.remove(OrderIndex(order)));
+        assert!(book.dead <= book.len() + DEAD_SLACK, "dead {}", book.dead);
+    }
+    assert!(
+        book.heap.len() < usize::try_from(total).unwrap(),
+        "a sweep ran"
+    );
+    assert_eq!(book.len(), usize::try_from(keep).unwrap());
+    assert_eq!(book.top().map(|r| r.order.0), Some(total - 1));
+    for order in total - keep..total {
+        assert!(book.remove(OrderIndex(order)));
+    }
+    assert!(book.heap.is_empty() && book.slots.is_empty() && book.free.is_empty());
+    assert!(book.top().is_none());
+}
+
 #[derive(Debug, Clone)]
 enum BookOp {
     Insert(i64),
@@ -402,8 +436,11 @@ proptest::proptest! {
                 }
             }
             proptest::prop_assert_eq!(book.len(), model.len());
-            // At least half the heap is live: a non-empty heap has a live entry.
+            // A book without live orders is empty, and dead entries stay
+            // within the slack of the live ones.
             proptest::prop_assert_eq!(book.heap.is_empty(), model.is_empty());
+            proptest::prop_assert!(book.dead <= model.len() + DEAD_SLACK);
+            proptest::prop_assert_eq!(book.slots.len(), book.heap.len() + book.free.len());
             proptest::prop_assert_eq!(book.top().map(|r| r.order.0), model.last_key_value().map(|(_, o)| *o));
         }
     }
