@@ -677,11 +677,10 @@ impl BacktestEngine {
             self.portfolio
                 .update_account(exchange.index, &exchange.account.state(ts));
         }
-        // The handlers read the event where it now is, last in the order's
-        // history, rather than a copy of it.
+        // The handlers read the event where it now is, last in the cache's
+        // event log, rather than a copy of it.
         self.call(strategy, |s, ctx| {
-            let cache = ctx.cache;
-            let Some(event) = cache.order(order_index).and_then(|o| o.events.last()) else {
+            let Some(event) = ctx.cache.last_event().filter(|e| e.order == order_index) else {
                 return Ok(());
             };
             s.on_order_event(ctx, event)?;

@@ -20,7 +20,7 @@ use crate::core::events::{AccountState, OrderEventKind};
 use crate::core::identifiers::{InstrumentIndex, StrategyIndex};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::model::data::Bar;
-use crate::model::orders::Order;
+use crate::model::orders::OrderRecord;
 use crate::model::position::Position;
 use crate::state::cache::Cache;
 
@@ -40,7 +40,7 @@ pub struct BacktestResult {
     /// Positions still open at the end (marked to market in the equity).
     pub open_trades: Vec<Trade>,
     #[serde(skip)]
-    pub orders: Vec<Order>,
+    pub orders: Vec<OrderRecord>,
     #[serde(skip)]
     pub order_notes: Vec<(crate::core::identifiers::OrderIndex, std::sync::Arc<str>)>,
     #[serde(skip)]
@@ -151,11 +151,12 @@ impl BacktestResult {
         // One pass over every fill: each position's tag (that of a tagged
         // order of the same strategy and instrument that filled when the
         // position opened) and the value traded in the report currency.
+        let records = cache.order_records();
         let mut tags: HashMap<OpeningFill, &str> = HashMap::new();
         let mut traded_raw: i128 = 0;
-        for order in cache.orders() {
+        for OrderRecord { order, events } in &records {
             let instrument = cache.instrument(order.instrument);
-            for event in &order.events {
+            for event in events {
                 let OrderEventKind::Filled(fill) = &event.kind else {
                     continue;
                 };
@@ -211,7 +212,7 @@ impl BacktestResult {
             stats,
             trades,
             open_trades,
-            orders: cache.orders().cloned().collect(),
+            orders: records,
             order_notes: output.cancel_reasons,
             equity: output.curve,
             accounts: output.accounts.iter().map(|a| a.state(last_ts)).collect(),

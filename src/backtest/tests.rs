@@ -261,8 +261,8 @@ fn order_lifecycle_market_fills_at_next_open() {
     let order = &result.orders[0];
     let names: Vec<&str> = order.events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(names, ["INITIALIZED", "SUBMITTED", "ACCEPTED", "FILLED"]);
-    assert_eq!(order.status, OrderStatus::Filled);
-    assert_eq!(order.avg_px().unwrap().raw, 10_200_000_000);
+    assert_eq!(order.order.status, OrderStatus::Filled);
+    assert_eq!(order.order.avg_px().unwrap().raw, 10_200_000_000);
     assert_eq!(
         order.events[3].ts_event,
         UnixNanos(60_000_000_000),
@@ -332,7 +332,7 @@ fn outcome(result: &BacktestResult) -> (Vec<(String, OrderStatus)>, Vec<String>)
     let status = result
         .orders
         .iter()
-        .map(|o| (o.order_type().to_string(), o.status))
+        .map(|o| (o.order.order_type().to_string(), o.order.status))
         .collect();
     let notes = result
         .order_notes
@@ -367,8 +367,8 @@ fn limits_stops_cancels_and_denials() {
             ("MARKET".into(), OrderStatus::Denied),
         ]
     );
-    assert_eq!(result.orders[0].avg_px().unwrap().raw, 9_750_000_000);
-    assert_eq!(result.orders[2].avg_px().unwrap().raw, 9_650_000_000);
+    assert_eq!(result.orders[0].order.avg_px().unwrap().raw, 9_750_000_000);
+    assert_eq!(result.orders[2].order.avg_px().unwrap().raw, 9_650_000_000);
     let denied = &result.orders[3].events[1].kind;
     assert!(
         matches!(denied, OrderEventKind::Denied { reason } if &**reason == "a cash account cannot sell short"),
@@ -432,7 +432,7 @@ fn a_reduce_only_exit_trades_only_what_is_left() {
             ("LIMIT".into(), OrderStatus::Canceled),
         ]
     );
-    assert_eq!(result.orders[2].filled_qty.to_string(), "6");
+    assert_eq!(result.orders[2].order.filled_qty.to_string(), "6");
     assert_eq!(
         notes,
         vec!["reduce-only: the rest would have reversed the position"]
@@ -481,7 +481,7 @@ fn time_in_force_ioc_gtd_day_and_unsupported() {
         ),
     ];
     let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
-    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.status).collect();
+    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.order.status).collect();
     assert_eq!(
         status,
         vec![
@@ -519,7 +519,7 @@ fn cancel_by_client_order_id() {
         vec![Box::new(scripted(&script))],
         vec![flat_bars(3)],
     );
-    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.status).collect();
+    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.order.status).collect();
     assert_eq!(status, vec![OrderStatus::Accepted, OrderStatus::Canceled]);
 }
 
@@ -781,5 +781,5 @@ fn the_backtest_window_bounds_the_bars_replayed() {
     );
     assert_eq!(minutes(&two), vec![3, 4, 5, 6]);
     // The strategy's first bar is the window's first.
-    assert_eq!(one.orders[0].ts_init.0 / 60_000_000_000, 3);
+    assert_eq!(one.orders[0].order.ts_init.0 / 60_000_000_000, 3);
 }

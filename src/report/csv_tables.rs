@@ -7,6 +7,7 @@ use crate::backtest::results::{BacktestResult, TableColumn, table_to_parquet};
 use crate::core::UnixNanos;
 use crate::core::events::OrderEventKind;
 use crate::core::fixed::{self, FIXED_PRECISION};
+use crate::model::orders::OrderRecord;
 
 use super::{Exporter, ReportError};
 
@@ -206,9 +207,9 @@ fn orders_table(result: &BacktestResult) -> Table {
     for (index, reason) in &result.order_notes {
         notes.entry(*index).or_insert(reason);
     }
-    for order in &result.orders {
+    for OrderRecord { order, events } in &result.orders {
         let note = notes.get(&order.index).map(|r| r.to_string());
-        for event in &order.events {
+        for event in events {
             let (fill_qty, fill_px, commission, liquidity) = match &event.kind {
                 OrderEventKind::Filled(f) => (
                     f.last_qty.to_string(),

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::core::enums::OrderSide;
-use crate::core::events::OrderEvent;
+use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::identifiers::{
     InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex,
 };
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
-use crate::model::orders::{Order, OrderError};
+use crate::model::orders::{Order, OrderError, OrderRecord};
 use crate::model::position::Position;
 
 /// Filters for order and position queries; `None` matches everything.
@@ -53,39 +53,76 @@ impl Filter {
 const CHUNK_BITS: u32 = 12;
 const CHUNK: usize = 1 << CHUNK_BITS;
 
-/// Orders in fixed-size chunks: growing the table never moves the orders
-/// already in it (a run can hold millions).
-#[derive(Debug, Default)]
-struct OrderStore {
-    chunks: Vec<Vec<Order>>,
+/// Items in fixed-size chunks: growing the table never moves the items
+/// already in it (a run can hold millions of orders and events).
+#[derive(Debug)]
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
     len: usize,
 }
 
-impl OrderStore {
-    fn push(&mut self, order: Order) {
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Self {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Chunked<T> {
+    fn push(&mut self, item: T) {
         if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         if let Some(chunk) = self.chunks.last_mut() {
-            chunk.push(order);
+            chunk.push(item);
             self.len += 1;
         }
     }
 
-    fn get(&self, index: usize) -> Option<&Order> {
+    fn get(&self, index: usize) -> Option<&T> {
         self.chunks
             .get(index >> CHUNK_BITS)?
             .get(index & (CHUNK - 1))
     }
 
-    fn get_mut(&mut self, index: usize) -> Option<&mut Order> {
+    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
         self.chunks
             .get_mut(index >> CHUNK_BITS)?
             .get_mut(index & (CHUNK - 1))
     }
 
-    fn iter(&self) -> impl Iterator<Item = &Order> + '_ {
+    fn last(&self) -> Option<&T> {
+        self.chunks.last()?.last()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.chunks.iter().flatten()
+    }
+}
+
+/// Each order's events, grouped once from the run-wide log (see
+/// [`Cache::order_histories`]): the positions in the log of order `i`'s
+/// events are `positions[starts[i]..starts[i + 1]]`, oldest first.
+#[derive(Debug)]
+pub struct OrderHistories<'a> {
+    log: &'a Chunked<OrderEvent>,
+    starts: Vec<usize>,
+    positions: Vec<usize>,
+}
+
+impl<'a> OrderHistories<'a> {
+    /// The events of one order, oldest first (none for an unknown order).
+    pub fn of(&self, order: OrderIndex) -> impl Iterator<Item = &'a OrderEvent> + '_ {
+        let at = order.get();
+        let range = match (self.starts.get(at), self.starts.get(at + 1)) {
+            (Some(&start), Some(&end)) => start..end,
+            _ => 0..0,
+        };
+        self.positions[range]
+            .iter()
+            .filter_map(|&position| self.log.get(position))
     }
 }
 
@@ -149,7 +186,11 @@ impl OpenOrders {
 pub struct Cache {
     instruments: Vec<Instrument>,
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
-    orders: OrderStore,
+    orders: Chunked<Order>,
+    /// Every event the orders took, in the order applied: one run-wide
+    /// log instead of a history per order, so making an order allocates
+    /// nothing (see [`Cache::order_histories`]).
+    events: Chunked<OrderEvent>,
     open_orders: OpenOrders,
     // Leaves quantity each order last contributed to `open_leaves`.
     counted_leaves: Vec<i128>,
@@ -209,7 +250,14 @@ impl Cache {
     }
 
     /// Stores a new order (its index must be [`Self::next_order_index`]).
+    /// Its INITIALIZED event starts its history.
     pub fn add_order(&mut self, order: Order) {
+        self.events.push(OrderEvent {
+            order: order.index,
+            kind: OrderEventKind::Initialized,
+            ts_event: order.ts_init,
+            ts_init: order.ts_init,
+        });
         self.orders.push(order);
         self.counted_leaves.push(0);
     }
@@ -240,8 +288,9 @@ impl Cache {
         self.orders.iter()
     }
 
-    /// Applies `event` to its order (see [`Order::apply`]) and keeps the
-    /// open-order index and open leaves in step; `None` for an unknown order.
+    /// Applies `event` to its order (see [`Order::apply`]), records it in
+    /// the order's history and keeps the open-order index and open leaves
+    /// in step; `None` for an unknown order.
     ///
     /// # Errors
     /// When the order cannot take the event (it is left unchanged).
@@ -250,7 +299,8 @@ impl Cache {
         let Some(order) = self.orders.get_mut(index.get()) else {
             return Ok(None);
         };
-        order.apply(event)?;
+        order.apply(&event)?;
+        self.events.push(event);
         let working =
             !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
         let leaves = if working {
@@ -272,6 +322,60 @@ impl Cache {
             self.open_orders.remove(index);
         }
         Ok(Some(order))
+    }
+
+    /// The event applied last (to any order).
+    #[must_use]
+    pub fn last_event(&self) -> Option<&OrderEvent> {
+        self.events.last()
+    }
+
+    /// Every order event, in the order applied.
+    pub fn order_events(&self) -> impl Iterator<Item = &OrderEvent> + '_ {
+        self.events.iter()
+    }
+
+    /// The run-wide log grouped by order, in one pass (for reports, which
+    /// read every order's history once).
+    #[must_use]
+    pub fn order_histories(&self) -> OrderHistories<'_> {
+        let mut starts = vec![0usize; self.orders.len + 1];
+        for event in self.events.iter() {
+            if let Some(count) = starts.get_mut(event.order.get() + 1) {
+                *count += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut positions = vec![0usize; self.events.len];
+        for (position, event) in self.events.iter().enumerate() {
+            if let Some(slot) = next.get_mut(event.order.get())
+                && let Some(place) = positions.get_mut(*slot)
+            {
+                *place = position;
+                *slot += 1;
+            }
+        }
+        OrderHistories {
+            log: &self.events,
+            starts,
+            positions,
+        }
+    }
+
+    /// Every order with its history, in submission order.
+    #[must_use]
+    pub fn order_records(&self) -> Vec<OrderRecord> {
+        let histories = self.order_histories();
+        self.orders
+            .iter()
+            .map(|order| OrderRecord {
+                order: order.clone(),
+                events: histories.of(order.index).cloned().collect(),
+            })
+            .collect()
     }
 
     /// Orders submitted and not yet in a terminal state, in submission order.
@@ -486,6 +590,52 @@ mod tests {
                 proptest::prop_assert!(open.stale * 2 <= open.entries.len());
             }
         }
+    }
+
+    #[test]
+    fn histories_group_the_log_by_order_and_keep_only_applied_events() {
+        let mut cache = cache_with_orders(2);
+        let event = |order: u32, kind: OrderEventKind| OrderEvent {
+            order: OrderIndex(order),
+            kind,
+            ts_event: UnixNanos(i64::from(order)),
+            ts_init: UnixNanos(0),
+        };
+        cache
+            .apply_event(event(1, OrderEventKind::Submitted))
+            .unwrap();
+        cache
+            .apply_event(event(0, OrderEventKind::Submitted))
+            .unwrap();
+        // Illegal from SUBMITTED: refused and not recorded.
+        assert!(
+            cache
+                .apply_event(event(1, OrderEventKind::Triggered))
+                .is_err()
+        );
+        cache
+            .apply_event(event(1, OrderEventKind::Canceled))
+            .unwrap();
+        assert_eq!(cache.order_events().count(), 5);
+        assert_eq!(
+            cache.last_event().map(|e| (e.order, e.kind.name())),
+            Some((OrderIndex(1), "CANCELED"))
+        );
+        let histories = cache.order_histories();
+        let names = |order| -> Vec<&str> {
+            histories
+                .of(OrderIndex(order))
+                .map(|e| e.kind.name())
+                .collect()
+        };
+        assert_eq!(names(0), ["INITIALIZED", "SUBMITTED"]);
+        assert_eq!(names(1), ["INITIALIZED", "SUBMITTED", "CANCELED"]);
+        assert!(names(2).is_empty());
+        let records = cache.order_records();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].events.len(), 3);
+        assert_eq!(records[1].order.status, OrderStatus::Canceled);
+        assert_eq!(records[1].commissions().count(), 0);
     }
 
     #[test]

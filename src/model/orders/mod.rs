@@ -119,7 +119,6 @@ pub struct Order {
     pub is_triggered: bool,
     pub ts_init: UnixNanos,
     pub ts_last: UnixNanos,
-    pub events: Vec<OrderEvent>,
 }
 
 /// The fields a new order is made of; see [`OrderFactory`].
@@ -138,7 +137,7 @@ pub struct OrderInit {
 }
 
 impl Order {
-    /// A new order in INITIALIZED with its first event recorded.
+    /// A new order in INITIALIZED (the cache records its first event).
     #[must_use]
     pub fn new(
         index: OrderIndex,
@@ -146,12 +145,6 @@ impl Order {
         init: OrderInit,
         ts_init: UnixNanos,
     ) -> Self {
-        let initialized = OrderEvent {
-            order: index,
-            kind: OrderEventKind::Initialized,
-            ts_event: ts_init,
-            ts_init,
-        };
         Self {
             index,
             client_order_id,
@@ -172,22 +165,7 @@ impl Order {
             is_triggered: false,
             ts_init,
             ts_last: ts_init,
-            events: {
-                // Most orders see four events (created, submitted, accepted,
-                // filled or canceled): room for them up front.
-                let mut events = Vec::with_capacity(4);
-                events.push(initialized);
-                events
-            },
         }
-    }
-
-    /// The commission of each fill, in fill order.
-    pub fn commissions(&self) -> impl Iterator<Item = Money> + '_ {
-        self.events.iter().filter_map(|e| match &e.kind {
-            OrderEventKind::Filled(fill) => Some(fill.commission),
-            _ => None,
-        })
     }
 
     /// Quantity still to fill.
@@ -226,14 +204,14 @@ impl Order {
         Price::from_raw(raw, fixed::FIXED_PRECISION).ok()
     }
 
-    /// Applies `event` through the FSM, updating fills, and keeps it in the
-    /// history. An illegal event leaves the order unchanged.
+    /// Applies `event` through the FSM, updating fills (the cache keeps
+    /// the history). An illegal event leaves the order unchanged.
     ///
     /// # Errors
     /// [`OrderError::InvalidStateTransition`] for an event the current
     /// status does not allow, [`OrderError::Overfill`] for a fill larger than
     /// what is left.
-    pub fn apply(&mut self, event: OrderEvent) -> Result<(), OrderError> {
+    pub fn apply(&mut self, event: &OrderEvent) -> Result<(), OrderError> {
         let Some(transition) = fsm::transition(self.status, &event.kind) else {
             return Err(OrderError::InvalidStateTransition {
                 order: self.client_order_id.clone(),
@@ -304,8 +282,25 @@ impl Order {
         }
         self.status = next;
         self.ts_last = event.ts_event;
-        self.events.push(event);
         Ok(())
+    }
+}
+
+/// An order with its history, as a finished run reports it.
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    pub order: Order,
+    /// Every event the order took, oldest first.
+    pub events: Vec<OrderEvent>,
+}
+
+impl OrderRecord {
+    /// The commission of each fill, in fill order.
+    pub fn commissions(&self) -> impl Iterator<Item = Money> + '_ {
+        self.events.iter().filter_map(|e| match &e.kind {
+            OrderEventKind::Filled(fill) => Some(fill.commission),
+            _ => None,
+        })
     }
 }
 
