@@ -194,9 +194,7 @@ impl ExecutionEngine {
             )?);
             let opened_id = position.id.clone();
             cache.add_position(position, oms != OmsType::Hedging);
-            if let Some(order) = cache.order_mut(index) {
-                order.position_id.get_or_insert(opened_id);
-            }
+            cache.set_order_position(index, opened_id);
         }
         Ok(outcome)
     }

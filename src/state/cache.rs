@@ -7,12 +7,20 @@ use std::collections::BTreeMap;
 use crate::core::enums::OrderSide;
 use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::identifiers::{
-    InstrumentId, InstrumentIndex, OrderIndex, PositionIndex, StrategyIndex,
+    InstrumentId, InstrumentIndex, OrderIndex, PositionId, PositionIndex, StrategyIndex,
 };
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderError, OrderRecord};
 use crate::model::position::Position;
+
+/// The leaves quantity raw an order counts in the open leaves: `Some` while
+/// it works (submitted and not terminal), else `None`.
+fn counted_leaves(order: &Order) -> Option<i128> {
+    let working =
+        !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
+    working.then(|| order.leaves_qty().signed_raw())
+}
 
 /// Filters for order and position queries; `None` matches everything.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -192,8 +200,6 @@ pub struct Cache {
     /// nothing (see [`Cache::order_histories`]).
     events: Chunked<OrderEvent>,
     open_orders: OpenOrders,
-    // Leaves quantity each order last contributed to `open_leaves`.
-    counted_leaves: Vec<i128>,
     // Open leaves quantity per instrument and side (buy, sell), kept
     // incrementally so pre-trade checks need not scan the open orders.
     open_leaves: Vec<[i128; 2]>,
@@ -259,7 +265,6 @@ impl Cache {
             ts_init: order.ts_init,
         });
         self.orders.push(order);
-        self.counted_leaves.push(0);
     }
 
     /// Leaves quantity raw of the open orders on one side of an instrument.
@@ -279,8 +284,12 @@ impl Cache {
         self.orders.get(index.get())
     }
 
-    pub fn order_mut(&mut self, index: OrderIndex) -> Option<&mut Order> {
-        self.orders.get_mut(index.get())
+    /// Notes the position a fill of order `index` opened (its other state
+    /// changes through [`Cache::apply_event`] only).
+    pub fn set_order_position(&mut self, index: OrderIndex, id: PositionId) {
+        if let Some(order) = self.orders.get_mut(index.get()) {
+            order.position_id.get_or_insert(id);
+        }
     }
 
     /// Every order, in submission order.
@@ -299,22 +308,16 @@ impl Cache {
         let Some(order) = self.orders.get_mut(index.get()) else {
             return Ok(None);
         };
+        // What the order counts in `open_leaves` follows from its state,
+        // which only events change: the count before and after this one.
+        let counted_before = counted_leaves(order);
         order.apply(&event)?;
         self.events.push(event);
-        let working =
-            !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
-        let leaves = if working {
-            order.leaves_qty().signed_raw()
-        } else {
-            0
-        };
+        let counted = counted_leaves(order);
+        let working = counted.is_some();
         let side = usize::from(order.side == crate::core::enums::OrderSide::Sell);
-        if let (Some(counted), Some(sides)) = (
-            self.counted_leaves.get_mut(index.get()),
-            self.open_leaves.get_mut(order.instrument.get()),
-        ) {
-            sides[side] += leaves - *counted;
-            *counted = leaves;
+        if let Some(sides) = self.open_leaves.get_mut(order.instrument.get()) {
+            sides[side] += counted.unwrap_or(0) - counted_before.unwrap_or(0);
         }
         if working {
             self.open_orders.insert(index);
@@ -447,10 +450,7 @@ impl Cache {
 
     /// The open position with id `id`.
     #[must_use]
-    pub fn open_position_by_id(
-        &self,
-        id: &crate::core::identifiers::PositionId,
-    ) -> Option<PositionIndex> {
+    pub fn open_position_by_id(&self, id: &PositionId) -> Option<PositionIndex> {
         self.open_positions
             .iter()
             .copied()
@@ -588,6 +588,60 @@ mod tests {
                 let expected: Vec<u32> = model.iter().copied().collect();
                 proptest::prop_assert_eq!(listed, expected);
                 proptest::prop_assert!(open.stale * 2 <= open.entries.len());
+            }
+        }
+    }
+
+    fn any_kind() -> impl proptest::strategy::Strategy<Value = OrderEventKind> {
+        use crate::core::enums::LiquiditySide;
+        use crate::core::events::{OrderFilled, OrderUpdated};
+        use crate::core::identifiers::{TradeId, VenueOrderId};
+        use crate::core::{Money, Price};
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(OrderEventKind::Submitted),
+            Just(OrderEventKind::Accepted {
+                venue_order_id: VenueOrderId::new("V-1").unwrap()
+            }),
+            Just(OrderEventKind::Canceled),
+            (1u32..5).prop_map(|q| OrderEventKind::Updated(Box::new(OrderUpdated {
+                quantity: Quantity::parse(&q.to_string(), 0).unwrap(),
+                price: None,
+                trigger_price: None,
+            }))),
+            (1u32..3).prop_map(|q| OrderEventKind::Filled(Box::new(OrderFilled {
+                trade_id: TradeId::new("T-1").unwrap(),
+                venue_order_id: VenueOrderId::new("V-1").unwrap(),
+                position_id: None,
+                order_side: OrderSide::Buy,
+                last_qty: Quantity::parse(&q.to_string(), 0).unwrap(),
+                last_px: Price::parse("1.00", 2).unwrap(),
+                commission: Money::zero(Currency::USD),
+                liquidity_side: LiquiditySide::Taker,
+            }))),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The open leaves kept event by event equal the leaves of the open
+        /// orders, whatever events arrive (refused ones included).
+        #[test]
+        fn open_leaves_equal_the_open_orders_leaves(
+            events in proptest::collection::vec((0u32..4, any_kind()), 0..60),
+        ) {
+            let mut cache = cache_with_orders(4);
+            for (order, kind) in events {
+                let _ = cache.apply_event(OrderEvent {
+                    order: OrderIndex(order),
+                    kind,
+                    ts_event: UnixNanos(0),
+                    ts_init: UnixNanos(0),
+                });
+                let expected: i128 = cache
+                    .orders_open(Filter::default())
+                    .map(|o| o.leaves_qty().signed_raw())
+                    .sum();
+                proptest::prop_assert_eq!(cache.open_leaves_raw(InstrumentIndex(0), OrderSide::Buy), expected);
             }
         }
     }
