@@ -110,30 +110,6 @@ impl<T> Chunked<T> {
     }
 }
 
-/// Each order's events, grouped once from the run-wide log (see
-/// [`Cache::order_histories`]): the positions in the log of order `i`'s
-/// events are `positions[starts[i]..starts[i + 1]]`, oldest first.
-#[derive(Debug)]
-pub struct OrderHistories<'a> {
-    log: &'a Chunked<OrderEvent>,
-    starts: Vec<usize>,
-    positions: Vec<usize>,
-}
-
-impl<'a> OrderHistories<'a> {
-    /// The events of one order, oldest first (none for an unknown order).
-    pub fn of(&self, order: OrderIndex) -> impl Iterator<Item = &'a OrderEvent> + '_ {
-        let at = order.get();
-        let range = match (self.starts.get(at), self.starts.get(at + 1)) {
-            (Some(&start), Some(&end)) => start..end,
-            _ => 0..0,
-        };
-        self.positions[range]
-            .iter()
-            .filter_map(|&position| self.log.get(position))
-    }
-}
-
 /// The open orders' indices, ascending. Indices grow with submission, so
 /// this is submission order, and a new order is a push at the end; a
 /// sorted vector beats a tree for the handful to hundreds of orders that
@@ -195,9 +171,9 @@ pub struct Cache {
     instruments: Vec<Instrument>,
     instrument_ids: BTreeMap<InstrumentId, InstrumentIndex>,
     orders: Chunked<Order>,
-    /// Every event the orders took, in the order applied: one run-wide
-    /// log instead of a history per order, so making an order allocates
-    /// nothing (see [`Cache::order_histories`]).
+    /// Every event applied to the orders, in the order applied: one
+    /// run-wide log instead of a history per order, so making an order
+    /// allocates nothing (see [`Cache::order_records`]).
     events: Chunked<OrderEvent>,
     open_orders: OpenOrders,
     // Open leaves quantity per instrument and side (buy, sell), kept
@@ -256,14 +232,7 @@ impl Cache {
     }
 
     /// Stores a new order (its index must be [`Self::next_order_index`]).
-    /// Its INITIALIZED event starts its history.
     pub fn add_order(&mut self, order: Order) {
-        self.events.push(OrderEvent {
-            order: order.index,
-            kind: OrderEventKind::Initialized,
-            ts_event: order.ts_init,
-            ts_init: order.ts_init,
-        });
         self.orders.push(order);
     }
 
@@ -333,52 +302,39 @@ impl Cache {
         self.events.last()
     }
 
-    /// Every order event, in the order applied.
+    /// Every event applied to an order, in the order applied. Each order's
+    /// INITIALIZED event is not logged: the order itself holds its time.
     pub fn order_events(&self) -> impl Iterator<Item = &OrderEvent> + '_ {
         self.events.iter()
     }
 
-    /// The run-wide log grouped by order, in one pass (for reports, which
-    /// read every order's history once).
-    #[must_use]
-    pub fn order_histories(&self) -> OrderHistories<'_> {
-        let mut starts = vec![0usize; self.orders.len + 1];
-        for event in self.events.iter() {
-            if let Some(count) = starts.get_mut(event.order.get() + 1) {
-                *count += 1;
-            }
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next = starts.clone();
-        let mut positions = vec![0usize; self.events.len];
-        for (position, event) in self.events.iter().enumerate() {
-            if let Some(slot) = next.get_mut(event.order.get())
-                && let Some(place) = positions.get_mut(*slot)
-            {
-                *place = position;
-                *slot += 1;
-            }
-        }
-        OrderHistories {
-            log: &self.events,
-            starts,
-            positions,
-        }
-    }
-
-    /// Every order with its history, in submission order.
+    /// Every order with its history (INITIALIZED first), in submission
+    /// order: the run-wide log grouped by order in one pass, for reports.
     #[must_use]
     pub fn order_records(&self) -> Vec<OrderRecord> {
-        let histories = self.order_histories();
-        self.orders
+        let mut records: Vec<OrderRecord> = self
+            .orders
             .iter()
-            .map(|order| OrderRecord {
-                order: order.clone(),
-                events: histories.of(order.index).cloned().collect(),
+            .map(|order| {
+                let mut events = Vec::with_capacity(4);
+                events.push(OrderEvent {
+                    order: order.index,
+                    kind: OrderEventKind::Initialized,
+                    ts_event: order.ts_init,
+                    ts_init: order.ts_init,
+                });
+                OrderRecord {
+                    order: order.clone(),
+                    events,
+                }
             })
-            .collect()
+            .collect();
+        for event in self.events.iter() {
+            if let Some(record) = records.get_mut(event.order.get()) {
+                record.events.push(event.clone());
+            }
+        }
+        records
     }
 
     /// Orders submitted and not yet in a terminal state, in submission order.
@@ -647,7 +603,7 @@ mod tests {
     }
 
     #[test]
-    fn histories_group_the_log_by_order_and_keep_only_applied_events() {
+    fn records_group_the_log_by_order_and_keep_only_applied_events() {
         let mut cache = cache_with_orders(2);
         let event = |order: u32, kind: OrderEventKind| OrderEvent {
             order: OrderIndex(order),
@@ -670,22 +626,21 @@ mod tests {
         cache
             .apply_event(event(1, OrderEventKind::Canceled))
             .unwrap();
-        assert_eq!(cache.order_events().count(), 5);
+        assert_eq!(cache.order_events().count(), 3, "INITIALIZED is implied");
         assert_eq!(
             cache.last_event().map(|e| (e.order, e.kind.name())),
             Some((OrderIndex(1), "CANCELED"))
         );
-        let histories = cache.order_histories();
-        let names = |order| -> Vec<&str> {
-            histories
-                .of(OrderIndex(order))
+        let records = cache.order_records();
+        let names = |order: usize| -> Vec<&str> {
+            records[order]
+                .events
+                .iter()
                 .map(|e| e.kind.name())
                 .collect()
         };
         assert_eq!(names(0), ["INITIALIZED", "SUBMITTED"]);
         assert_eq!(names(1), ["INITIALIZED", "SUBMITTED", "CANCELED"]);
-        assert!(names(2).is_empty());
-        let records = cache.order_records();
         assert_eq!(records.len(), 2);
         assert_eq!(records[1].events.len(), 3);
         assert_eq!(records[1].order.status, OrderStatus::Canceled);
