@@ -77,6 +77,9 @@ impl ExecutionEngine {
     ///
     /// # Errors
     /// For an unknown order, an illegal transition or arithmetic overflow.
+    // Inlined: most events only move an order's status; fills, which
+    // also move positions, take the call.
+    #[inline]
     pub fn process(
         &mut self,
         cache: &mut Cache,
@@ -84,29 +87,40 @@ impl ExecutionEngine {
         event: OrderEvent,
         position_events: &mut Vec<PositionEvent>,
     ) -> Result<EventOutcome, ExecutionError> {
-        let index = event.order;
-        // The parts of a fill positions need (all Copy), read before the
-        // event moves into the order's history.
-        let fill = match &event.kind {
-            OrderEventKind::Filled(fill) => Some(FillTerms {
+        if let OrderEventKind::Filled(fill) = &event.kind {
+            // The parts of a fill positions need (all Copy), read before
+            // the event moves into the history.
+            let fill = FillTerms {
                 order_side: fill.order_side,
                 last_qty: fill.last_qty,
                 last_px: fill.last_px,
                 commission: fill.commission,
-            }),
-            _ => None,
-        };
-        let ts = event.ts_event;
-        let order = cache
-            .apply_event(event)?
-            .ok_or_else(|| ExecutionError::UnknownOrder(format!("index {}", index.0)))?;
+            };
+            return self.process_fill(cache, instrument_oms, event, fill, position_events);
+        }
+        let (order, _) = apply(cache, event)?;
+        Ok(EventOutcome {
+            strategy: order.strategy,
+            instrument: order.instrument,
+            realized_raw: 0,
+        })
+    }
+
+    #[inline(never)]
+    fn process_fill(
+        &mut self,
+        cache: &mut Cache,
+        instrument_oms: &[OmsType],
+        event: OrderEvent,
+        fill: FillTerms,
+        position_events: &mut Vec<PositionEvent>,
+    ) -> Result<EventOutcome, ExecutionError> {
+        let index = event.order;
+        let (order, ts) = apply(cache, event)?;
         let mut outcome = EventOutcome {
             strategy: order.strategy,
             instrument: order.instrument,
             realized_raw: 0,
-        };
-        let Some(fill) = fill else {
-            return Ok(outcome);
         };
         let (strategy, instrument_index) = (outcome.strategy, outcome.instrument);
         let position_id = order.position_id.clone();
@@ -225,6 +239,15 @@ impl ExecutionEngine {
             ts_init: ts,
         })
     }
+}
+
+/// Applies `event` to its order in the cache: the order and the event's time.
+fn apply(cache: &mut Cache, event: OrderEvent) -> Result<(&Order, UnixNanos), ExecutionError> {
+    let (index, ts) = (event.order, event.ts_event);
+    let order = cache
+        .apply_event(event)?
+        .ok_or_else(|| ExecutionError::UnknownOrder(format!("index {}", index.0)))?;
+    Ok((order, ts))
 }
 
 #[derive(Debug, Clone, Copy)]
