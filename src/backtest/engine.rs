@@ -541,7 +541,7 @@ impl BacktestEngine {
         }
         let venue = route.venue;
         // Most bars meet no working order: decide that without a call.
-        if self.venues[venue].has_work(bar.instrument) {
+        if self.venues[venue].has_work(bar) {
             self.match_bar(venue, bar)?;
         }
         self.pump()?;

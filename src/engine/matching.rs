@@ -109,8 +109,20 @@ pub struct MatchingCore {
     falls_to_sell: Book,
     market: Vec<(OrderIndex, OrderSide)>,
     sequence: u64,
+    /// The books' tops as one band, kept until the books change: most
+    /// bars between changes then cost two comparisons.
+    band: Option<Band>,
     // Scratch space reused on every bar, so matching never allocates.
     candidates: Vec<Resting>,
+}
+
+/// What a bar must reach for any resting order to trade: down to
+/// `falls_to` (the highest top of the books that wait for a fall) or up
+/// to `rises_to` (the lowest top of those that wait for a rise).
+#[derive(Debug, Clone, Copy)]
+struct Band {
+    falls_to: Option<i64>,
+    rises_to: Option<i64>,
 }
 
 /// Where a level is first reached along a path of points.
@@ -369,8 +381,17 @@ impl MatchingCore {
             falls_to_sell: Book::new(true),
             market: Vec::new(),
             sequence: 0,
+            band: None,
             candidates: Vec::new(),
         }
+    }
+
+    /// Whether `bar` may trade some working order: a market order waits,
+    /// or the bar reaches a book's top. When not, [`Self::process_bar`]
+    /// would do nothing.
+    #[inline]
+    pub fn may_trade(&mut self, bar: &Bar) -> bool {
+        !self.market.is_empty() || (self.working > 0 && self.reaches_band(bar))
     }
 
     /// `true` when nothing is resting or pending.
@@ -392,6 +413,7 @@ impl MatchingCore {
     /// Adds a working order. `triggered` marks a stop-limit whose stop
     /// already fired.
     pub fn add(&mut self, order: OrderIndex, side: OrderSide, kind: OrderKind, triggered: bool) {
+        self.band = None;
         self.sequence += 1;
         self.working += 1;
         let entry = |level| Resting {
@@ -447,6 +469,9 @@ impl MatchingCore {
             None => self.books().into_iter().any(|(book, _)| book.remove(order)),
         };
         self.working -= usize::from(removed);
+        if removed {
+            self.band = None;
+        }
         removed
     }
 
@@ -462,7 +487,7 @@ impl MatchingCore {
         triggered: &mut Vec<Triggered>,
     ) {
         // Most bars reach no book's top: decide that before laying out the path.
-        if self.market.is_empty() && !self.bar_reaches_a_top(bar) {
+        if self.market.is_empty() && !self.reaches_band(bar) {
             return;
         }
         let first = matches.len();
@@ -515,6 +540,7 @@ impl MatchingCore {
         self.candidates = candidates;
         // Matched orders left; triggered stop-limits moved between books.
         self.working = self.len();
+        self.band = None;
         matches[first..].sort_by(|a, b| a.path_time.total_cmp(&b.path_time));
     }
 
@@ -529,10 +555,36 @@ impl MatchingCore {
         ]
     }
 
-    fn bar_reaches_a_top(&mut self, bar: &Bar) -> bool {
-        self.books()
-            .into_iter()
-            .any(|(book, falling)| book.top_reached(bar, falling))
+    /// Whether `bar` reaches some book's top (see [`Band`]).
+    #[inline]
+    fn reaches_band(&mut self, bar: &Bar) -> bool {
+        let band = match self.band {
+            Some(band) => band,
+            None => self.fresh_band(),
+        };
+        band.falls_to.is_some_and(|level| bar.low <= level)
+            || band.rises_to.is_some_and(|level| bar.high >= level)
+    }
+
+    /// The band of the books' tops as they are now, kept until they change.
+    #[inline(never)]
+    fn fresh_band(&mut self) -> Band {
+        let mut band = Band {
+            falls_to: None,
+            rises_to: None,
+        };
+        for (book, falling) in self.books() {
+            let Some(level) = book.top().map(|top| top.level) else {
+                continue;
+            };
+            let (edge, nearer): (_, fn(i64, i64) -> i64) = if falling {
+                (&mut band.falls_to, i64::max)
+            } else {
+                (&mut band.rises_to, i64::min)
+            };
+            *edge = Some(edge.map_or(level, |e| nearer(e, level)));
+        }
+        *self.band.insert(band)
     }
 
     fn match_resting(

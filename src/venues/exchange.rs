@@ -241,14 +241,20 @@ impl SimulatedExchange {
         Ok(())
     }
 
-    /// `true` when a bar of `instrument` has something to do here: an
-    /// order resting on it, a command in flight or an order to expire.
+    /// `true` when `bar` has something to do here: an order it may trade,
+    /// a command in flight, an order to expire or an immediate order to
+    /// cancel. Most bars have none, and the engine then skips the venue.
     #[inline]
     #[must_use]
-    pub fn has_work(&self, instrument: InstrumentIndex) -> bool {
-        matches!(self.cores.get(instrument.get()), Some(Some(core)) if !core.is_empty())
-            || !self.inflight.is_empty()
+    pub fn has_work(&mut self, bar: &Bar) -> bool {
+        !self.inflight.is_empty()
             || !self.expiries.is_empty()
+            || !self.immediate.is_empty()
+            || self
+                .cores
+                .get_mut(bar.instrument.get())
+                .and_then(Option::as_mut)
+                .is_some_and(|core| core.may_trade(bar))
     }
 
     /// Matches the working orders of `bar`'s instrument against it.
@@ -285,7 +291,28 @@ impl SimulatedExchange {
             &mut self.triggered,
         );
         let ts = bar.ts_init;
-        for t in std::mem::take(&mut self.triggered) {
+        // Most bars trade nothing.
+        if !self.matches.is_empty() || !self.triggered.is_empty() {
+            self.take_matches(bar, instrument, cache, ts)?;
+        }
+        if !self.immediate.is_empty() {
+            self.cancel_unfilled_immediate(bar.instrument, ts);
+        }
+        Ok(())
+    }
+
+    /// Turns what the core matched on `bar` into events.
+    // Out of line: the bars that trade nothing keep a short path.
+    #[inline(never)]
+    fn take_matches(
+        &mut self,
+        bar: &Bar,
+        instrument: &Instrument,
+        cache: &Cache,
+        ts: UnixNanos,
+    ) -> Result<(), ExchangeError> {
+        // Drained, not taken: the buffer keeps its room for the next bar.
+        for t in self.triggered.drain(..) {
             if cache.order(t.order).is_some() {
                 self.events
                     .push(Self::event(t.order, OrderEventKind::Triggered, ts));
@@ -298,9 +325,6 @@ impl SimulatedExchange {
         }
         self.matches = matches;
         self.matches.clear();
-        if !self.immediate.is_empty() {
-            self.cancel_unfilled_immediate(bar.instrument, ts);
-        }
         Ok(())
     }
 

@@ -498,6 +498,12 @@ proptest::proptest! {
                         close: cents(open).raw,
                         ..bar("1.00", "1.00", "1.00", "1.00")
                     };
+                    // The kept band answers as the books' tops do.
+                    let reached = core
+                        .books()
+                        .into_iter()
+                        .any(|(book, falling)| book.top_reached(&b, falling));
+                    proptest::prop_assert_eq!(core.reaches_band(&b), reached);
                     run(&mut core, &b, PathOrder::Nearest);
                 }
             }
