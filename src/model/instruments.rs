@@ -193,16 +193,21 @@ impl Instrument {
     ///
     /// # Errors
     /// When off the grid or out of the kind's range.
+    // Inlined with the error built out of line: every order is checked,
+    // and a large error returned through memory stalled the caller.
+    #[inline]
     pub fn validate_price(&self, price: Price) -> Result<(), InstrumentError> {
-        if !price.is_multiple_of(self.price_increment) {
-            return Err(InstrumentError::Increment {
-                instrument: self.id.to_string(),
-                what: "price",
-                value: price.to_string(),
-                increment: self.price_increment.to_string(),
-            });
+        if price.is_multiple_of(self.price_increment) && self.price_bounds(price).is_none() {
+            Ok(())
+        } else {
+            Err(self.price_error(price))
         }
-        let bounds = match self.kind {
+    }
+
+    /// The range of the kind's prices that `price` falls outside, if any.
+    #[inline]
+    fn price_bounds(&self, price: Price) -> Option<&'static str> {
+        match self.kind {
             InstrumentKind::PredictionMarket { .. }
                 if price.raw <= 0 || i128::from(price.raw) > FIXED_SCALAR =>
             {
@@ -219,14 +224,26 @@ impl Instrument {
                 Some("(0, ∞)")
             }
             _ => None,
-        };
-        match bounds {
-            Some(bounds) => Err(InstrumentError::PriceBounds {
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn price_error(&self, price: Price) -> InstrumentError {
+        match self.price_bounds(price) {
+            Some(bounds) if price.is_multiple_of(self.price_increment) => {
+                InstrumentError::PriceBounds {
+                    instrument: self.id.to_string(),
+                    value: price.to_string(),
+                    bounds,
+                }
+            }
+            _ => InstrumentError::Increment {
                 instrument: self.id.to_string(),
+                what: "price",
                 value: price.to_string(),
-                bounds,
-            }),
-            None => Ok(()),
+                increment: self.price_increment.to_string(),
+            },
         }
     }
 
@@ -234,28 +251,36 @@ impl Instrument {
     ///
     /// # Errors
     /// When off the grid or out of bounds.
+    #[inline]
     pub fn validate_qty(&self, qty: Quantity) -> Result<(), InstrumentError> {
+        let min = self.min_quantity.unwrap_or(self.size_increment);
+        let too_big = self.max_quantity.is_some_and(|max| qty > max);
+        if qty.is_multiple_of(self.size_increment) && qty >= min && !too_big {
+            Ok(())
+        } else {
+            Err(self.qty_error(qty))
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn qty_error(&self, qty: Quantity) -> InstrumentError {
         if !qty.is_multiple_of(self.size_increment) {
-            return Err(InstrumentError::Increment {
+            return InstrumentError::Increment {
                 instrument: self.id.to_string(),
                 what: "quantity",
                 value: qty.to_string(),
                 increment: self.size_increment.to_string(),
-            });
+            };
         }
-        let min = self.min_quantity.unwrap_or(self.size_increment);
-        let too_big = self.max_quantity.is_some_and(|max| qty > max);
-        if qty < min || too_big {
-            return Err(InstrumentError::QuantityBounds {
-                instrument: self.id.to_string(),
-                value: qty.to_string(),
-                min: min.to_string(),
-                max: self
-                    .max_quantity
-                    .map_or_else(|| "∞".to_string(), |m| m.to_string()),
-            });
+        InstrumentError::QuantityBounds {
+            instrument: self.id.to_string(),
+            value: qty.to_string(),
+            min: self.min_quantity.unwrap_or(self.size_increment).to_string(),
+            max: self
+                .max_quantity
+                .map_or_else(|| "∞".to_string(), |m| m.to_string()),
         }
-        Ok(())
     }
 
     /// The value of `qty` at `price` in the settlement currency:
@@ -407,6 +432,32 @@ mod tests {
             .validate_qty(Quantity::parse("11", 0).unwrap())
             .unwrap_err();
         assert_eq!(err.to_string(), "X.SIM: quantity 11 is outside [1, 10]");
+        // Off the grid is reported before out of range.
+        let off_grid = |e: InstrumentError| matches!(e, InstrumentError::Increment { .. });
+        let price = |text: &str, precision| {
+            equity
+                .validate_price(Price::parse(text, precision).unwrap())
+                .unwrap_err()
+        };
+        assert!(off_grid(price("1.005", 3)));
+        assert!(off_grid(price("-1.005", 3)));
+        assert!(matches!(
+            price("0", 2),
+            InstrumentError::PriceBounds {
+                bounds: "(0, ∞)",
+                ..
+            }
+        ));
+        let qty = |text: &str, precision| {
+            equity
+                .validate_qty(Quantity::parse(text, precision).unwrap())
+                .unwrap_err()
+        };
+        assert!(off_grid(qty("0.5", 1)));
+        assert!(matches!(
+            qty("0", 0),
+            InstrumentError::QuantityBounds { .. }
+        ));
     }
 
     #[test]
