@@ -241,20 +241,21 @@ impl SimulatedExchange {
         Ok(())
     }
 
-    /// `true` when `bar` has something to do here: an order it may trade,
-    /// a command in flight, an order to expire or an immediate order to
-    /// cancel. Most bars have none, and the engine then skips the venue.
+    /// `true` when `bar` has something to do here: a command in flight, an
+    /// order to expire, or working orders of its instrument that it may
+    /// trade or that are immediate (IOC/FOK orders work in their core until
+    /// their first bar). Most bars have none, and the engine then skips the
+    /// venue.
     #[inline]
     #[must_use]
     pub fn has_work(&mut self, bar: &Bar) -> bool {
-        !self.inflight.is_empty()
-            || !self.expiries.is_empty()
-            || !self.immediate.is_empty()
-            || self
-                .cores
-                .get_mut(bar.instrument.get())
-                .and_then(Option::as_mut)
-                .is_some_and(|core| core.may_trade(bar))
+        if !self.inflight.is_empty() || !self.expiries.is_empty() {
+            return true;
+        }
+        let Some(Some(core)) = self.cores.get_mut(bar.instrument.get()) else {
+            return false;
+        };
+        !core.is_empty() && (!self.immediate.is_empty() || core.may_trade(bar))
     }
 
     /// Matches the working orders of `bar`'s instrument against it.
