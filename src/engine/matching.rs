@@ -180,6 +180,11 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
     None
 }
 
+/// How many more dead entries than live ones a book keeps before it
+/// sweeps them out: the sweep rebuilds the heap, so a ladder being
+/// cancelled order by order is better emptied once at its end.
+const DEAD_SLACK: usize = 128;
+
 /// Resting orders ordered so the most reachable one is on top: by level
 /// (highest first when `highest_first`, else lowest first), then first
 /// in, first out. A binary heap of 24-byte keys: an insert behind the top
@@ -188,11 +193,6 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
 /// entries leave when the top is read, all at once when the last live
 /// order leaves (cancelling a whole ladder costs no pops and no rebuild),
 /// or in one sweep once they outnumber the live ones by [`DEAD_SLACK`].
-/// How many more dead entries than live ones a book keeps before it
-/// sweeps them out: the sweep rebuilds the heap, so a ladder being
-/// cancelled order by order is better emptied once at its end.
-const DEAD_SLACK: usize = 128;
-
 #[derive(Debug)]
 struct Book {
     highest_first: bool,

@@ -267,7 +267,7 @@ impl Cache {
     }
 
     /// Applies `event` to its order (see [`Order::apply`]), records it in
-    /// the order's history and keeps the open-order index and open leaves
+    /// the run's event log and keeps the open-order index and open leaves
     /// in step; `None` for an unknown order.
     ///
     /// # Errors

@@ -137,7 +137,8 @@ pub struct OrderInit {
 }
 
 impl Order {
-    /// A new order in INITIALIZED (the cache records its first event).
+    /// A new order in INITIALIZED (that first event is implied by `ts_init`;
+    /// see `Cache::order_records`).
     #[must_use]
     pub fn new(
         index: OrderIndex,
