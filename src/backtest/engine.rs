@@ -135,6 +135,8 @@ pub struct BacktestEngine {
     /// handing work on keeps the buffers' room instead of reallocating.
     spare_pending: Vec<(StrategyIndex, TradingCommand)>,
     spare_events: Vec<OrderEvent>,
+    /// The orders a cancel-all lists, kept for the next one.
+    to_cancel: Vec<OrderIndex>,
     position_events: Vec<PositionEvent>,
     timer_events: Vec<TimeEvent>,
     accounts: Vec<AccountSnapshot>,
@@ -296,6 +298,7 @@ impl BacktestEngine {
             pending: Vec::new(),
             events: Vec::new(),
             spare_pending: Vec::new(),
+            to_cancel: Vec::new(),
             spare_events: Vec::new(),
             position_events: Vec::new(),
             timer_events: Vec::new(),
@@ -729,11 +732,13 @@ impl BacktestEngine {
                     instrument: *instrument,
                     side: None,
                 };
-                let open: Vec<OrderIndex> =
-                    self.cache.orders_open(filter).map(|o| o.index).collect();
-                for index in open {
+                let mut open = std::mem::take(&mut self.to_cancel);
+                open.extend(self.cache.orders_open(filter).map(|o| o.index));
+                for &index in &open {
                     self.cancel(strategy, index, now);
                 }
+                open.clear();
+                self.to_cancel = open;
             }
             TradingCommand::ClosePosition { instrument } => {
                 self.close_positions(strategy, Some(*instrument))?
