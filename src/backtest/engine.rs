@@ -1160,11 +1160,7 @@ impl BacktestEngine {
         }
         let mut total: i128 = 0;
         for account in &self.accounts {
-            total += if account.equity.currency == self.report_currency {
-                account.equity.raw
-            } else {
-                self.convert_to_report(account.equity, ts)?
-            };
+            total += self.in_report_currency(&account.equity, ts)?;
         }
         self.curve.ts.push(ts);
         self.curve.equity_raw.push(total);
@@ -1172,6 +1168,17 @@ impl BacktestEngine {
             self.observe(ts, total)?;
         }
         Ok(())
+    }
+
+    /// `amount` in the report currency (raw), converted only when it is
+    /// in another.
+    #[inline(always)]
+    fn in_report_currency(&self, amount: &Money, ts: UnixNanos) -> Result<i128, BacktestError> {
+        if amount.currency == self.report_currency {
+            Ok(amount.raw)
+        } else {
+            self.convert_to_report(*amount, ts)
+        }
     }
 
     #[inline(never)]
@@ -1193,12 +1200,7 @@ impl BacktestEngine {
         let mut cash_raw: i128 = 0;
         for venue in &self.venues {
             for currency in venue.account.currencies() {
-                let free = venue.account.free(currency);
-                cash_raw += if currency == self.report_currency {
-                    free.raw
-                } else {
-                    self.convert_to_report(free, ts)?
-                };
+                cash_raw += self.in_report_currency(&venue.account.free(currency), ts)?;
             }
         }
         if let Some(observer) = &mut self.observer {
