@@ -13,9 +13,7 @@ use crate::analysis::sizers::{Sized, Sizer, SizingInput};
 use crate::core::clock::{Clock, TestClock, TimeEvent};
 use crate::core::enums::{OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
-use crate::core::identifiers::{
-    AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex, VenueIndex,
-};
+use crate::core::identifiers::{AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex};
 use crate::core::msgbus::{MessageBus, SubscriberId};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
@@ -27,7 +25,6 @@ use crate::model::data::{Bar, bars_within};
 use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
 use crate::model::position::{Mark, MarkKind};
 use crate::state::cache::{Cache, Filter};
-use crate::state::portfolio::Portfolio;
 use crate::trading::strategy::{AccountSnapshot, Strategy, StrategyContext};
 use crate::venues::account::Account;
 use crate::venues::exchange::SimulatedExchange;
@@ -119,7 +116,6 @@ impl EquityCurve {
 pub struct BacktestEngine {
     clock: TestClock,
     cache: Cache,
-    portfolio: Portfolio,
     execution: ExecutionEngine,
     risk: RiskEngine,
     venues: Vec<SimulatedExchange>,
@@ -197,8 +193,6 @@ impl BacktestEngine {
         let cache = Cache::new(config.instruments.clone());
         let mut venues = Vec::with_capacity(config.venues.len());
         for (i, spec) in config.venues.iter().enumerate() {
-            let index =
-                VenueIndex::from_usize(i).map_err(|e| BacktestError::Runtime(e.to_string()))?;
             let account_id = AccountId::new(&format!("{}-001", spec.config.venue))
                 .map_err(|e| BacktestError::Runtime(e.to_string()))?;
             let account = Account::new(
@@ -217,7 +211,6 @@ impl BacktestEngine {
             // One stream per venue derived from the run's seed, stable across versions.
             let seed = config.seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
             venues.push(SimulatedExchange::new(
-                index,
                 spec.config.clone(),
                 account,
                 &trades,
@@ -287,7 +280,6 @@ impl BacktestEngine {
         Ok(Self {
             clock: TestClock::new(UnixNanos(0)),
             cache,
-            portfolio: Portfolio::default(),
             execution: ExecutionEngine::new(strategy_ids),
             risk: RiskEngine::new(config.risk.clone()),
             venues,
@@ -642,7 +634,7 @@ impl BacktestEngine {
         // What the account needs of a fill, before the event moves into the
         // order's history.
         let fill = match &event.kind {
-            OrderEventKind::Filled(fill) => Some((fill.commission.currency, event.ts_event)),
+            OrderEventKind::Filled(fill) => Some(fill.commission.currency),
             _ => None,
         };
         let outcome = self
@@ -656,7 +648,7 @@ impl BacktestEngine {
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
         let strategy = outcome.strategy;
         let venue = self.instrument_venues[outcome.instrument.get()];
-        if let Some((currency, ts)) = fill {
+        if let Some(currency) = fill {
             let exchange = &mut self.venues[venue];
             exchange
                 .account
@@ -677,8 +669,6 @@ impl BacktestEngine {
                     .lock_margin(currency, exposure)
                     .map_err(|e| BacktestError::Runtime(e.to_string()))?;
             }
-            self.portfolio
-                .update_account(exchange.index, &exchange.account.state(ts));
         }
         // The handlers read the event where it now is, last in the cache's
         // event log, rather than a copy of it.

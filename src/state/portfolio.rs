@@ -1,34 +1,21 @@
-//! The portfolio: positions valued at the last prices, and the balances each
-//! venue last reported.
+//! The portfolio: positions valued at the last prices. The balances per
+//! venue are the venue's account's own (`Account::state`): the portfolio
+//! keeps no copy of them to fall out of step.
 
 use std::collections::BTreeMap;
 
-use crate::core::events::AccountState;
 use crate::core::fixed::FixedError;
-use crate::core::identifiers::{InstrumentIndex, VenueIndex};
-use crate::core::{AccountBalance, Currency, Money, Price};
+use crate::core::identifiers::InstrumentIndex;
+use crate::core::{Currency, Money, Price};
 use crate::model::instruments::Instrument;
 
 use super::cache::{Cache, Filter};
 
 /// Valuations over the cache.
-#[derive(Debug, Default)]
-pub struct Portfolio {
-    balances: BTreeMap<VenueIndex, Vec<AccountBalance>>,
-}
+#[derive(Debug)]
+pub struct Portfolio;
 
 impl Portfolio {
-    /// Records what a venue's account reported.
-    pub fn update_account(&mut self, venue: VenueIndex, state: &AccountState) {
-        self.balances.insert(venue, state.balances.clone());
-    }
-
-    /// The balances a venue last reported.
-    #[must_use]
-    pub fn balances(&self, venue: VenueIndex) -> &[AccountBalance] {
-        self.balances.get(&venue).map_or(&[], Vec::as_slice)
-    }
-
     /// Net signed quantity raw across strategies.
     #[must_use]
     pub fn net_position(cache: &Cache, instrument: InstrumentIndex) -> i128 {
@@ -123,7 +110,7 @@ mod tests {
     use super::*;
     use crate::core::enums::OrderSide;
     use crate::core::fixed::FIXED_SCALAR;
-    use crate::core::identifiers::{AccountId, PositionId, StrategyIndex};
+    use crate::core::identifiers::{PositionId, StrategyIndex};
     use crate::core::{Price, Quantity, UnixNanos};
     use crate::model::data::Bar;
     use crate::model::instruments::{Instrument, InstrumentKind};
@@ -196,22 +183,5 @@ mod tests {
         );
         let total = Portfolio::total_pnl(&cache).unwrap();
         assert_eq!(total[&Currency::USD].to_string(), "29.00 USD");
-
-        let mut portfolio = Portfolio::default();
-        assert!(portfolio.balances(VenueIndex(0)).is_empty());
-        let state = AccountState {
-            account_id: AccountId::new("SIM-001").unwrap(),
-            balances: vec![AccountBalance::unlocked(Money::new(
-                5 * FIXED_SCALAR,
-                Currency::USD,
-            ))],
-            ts_event: UnixNanos(0),
-            ts_init: UnixNanos(0),
-        };
-        portfolio.update_account(VenueIndex(0), &state);
-        assert_eq!(
-            portfolio.balances(VenueIndex(0))[0].free.to_string(),
-            "5.00 USD"
-        );
     }
 }

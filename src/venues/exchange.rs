@@ -9,7 +9,7 @@ use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{
     IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, TradeId,
-    Venue, VenueIndex, VenueOrderId,
+    Venue, VenueOrderId,
 };
 use crate::core::rng::SeededRng;
 use crate::core::time::NANOS_PER_DAY;
@@ -71,7 +71,6 @@ pub enum ExchangeError {
 /// A simulated venue.
 #[derive(Debug)]
 pub struct SimulatedExchange {
-    pub index: VenueIndex,
     pub config: VenueConfig,
     pub account: Account,
     cores: Vec<Option<MatchingCore>>,
@@ -100,7 +99,6 @@ impl SimulatedExchange {
     /// A venue trading the instruments flagged in `trades_instrument`.
     #[must_use]
     pub fn new(
-        index: VenueIndex,
         config: VenueConfig,
         account: Account,
         trades_instrument: &[bool],
@@ -113,7 +111,6 @@ impl SimulatedExchange {
         Self {
             order_id_prefix: IdPrefix::after(config.venue.as_str(), '-'),
             trade_id_prefix: IdPrefix::after(&format!("{}-", config.venue), 'T'),
-            index,
             config,
             account,
             cores,
