@@ -13,7 +13,9 @@ use crate::analysis::sizers::{Sized, Sizer, SizingInput};
 use crate::core::clock::{Clock, TestClock, TimeEvent};
 use crate::core::enums::{OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
-use crate::core::identifiers::{AccountId, InstrumentIndex, OrderIndex, StrategyId, StrategyIndex};
+use crate::core::identifiers::{
+    AccountId, InstrumentIndex, OrderIndex, PositionId, StrategyId, StrategyIndex,
+};
 use crate::core::msgbus::{MessageBus, SubscriberId};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
@@ -133,6 +135,8 @@ pub struct BacktestEngine {
     spare_events: Vec<OrderEvent>,
     /// The orders a cancel-all lists, kept for the next one.
     to_cancel: Vec<OrderIndex>,
+    /// The positions a close command works through, kept like `to_cancel`.
+    to_close: Vec<(InstrumentIndex, i128, PositionId)>,
     position_events: Vec<PositionEvent>,
     timer_events: Vec<TimeEvent>,
     accounts: Vec<AccountSnapshot>,
@@ -291,6 +295,7 @@ impl BacktestEngine {
             events: Vec::new(),
             spare_pending: Vec::new(),
             to_cancel: Vec::new(),
+            to_close: Vec::new(),
             spare_events: Vec::new(),
             position_events: Vec::new(),
             timer_events: Vec::new(),
@@ -786,16 +791,13 @@ impl BacktestEngine {
             instrument,
             side: None,
         };
-        let open: Vec<(
-            InstrumentIndex,
-            i128,
-            Option<crate::core::identifiers::PositionId>,
-        )> = self
-            .cache
-            .positions_open(filter)
-            .map(|p| (p.instrument, p.signed_qty_raw, Some(p.id.clone())))
-            .collect();
-        for (instrument, qty_raw, position_id) in open {
+        let mut open = std::mem::take(&mut self.to_close);
+        open.extend(
+            self.cache
+                .positions_open(filter)
+                .map(|p| (p.instrument, p.signed_qty_raw, p.id.clone())),
+        );
+        for (instrument, qty_raw, position_id) in open.drain(..) {
             let Some(inst) = self.cache.instrument(instrument) else {
                 continue;
             };
@@ -809,9 +811,10 @@ impl BacktestEngine {
                 OrderSize::Quantity(quantity),
             );
             order.reduce_only = true;
-            order.position_id = position_id;
+            order.position_id = Some(position_id);
             self.submit(strategy, &mut order)?;
         }
+        self.to_close = open;
         Ok(())
     }
 
@@ -1053,9 +1056,12 @@ impl BacktestEngine {
                     .filter(|p| self.instrument_venues[p.instrument.get()] == venue)
                     .filter_map(|p| Some(p.mark(cache.instrument(p.instrument)?, kind))),
             );
+            // The last valuation's terms lend their buffer.
+            let mut terms = valuation.linear.take().map(|l| l.terms).unwrap_or_default();
+            terms.clear();
             let mut linear = LinearEquity {
                 constant_raw: exchange.account.total_raw(base),
-                terms: Vec::with_capacity(marks.len()),
+                terms,
             };
             let all_linear = valuation.single_currency
                 && marks.iter().all(|m| {

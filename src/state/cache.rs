@@ -180,8 +180,10 @@ pub struct Cache {
     // incrementally so pre-trade checks need not scan the open orders.
     open_leaves: Vec<[i128; 2]>,
     positions: Vec<Position>,
-    // The open position per (strategy, instrument) in NETTING mode.
-    net_positions: BTreeMap<(StrategyIndex, InstrumentIndex), PositionIndex>,
+    // The open position per (strategy, instrument) in NETTING mode, at
+    // `strategy × instruments + instrument`: a dense table, so opening and
+    // closing a position allocates and frees no map node.
+    net_positions: Vec<Option<PositionIndex>>,
     open_positions: Vec<PositionIndex>,
     last_bars: Vec<Option<Bar>>,
 }
@@ -362,8 +364,11 @@ impl Cache {
     pub fn add_position(&mut self, position: Position, netting: bool) -> PositionIndex {
         let index = self.next_position_index();
         if netting {
-            self.net_positions
-                .insert((position.strategy, position.instrument), index);
+            let slot = self.net_slot(position.strategy, position.instrument);
+            if self.net_positions.len() <= slot {
+                self.net_positions.resize(slot + 1, None);
+            }
+            self.net_positions[slot] = Some(index);
         }
         self.open_positions.push(index);
         self.positions.push(position);
@@ -391,7 +396,20 @@ impl Cache {
     /// Marks a position closed in the indices.
     pub fn close_position(&mut self, index: PositionIndex) {
         self.open_positions.retain(|i| *i != index);
-        self.net_positions.retain(|_, i| *i != index);
+        let Some(position) = self.positions.get(index.get()) else {
+            return;
+        };
+        let slot = self.net_slot(position.strategy, position.instrument);
+        if let Some(net) = self.net_positions.get_mut(slot)
+            && *net == Some(index)
+        {
+            *net = None;
+        }
+    }
+
+    /// Where the NETTING position of (`strategy`, `instrument`) is kept.
+    fn net_slot(&self, strategy: StrategyIndex, instrument: InstrumentIndex) -> usize {
+        strategy.get() * self.instruments.len() + instrument.get()
     }
 
     /// The open NETTING position of a strategy in an instrument.
@@ -401,7 +419,10 @@ impl Cache {
         strategy: StrategyIndex,
         instrument: InstrumentIndex,
     ) -> Option<PositionIndex> {
-        self.net_positions.get(&(strategy, instrument)).copied()
+        self.net_positions
+            .get(self.net_slot(strategy, instrument))
+            .copied()
+            .flatten()
     }
 
     /// The open position with id `id`.
@@ -475,6 +496,65 @@ mod tests {
     use crate::core::{Currency, Quantity, UnixNanos};
     use crate::model::instruments::InstrumentKind;
     use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
+
+    #[test]
+    fn netting_positions_are_found_per_strategy_and_instrument() {
+        let instruments: Vec<Instrument> = ["X.SIM", "Y.SIM"]
+            .iter()
+            .map(|id| {
+                Instrument::new(
+                    id.parse().unwrap(),
+                    InstrumentKind::Equity,
+                    Currency::USD,
+                    2,
+                    0,
+                )
+                .unwrap()
+            })
+            .collect();
+        let mut cache = Cache::new(instruments.clone());
+        let open = |cache: &mut Cache, strategy: u32, instrument: u32, netting: bool| {
+            let fill = crate::model::position::PositionFill {
+                side: OrderSide::Buy,
+                qty: Quantity::parse("1", 0).unwrap(),
+                px: crate::core::Price::parse("10.00", 2).unwrap(),
+                commission_raw: 0,
+                ts: UnixNanos(0),
+            };
+            let id = PositionId::new(&format!("P-{}", cache.positions().len() + 1)).unwrap();
+            let position = Position::open(
+                id,
+                StrategyIndex(strategy),
+                &instruments[instrument as usize],
+                InstrumentIndex(instrument),
+                fill,
+            )
+            .unwrap();
+            cache.add_position(position, netting)
+        };
+        let net = |cache: &Cache, strategy, instrument| {
+            cache.net_position(StrategyIndex(strategy), InstrumentIndex(instrument))
+        };
+        assert_eq!(net(&cache, 1, 1), None, "nothing open yet");
+        let s1_y = open(&mut cache, 1, 1, true);
+        let s0_x = open(&mut cache, 0, 0, true);
+        assert_eq!(net(&cache, 1, 1), Some(s1_y));
+        assert_eq!(net(&cache, 0, 0), Some(s0_x));
+        assert_eq!(net(&cache, 0, 1), None);
+        assert_eq!(net(&cache, 1, 0), None);
+        assert_eq!(net(&cache, 7, 0), None, "a strategy beyond the table");
+        // A hedging position is no strategy's net position, and closing it
+        // leaves the net one alone.
+        let hedge = open(&mut cache, 0, 0, false);
+        cache.close_position(hedge);
+        assert_eq!(net(&cache, 0, 0), Some(s0_x));
+        cache.close_position(s0_x);
+        assert_eq!(net(&cache, 0, 0), None);
+        assert_eq!(net(&cache, 1, 1), Some(s1_y));
+        let reopened = open(&mut cache, 0, 0, true);
+        assert_eq!(net(&cache, 0, 0), Some(reopened));
+        assert_eq!(cache.open_position_indices(), [s1_y, reopened]);
+    }
 
     fn cache_with_orders(n: usize) -> Cache {
         let instrument = Instrument::new(
