@@ -783,3 +783,34 @@ fn the_backtest_window_bounds_the_bars_replayed() {
     // The strategy's first bar is the window's first.
     assert_eq!(one.orders[0].order.ts_init.0 / 60_000_000_000, 3);
 }
+
+#[test]
+fn the_plain_bar_loop_and_the_general_one_agree() {
+    // One venue and one strategy take the plain loop; an observer sends
+    // the same run through the general one.
+    let bars = generate_gbm(&GbmSpec {
+        bars: 3_000,
+        sigma: 0.002,
+        ..GbmSpec::default()
+    });
+    let cross = ONE_VENUE.replace("\"buy_and_hold\"", "\"ema_cross\"");
+    let observed = format!("{cross}[observers]\nevery = \"bar\"\n");
+    let strategy = || {
+        crate::trading::builtin::build(
+            "ema_cross",
+            InstrumentIndex(0),
+            &crate::trading::params::Params::default(),
+        )
+        .unwrap()
+    };
+    let plain = run(&cross, vec![strategy()], vec![bars.clone()]);
+    let general = run(&observed, vec![strategy()], vec![bars]);
+    assert!(plain.trades.len() > 10, "the run trades");
+    assert!(plain.observations.is_empty() && !general.observations.is_empty());
+    assert_eq!(plain.equity.ts, general.equity.ts);
+    assert_eq!(plain.equity.equity_raw, general.equity.equity_raw);
+    assert_eq!(
+        serde_json::to_string(&plain).unwrap(),
+        serde_json::to_string(&general).unwrap()
+    );
+}
