@@ -570,8 +570,16 @@ impl BacktestEngine {
         // Most bars meet no working order: decide that without a call.
         if self.venues[venue].has_work(bar) {
             self.match_bar(venue, bar)?;
+            self.pump()?;
+        } else {
+            // Every hook call is followed by a pump, which leaves no
+            // command or venue event behind: a bar that matched nothing
+            // has nothing to pump.
+            debug_assert!(
+                self.pending.is_empty() && self.venues.iter().all(|v| !v.has_events()),
+                "a command or venue event was left unpumped"
+            );
         }
-        self.pump()?;
         self.refresh_account(venue)?;
         if G && route.moves_fx {
             // A new rate changes every account holding that currency.

@@ -176,7 +176,13 @@ pub fn fraction_to_quantity(
     price: Price,
     fee_rate_raw: i128,
 ) -> Result<Quantity, FixedError> {
-    let budget = fixed::mul_raw(free_raw.max(0), fraction_raw)?;
+    let free = free_raw.max(0);
+    // All of it (the default size) is the balance itself, no product.
+    let budget = if fraction_raw == FIXED_SCALAR {
+        free
+    } else {
+        fixed::mul_raw(free, fraction_raw)?
+    };
     affordable_quantity(instrument, budget, price, fee_rate_raw)
 }
 
@@ -196,13 +202,25 @@ pub fn affordable_quantity(
     if unit_cost <= 0 {
         return Err(FixedError::DivisionByZero("affordable quantity"));
     }
-    let units_raw = budget_raw
-        .max(0)
-        .checked_mul(FIXED_SCALAR)
-        .ok_or(FixedError::Overflow("sizing"))?
-        / unit_cost;
     let step = instrument.size_increment.signed_raw().max(1);
-    Quantity::from_raw(units_raw / step * step, instrument.size_precision)
+    // floor(floor(budget × S / cost) / step) = floor(budget × (S / step) / cost)
+    // when the lot divides a unit (S the scalar): one division, not two.
+    let (per_unit, divisor) = if FIXED_SCALAR % step == 0 {
+        (FIXED_SCALAR / step, unit_cost)
+    } else {
+        (
+            FIXED_SCALAR,
+            unit_cost
+                .checked_mul(step)
+                .ok_or(FixedError::Overflow("sizing"))?,
+        )
+    };
+    let lots = budget_raw
+        .max(0)
+        .checked_mul(per_unit)
+        .ok_or(FixedError::Overflow("sizing"))?
+        / divisor;
+    Quantity::from_raw(lots * step, instrument.size_precision)
 }
 
 #[cfg(test)]
@@ -339,5 +357,46 @@ mod tests {
             "999"
         );
         assert!(affordable_quantity(&inst, 1, Price::parse("0", 2).unwrap(), 0).is_err());
+    }
+}
+
+#[cfg(test)]
+mod sizing_properties {
+    use super::*;
+    use crate::core::Currency;
+    use crate::model::instruments::InstrumentKind;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-division sizing equals the definition: the whole units
+        /// the budget buys (floored at the global scale), floored to the lot.
+        #[test]
+        fn affordable_quantity_is_the_floored_lots_the_budget_buys(
+            budget in 0i128..1_000_000_000_000_000_000,
+            price_raw in 1i64..10_000_000_000_000,
+            fee_rate_raw in 0i128..10_000_000,
+            size_precision in 0u8..=9,
+            lot_multiple in prop_oneof![Just(1i128), 1i128..1000],
+        ) {
+            let mut inst = Instrument::new(
+                "X.SIM".parse().unwrap(),
+                InstrumentKind::Equity,
+                Currency::USD,
+                2,
+                size_precision,
+            )
+            .unwrap();
+            let step = 10i128.pow(u32::from(9 - size_precision)) * lot_multiple;
+            inst.size_increment = Quantity::from_raw(step, size_precision).unwrap();
+            let price = Price { raw: price_raw, precision: 9 };
+            let unit_cost = cost_with_fee(inst.notional_raw(FIXED_SCALAR, price).unwrap(), fee_rate_raw).unwrap();
+            let units = budget * FIXED_SCALAR / unit_cost;
+            let expected = units / step * step;
+            let got = affordable_quantity(&inst, budget, price, fee_rate_raw);
+            match u64::try_from(expected) {
+                Ok(raw) => prop_assert_eq!(got.map(|q| q.raw), Ok(raw)),
+                Err(_) => prop_assert!(got.is_err(), "{expected} does not fit a quantity"),
+            }
+        }
     }
 }
