@@ -202,25 +202,34 @@ pub fn affordable_quantity(
     if unit_cost <= 0 {
         return Err(FixedError::DivisionByZero("affordable quantity"));
     }
-    let step = instrument.size_increment.signed_raw().max(1);
+    let step = instrument.size_increment.raw.max(1);
+    let scalar = FIXED_SCALAR.unsigned_abs();
     // floor(floor(budget × S / cost) / step) = floor(budget × (S / step) / cost)
     // when the lot divides a unit (S the scalar): one division, not two.
-    let (per_unit, divisor) = if FIXED_SCALAR % step == 0 {
-        (FIXED_SCALAR / step, unit_cost)
+    // Everything is non-negative here, so the arithmetic is unsigned (a
+    // signed 128-bit division is the slower library call).
+    let (per_unit, divisor) = if u64::try_from(scalar).is_ok_and(|s| s % step == 0) {
+        (scalar / u128::from(step), unit_cost.unsigned_abs())
     } else {
         (
-            FIXED_SCALAR,
+            scalar,
             unit_cost
-                .checked_mul(step)
+                .unsigned_abs()
+                .checked_mul(u128::from(step))
                 .ok_or(FixedError::Overflow("sizing"))?,
         )
     };
     let lots = budget_raw
         .max(0)
+        .unsigned_abs()
         .checked_mul(per_unit)
         .ok_or(FixedError::Overflow("sizing"))?
         / divisor;
-    Quantity::from_raw(lots * step, instrument.size_precision)
+    let raw = lots
+        .checked_mul(u128::from(step))
+        .and_then(|raw| i128::try_from(raw).ok())
+        .ok_or(FixedError::Overflow("sizing"))?;
+    Quantity::from_raw(raw, instrument.size_precision)
 }
 
 #[cfg(test)]
