@@ -13,6 +13,9 @@ pub struct EmaStep {
     old_weight: f64,
     // (1 − alpha) + alpha, which is not always exactly 1 in f64.
     weight_sum: f64,
+    // Whether `weight_sum` differs from 1, decided once: dividing by
+    // exactly 1.0 changes nothing and is skipped.
+    divides: bool,
 }
 
 impl EmaStep {
@@ -26,10 +29,14 @@ impl EmaStep {
         let center_of_mass = (period as f64 - 1.0) / 2.0;
         let alpha = 1.0 / (1.0 + center_of_mass);
         let old_weight = 1.0 - alpha;
+        let weight_sum = old_weight + alpha;
+        #[allow(clippy::float_cmp, reason = "exactly 1.0 is what may be skipped")]
+        let divides = weight_sum != 1.0;
         Ok(Self {
             alpha,
             old_weight,
-            weight_sum: old_weight + alpha,
+            weight_sum,
+            divides,
         })
     }
 
@@ -41,14 +48,10 @@ impl EmaStep {
         match prev {
             Some(prev) => {
                 let weighted = self.old_weight * prev + self.alpha * value;
-                #[allow(
-                    clippy::float_cmp,
-                    reason = "dividing by exactly 1.0 is skipped, as it changes nothing"
-                )]
-                if self.weight_sum == 1.0 {
-                    weighted
-                } else {
+                if self.divides {
                     weighted / self.weight_sum
+                } else {
+                    weighted
                 }
             }
             None => value,
