@@ -99,11 +99,13 @@ impl RiskEngine {
         let notional = inst
             .notional(order.quantity, order.reference_price)
             .map_err(|e| e.to_string())?;
-        for cap in [self.limits.max_order_notional, order.venue_max_notional]
-            .into_iter()
-            .flatten()
-        {
-            if cap.currency == notional.currency && notional.raw > cap.raw {
+        // The caps by reference: copying both optional amounts into an
+        // array cost more than the tests themselves.
+        for cap in [&self.limits.max_order_notional, &order.venue_max_notional] {
+            if let Some(cap) = cap
+                && cap.currency == notional.currency
+                && notional.raw > cap.raw
+            {
                 return Err(format!(
                     "notional {notional} exceeds max_notional_per_order {cap}"
                 ));
