@@ -61,15 +61,53 @@ impl Filter {
 const CHUNK_BITS: u32 = 12;
 const CHUNK: usize = 1 << CHUNK_BITS;
 
+/// The most memory one kind of chunk may keep pooled on a thread: at most
+/// what the thread's largest run used, and never more than this.
+const MAX_POOLED_BYTES: usize = 256 << 20;
+
+/// Empty chunks that finished runs left on this thread, for the next run.
+/// A run writes hundreds of megabytes of orders and events; memory handed
+/// back to the system when a run ends is faulted in again page by page by
+/// the next run on the thread (an optimisation's next grid point, a
+/// bench's next iteration). Measured on W3: 1.19 M page faults and
+/// 1.9 M bars/s without the pool.
+trait PooledChunk: Sized + 'static {
+    /// `f` on this thread's pool; `None` once the thread is tearing its
+    /// pools down.
+    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> Option<R>;
+}
+
+thread_local! {
+    static ORDER_CHUNKS: std::cell::RefCell<Vec<Vec<Order>>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+    static EVENT_CHUNKS: std::cell::RefCell<Vec<Vec<OrderEvent>>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
+impl PooledChunk for Order {
+    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> Option<R> {
+        ORDER_CHUNKS.try_with(|pool| f(&mut pool.borrow_mut())).ok()
+    }
+}
+
+impl PooledChunk for OrderEvent {
+    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> Option<R> {
+        EVENT_CHUNKS.try_with(|pool| f(&mut pool.borrow_mut())).ok()
+    }
+}
+
 /// Items in fixed-size chunks: growing the table never moves the items
-/// already in it (a run can hold millions of orders and events).
+/// already in it (a run can hold millions of orders and events). Chunks
+/// come from and go back to the thread's pool.
 #[derive(Debug)]
-struct Chunked<T> {
+struct Chunked<T: PooledChunk> {
     chunks: Vec<Vec<T>>,
     len: usize,
 }
 
-impl<T> Default for Chunked<T> {
+impl<T: PooledChunk> Default for Chunked<T> {
     fn default() -> Self {
         Self {
             chunks: Vec::new(),
@@ -78,10 +116,29 @@ impl<T> Default for Chunked<T> {
     }
 }
 
-impl<T> Chunked<T> {
+impl<T: PooledChunk> Drop for Chunked<T> {
+    fn drop(&mut self) {
+        let chunks = std::mem::take(&mut self.chunks);
+        // Without a pool (the thread is ending) the chunks are just freed.
+        let _ = T::with_pool(|pool| {
+            for mut chunk in chunks {
+                if (pool.len() + 1) * CHUNK * std::mem::size_of::<T>() > MAX_POOLED_BYTES {
+                    break;
+                }
+                chunk.clear();
+                pool.push(chunk);
+            }
+        });
+    }
+}
+
+impl<T: PooledChunk> Chunked<T> {
     fn push(&mut self, item: T) {
         if self.len.is_multiple_of(CHUNK) {
-            self.chunks.push(Vec::with_capacity(CHUNK));
+            let chunk = T::with_pool(Vec::pop)
+                .flatten()
+                .unwrap_or_else(|| Vec::with_capacity(CHUNK));
+            self.chunks.push(chunk);
         }
         if let Some(chunk) = self.chunks.last_mut() {
             chunk.push(item);
@@ -496,6 +553,28 @@ mod tests {
     use crate::core::{Currency, Quantity, UnixNanos};
     use crate::model::instruments::InstrumentKind;
     use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
+
+    #[test]
+    fn a_finished_runs_chunks_serve_the_next_run_on_the_thread() {
+        let pooled = || ORDER_CHUNKS.with_borrow(Vec::len);
+        // Each test runs on a thread of its own, with pools of its own.
+        assert_eq!(pooled(), 0);
+        let first = cache_with_orders(CHUNK + 1);
+        assert_eq!(first.orders().count(), CHUNK + 1);
+        drop(first);
+        assert_eq!(pooled(), 2, "both chunks of the first run are kept");
+        assert!(
+            ORDER_CHUNKS
+                .with_borrow(|pool| pool.iter().all(|c| c.is_empty() && c.capacity() >= CHUNK))
+        );
+        let second = cache_with_orders(3);
+        assert_eq!(pooled(), 1, "the next run took one");
+        assert_eq!(second.orders().count(), 3);
+        assert_eq!(
+            second.order(OrderIndex(2)).map(|o| o.index),
+            Some(OrderIndex(2))
+        );
+    }
 
     #[test]
     fn netting_positions_are_found_per_strategy_and_instrument() {
