@@ -478,8 +478,8 @@ impl BacktestEngine {
     /// Whether a run over the one stream of `route` has the plain shape:
     /// one venue whose equity is in the report currency, one strategy on
     /// the stream, and no sizer feeds, FX moves or observers. The bar loop
-    /// of such a run leaves their checks out (measured: W1 73 -> 89 M bars/s,
-    /// W2 41 -> 48 M), and what it leaves out cannot change during the run.
+    /// of such a run leaves their checks out (measured: W1 74 -> 85 M bars/s,
+    /// W2 44 -> 48 M), and what it leaves out cannot change during the run.
     fn is_plain(&self, route: &BarRoute) -> bool {
         let one_account_in_report_currency = match self.accounts.as_slice() {
             [only] => only.equity.currency == self.report_currency,

@@ -210,6 +210,7 @@ pub fn affordable_quantity(
     // when the lot divides a unit (S the scalar): one division, not two.
     // Everything is non-negative here, so the arithmetic is unsigned (a
     // signed 128-bit division is the slower library call).
+    // (The scalar fits 64 bits, so the lot test is a 64-bit remainder.)
     let (per_unit, divisor) = if u64::try_from(scalar).is_ok_and(|s| s % step == 0) {
         (scalar / u128::from(step), unit_cost.unsigned_abs())
     } else {
@@ -400,7 +401,8 @@ mod sizing_properties {
             let step = 10i128.pow(u32::from(9 - size_precision)) * lot_multiple;
             inst.size_increment = Quantity::from_raw(step, size_precision).unwrap();
             let price = Price { raw: price_raw, precision: 9 };
-            let unit_cost = cost_with_fee(inst.notional_raw(FIXED_SCALAR, price).unwrap(), fee_rate_raw).unwrap();
+            let notional = inst.notional_raw(FIXED_SCALAR, price).unwrap();
+            let unit_cost = cost_with_fee(notional, fee_rate_raw).unwrap();
             let units = budget * FIXED_SCALAR / unit_cost;
             let expected = units / step * step;
             let got = affordable_quantity(&inst, budget, price, fee_rate_raw);
