@@ -228,11 +228,15 @@ pub fn affordable_quantity(
         .checked_mul(per_unit)
         .ok_or(FixedError::Overflow("sizing"))?
         / divisor;
+    // Whole lots are already on the size grid: nothing left to round.
     let raw = lots
         .checked_mul(u128::from(step))
-        .and_then(|raw| i128::try_from(raw).ok())
-        .ok_or(FixedError::Overflow("sizing"))?;
-    Quantity::from_raw(raw, instrument.size_precision)
+        .and_then(|raw| u64::try_from(raw).ok())
+        .ok_or(FixedError::Overflow("quantity"))?;
+    Ok(Quantity {
+        raw,
+        precision: instrument.size_precision,
+    })
 }
 
 #[cfg(test)]
