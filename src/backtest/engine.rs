@@ -992,11 +992,11 @@ impl BacktestEngine {
             },
         };
         if verdict.is_ok() {
-            for price in [request.kind.price(), request.kind.trigger_price()]
-                .into_iter()
-                .flatten()
-            {
-                if let Err(e) = instrument.validate_price(price) {
+            // The limit price, then the trigger (its error wins if both are off).
+            for price in [request.kind.price(), request.kind.trigger_price()] {
+                if let Some(price) = price
+                    && let Err(e) = instrument.validate_price(price)
+                {
                     verdict = Err(e.to_string());
                 }
             }
