@@ -34,7 +34,7 @@ pub enum Command {
     Run {
         /// The TOML config.
         config: PathBuf,
-        /// Output directory (default: the config's [backtest] out_dir).
+        /// Output directory (default: the config's backtest.out_dir).
         #[arg(long)]
         out: Option<PathBuf>,
         /// What to print on stdout.

@@ -81,7 +81,7 @@ pub struct SimulatedExchange {
     triggered: Vec<Triggered>,
     sequence: u64,
     trade_sequence: u64,
-    /// "<venue>-" and "<venue>-T": the heads of venue order and trade ids.
+    /// `<venue>-` and `<venue>-T`: the heads of venue order and trade ids.
     order_id_prefix: IdPrefix,
     trade_id_prefix: IdPrefix,
     /// IOC/FOK orders: canceled after the first bar they could fill on.

@@ -1,5 +1,5 @@
-/// Buy & Hold Return [%] = (c[-1] − c[w]) / c[w] × 100, w = the first bar
-/// after the strategy's warm-up.
+/// Buy & Hold Return [%] = `(c[-1] − c[w]) / c[w] × 100`, `w` = the first
+/// bar after the strategy's warm-up.
 #[must_use]
 pub fn buy_and_hold_return_pct(closes: &[f64], warmup: usize) -> Option<f64> {
     let first = *closes.get(warmup)?;

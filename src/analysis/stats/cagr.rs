@@ -1,7 +1,7 @@
 use super::sample::finite;
 
-/// CAGR [%] = ((equity[-1] / equity[0])^(1 / years) − 1) × 100, years =
-/// (whole days + remaining seconds / 86400) / 365.25 of the run's duration;
+/// CAGR [%] = `((equity[-1] / equity[0])^(1 / years) − 1) × 100`, `years =
+/// (whole days + remaining seconds / 86400) / 365.25` of the run's duration;
 /// undefined for a run shorter than a second or a start at zero.
 #[must_use]
 pub fn cagr_pct(equity: &[f64], duration_ns: i64) -> Option<f64> {

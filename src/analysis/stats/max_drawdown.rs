@@ -1,6 +1,6 @@
 use super::drawdown::drawdowns;
 
-/// Max. Drawdown [%] = −max(dd) × 100, dd[i] = 1 − equity[i] / max(equity[..=i]).
+/// Max. Drawdown [%] = `−max(dd) × 100`, `dd[i] = 1 − equity[i] / max(equity[..=i])`.
 /// Zero for a curve that never falls; undefined for an empty one.
 #[must_use]
 pub fn max_drawdown_pct(equity: &[f64]) -> Option<f64> {

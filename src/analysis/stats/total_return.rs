@@ -1,4 +1,4 @@
-/// Return [%] = (equity[-1] − equity[0]) / equity[0] × 100; undefined for
+/// Return [%] = `(equity[-1] − equity[0]) / equity[0] × 100`; undefined for
 /// an empty curve or a zero start.
 #[must_use]
 pub fn return_pct(equity: &[f64]) -> Option<f64> {
