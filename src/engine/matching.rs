@@ -487,7 +487,7 @@ impl MatchingCore {
         triggered: &mut Vec<Triggered>,
     ) {
         // Most bars reach no book's top: decide that before laying out the path.
-        if self.market.is_empty() && !self.reaches_band(bar) {
+        if !self.may_trade(bar) {
             return;
         }
         let first = matches.len();

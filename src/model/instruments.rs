@@ -253,13 +253,18 @@ impl Instrument {
     /// When off the grid or out of bounds.
     #[inline]
     pub fn validate_qty(&self, qty: Quantity) -> Result<(), InstrumentError> {
-        let min = self.min_quantity.unwrap_or(self.size_increment);
+        let min = self.min_qty();
         let too_big = self.max_quantity.is_some_and(|max| qty > max);
         if qty.is_multiple_of(self.size_increment) && qty >= min && !too_big {
             Ok(())
         } else {
             Err(self.qty_error(qty))
         }
+    }
+
+    /// The smallest quantity an order may have: the minimum, else one lot.
+    fn min_qty(&self) -> Quantity {
+        self.min_quantity.unwrap_or(self.size_increment)
     }
 
     #[cold]
@@ -276,7 +281,7 @@ impl Instrument {
         InstrumentError::QuantityBounds {
             instrument: self.id.to_string(),
             value: qty.to_string(),
-            min: self.min_quantity.unwrap_or(self.size_increment).to_string(),
+            min: self.min_qty().to_string(),
             max: self
                 .max_quantity
                 .map_or_else(|| "∞".to_string(), |m| m.to_string()),
