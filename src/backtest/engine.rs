@@ -19,7 +19,7 @@ use crate::core::identifiers::{
 use crate::core::msgbus::{MessageBus, SubscriberId};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
-use crate::engine::execution::{ExecutionClient, ExecutionEngine, closing_side};
+use crate::engine::execution::{ExecutionClient, ExecutionEngine, FillTerms, closing_side};
 use crate::engine::replay::{BarStream, ReplayMerge};
 use crate::engine::risk::{RiskCheck, RiskEngine, fraction_to_quantity};
 use crate::indicators::BarIndicator;
@@ -685,26 +685,44 @@ impl BacktestEngine {
         )))
     }
 
+    /// Applies a venue's or the engine's event and tells the order's
+    /// strategy. Most events only move a status; fills take the call.
+    #[inline]
     fn handle_event(&mut self, event: OrderEvent) -> Result<(), BacktestError> {
+        if let OrderEventKind::Filled(fill) = &event.kind {
+            let terms = FillTerms::of(fill);
+            return self.handle_fill(event, terms);
+        }
         let order_index = event.order;
-        // What the account needs of a fill, before the event moves into the
-        // order's history.
-        let fill = match &event.kind {
-            OrderEventKind::Filled(fill) => Some(fill.commission.currency),
-            _ => None,
-        };
+        let strategy = ExecutionEngine::apply_status(&mut self.cache, event)
+            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        // The handler reads the event where it now is, last in the cache's
+        // event log, rather than a copy of it.
+        self.call(strategy, |s, ctx| {
+            match ctx.cache.last_event().filter(|e| e.order == order_index) {
+                Some(event) => s.on_order_event(ctx, event),
+                None => Ok(()),
+            }
+        })
+    }
+
+    #[inline(never)]
+    fn handle_fill(&mut self, event: OrderEvent, fill: FillTerms) -> Result<(), BacktestError> {
+        let order_index = event.order;
+        let currency = fill.currency();
         let outcome = self
             .execution
-            .process(
+            .process_fill(
                 &mut self.cache,
                 &self.instrument_oms,
                 event,
+                fill,
                 &mut self.position_events,
             )
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
         let strategy = outcome.strategy;
         let venue = self.instrument_venues[outcome.instrument.get()];
-        if let Some(currency) = fill {
+        {
             let exchange = &mut self.venues[venue];
             exchange
                 .account

@@ -3,7 +3,9 @@
 //! through the [`ExecutionClient`] trait defined here.
 
 use crate::core::enums::{OmsType, OrderSide};
-use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
+use crate::core::events::{
+    OrderEvent, OrderEventKind, OrderFilled, PositionEvent, PositionEventKind,
+};
 use crate::core::fixed::{self, FixedError};
 use crate::core::identifiers::{
     IdPrefix, IdentifierError, InstrumentIndex, PositionId, StrategyId, StrategyIndex,
@@ -71,43 +73,31 @@ impl ExecutionEngine {
         Ok(id)
     }
 
-    /// Applies `event` to its order and, for a fill, to positions under the
-    /// OMS type of the order's instrument (`instrument_oms`, by instrument
-    /// index); position events are appended to `position_events`.
+    /// Applies an event that only moves an order's status (anything but a
+    /// fill) and returns the order's strategy.
+    ///
+    /// # Errors
+    /// For an unknown order or an illegal transition.
+    // Inlined: this is most events (an order's submit, accept and cancel),
+    // and it is a lookup and the order's transition.
+    #[inline]
+    pub fn apply_status(
+        cache: &mut Cache,
+        event: OrderEvent,
+    ) -> Result<StrategyIndex, ExecutionError> {
+        debug_assert!(!matches!(event.kind, OrderEventKind::Filled(_)));
+        let (order, _) = apply(cache, event)?;
+        Ok(order.strategy)
+    }
+
+    /// Applies a fill (`event`, whose terms are `fill`) to its order and
+    /// to positions under the OMS type of the order's instrument
+    /// (`instrument_oms`, by instrument index); position events are
+    /// appended to `position_events`.
     ///
     /// # Errors
     /// For an unknown order, an illegal transition or arithmetic overflow.
-    // Inlined: most events only move an order's status; fills, which
-    // also move positions, take the call.
-    #[inline]
-    pub fn process(
-        &mut self,
-        cache: &mut Cache,
-        instrument_oms: &[OmsType],
-        event: OrderEvent,
-        position_events: &mut Vec<PositionEvent>,
-    ) -> Result<EventOutcome, ExecutionError> {
-        if let OrderEventKind::Filled(fill) = &event.kind {
-            // The parts of a fill positions need (all Copy), read before
-            // the event moves into the history.
-            let fill = FillTerms {
-                order_side: fill.order_side,
-                last_qty: fill.last_qty,
-                last_px: fill.last_px,
-                commission: fill.commission,
-            };
-            return self.process_fill(cache, instrument_oms, event, fill, position_events);
-        }
-        let (order, _) = apply(cache, event)?;
-        Ok(EventOutcome {
-            strategy: order.strategy,
-            instrument: order.instrument,
-            realized_raw: 0,
-        })
-    }
-
-    #[inline(never)]
-    fn process_fill(
+    pub fn process_fill(
         &mut self,
         cache: &mut Cache,
         instrument_oms: &[OmsType],
@@ -250,12 +240,31 @@ fn apply(cache: &mut Cache, event: OrderEvent) -> Result<(&Order, UnixNanos), Ex
     Ok((order, ts))
 }
 
+/// The parts of a fill positions need (all Copy), read before the event
+/// moves into the history.
 #[derive(Debug, Clone, Copy)]
-struct FillTerms {
+pub struct FillTerms {
     order_side: OrderSide,
     last_qty: Quantity,
     last_px: crate::core::Price,
     commission: crate::core::Money,
+}
+
+impl FillTerms {
+    #[must_use]
+    pub const fn of(fill: &OrderFilled) -> Self {
+        Self {
+            order_side: fill.order_side,
+            last_qty: fill.last_qty,
+            last_px: fill.last_px,
+            commission: fill.commission,
+        }
+    }
+
+    #[must_use]
+    pub const fn currency(&self) -> crate::core::currency::Currency {
+        self.commission.currency
+    }
 }
 
 /// The side that closes a position of signed quantity `signed_qty_raw`.

@@ -14,12 +14,13 @@ use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderError, OrderRecord};
 use crate::model::position::Position;
 
-/// The leaves quantity raw an order counts in the open leaves: `Some` while
-/// it works (submitted and not terminal), else `None`.
-fn counted_leaves(order: &Order) -> Option<i128> {
+/// Whether the order works (submitted and not terminal), and so is in the
+/// open-order index with its leaves counted in the open leaves; and its
+/// leaves quantity raw.
+fn working_leaves(order: &Order) -> (bool, u64) {
     let working =
         !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
-    working.then(|| order.leaves_qty().signed_raw())
+    (working, order.leaves_qty().raw)
 }
 
 /// Filters for order and position queries; `None` matches everything.
@@ -336,21 +337,26 @@ impl Cache {
         let Some(order) = self.orders.get_mut(index.get()) else {
             return Ok(None);
         };
-        // What the order counts in `open_leaves` follows from its state,
-        // which only events change: the count before and after this one.
-        let counted_before = counted_leaves(order);
+        // What the order counts in `open_leaves`, and whether it is in the
+        // open index, follow from its state, which only events change. Most
+        // events (an accept) change neither.
+        let before = working_leaves(order);
         order.apply(&event)?;
         self.events.push(event);
-        let counted = counted_leaves(order);
-        let working = counted.is_some();
-        let side = usize::from(order.side == crate::core::enums::OrderSide::Sell);
-        if let Some(sides) = self.open_leaves.get_mut(order.instrument.get()) {
-            sides[side] += counted.unwrap_or(0) - counted_before.unwrap_or(0);
-        }
-        if working {
-            self.open_orders.insert(index);
-        } else {
-            self.open_orders.remove(index);
+        let after = working_leaves(order);
+        if after != before {
+            let counted = |(working, leaves): (bool, u64)| {
+                if working { i128::from(leaves) } else { 0 }
+            };
+            let side = usize::from(order.side == crate::core::enums::OrderSide::Sell);
+            if let Some(sides) = self.open_leaves.get_mut(order.instrument.get()) {
+                sides[side] += counted(after) - counted(before);
+            }
+            match (before.0, after.0) {
+                (false, true) => self.open_orders.insert(index),
+                (true, false) => self.open_orders.remove(index),
+                _ => {}
+            }
         }
         Ok(Some(order))
     }
