@@ -1030,7 +1030,7 @@ impl BacktestEngine {
             expire_time: request.expire_time,
             reduce_only: request.reduce_only,
             position_id: request.position_id.take(),
-            tags: request.tags.take(),
+            tag: request.tags.take().map(|text| self.cache.intern_tag(text)),
         };
         let slot = &mut self.strategies[strategy.get()];
         let order = slot

@@ -160,7 +160,7 @@ impl BacktestResult {
                 let OrderEventKind::Filled(fill) = &event.kind else {
                     continue;
                 };
-                if let Some(tag) = order.tags.as_deref() {
+                if let Some(tag) = cache.order_tag(order) {
                     let key = (order.strategy, order.instrument, event.ts_event);
                     tags.entry(key).or_insert(tag);
                 }

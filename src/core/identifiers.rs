@@ -403,6 +403,10 @@ dense_index!(
     /// Position of a position in the cache's position table.
     PositionIndex
 );
+dense_index!(
+    /// Position of an order tag's text in the cache's tag table.
+    TagIndex
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,11 +3,12 @@
 //! maps so that no query depends on hash order.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::core::enums::OrderSide;
 use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::identifiers::{
-    InstrumentId, InstrumentIndex, OrderIndex, PositionId, PositionIndex, StrategyIndex,
+    InstrumentId, InstrumentIndex, OrderIndex, PositionId, PositionIndex, StrategyIndex, TagIndex,
 };
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
@@ -244,6 +245,9 @@ pub struct Cache {
     net_positions: Vec<Option<PositionIndex>>,
     open_positions: Vec<PositionIndex>,
     last_bars: Vec<Option<Bar>>,
+    /// The orders' tag texts, each once, at their [`TagIndex`].
+    tags: Vec<Arc<str>>,
+    tag_indices: BTreeMap<Arc<str>, TagIndex>,
 }
 
 impl Cache {
@@ -289,6 +293,26 @@ impl Cache {
     #[must_use]
     pub fn next_order_index(&self) -> OrderIndex {
         OrderIndex(u32::try_from(self.orders.len).unwrap_or(u32::MAX))
+    }
+
+    /// The index of the tag `text`, which is added at the first use.
+    pub fn intern_tag(&mut self, text: Arc<str>) -> TagIndex {
+        if let Some(index) = self.tag_indices.get(&text) {
+            return *index;
+        }
+        let index = TagIndex(u32::try_from(self.tags.len()).unwrap_or(u32::MAX));
+        self.tags.push(Arc::clone(&text));
+        self.tag_indices.insert(text, index);
+        index
+    }
+
+    /// The text of `order`'s tag, if it has one.
+    #[must_use]
+    pub fn order_tag(&self, order: &Order) -> Option<&str> {
+        order
+            .tag
+            .and_then(|index| self.tags.get(index.get()))
+            .map(AsRef::as_ref)
     }
 
     /// Stores a new order (its index must be [`Self::next_order_index`]).
@@ -663,7 +687,7 @@ mod tests {
                 expire_time: None,
                 reduce_only: false,
                 position_id: None,
-                tags: None,
+                tag: None,
             };
             let order = factory.create(cache.next_order_index(), None, init, UnixNanos(0));
             cache.add_order(order);
@@ -688,6 +712,24 @@ mod tests {
                 .order(OrderIndex(u32::try_from(CHUNK + 5).unwrap()))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn tags_are_kept_once_and_read_through_the_order() {
+        let mut cache = cache_with_orders(3);
+        let entry = cache.intern_tag(Arc::from("entry"));
+        let exit = cache.intern_tag(Arc::from("exit"));
+        assert_ne!(entry, exit);
+        assert_eq!(
+            cache.intern_tag(Arc::from("entry")),
+            entry,
+            "same text, same index"
+        );
+        assert_eq!(cache.tags.len(), 2);
+        let mut tagged = cache.order(OrderIndex(1)).unwrap().clone();
+        tagged.tag = Some(exit);
+        assert_eq!(cache.order_tag(&tagged), Some("exit"));
+        assert_eq!(cache.order_tag(cache.order(OrderIndex(0)).unwrap()), None);
     }
 
     proptest::proptest! {

@@ -70,6 +70,14 @@ fn the_bracket_exits_cancel_each_other() {
     assert_eq!(count(",FILLED,"), 2 * 90 + 1);
     assert_eq!(count(",CANCELED,"), 90);
     assert_eq!(count(",DENIED,"), 0);
+    // Each trade carries the tag of the order that opened it.
+    let trades = std::fs::read_to_string(dir.path().join("out/trades.csv")).unwrap();
+    let mut lines = trades.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = header.iter().position(|h| *h == "tag").unwrap();
+    let tags: Vec<&str> = lines.map(|l| l.split(',').nth(column).unwrap()).collect();
+    assert_eq!(tags.len(), 91);
+    assert!(tags.iter().all(|t| *t == "entry"), "{tags:?}");
 }
 
 #[test]

@@ -4,15 +4,13 @@
 pub mod factory;
 pub mod fsm;
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use crate::core::enums::{OrderSide, OrderStatus, OrderType, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::identifiers::{
-    ClientOrderId, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, VenueOrderId,
+    ClientOrderId, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, TagIndex, VenueOrderId,
 };
 use crate::core::{Money, Price, Quantity, UnixNanos};
 
@@ -110,7 +108,9 @@ pub struct Order {
     pub reduce_only: bool,
     /// In HEDGING mode, the position this order trades (None opens a new one).
     pub position_id: Option<PositionId>,
-    pub tags: Option<Arc<str>>,
+    /// The order's tag, its text in the cache's tag table (see
+    /// `Cache::order_tag`): an index, so an order owns nothing to drop.
+    pub tag: Option<TagIndex>,
     pub status: OrderStatus,
     pub venue_order_id: Option<VenueOrderId>,
     pub filled_qty: Quantity,
@@ -120,6 +120,11 @@ pub struct Order {
     pub ts_init: UnixNanos,
     pub ts_last: UnixNanos,
 }
+
+// A run keeps millions of orders in chunks that go back to a pool when it
+// ends: an order that owns nothing to drop lets those chunks be cleared
+// without reading every order again.
+const _: () = assert!(!std::mem::needs_drop::<Order>());
 
 /// The fields a new order is made of; see [`OrderFactory`].
 #[derive(Debug, Clone)]
@@ -133,7 +138,7 @@ pub struct OrderInit {
     pub expire_time: Option<UnixNanos>,
     pub reduce_only: bool,
     pub position_id: Option<PositionId>,
-    pub tags: Option<Arc<str>>,
+    pub tag: Option<TagIndex>,
 }
 
 impl Order {
@@ -158,7 +163,7 @@ impl Order {
             expire_time: init.expire_time,
             reduce_only: init.reduce_only,
             position_id: init.position_id,
-            tags: init.tags,
+            tag: init.tag,
             status: OrderStatus::Initialized,
             venue_order_id: None,
             filled_qty: Quantity::zero(init.quantity.precision),

@@ -19,7 +19,7 @@ fn init(kind: OrderKind, qty: &str) -> OrderInit {
         expire_time: None,
         reduce_only: false,
         position_id: None,
-        tags: None,
+        tag: None,
     }
 }
 

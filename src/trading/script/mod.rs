@@ -27,6 +27,7 @@ use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderFactory};
+use crate::state::cache::Cache;
 use crate::trading::params::{ParamValue, Params};
 use crate::trading::strategy::{HookResult, Strategy, StrategyContext, StrategyError};
 
@@ -307,7 +308,7 @@ impl ScriptStrategy {
         if self.program.reads_open_orders {
             state.open_orders = ctx
                 .open_orders(Some(self.instrument))
-                .map(|o| Dynamic::from_map(order_map(o)))
+                .map(|o| Dynamic::from_map(order_map(o, ctx.cache)))
                 .collect();
         }
     }
@@ -388,7 +389,7 @@ impl ScriptStrategy {
     }
 }
 
-fn order_map(order: &Order) -> Map {
+fn order_map(order: &Order, cache: &Cache) -> Map {
     let mut map = Map::new();
     map.insert("id".into(), order.client_order_id.to_string().into());
     map.insert("side".into(), order.side.to_string().into());
@@ -406,17 +407,19 @@ fn order_map(order: &Order) -> Map {
         .trigger_price()
         .map_or(Dynamic::UNIT, |p| p.as_f64().into());
     map.insert("trigger_price".into(), trigger);
-    let tag = order
-        .tags
-        .as_deref()
+    let tag = cache
+        .order_tag(order)
         .map_or(Dynamic::UNIT, |t| t.to_string().into());
     map.insert("tag".into(), tag);
     map
 }
 
-fn event_map(event: &OrderEvent, order: Option<&Order>) -> Map {
+fn event_map(event: &OrderEvent, cache: &Cache) -> Map {
     // The order's map holds its id.
-    let mut map = order.map(order_map).unwrap_or_default();
+    let mut map = cache
+        .order(event.order)
+        .map(|order| order_map(order, cache))
+        .unwrap_or_default();
     map.insert("event".into(), event.kind.name().into());
     map.insert("ts".into(), Dynamic::from_int(event.ts_event.0));
     match &event.kind {
@@ -539,7 +542,7 @@ impl Strategy for ScriptStrategy {
     }
 
     fn on_order_event(&mut self, ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
-        let map = Dynamic::from_map(event_map(event, ctx.cache.order(event.order)));
+        let map = Dynamic::from_map(event_map(event, ctx.cache));
         self.hook(ctx, "on_order_event", || map.clone())?;
         match hook_of(&event.kind) {
             Some(hook) => self.hook(ctx, hook, || map),
@@ -553,7 +556,7 @@ impl Strategy for ScriptStrategy {
         event: &OrderEvent,
         _fill: &OrderFilled,
     ) -> HookResult {
-        let map = Dynamic::from_map(event_map(event, ctx.cache.order(event.order)));
+        let map = Dynamic::from_map(event_map(event, ctx.cache));
         self.hook(ctx, "on_order_filled", || map)
     }
 
