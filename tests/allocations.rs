@@ -9,7 +9,6 @@ use std::path::Path;
 
 use bt::backtest::config;
 use bt::backtest::engine::BacktestEngine;
-use bt::core::events::OrderEventKind;
 use bt::core::identifiers::InstrumentIndex;
 use bt::data::synthetic::{GbmSpec, generate_gbm};
 use bt::engine::replay::BarStream;
@@ -51,11 +50,7 @@ fn allocations(strategy: &str, bars: usize, sigma: f64) -> (usize, usize) {
         )])
         .unwrap();
     assert_eq!(output.curve.ts.len(), bars.len());
-    let fills = output
-        .cache
-        .order_events()
-        .filter(|e| matches!(e.kind, OrderEventKind::Filled(_)))
-        .count();
+    let fills = output.cache.fill_count();
     drop(output);
     (region.change().allocations, fills)
 }
@@ -92,8 +87,9 @@ fn a_trade_allocates_only_its_fill() {
     let (long, long_fills) = allocations("ema_cross", 20_000, 0.001);
     let fills = long_fills - short_fills;
     assert!(fills > 50, "the market trades ({fills} more fills)");
-    // Each fill boxes its event; the order and event stores grow by one
-    // chunk per 4096 entries, which these runs stay within.
+    // Each fill boxes its event (freed once logged); the order, event and
+    // fill stores grow by one chunk per 4096 entries, which these runs
+    // stay within.
     let extra = long - short;
     assert!(
         extra <= fills + 2,

@@ -693,29 +693,20 @@ impl BacktestEngine {
             let terms = FillTerms::of(fill);
             return self.handle_fill(event, terms);
         }
-        let order_index = event.order;
-        let strategy = ExecutionEngine::apply_status(&mut self.cache, event)
+        let strategy = ExecutionEngine::apply_status(&mut self.cache, &event)
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
-        // The handler reads the event where it now is, last in the cache's
-        // event log, rather than a copy of it.
-        self.call(strategy, |s, ctx| {
-            match ctx.cache.last_event().filter(|e| e.order == order_index) {
-                Some(event) => s.on_order_event(ctx, event),
-                None => Ok(()),
-            }
-        })
+        self.call(strategy, |s, ctx| s.on_order_event(ctx, &event))
     }
 
     #[inline(never)]
     fn handle_fill(&mut self, event: OrderEvent, fill: FillTerms) -> Result<(), BacktestError> {
-        let order_index = event.order;
         let currency = fill.currency();
         let outcome = self
             .execution
             .process_fill(
                 &mut self.cache,
                 &self.instrument_oms,
-                event,
+                &event,
                 fill,
                 &mut self.position_events,
             )
@@ -744,15 +735,10 @@ impl BacktestEngine {
                     .map_err(|e| BacktestError::Runtime(e.to_string()))?;
             }
         }
-        // The handlers read the event where it now is, last in the cache's
-        // event log, rather than a copy of it.
         self.call(strategy, |s, ctx| {
-            let Some(event) = ctx.cache.last_event().filter(|e| e.order == order_index) else {
-                return Ok(());
-            };
-            s.on_order_event(ctx, event)?;
+            s.on_order_event(ctx, &event)?;
             if let OrderEventKind::Filled(fill) = &event.kind {
-                s.on_order_filled(ctx, event, fill)?;
+                s.on_order_filled(ctx, &event, fill)?;
             }
             Ok(())
         })?;

@@ -83,7 +83,7 @@ impl ExecutionEngine {
     #[inline]
     pub fn apply_status(
         cache: &mut Cache,
-        event: OrderEvent,
+        event: &OrderEvent,
     ) -> Result<StrategyIndex, ExecutionError> {
         debug_assert!(!matches!(event.kind, OrderEventKind::Filled(_)));
         let (order, _) = apply(cache, event)?;
@@ -101,7 +101,7 @@ impl ExecutionEngine {
         &mut self,
         cache: &mut Cache,
         instrument_oms: &[OmsType],
-        event: OrderEvent,
+        event: &OrderEvent,
         fill: FillTerms,
         position_events: &mut Vec<PositionEvent>,
     ) -> Result<EventOutcome, ExecutionError> {
@@ -232,7 +232,10 @@ impl ExecutionEngine {
 }
 
 /// Applies `event` to its order in the cache: the order and the event's time.
-fn apply(cache: &mut Cache, event: OrderEvent) -> Result<(&Order, UnixNanos), ExecutionError> {
+fn apply<'c>(
+    cache: &'c mut Cache,
+    event: &OrderEvent,
+) -> Result<(&'c Order, UnixNanos), ExecutionError> {
     let (index, ts) = (event.order, event.ts_event);
     let order = cache
         .apply_event(event)?

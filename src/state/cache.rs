@@ -14,6 +14,8 @@ use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderError, OrderRecord};
 use crate::model::position::Position;
+use crate::state::chunked::Chunked;
+use crate::state::event_log::EventLog;
 
 /// Whether the order works (submitted and not terminal), and so is in the
 /// open-order index with its leaves counted in the open leaves; and its
@@ -57,115 +59,6 @@ impl Filter {
         self.strategy.is_none_or(|s| s == strategy)
             && self.instrument.is_none_or(|i| i == instrument)
             && self.side.is_none_or(|s| Some(s) == side)
-    }
-}
-
-const CHUNK_BITS: u32 = 12;
-const CHUNK: usize = 1 << CHUNK_BITS;
-
-/// The most memory one kind of chunk may keep pooled on a thread: at most
-/// what the thread's largest run used, and never more than this.
-const MAX_POOLED_BYTES: usize = 256 << 20;
-
-/// Empty chunks that finished runs left on this thread, for the next run.
-/// A run writes hundreds of megabytes of orders and events; memory handed
-/// back to the system when a run ends is faulted in again page by page by
-/// the next run on the thread (an optimisation's next grid point, a
-/// bench's next iteration). Measured on W3: 1.19 M page faults and
-/// 1.9 M bars/s without the pool.
-trait PooledChunk: Sized + 'static {
-    /// `f` on this thread's pool; `None` once the thread is tearing its
-    /// pools down.
-    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> Option<R>;
-}
-
-thread_local! {
-    static ORDER_CHUNKS: std::cell::RefCell<Vec<Vec<Order>>> = const {
-        std::cell::RefCell::new(Vec::new())
-    };
-    static EVENT_CHUNKS: std::cell::RefCell<Vec<Vec<OrderEvent>>> = const {
-        std::cell::RefCell::new(Vec::new())
-    };
-}
-
-impl PooledChunk for Order {
-    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> Option<R> {
-        ORDER_CHUNKS.try_with(|pool| f(&mut pool.borrow_mut())).ok()
-    }
-}
-
-impl PooledChunk for OrderEvent {
-    fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> Option<R> {
-        EVENT_CHUNKS.try_with(|pool| f(&mut pool.borrow_mut())).ok()
-    }
-}
-
-/// Items in fixed-size chunks: growing the table never moves the items
-/// already in it (a run can hold millions of orders and events). Chunks
-/// come from and go back to the thread's pool.
-#[derive(Debug)]
-struct Chunked<T: PooledChunk> {
-    chunks: Vec<Vec<T>>,
-    len: usize,
-}
-
-impl<T: PooledChunk> Default for Chunked<T> {
-    fn default() -> Self {
-        Self {
-            chunks: Vec::new(),
-            len: 0,
-        }
-    }
-}
-
-impl<T: PooledChunk> Drop for Chunked<T> {
-    fn drop(&mut self) {
-        let chunks = std::mem::take(&mut self.chunks);
-        // Without a pool (the thread is ending) the chunks are just freed.
-        let _ = T::with_pool(|pool| {
-            for mut chunk in chunks {
-                if (pool.len() + 1) * CHUNK * std::mem::size_of::<T>() > MAX_POOLED_BYTES {
-                    break;
-                }
-                chunk.clear();
-                pool.push(chunk);
-            }
-        });
-    }
-}
-
-impl<T: PooledChunk> Chunked<T> {
-    fn push(&mut self, item: T) {
-        if self.len.is_multiple_of(CHUNK) {
-            let chunk = T::with_pool(Vec::pop)
-                .flatten()
-                .unwrap_or_else(|| Vec::with_capacity(CHUNK));
-            self.chunks.push(chunk);
-        }
-        if let Some(chunk) = self.chunks.last_mut() {
-            chunk.push(item);
-            self.len += 1;
-        }
-    }
-
-    fn get(&self, index: usize) -> Option<&T> {
-        self.chunks
-            .get(index >> CHUNK_BITS)?
-            .get(index & (CHUNK - 1))
-    }
-
-    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
-        self.chunks
-            .get_mut(index >> CHUNK_BITS)?
-            .get_mut(index & (CHUNK - 1))
-    }
-
-    fn last(&self) -> Option<&T> {
-        self.chunks.last()?.last()
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.chunks.iter().flatten()
     }
 }
 
@@ -233,7 +126,7 @@ pub struct Cache {
     /// Every event applied to the orders, in the order applied: one
     /// run-wide log instead of a history per order, so making an order
     /// allocates nothing (see [`Cache::order_records`]).
-    events: Chunked<OrderEvent>,
+    events: EventLog,
     open_orders: OpenOrders,
     // Open leaves quantity per instrument and side (buy, sell), kept
     // incrementally so pre-trade checks need not scan the open orders.
@@ -292,7 +185,7 @@ impl Cache {
     /// The index the next added order will get.
     #[must_use]
     pub fn next_order_index(&self) -> OrderIndex {
-        OrderIndex(u32::try_from(self.orders.len).unwrap_or(u32::MAX))
+        OrderIndex(u32::try_from(self.orders.len()).unwrap_or(u32::MAX))
     }
 
     /// The index of the tag `text`, which is added at the first use.
@@ -356,7 +249,7 @@ impl Cache {
     ///
     /// # Errors
     /// When the order cannot take the event (it is left unchanged).
-    pub fn apply_event(&mut self, event: OrderEvent) -> Result<Option<&Order>, OrderError> {
+    pub fn apply_event(&mut self, event: &OrderEvent) -> Result<Option<&Order>, OrderError> {
         let index = event.order;
         let Some(order) = self.orders.get_mut(index.get()) else {
             return Ok(None);
@@ -365,7 +258,7 @@ impl Cache {
         // open index, follow from its state, which only events change. Most
         // events (an accept) change neither.
         let before = working_leaves(order);
-        order.apply(&event)?;
+        order.apply(event)?;
         self.events.push(event);
         let after = working_leaves(order);
         if after != before {
@@ -385,16 +278,10 @@ impl Cache {
         Ok(Some(order))
     }
 
-    /// The event applied last (to any order).
+    /// The number of fills applied to the orders.
     #[must_use]
-    pub fn last_event(&self) -> Option<&OrderEvent> {
-        self.events.last()
-    }
-
-    /// Every event applied to an order, in the order applied. Each order's
-    /// INITIALIZED event is not logged: the order itself holds its time.
-    pub fn order_events(&self) -> impl Iterator<Item = &OrderEvent> + '_ {
-        self.events.iter()
+    pub fn fill_count(&self) -> usize {
+        self.events.fill_count()
     }
 
     /// Every order with its history (INITIALIZED first), in submission
@@ -418,9 +305,13 @@ impl Cache {
                 }
             })
             .collect();
-        for event in self.events.iter() {
-            if let Some(record) = records.get_mut(event.order.get()) {
-                record.events.push(event.clone());
+        // Each order's INITIALIZED event is not logged: the order itself
+        // holds its time.
+        for logged in self.events.iter() {
+            if let Some(record) = records.get_mut(logged.order.get())
+                && let Some(event) = self.events.event(logged, &record.order)
+            {
+                record.events.push(event);
             }
         }
         records
@@ -583,6 +474,7 @@ mod tests {
     use crate::core::{Currency, Quantity, UnixNanos};
     use crate::model::instruments::InstrumentKind;
     use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
+    use crate::state::chunked::{CHUNK, ORDER_CHUNKS};
 
     #[test]
     fn a_finished_runs_chunks_serve_the_next_run_on_the_thread() {
@@ -794,7 +686,7 @@ mod tests {
         ) {
             let mut cache = cache_with_orders(4);
             for (order, kind) in events {
-                let _ = cache.apply_event(OrderEvent {
+                let _ = cache.apply_event(&OrderEvent {
                     order: OrderIndex(order),
                     kind,
                     ts_event: UnixNanos(0),
@@ -819,25 +711,20 @@ mod tests {
             ts_init: UnixNanos(0),
         };
         cache
-            .apply_event(event(1, OrderEventKind::Submitted))
+            .apply_event(&event(1, OrderEventKind::Submitted))
             .unwrap();
         cache
-            .apply_event(event(0, OrderEventKind::Submitted))
+            .apply_event(&event(0, OrderEventKind::Submitted))
             .unwrap();
         // Illegal from SUBMITTED: refused and not recorded.
         assert!(
             cache
-                .apply_event(event(1, OrderEventKind::Triggered))
+                .apply_event(&event(1, OrderEventKind::Triggered))
                 .is_err()
         );
         cache
-            .apply_event(event(1, OrderEventKind::Canceled))
+            .apply_event(&event(1, OrderEventKind::Canceled))
             .unwrap();
-        assert_eq!(cache.order_events().count(), 3, "INITIALIZED is implied");
-        assert_eq!(
-            cache.last_event().map(|e| (e.order, e.kind.name())),
-            Some((OrderIndex(1), "CANCELED"))
-        );
         let records = cache.order_records();
         let names = |order: usize| -> Vec<&str> {
             records[order]
@@ -855,6 +742,83 @@ mod tests {
     }
 
     #[test]
+    fn the_log_gives_back_every_kind_of_event_as_applied() {
+        use crate::core::enums::LiquiditySide;
+        use crate::core::events::{OrderFilled, OrderUpdated};
+        use crate::core::identifiers::{TradeId, VenueOrderId};
+        use crate::core::{Money, Price};
+        let mut cache = cache_with_orders(3);
+        let venue_id = VenueOrderId::new("SIM-3").unwrap();
+        let fill = OrderFilled {
+            trade_id: TradeId::new("SIM-T1").unwrap(),
+            venue_order_id: venue_id.clone(),
+            position_id: None,
+            order_side: OrderSide::Buy,
+            last_qty: Quantity::parse("1", 0).unwrap(),
+            last_px: Price::parse("10.25", 2).unwrap(),
+            commission: "0.01 USD".parse::<Money>().unwrap(),
+            liquidity_side: LiquiditySide::Taker,
+        };
+        let kinds = [
+            (
+                0,
+                OrderEventKind::Denied {
+                    reason: Arc::from("too big"),
+                },
+            ),
+            (1, OrderEventKind::Submitted),
+            (2, OrderEventKind::Submitted),
+            (
+                1,
+                OrderEventKind::Rejected {
+                    reason: Arc::from("closed"),
+                },
+            ),
+            (
+                2,
+                OrderEventKind::Accepted {
+                    venue_order_id: venue_id.clone(),
+                },
+            ),
+            (2, OrderEventKind::PendingUpdate),
+            (
+                2,
+                OrderEventKind::Updated(Box::new(OrderUpdated {
+                    quantity: Quantity::parse("2", 0).unwrap(),
+                    price: None,
+                    trigger_price: None,
+                })),
+            ),
+            (2, OrderEventKind::Filled(Box::new(fill))),
+            (2, OrderEventKind::PendingCancel),
+            (
+                2,
+                OrderEventKind::Accepted {
+                    venue_order_id: venue_id,
+                },
+            ),
+            (2, OrderEventKind::Canceled),
+        ];
+        let mut applied = vec![Vec::new(); 3];
+        for (step, (order, kind)) in kinds.into_iter().enumerate() {
+            let event = OrderEvent {
+                order: OrderIndex(order),
+                kind,
+                ts_event: UnixNanos(i64::try_from(step).unwrap()),
+                ts_init: UnixNanos(100),
+            };
+            cache.apply_event(&event).unwrap().unwrap();
+            applied[order as usize].push(event);
+        }
+        assert_eq!(cache.fill_count(), 1);
+        for record in cache.order_records() {
+            let logged = &record.events[1..];
+            assert_eq!(record.events[0].kind, OrderEventKind::Initialized);
+            assert_eq!(logged, applied[record.order.index.get()].as_slice());
+        }
+    }
+
+    #[test]
     fn open_orders_and_leaves_follow_status() {
         let mut cache = cache_with_orders(2);
         for i in 0..2 {
@@ -864,7 +828,7 @@ mod tests {
                 ts_event: UnixNanos(0),
                 ts_init: UnixNanos(0),
             };
-            cache.apply_event(event).unwrap().unwrap();
+            cache.apply_event(&event).unwrap().unwrap();
         }
         assert_eq!(cache.orders_open(Filter::default()).count(), 2);
         assert_eq!(
@@ -877,7 +841,7 @@ mod tests {
             ts_event: UnixNanos(0),
             ts_init: UnixNanos(0),
         };
-        cache.apply_event(event).unwrap().unwrap();
+        cache.apply_event(&event).unwrap().unwrap();
         assert_eq!(
             cache.order(OrderIndex(0)).unwrap().status,
             OrderStatus::Canceled

@@ -2,4 +2,6 @@
 //! that values them.
 
 pub mod cache;
+mod chunked;
+mod event_log;
 pub mod portfolio;

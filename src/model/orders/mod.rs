@@ -86,6 +86,12 @@ pub enum OrderError {
         fill: Quantity,
         leaves: Quantity,
     },
+    #[error("order {order}: accepted as {renamed} after the venue named it {named}")]
+    Renamed {
+        order: ClientOrderId,
+        named: VenueOrderId,
+        renamed: VenueOrderId,
+    },
     #[error("order {order}: {source}")]
     Fixed {
         order: ClientOrderId,
@@ -257,7 +263,19 @@ impl Order {
         };
         match &event.kind {
             OrderEventKind::Accepted { venue_order_id } => {
-                self.venue_order_id = Some(venue_order_id.clone())
+                // A venue names an order once (an acceptance after a
+                // refused cancel or update repeats the name), and the
+                // run's event log reads every acceptance's id from here.
+                if let Some(named) = &self.venue_order_id
+                    && named != venue_order_id
+                {
+                    return Err(OrderError::Renamed {
+                        order: self.client_order_id.clone(),
+                        named: named.clone(),
+                        renamed: venue_order_id.clone(),
+                    });
+                }
+                self.venue_order_id = Some(venue_order_id.clone());
             }
             OrderEventKind::Triggered => self.is_triggered = true,
             OrderEventKind::Updated(update) => {

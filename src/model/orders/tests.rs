@@ -134,6 +134,33 @@ fn overfill_and_illegal_events_are_errors() {
 }
 
 #[test]
+fn a_venue_names_an_order_once() {
+    let accepted = |id: &str| OrderEventKind::Accepted {
+        venue_order_id: VenueOrderId::new(id).unwrap(),
+    };
+    let price = Price::parse("1.00", 2).unwrap();
+    let mut o = order(OrderKind::Limit { price }, "1");
+    o.apply(&event(&o, OrderEventKind::Submitted)).unwrap();
+    o.apply(&event(&o, accepted("V-1"))).unwrap();
+    o.apply(&event(&o, OrderEventKind::PendingCancel)).unwrap();
+    // A refused cancel: accepted again, under the same name.
+    o.apply(&event(&o, accepted("V-1"))).unwrap();
+    o.apply(&event(&o, OrderEventKind::PendingCancel)).unwrap();
+    assert!(matches!(
+        o.apply(&event(&o, accepted("V-2"))),
+        Err(OrderError::Renamed { .. })
+    ));
+    assert_eq!(o.status, OrderStatus::PendingCancel, "left unchanged");
+    assert_eq!(
+        o.venue_order_id
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("V-1")
+    );
+}
+
+#[test]
 fn denied_and_rejected_and_canceled_are_terminal() {
     let mut denied = order(OrderKind::Market, "1");
     denied
