@@ -17,6 +17,7 @@ use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, PositionId, StrategyId, StrategyIndex,
 };
 use crate::core::msgbus::{MessageBus, SubscriberId};
+use crate::core::pool::{self, pools};
 use crate::core::{Currency, Money, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::execution::{ExecutionClient, ExecutionEngine, FillTerms, closing_side};
@@ -101,14 +102,34 @@ enum Unvalued {
     Failed(BacktestError),
 }
 
-/// The equity curve in the report currency, one point per timestamp.
+/// The equity curve in the report currency, one point per timestamp. Its
+/// buffers go back to the thread's pool when it drops, for the next run's
+/// curve (see [`crate::core::pool`]).
 #[derive(Debug, Default, Clone)]
 pub struct EquityCurve {
     pub ts: Vec<UnixNanos>,
     pub equity_raw: Vec<i128>,
 }
 
+pools!(UnixNanos => CURVE_TIMES, i128 => CURVE_EQUITY);
+
+impl Drop for EquityCurve {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.ts));
+        pool::give(std::mem::take(&mut self.equity_raw));
+    }
+}
+
 impl EquityCurve {
+    /// An empty curve with room for `points`.
+    #[must_use]
+    pub fn with_capacity(points: usize) -> Self {
+        Self {
+            ts: pool::take(points),
+            equity_raw: pool::take(points),
+        }
+    }
+
     /// The equity as `f64` (for ratios and charts, never for money).
     #[must_use]
     pub fn values(&self) -> Vec<f64> {
@@ -408,8 +429,7 @@ impl BacktestEngine {
         }
         self.pump()?;
         let total: usize = streams.iter().map(|(_, s)| s.bars.len()).sum();
-        self.curve.ts.reserve(total);
-        self.curve.equity_raw.reserve(total);
+        self.curve = EquityCurve::with_capacity(total);
         let mut current_ts: Option<UnixNanos> = None;
         let streams: Vec<BarStream<'_>> = streams.into_iter().map(|(_, s)| s).collect();
         if let ([only], [route]) = (streams.as_slice(), routes.as_slice()) {

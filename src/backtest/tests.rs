@@ -814,3 +814,22 @@ fn the_plain_bar_loop_and_the_general_one_agree() {
         serde_json::to_string(&general).unwrap()
     );
 }
+
+#[test]
+fn a_finished_curves_buffers_serve_the_next_curve_on_the_thread() {
+    use super::engine::EquityCurve;
+    // Each test runs on a thread of its own, with pools of its own.
+    let mut first = EquityCurve::with_capacity(1000);
+    first.ts.push(UnixNanos(1));
+    first.equity_raw.push(2);
+    let (ts, equity) = (first.ts.as_ptr(), first.equity_raw.as_ptr());
+    drop(first);
+    let second = EquityCurve::with_capacity(500);
+    assert!(second.ts.is_empty() && second.equity_raw.is_empty());
+    assert_eq!(second.ts.as_ptr(), ts, "the same memory, not a new buffer");
+    assert_eq!(second.equity_raw.as_ptr(), equity);
+    // A larger curve than any pooled buffer gets new memory.
+    let third = EquityCurve::with_capacity(2000);
+    assert!(third.ts.capacity() >= 2000);
+    assert_ne!(third.ts.as_ptr(), ts);
+}

@@ -31,6 +31,7 @@ pub mod fixed;
 pub mod identifiers;
 pub mod money;
 pub mod msgbus;
+pub mod pool;
 pub mod price;
 pub mod quantity;
 pub mod rng;

@@ -471,6 +471,7 @@ mod tests {
     use crate::core::enums::{OrderStatus, TimeInForce};
     use crate::core::events::{OrderEvent, OrderEventKind};
     use crate::core::identifiers::StrategyId;
+    use crate::core::pool::Pool;
     use crate::core::{Currency, Quantity, UnixNanos};
     use crate::model::instruments::InstrumentKind;
     use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
@@ -478,17 +479,14 @@ mod tests {
 
     #[test]
     fn a_finished_runs_chunks_serve_the_next_run_on_the_thread() {
-        let pooled = || ORDER_CHUNKS.with_borrow(Vec::len);
+        let pooled = || ORDER_CHUNKS.with_borrow(Pool::len);
         // Each test runs on a thread of its own, with pools of its own.
         assert_eq!(pooled(), 0);
         let first = cache_with_orders(CHUNK + 1);
         assert_eq!(first.orders().count(), CHUNK + 1);
         drop(first);
         assert_eq!(pooled(), 2, "both chunks of the first run are kept");
-        assert!(
-            ORDER_CHUNKS
-                .with_borrow(|pool| pool.iter().all(|c| c.is_empty() && c.capacity() >= CHUNK))
-        );
+        assert!(ORDER_CHUNKS.with_borrow(|pool| pool.all_empty_with(CHUNK)));
         let second = cache_with_orders(3);
         assert_eq!(pooled(), 1, "the next run took one");
         assert_eq!(second.orders().count(), 3);
