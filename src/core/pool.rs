@@ -10,7 +10,7 @@
 /// thread's largest run used, and never more than this.
 const MAX_POOLED_BYTES: usize = 256 << 20;
 
-/// A type whose buffers are pooled per thread (see [`pools`]).
+/// A type whose buffers are pooled per thread (see the `pools!` macro).
 pub trait Pooled: Sized + 'static {
     /// `f` on this thread's pool; `None` once the thread is tearing its
     /// pools down.
@@ -93,7 +93,7 @@ pub fn take<T: Pooled>(capacity: usize) -> Vec<T> {
 }
 
 /// Keeps `buffer`'s memory for the thread's next [`take`], within
-/// [`MAX_POOLED_BYTES`]; its items are dropped now. Pooled types should
+/// `MAX_POOLED_BYTES`; its items are dropped now. Pooled types should
 /// own nothing to drop, so this does not read the items again.
 pub fn give<T: Pooled>(mut buffer: Vec<T>) {
     if buffer.capacity() == 0 {
