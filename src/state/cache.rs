@@ -209,6 +209,7 @@ impl Cache {
     }
 
     /// Stores a new order (its index must be [`Self::next_order_index`]).
+    #[inline]
     pub fn add_order(&mut self, order: Order) {
         self.orders.push(order);
     }

@@ -93,6 +93,7 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// Queues a command of this strategy for the engine.
+    #[inline]
     pub fn queue(&mut self, command: TradingCommand) {
         self.commands.push((self.strategy, command));
     }
@@ -169,6 +170,7 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// Submits an order; returns the id it will have.
+    #[inline]
     pub fn submit(&mut self, mut order: SubmitOrder) -> ClientOrderId {
         let id = order
             .client_order_id
@@ -179,6 +181,7 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// A market buy of `size`.
+    #[inline]
     pub fn buy(&mut self, instrument: InstrumentIndex, size: OrderSize) -> ClientOrderId {
         self.submit(SubmitOrder::new(
             instrument,
@@ -189,6 +192,7 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// A market sell of `size`.
+    #[inline]
     pub fn sell(&mut self, instrument: InstrumentIndex, size: OrderSize) -> ClientOrderId {
         self.submit(SubmitOrder::new(
             instrument,
@@ -199,6 +203,7 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// A GTC limit order.
+    #[inline]
     pub fn limit(
         &mut self,
         instrument: InstrumentIndex,
@@ -215,6 +220,7 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// A GTC stop-market order.
+    #[inline]
     pub fn stop(
         &mut self,
         instrument: InstrumentIndex,
@@ -231,6 +237,7 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// A GTC stop-limit order.
+    #[inline]
     pub fn stop_limit(
         &mut self,
         instrument: InstrumentIndex,
