@@ -659,7 +659,7 @@ fn multi_venue_netting_margin_and_hedging_cash() {
     let usd = result.accounts[1]
         .balances
         .iter()
-        .find(|b| b.total.currency.code == "USD")
+        .find(|b| b.total.currency.code() == "USD")
         .unwrap();
     // Cash: 20 × 50 paid plus a flat 1.00 per order.
     assert_eq!(fixed::format_raw(usd.total.raw, 2), "48998.00");

@@ -7,16 +7,51 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::enums::CurrencyType;
 
-/// A currency: its ISO-style code, display precision and kind. Currencies
-/// compare by their position in the built-in table, so a comparison on the
-/// hot path is one byte, not a string.
+/// A currency: its ISO-style code, display precision and kind. A currency
+/// is its position in the built-in table, one byte: comparing one on the
+/// hot path is one byte, not a string, and a [`super::Money`] is its raw
+/// amount and that byte.
 #[derive(Debug, Clone, Copy)]
 pub struct Currency {
+    /// Position in [`Currency::ALL`] and [`TABLE`].
+    index: u8,
+}
+
+/// What the table knows of a currency.
+#[derive(Debug)]
+struct Terms {
+    code: &'static str,
+    precision: u8,
+    currency_type: CurrencyType,
+}
+
+impl Currency {
     /// Position in [`Currency::ALL`].
-    pub index: u8,
-    pub code: &'static str,
-    pub precision: u8,
-    pub currency_type: CurrencyType,
+    #[must_use]
+    pub const fn index(self) -> u8 {
+        self.index
+    }
+
+    const fn terms(self) -> &'static Terms {
+        &TABLE[self.index as usize]
+    }
+
+    /// The ISO-style code, as `USD`.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        self.terms().code
+    }
+
+    /// Decimal places amounts are shown and rounded to.
+    #[must_use]
+    pub const fn precision(self) -> u8 {
+        self.terms().precision
+    }
+
+    #[must_use]
+    pub const fn currency_type(self) -> CurrencyType {
+        self.terms().currency_type
+    }
 }
 
 impl PartialEq for Currency {
@@ -50,13 +85,20 @@ macro_rules! currencies {
         impl Currency {
             $(
                 #[doc = concat!("The ", $code, " currency.")]
-                pub const $name: Self = Self { index: $index, code: $code, precision: $precision, currency_type: CurrencyType::$kind };
+                pub const $name: Self = Self { index: $index };
             )*
             /// Every built-in currency, in index order.
             pub const ALL: &'static [Self] = &[$(Self::$name),*];
             /// How many built-in currencies there are.
             pub const COUNT: usize = Self::ALL.len();
         }
+
+        /// The built-in currencies' terms, by index.
+        const TABLE: &[Terms] = &[$(Terms {
+            code: $code,
+            precision: $precision,
+            currency_type: CurrencyType::$kind,
+        }),*];
     };
 }
 
@@ -82,7 +124,7 @@ impl FromStr for Currency {
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .iter()
-            .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+            .find(|c| c.code().eq_ignore_ascii_case(code.trim()))
             .copied()
             .ok_or_else(|| UnknownCurrency(code.to_string()))
     }
@@ -90,13 +132,13 @@ impl FromStr for Currency {
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code)
+        f.write_str(self.code())
     }
 }
 
 impl Serialize for Currency {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.code)
+        serializer.serialize_str(self.code())
     }
 }
 
@@ -114,7 +156,7 @@ mod tests {
     #[test]
     fn indices_match_the_table() {
         for (i, currency) in Currency::ALL.iter().enumerate() {
-            assert_eq!(usize::from(currency.index), i);
+            assert_eq!(usize::from(currency.index()), i);
         }
         assert_eq!(Currency::COUNT, 8);
         assert!(Currency::USD < Currency::EUR);
@@ -123,8 +165,8 @@ mod tests {
     #[test]
     fn parses_known_codes_case_insensitively() {
         assert_eq!("usd".parse::<Currency>().unwrap(), Currency::USD);
-        assert_eq!("USDT".parse::<Currency>().unwrap().precision, 8);
-        assert_eq!(Currency::JPY.precision, 0);
+        assert_eq!("USDT".parse::<Currency>().unwrap().precision(), 8);
+        assert_eq!(Currency::JPY.precision(), 0);
         assert!("XYZ".parse::<Currency>().is_err());
     }
 }

@@ -47,8 +47,8 @@ impl Money {
             Ok(())
         } else {
             Err(FixedError::CurrencyMismatch(
-                self.currency.code,
-                other.currency.code,
+                self.currency.code(),
+                other.currency.code(),
             ))
         }
     }
@@ -100,7 +100,7 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fixed::write_raw(f, self.raw, self.currency.precision)?;
+        fixed::write_raw(f, self.raw, self.currency.precision())?;
         write!(f, " {}", self.currency)
     }
 }

@@ -144,7 +144,7 @@ impl RiskEngine {
             if cost + pending > free.raw {
                 return Err(format!(
                     "insufficient balance: order needs {} {} (with fee and open orders), free {free}",
-                    fixed::format_raw(cost + pending, free.currency.precision),
+                    fixed::format_raw(cost + pending, free.currency.precision()),
                     free.currency
                 ));
             }

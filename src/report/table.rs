@@ -30,7 +30,7 @@ pub fn format_value(value: &StatValue) -> String {
         StatValue::Time(ts) => ts.to_string(),
         StatValue::Duration(Some(ns)) => format_duration(*ns),
         StatValue::Duration(None) => "—".to_string(),
-        StatValue::Money(m) => crate::core::fixed::format_raw(m.raw, m.currency.precision),
+        StatValue::Money(m) => crate::core::fixed::format_raw(m.raw, m.currency.precision()),
         StatValue::Number(Some(x)) => format!("{x:.4}"),
         StatValue::Number(None) => "—".to_string(),
         StatValue::Count(n) => n.to_string(),
@@ -47,7 +47,7 @@ impl StatsTable {
             .set_content_arrangement(ContentArrangement::Disabled);
         table.set_header(vec![
             Cell::new(&result.name),
-            Cell::new(result.report_currency.code),
+            Cell::new(result.report_currency.code()),
         ]);
         for (key, value) in &result.stats.entries {
             table.add_row(vec![

@@ -50,9 +50,9 @@ impl Account {
             locked: [0; Currency::COUNT],
             commissions: [0; Currency::COUNT],
         };
-        account.present[usize::from(base_currency.index)] = true;
+        account.present[usize::from(base_currency.index())] = true;
         for money in starting {
-            let i = usize::from(money.currency.index);
+            let i = usize::from(money.currency.index());
             account.present[i] = true;
             account.totals[i] += money.raw;
         }
@@ -67,12 +67,12 @@ impl Account {
     /// Total balance raw in `currency`.
     #[must_use]
     pub fn total_raw(&self, currency: Currency) -> i128 {
-        self.totals[usize::from(currency.index)]
+        self.totals[usize::from(currency.index())]
     }
 
     #[must_use]
     pub fn locked_raw(&self, currency: Currency) -> i128 {
-        self.locked[usize::from(currency.index)]
+        self.locked[usize::from(currency.index())]
     }
 
     #[must_use]
@@ -86,7 +86,7 @@ impl Account {
     /// Commissions paid so far in `currency`.
     #[must_use]
     pub fn commissions_raw(&self, currency: Currency) -> i128 {
-        self.commissions[usize::from(currency.index)]
+        self.commissions[usize::from(currency.index())]
     }
 
     /// Currencies with a balance.
@@ -94,7 +94,7 @@ impl Account {
         Currency::ALL
             .iter()
             .copied()
-            .filter(|c| self.present[usize::from(c.index)])
+            .filter(|c| self.present[usize::from(c.index())])
     }
 
     /// Books a fill: a cash account pays or receives the notional; both
@@ -106,7 +106,7 @@ impl Account {
         notional_raw: i128,
         commission_raw: i128,
     ) {
-        let i = usize::from(currency.index);
+        let i = usize::from(currency.index());
         self.present[i] = true;
         let total = &mut self.totals[i];
         if self.account_type == AccountType::Cash {
@@ -123,7 +123,7 @@ impl Account {
     /// accounts realize through the notional in [`Self::apply_fill`].
     pub fn apply_realized(&mut self, currency: Currency, realized_raw: i128) {
         if self.account_type != AccountType::Cash {
-            let i = usize::from(currency.index);
+            let i = usize::from(currency.index());
             self.present[i] = true;
             self.totals[i] += realized_raw;
         }
@@ -149,7 +149,7 @@ impl Account {
                 .ok_or(FixedError::Overflow("margin"))?,
             self.leverage_raw,
         )?;
-        self.locked[usize::from(currency.index)] = margin;
+        self.locked[usize::from(currency.index())] = margin;
         Ok(())
     }
 
