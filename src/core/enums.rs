@@ -119,6 +119,11 @@ named_enum!(
 
 named_enum!(
     /// The state of an order; transitions are in `model::orders::fsm`.
+    // Four bytes wide: the cache tests an order's status right after the
+    // order wrote it, with a four-byte load, which a one-byte store does
+    // not forward to (measured: 12 % of the cache's time in W3 stalled
+    // there).
+    #[repr(u32)]
     OrderStatus {
         Initialized = "INITIALIZED",
         Denied = "DENIED",
