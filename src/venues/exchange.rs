@@ -68,6 +68,31 @@ pub enum ExchangeError {
     Identifier(#[from] IdentifierError),
 }
 
+/// Queues an event of `kind()` for the engine on `events`. The room is made
+/// before the event is built, and the push is known not to grow: an event
+/// built first and kept across a possible growth is copied from the stack
+/// with wide loads that stall on the narrow stores that had just built it
+/// (measured: half of `SimulatedExchange::execute`'s time in W3).
+#[inline]
+fn emit(
+    events: &mut Vec<OrderEvent>,
+    order: OrderIndex,
+    ts: UnixNanos,
+    kind: impl FnOnce() -> OrderEventKind,
+) {
+    if events.len() == events.capacity() {
+        events.reserve(1);
+    }
+    if events.len() < events.capacity() {
+        events.push(OrderEvent {
+            order,
+            kind: kind(),
+            ts_event: ts,
+            ts_init: ts,
+        });
+    }
+}
+
 /// A simulated venue.
 #[derive(Debug)]
 pub struct SimulatedExchange {
@@ -148,15 +173,6 @@ impl SimulatedExchange {
         VenueOrderId::after(&self.order_id_prefix, u64::from(order.0))
     }
 
-    fn event(order: OrderIndex, kind: OrderEventKind, ts: UnixNanos) -> OrderEvent {
-        OrderEvent {
-            order,
-            kind,
-            ts_event: ts,
-            ts_init: ts,
-        }
-    }
-
     fn execute(&mut self, command: InflightCommand, ts: UnixNanos) -> Result<(), ExchangeError> {
         match command {
             InflightCommand::Submit {
@@ -186,8 +202,9 @@ impl SimulatedExchange {
                     _ => {}
                 }
                 let venue_order_id = self.venue_order_id(order);
-                let accepted = Self::event(order, OrderEventKind::Accepted { venue_order_id }, ts);
-                self.events.push(accepted);
+                emit(&mut self.events, order, ts, || OrderEventKind::Accepted {
+                    venue_order_id,
+                });
             }
             InflightCommand::Cancel { order, instrument } => {
                 let removed = self
@@ -196,8 +213,7 @@ impl SimulatedExchange {
                     .and_then(Option::as_mut)
                     .is_some_and(|core| core.remove(order));
                 if removed {
-                    let canceled = Self::event(order, OrderEventKind::Canceled, ts);
-                    self.events.push(canceled);
+                    emit(&mut self.events, order, ts, || OrderEventKind::Canceled);
                 }
             }
         }
@@ -312,8 +328,7 @@ impl SimulatedExchange {
         // Drained, not taken: the buffer keeps its room for the next bar.
         for t in self.triggered.drain(..) {
             if cache.order(t.order).is_some() {
-                self.events
-                    .push(Self::event(t.order, OrderEventKind::Triggered, ts));
+                emit(&mut self.events, t.order, ts, || OrderEventKind::Triggered);
             }
         }
         let matches = std::mem::take(&mut self.matches);
@@ -342,8 +357,9 @@ impl SimulatedExchange {
             false
         });
         for (order, deadline) in expired {
-            let event = Self::event(order, OrderEventKind::Expired, deadline.max(UnixNanos(0)));
-            self.events.push(event);
+            emit(&mut self.events, order, deadline.max(UnixNanos(0)), || {
+                OrderEventKind::Expired
+            });
         }
     }
 
@@ -363,8 +379,7 @@ impl SimulatedExchange {
             false
         });
         for order in canceled {
-            self.events
-                .push(Self::event(order, OrderEventKind::Canceled, ts));
+            emit(&mut self.events, order, ts, || OrderEventKind::Canceled);
         }
     }
 
@@ -423,8 +438,7 @@ impl SimulatedExchange {
         )?;
         let currency = instrument.settlement_currency();
         if m.triggered && !order.is_triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
-            self.events
-                .push(Self::event(m.order, OrderEventKind::Triggered, ts));
+            emit(&mut self.events, m.order, ts, || OrderEventKind::Triggered);
         }
         if self.account.is_cash()
             && m.side == OrderSide::Buy
@@ -452,8 +466,9 @@ impl SimulatedExchange {
             commission: Money::new(commission, currency),
             liquidity_side: liquidity,
         };
-        let event = Self::event(m.order, OrderEventKind::Filled(Box::new(fill)), ts);
-        self.events.push(event);
+        emit(&mut self.events, m.order, ts, || {
+            OrderEventKind::Filled(Box::new(fill))
+        });
         let signed = match m.side {
             OrderSide::Buy => qty.signed_raw(),
             OrderSide::Sell => -qty.signed_raw(),
@@ -473,8 +488,7 @@ impl SimulatedExchange {
     /// Cancels an order on the venue's own initiative, recording why.
     fn cancel_by_venue(&mut self, index: OrderIndex, reason: &str, ts: UnixNanos) {
         self.cancel_reasons.push((index, Arc::from(reason)));
-        self.events
-            .push(Self::event(index, OrderEventKind::Canceled, ts));
+        emit(&mut self.events, index, ts, || OrderEventKind::Canceled);
     }
 
     /// How much of the position `order` reduces a `side` fill may trade now:
@@ -519,14 +533,11 @@ impl ExecutionClient for SimulatedExchange {
             expire_time: order.expire_time,
         };
         if let Err(e) = self.dispatch(command, ts) {
-            let rejected = Self::event(
-                order.index,
+            emit(&mut self.events, order.index, ts, || {
                 OrderEventKind::Rejected {
                     reason: Arc::from(e.to_string()),
-                },
-                ts,
-            );
-            self.events.push(rejected);
+                }
+            });
         }
     }
 
