@@ -7,6 +7,7 @@ use crate::core::clock::TimeEvent;
 use crate::core::enums::{OrderSide, PositionSide};
 use crate::core::events::{OrderEvent, OrderFilled, PositionEvent};
 use crate::core::identifiers::{ClientOrderId, InstrumentIndex, StrategyIndex};
+use crate::core::pool;
 use crate::core::{Money, Price, Quantity, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::risk::fraction_to_quantity;
@@ -180,26 +181,38 @@ impl<'a> StrategyContext<'a> {
         id
     }
 
+    /// Submits a GTC order with no extras, made where it is queued (see
+    /// [`pool::push_with`]): the helpers below are what most strategies
+    /// call per order, and an order made first and then queued is copied
+    /// through the stack.
+    #[inline]
+    fn submit_plain(
+        &mut self,
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        kind: OrderKind,
+        size: OrderSize,
+    ) -> ClientOrderId {
+        let id = self.factory.reserve();
+        let strategy = self.strategy;
+        pool::push_with(self.commands, || {
+            let mut order = SubmitOrder::new(instrument, side, kind, size);
+            order.client_order_id = Some(id.clone());
+            (strategy, TradingCommand::Submit(order))
+        });
+        id
+    }
+
     /// A market buy of `size`.
     #[inline]
     pub fn buy(&mut self, instrument: InstrumentIndex, size: OrderSize) -> ClientOrderId {
-        self.submit(SubmitOrder::new(
-            instrument,
-            OrderSide::Buy,
-            OrderKind::Market,
-            size,
-        ))
+        self.submit_plain(instrument, OrderSide::Buy, OrderKind::Market, size)
     }
 
     /// A market sell of `size`.
     #[inline]
     pub fn sell(&mut self, instrument: InstrumentIndex, size: OrderSize) -> ClientOrderId {
-        self.submit(SubmitOrder::new(
-            instrument,
-            OrderSide::Sell,
-            OrderKind::Market,
-            size,
-        ))
+        self.submit_plain(instrument, OrderSide::Sell, OrderKind::Market, size)
     }
 
     /// A GTC limit order.
@@ -211,12 +224,12 @@ impl<'a> StrategyContext<'a> {
         price: Price,
         quantity: Quantity,
     ) -> ClientOrderId {
-        self.submit(SubmitOrder::new(
+        self.submit_plain(
             instrument,
             side,
             OrderKind::Limit { price },
             OrderSize::Quantity(quantity),
-        ))
+        )
     }
 
     /// A GTC stop-market order.
@@ -228,12 +241,12 @@ impl<'a> StrategyContext<'a> {
         trigger_price: Price,
         quantity: Quantity,
     ) -> ClientOrderId {
-        self.submit(SubmitOrder::new(
+        self.submit_plain(
             instrument,
             side,
             OrderKind::StopMarket { trigger_price },
             OrderSize::Quantity(quantity),
-        ))
+        )
     }
 
     /// A GTC stop-limit order.
@@ -246,7 +259,7 @@ impl<'a> StrategyContext<'a> {
         price: Price,
         quantity: Quantity,
     ) -> ClientOrderId {
-        self.submit(SubmitOrder::new(
+        self.submit_plain(
             instrument,
             side,
             OrderKind::StopLimit {
@@ -254,7 +267,7 @@ impl<'a> StrategyContext<'a> {
                 trigger_price,
             },
             OrderSize::Quantity(quantity),
-        ))
+        )
     }
 
     pub fn cancel(&mut self, order: ClientOrderId) {
