@@ -733,27 +733,24 @@ impl BacktestEngine {
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
         let strategy = outcome.strategy;
         let venue = self.instrument_venues[outcome.instrument.get()];
-        {
-            let exchange = &mut self.venues[venue];
+        let exchange = &mut self.venues[venue];
+        exchange
+            .account
+            .apply_realized(currency, outcome.realized_raw);
+        self.valuations[venue].dirty = true;
+        if !exchange.account.is_cash() {
+            let exposure: i128 = self
+                .cache
+                .positions_open(Filter::default())
+                .filter(|p| {
+                    self.instrument_venues[p.instrument.get()] == venue && p.currency == currency
+                })
+                .map(|p| p.cost_basis_raw)
+                .sum();
             exchange
                 .account
-                .apply_realized(currency, outcome.realized_raw);
-            self.valuations[venue].dirty = true;
-            if !exchange.account.is_cash() {
-                let exposure: i128 = self
-                    .cache
-                    .positions_open(Filter::default())
-                    .filter(|p| {
-                        self.instrument_venues[p.instrument.get()] == venue
-                            && p.currency == currency
-                    })
-                    .map(|p| p.cost_basis_raw)
-                    .sum();
-                exchange
-                    .account
-                    .lock_margin(currency, exposure)
-                    .map_err(|e| BacktestError::Runtime(e.to_string()))?;
-            }
+                .lock_margin(currency, exposure)
+                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
         }
         self.call(strategy, |s, ctx| {
             s.on_order_event(ctx, &event)?;

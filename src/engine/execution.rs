@@ -243,8 +243,8 @@ fn apply<'c>(
     Ok((order, ts))
 }
 
-/// The parts of a fill positions need (all Copy), read before the event
-/// moves into the history.
+/// The parts of a fill that positions and the account need (all Copy), so
+/// the fill path reads them once, without matching the event again.
 #[derive(Debug, Clone, Copy)]
 pub struct FillTerms {
     order_side: OrderSide,

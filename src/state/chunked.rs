@@ -16,6 +16,15 @@ pools!(
     OrderFilled => FILL_CHUNKS,
 );
 
+// What the chunks hold owns nothing to drop, so a run's millions of orders
+// and events are not read again when their chunks go back to the pool
+// (see `Chunked`).
+const _: () = assert!(
+    !std::mem::needs_drop::<Order>()
+        && !std::mem::needs_drop::<LoggedEvent>()
+        && !std::mem::needs_drop::<OrderFilled>()
+);
+
 /// Items in fixed-size chunks: growing the table never moves the items
 /// already in it (a run can hold millions of orders and events). Chunks
 /// come from and go back to the thread's pool; the pooled types own

@@ -20,9 +20,6 @@ pub(super) struct LoggedEvent {
     ts_init: UnixNanos,
 }
 
-// The log's chunks go back to a pool without their events being read again.
-const _: () = assert!(!std::mem::needs_drop::<LoggedEvent>());
-
 /// An event's kind, with indices into the log's tables for the payloads.
 /// ACCEPTED names no venue id: it is the order's, which an order keeps once
 /// a venue named it (see `Order::apply`).

@@ -127,11 +127,6 @@ pub struct Order {
     pub ts_last: UnixNanos,
 }
 
-// A run keeps millions of orders in chunks that go back to a pool when it
-// ends: an order that owns nothing to drop lets those chunks be cleared
-// without reading every order again.
-const _: () = assert!(!std::mem::needs_drop::<Order>());
-
 /// The fields a new order is made of; see [`OrderFactory`].
 #[derive(Debug, Clone)]
 pub struct OrderInit {
