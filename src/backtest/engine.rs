@@ -49,6 +49,9 @@ struct StrategySlot {
     sizer: Option<Sizer>,
     /// What the sizer reads from the market, fed every bar of `instrument`.
     feed: Option<SizerFeed>,
+    /// The strategy said it does nothing with order events (see
+    /// `StrategyContext::declines_order_events`): status events skip it.
+    declines_order_events: bool,
 }
 
 /// Where one stream's bars go, resolved once before the loop: the venue
@@ -268,6 +271,7 @@ impl BacktestEngine {
                 instrument: spec.instrument,
                 sizer: spec.sizer,
                 feed: spec.sizer.as_ref().and_then(SizerFeed::for_sizer),
+                declines_order_events: false,
             });
         }
         let report_currency = config
@@ -363,6 +367,7 @@ impl BacktestEngine {
             id,
             strategy: logic,
             factory,
+            declines_order_events,
             ..
         } = slot;
         // Commands go straight onto the engine's queue (in `pump_rounds`
@@ -388,6 +393,7 @@ impl BacktestEngine {
                 message: e.message,
             },
         })?;
+        *declines_order_events |= ctx.declines_order_events();
         Ok(())
     }
 
@@ -715,6 +721,13 @@ impl BacktestEngine {
         }
         let strategy = ExecutionEngine::apply_status(&mut self.cache, &event)
             .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        if self
+            .strategies
+            .get(strategy.get())
+            .is_some_and(|slot| slot.declines_order_events)
+        {
+            return Ok(());
+        }
         self.call(strategy, |s, ctx| s.on_order_event(ctx, &event))
     }
 

@@ -833,3 +833,64 @@ fn a_finished_curves_buffers_serve_the_next_curve_on_the_thread() {
     assert!(third.ts.capacity() >= 2000);
     assert_ne!(third.ts.as_ptr(), ts);
 }
+
+/// Trades through `Scripted`'s actions but keeps the default order-event
+/// hook, so the engine stops calling it for status events; it counts fills.
+struct FillsOnly {
+    actions: Scripted,
+    fills: Arc<Mutex<usize>>,
+}
+
+impl Strategy for FillsOnly {
+    fn on_bar(&mut self, ctx: &mut StrategyContext<'_>, bar: &Bar) -> HookResult {
+        Strategy::on_bar(&mut self.actions, ctx, bar)
+    }
+
+    fn on_order_filled(
+        &mut self,
+        _ctx: &mut StrategyContext<'_>,
+        _event: &OrderEvent,
+        _fill: &crate::core::events::OrderFilled,
+    ) -> HookResult {
+        *self.fills.lock().unwrap() += 1;
+        Ok(())
+    }
+}
+
+#[test]
+fn a_strategy_that_declines_order_events_still_gets_every_fill() {
+    let actions = [
+        (0, Action::Limit(OrderSide::Buy, "9.00", 10)),
+        (0, Action::Buy(100)),
+        (2, Action::CancelAll),
+        (3, Action::Sell(100)),
+        (4, Action::Buy(50)),
+    ];
+    let fills = Arc::new(Mutex::new(0));
+    let declining = FillsOnly {
+        actions: scripted(&actions),
+        fills: Arc::clone(&fills),
+    };
+    let result = run(ONE_VENUE, vec![Box::new(declining)], vec![flat_bars(8)]);
+    let filled = result
+        .orders
+        .iter()
+        .flat_map(|o| &o.events)
+        .filter(|e| matches!(e.kind, OrderEventKind::Filled(_)))
+        .count();
+    assert_eq!(filled, 3, "three market orders filled");
+    assert_eq!(*fills.lock().unwrap(), filled);
+    // The same actions with the order-event hook overridden: it sees every
+    // event of its orders, status events included.
+    let recording = scripted(&actions);
+    let log = Arc::clone(&recording.log);
+    let result = run(ONE_VENUE, vec![Box::new(recording)], vec![flat_bars(8)]);
+    let events: usize = result.orders.iter().map(|o| o.events.len() - 1).sum();
+    let seen = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("O-"))
+        .count();
+    assert_eq!(seen, events, "every logged event reached the strategy");
+}

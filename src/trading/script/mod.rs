@@ -89,6 +89,10 @@ pub struct ScriptProgram {
     reads_open_orders: bool,
     /// Asked on every bar: no name lookup.
     has_on_bar: bool,
+    /// Whether any hook a status event can reach is defined (`on_order_event`
+    /// or an `on_order_<status>`); without one, the engine stops calling the
+    /// strategy for status events.
+    handles_order_events: bool,
 }
 
 impl ScriptProgram {
@@ -136,6 +140,11 @@ impl ScriptProgram {
             limits,
             ast,
             has_on_bar: functions.contains_key("on_bar"),
+            handles_order_events: HOOKS.iter().any(|h| {
+                h.name.starts_with("on_order_")
+                    && h.name != "on_order_filled"
+                    && functions.contains_key(h.name)
+            }),
             functions,
             reads_open_orders: source.contains("open_orders"),
         })
@@ -542,6 +551,10 @@ impl Strategy for ScriptStrategy {
     }
 
     fn on_order_event(&mut self, ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
+        if !self.program.handles_order_events {
+            ctx.decline_order_events();
+            return Ok(());
+        }
         let map = Dynamic::from_map(event_map(event, ctx.cache));
         self.hook(ctx, "on_order_event", || map.clone())?;
         match hook_of(&event.kind) {

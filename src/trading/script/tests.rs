@@ -194,3 +194,18 @@ fn every_snippet_in_the_docs_is_part_of_an_example_script() {
         );
     }
 }
+
+#[test]
+fn a_script_handles_order_events_only_with_an_order_hook() {
+    let bar_only = "fn on_bar(ctx, bar) {}";
+    assert!(!compile(bar_only).unwrap().handles_order_events);
+    let fills_only = "fn on_bar(ctx, bar) {}\nfn on_order_filled(ctx, event) {}";
+    assert!(
+        !compile(fills_only).unwrap().handles_order_events,
+        "fills have their own hook"
+    );
+    for hook in ["on_order_event", "on_order_canceled", "on_order_accepted"] {
+        let source = format!("fn on_bar(ctx, bar) {{}}\nfn {hook}(ctx, event) {{}}");
+        assert!(compile(&source).unwrap().handles_order_events, "{hook}");
+    }
+}
