@@ -62,6 +62,12 @@ struct OrderHeavy {
 }
 
 impl Strategy for OrderHeavy {
+    // It does nothing with its orders' events, and says so, as a user who
+    // cares about speed would (see `Strategy::wants_order_events`).
+    fn wants_order_events(&self) -> bool {
+        false
+    }
+
     fn on_bar(&mut self, ctx: &mut StrategyContext<'_>, bar: &Bar) -> HookResult {
         let i = self.seen;
         self.seen += 1;

@@ -49,8 +49,8 @@ struct StrategySlot {
     sizer: Option<Sizer>,
     /// What the sizer reads from the market, fed every bar of `instrument`.
     feed: Option<SizerFeed>,
-    /// The strategy said it does nothing with order events (see
-    /// `StrategyContext::declines_order_events`): status events skip it.
+    /// The strategy does nothing with its orders' status events (see
+    /// `Strategy::wants_order_events`): they skip it.
     declines_order_events: bool,
 }
 
@@ -266,12 +266,12 @@ impl BacktestEngine {
             }
             slots.push(StrategySlot {
                 id: spec.id.clone(),
+                declines_order_events: !strategy.wants_order_events(),
                 strategy,
                 factory: OrderFactory::new(&spec.id),
                 instrument: spec.instrument,
                 sizer: spec.sizer,
                 feed: spec.sizer.as_ref().and_then(SizerFeed::for_sizer),
-                declines_order_events: false,
             });
         }
         let report_currency = config
@@ -367,7 +367,6 @@ impl BacktestEngine {
             id,
             strategy: logic,
             factory,
-            declines_order_events,
             ..
         } = slot;
         // Commands go straight onto the engine's queue (in `pump_rounds`
@@ -393,7 +392,6 @@ impl BacktestEngine {
                 message: e.message,
             },
         })?;
-        *declines_order_events |= ctx.declines_order_events();
         Ok(())
     }
 

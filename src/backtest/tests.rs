@@ -834,16 +834,25 @@ fn a_finished_curves_buffers_serve_the_next_curve_on_the_thread() {
     assert_ne!(third.ts.as_ptr(), ts);
 }
 
-/// Trades through `Scripted`'s actions but keeps the default order-event
-/// hook, so the engine stops calling it for status events; it counts fills.
+/// Trades through `Scripted`'s actions, says it wants no order events, and
+/// counts the events that still reach it.
 struct FillsOnly {
     actions: Scripted,
-    fills: Arc<Mutex<usize>>,
+    /// Fills through `on_order_filled`, other events through
+    /// `on_order_event`.
+    seen: Arc<Mutex<(usize, usize)>>,
 }
 
 impl Strategy for FillsOnly {
     fn on_bar(&mut self, ctx: &mut StrategyContext<'_>, bar: &Bar) -> HookResult {
         Strategy::on_bar(&mut self.actions, ctx, bar)
+    }
+
+    fn on_order_event(&mut self, _ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
+        if !matches!(event.kind, OrderEventKind::Filled(_)) {
+            self.seen.lock().unwrap().1 += 1;
+        }
+        Ok(())
     }
 
     fn on_order_filled(
@@ -852,13 +861,17 @@ impl Strategy for FillsOnly {
         _event: &OrderEvent,
         _fill: &crate::core::events::OrderFilled,
     ) -> HookResult {
-        *self.fills.lock().unwrap() += 1;
+        self.seen.lock().unwrap().0 += 1;
         Ok(())
+    }
+
+    fn wants_order_events(&self) -> bool {
+        false
     }
 }
 
 #[test]
-fn a_strategy_that_declines_order_events_still_gets_every_fill() {
+fn a_strategy_that_wants_no_order_events_still_gets_every_fill() {
     let actions = [
         (0, Action::Limit(OrderSide::Buy, "9.00", 10)),
         (0, Action::Buy(100)),
@@ -866,10 +879,10 @@ fn a_strategy_that_declines_order_events_still_gets_every_fill() {
         (3, Action::Sell(100)),
         (4, Action::Buy(50)),
     ];
-    let fills = Arc::new(Mutex::new(0));
+    let seen = Arc::new(Mutex::new((0, 0)));
     let declining = FillsOnly {
         actions: scripted(&actions),
-        fills: Arc::clone(&fills),
+        seen: Arc::clone(&seen),
     };
     let result = run(ONE_VENUE, vec![Box::new(declining)], vec![flat_bars(8)]);
     let filled = result
@@ -879,9 +892,13 @@ fn a_strategy_that_declines_order_events_still_gets_every_fill() {
         .filter(|e| matches!(e.kind, OrderEventKind::Filled(_)))
         .count();
     assert_eq!(filled, 3, "three market orders filled");
-    assert_eq!(*fills.lock().unwrap(), filled);
-    // The same actions with the order-event hook overridden: it sees every
-    // event of its orders, status events included.
+    assert_eq!(
+        *seen.lock().unwrap(),
+        (filled, 0),
+        "fills only, no status event"
+    );
+    // The same actions by a strategy that wants them: it sees every event
+    // of its orders, status events included.
     let recording = scripted(&actions);
     let log = Arc::clone(&recording.log);
     let result = run(ONE_VENUE, vec![Box::new(recording)], vec![flat_bars(8)]);

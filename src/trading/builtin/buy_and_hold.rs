@@ -30,6 +30,10 @@ impl BuyAndHold {
 }
 
 impl Strategy for BuyAndHold {
+    fn wants_order_events(&self) -> bool {
+        false
+    }
+
     fn on_bar(&mut self, ctx: &mut StrategyContext<'_>, bar: &Bar) -> HookResult {
         if !self.bought && bar.instrument == self.instrument {
             self.bought = true;

@@ -160,6 +160,10 @@ impl<A> MovingAverageCross<A> {
 }
 
 impl<A: Average> Strategy for MovingAverageCross<A> {
+    fn wants_order_events(&self) -> bool {
+        false
+    }
+
     #[inline]
     fn on_bar(&mut self, ctx: &mut StrategyContext<'_>, bar: &Bar) -> HookResult {
         if bar.instrument != self.instrument {

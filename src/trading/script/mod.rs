@@ -90,7 +90,7 @@ pub struct ScriptProgram {
     /// Asked on every bar: no name lookup.
     has_on_bar: bool,
     /// Whether any hook a status event can reach is defined (`on_order_event`
-    /// or an `on_order_<status>`); without one, the engine stops calling the
+    /// or an `on_order_<status>`); without one, the engine does not call the
     /// strategy for status events.
     handles_order_events: bool,
 }
@@ -480,6 +480,10 @@ fn hook_of(kind: &OrderEventKind) -> Option<&'static str> {
 }
 
 impl Strategy for ScriptStrategy {
+    fn wants_order_events(&self) -> bool {
+        self.program.handles_order_events
+    }
+
     fn on_start(&mut self, ctx: &mut StrategyContext<'_>) -> HookResult {
         self.ctx.lock().starting = true;
         let result = self.hook(ctx, "on_start", || Dynamic::UNIT);
@@ -552,7 +556,6 @@ impl Strategy for ScriptStrategy {
 
     fn on_order_event(&mut self, ctx: &mut StrategyContext<'_>, event: &OrderEvent) -> HookResult {
         if !self.program.handles_order_events {
-            ctx.decline_order_events();
             return Ok(());
         }
         let map = Dynamic::from_map(event_map(event, ctx.cache));
