@@ -53,6 +53,13 @@ fn next_index(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
 }
 
+/// Pushes `item` onto `table`; its index there.
+fn append<T>(table: &mut Vec<T>, item: T) -> u32 {
+    let index = next_index(table.len());
+    table.push(item);
+    index
+}
+
 impl EventLog {
     pub(super) fn push(&mut self, event: &OrderEvent) {
         let kind = match &event.kind {
@@ -64,21 +71,15 @@ impl EventLog {
             OrderEventKind::Triggered => LoggedKind::Triggered,
             OrderEventKind::PendingUpdate => LoggedKind::PendingUpdate,
             OrderEventKind::PendingCancel => LoggedKind::PendingCancel,
-            OrderEventKind::Denied { reason } => {
-                let index = next_index(self.reasons.len());
-                self.reasons.push(Arc::clone(reason));
-                LoggedKind::Denied { reason: index }
-            }
-            OrderEventKind::Rejected { reason } => {
-                let index = next_index(self.reasons.len());
-                self.reasons.push(Arc::clone(reason));
-                LoggedKind::Rejected { reason: index }
-            }
-            OrderEventKind::Updated(update) => {
-                let index = next_index(self.updates.len());
-                self.updates.push((**update).clone());
-                LoggedKind::Updated { update: index }
-            }
+            OrderEventKind::Denied { reason } => LoggedKind::Denied {
+                reason: append(&mut self.reasons, Arc::clone(reason)),
+            },
+            OrderEventKind::Rejected { reason } => LoggedKind::Rejected {
+                reason: append(&mut self.reasons, Arc::clone(reason)),
+            },
+            OrderEventKind::Updated(update) => LoggedKind::Updated {
+                update: append(&mut self.updates, (**update).clone()),
+            },
             OrderEventKind::Filled(fill) => {
                 let index = next_index(self.fills.len());
                 self.fills.push((**fill).clone());
