@@ -294,6 +294,35 @@ pub fn raw_from_f64(value: f64, precision: u8) -> Result<i128, FixedError> {
     Ok(i128::from(round_scaled(scaled)) * pow10(FIXED_PRECISION - precision))
 }
 
+/// [`raw_from_f64`] for the values whose raw fits an `i64` with room to
+/// spare (|raw| < 9e18, so any price): the same rounding, without 128-bit
+/// arithmetic or an error to build. `None` for NaN, infinities and larger
+/// values; callers that must tell those apart fall back to
+/// [`raw_from_f64`]. Strategies convert a price per order and Parquet
+/// columns one per cell, so this is inline.
+#[must_use]
+#[inline]
+pub fn raw64_from_f64(value: f64, precision: u8) -> Option<i64> {
+    // 10^(FIXED_PRECISION - p): the raw of one unit of the last decimal.
+    const UNITS: [i64; 10] = {
+        let mut units = [1i64; 10];
+        let mut p = 9;
+        while p > 0 {
+            units[p - 1] = units[p] * 10;
+            p -= 1;
+        }
+        units
+    };
+    let precision = precision.min(FIXED_PRECISION);
+    let unit = UNITS[usize::from(precision)];
+    let scaled = value * f64_scale(precision);
+    // Also false for NaN and infinities. The bound leaves a unit of room,
+    // so the rounded product cannot overflow.
+    #[allow(clippy::cast_precision_loss, reason = "a bound, not a value")]
+    let fits = scaled.abs() * (unit as f64) < 9.0e18;
+    fits.then(|| round_scaled(scaled) * unit)
+}
+
 /// 10^`precision` as an exact `f64` (`precision` ≤ 9).
 #[must_use]
 #[inline]
@@ -437,7 +466,26 @@ mod tests {
         assert!(raw_from_f64(f64::NAN, 2).is_err());
     }
 
+    #[test]
+    fn the_i64_float_path_declines_what_it_cannot_hold() {
+        assert_eq!(raw64_from_f64(100.03, 2), Some(100_030_000_000));
+        assert_eq!(raw64_from_f64(-2.5, 0), Some(-3_000_000_000));
+        for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 9.0e9, -9.0e9] {
+            assert_eq!(raw64_from_f64(value, 2), None, "{value}");
+        }
+        assert_eq!(raw64_from_f64(8.9e9, 9), Some(8_900_000_000_000_000_000));
+    }
+
     proptest! {
+        #[test]
+        fn the_i64_float_path_rounds_as_the_checked_one(value in -1.0e10f64..1.0e10, precision in 0u8..=12) {
+            if let Some(raw) = raw64_from_f64(value, precision) {
+                prop_assert_eq!(i128::from(raw), raw_from_f64(value, precision).unwrap());
+            } else {
+                prop_assert!(value.abs() * 1e9 >= 8.9e18);
+            }
+        }
+
         #[test]
         fn text_round_trip(raw in -1_000_000_000_000_000_000i128..1_000_000_000_000_000_000i128, precision in 0u8..=9) {
             let rounded = round_half_up(raw, precision);

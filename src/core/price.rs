@@ -42,7 +42,19 @@ impl Price {
     ///
     /// # Errors
     /// For NaN, infinities and out-of-range values.
+    #[inline]
     pub fn from_f64(value: f64, precision: u8) -> Result<Self, FixedError> {
+        match fixed::raw64_from_f64(value, precision) {
+            Some(raw) if precision <= fixed::FIXED_PRECISION => Ok(Self { raw, precision }),
+            _ => Self::from_f64_checked(value, precision),
+        }
+    }
+
+    /// [`Price::from_f64`] for what its fast path leaves: the errors, and
+    /// raws within a unit of the `i64` limit.
+    #[cold]
+    #[inline(never)]
+    fn from_f64_checked(value: f64, precision: u8) -> Result<Self, FixedError> {
         fixed::check_precision(precision)?;
         // The float is rounded at `precision` already: nothing left to round.
         let raw = i64::try_from(fixed::raw_from_f64(value, precision)?)

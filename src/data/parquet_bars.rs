@@ -124,19 +124,10 @@ fn integer_timestamps(
 /// tight pass (the per-cell path with its error handling is several times
 /// slower); the caller must have checked there are no nulls.
 fn float_raws(floats: &Float64Chunked, precision: u8) -> impl Iterator<Item = Option<i64>> + '_ {
-    let precision = precision.min(fixed::FIXED_PRECISION);
-    let scale = fixed::f64_scale(precision);
-    let unit = 10i64.pow(u32::from(fixed::FIXED_PRECISION - precision));
-    // Past this the raw would not fit an i64 (NaN fails the test too).
-    #[allow(clippy::cast_precision_loss, reason = "a bound, not a value")]
-    let limit = 9.0e18 / unit as f64;
     floats
         .downcast_iter()
         .flat_map(|array| array.values().iter())
-        .map(move |&value| {
-            let scaled = value * scale;
-            (!scaled.is_nan() && scaled.abs() < limit).then(|| fixed::round_scaled(scaled) * unit)
-        })
+        .map(move |&value| fixed::raw64_from_f64(value, precision))
 }
 
 /// Writes a float price column straight into the bars when every value
