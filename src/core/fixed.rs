@@ -277,7 +277,8 @@ pub fn parse_raw(text: &str) -> Result<(i128, u8), FixedError> {
 }
 
 /// Converts a float to a raw rounded half up to `precision` decimals. Used
-/// only at the edges (Parquet float columns), never for arithmetic.
+/// only at the edges (Parquet float columns, the prices and sizes strategies
+/// compute in floats), never for arithmetic.
 ///
 /// # Errors
 /// [`FixedError::NotFinite`] for NaN or infinities, [`FixedError::Overflow`]

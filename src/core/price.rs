@@ -38,7 +38,8 @@ impl Price {
         Self::from_raw(fixed::parse_raw(text)?.0, precision)
     }
 
-    /// Converts a float (a Parquet column) rounded half up to `precision`.
+    /// Converts a float (a Parquet cell, a price a strategy computed)
+    /// rounded half up to `precision`.
     ///
     /// # Errors
     /// For NaN, infinities and out-of-range values.
