@@ -370,6 +370,14 @@ macro_rules! dense_index {
                 self.0 as usize
             }
 
+            /// The index the next item of a table now holding `len` items
+            /// gets. It saturates rather than fail: no run's table holds
+            /// 2^32 items (that many orders alone would take 800 GB).
+            #[must_use]
+            pub fn next_in(len: usize) -> Self {
+                Self(u32::try_from(len).unwrap_or(u32::MAX))
+            }
+
             /// # Errors
             /// When `index` does not fit in `u32`.
             pub fn from_usize(index: usize) -> Result<Self, IdentifierError> {
@@ -512,5 +520,7 @@ mod tests {
     fn dense_indices_convert() {
         assert_eq!(InstrumentIndex::from_usize(3).unwrap().get(), 3);
         assert!(OrderIndex::from_usize(usize::MAX).is_err());
+        assert_eq!(TagIndex::next_in(2), TagIndex(2));
+        assert_eq!(OrderIndex::next_in(usize::MAX), OrderIndex(u32::MAX));
     }
 }

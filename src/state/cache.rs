@@ -185,7 +185,7 @@ impl Cache {
     /// The index the next added order will get.
     #[must_use]
     pub fn next_order_index(&self) -> OrderIndex {
-        OrderIndex(u32::try_from(self.orders.len()).unwrap_or(u32::MAX))
+        OrderIndex::next_in(self.orders.len())
     }
 
     /// The index of the tag `text`, which is added at the first use.
@@ -193,7 +193,7 @@ impl Cache {
         if let Some(index) = self.tag_indices.get(&text) {
             return *index;
         }
-        let index = TagIndex(u32::try_from(self.tags.len()).unwrap_or(u32::MAX));
+        let index = TagIndex::next_in(self.tags.len());
         self.tags.push(Arc::clone(&text));
         self.tag_indices.insert(text, index);
         index
@@ -335,7 +335,7 @@ impl Cache {
 
     #[must_use]
     pub fn next_position_index(&self) -> PositionIndex {
-        PositionIndex(u32::try_from(self.positions.len()).unwrap_or(u32::MAX))
+        PositionIndex::next_in(self.positions.len())
     }
 
     /// Stores a newly opened position; `netting` makes it the one position
