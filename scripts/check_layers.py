@@ -20,10 +20,10 @@ ALLOWED = {
     "trading": {"core", "model", "state", "engine", "indicators", "analysis"},
     "backtest": {"core", "model", "indicators", "data", "state", "engine", "venues", "analysis", "trading"},
     "report": {"core", "model", "analysis", "backtest"},
-    "optimization": {"core", "model", "analysis", "backtest"},
+    "optimization": {"core", "model", "data", "analysis", "trading", "backtest", "report"},
     "live": {"core", "model", "state", "engine", "trading"},
     "cli": None,  # everything
-    "error": {"backtest", "data", "report"},
+    "error": {"backtest", "data", "report", "optimization"},
     "lib": None,
 }
 

@@ -2,6 +2,7 @@
 
 use crate::backtest::{BacktestError, ConfigError};
 use crate::data::DataError;
+use crate::optimization::OptimizeError;
 use crate::report::ReportError;
 
 /// Process exit codes; the README lists them.
@@ -34,8 +35,30 @@ pub enum Error {
     Script(BacktestError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Optimize(OptimizeError),
     #[error("{0}")]
     Io(String),
+    /// A command line that cannot work (exit 2, as clap's own errors).
+    #[error("{0}")]
+    Usage(String),
+    /// Stopped by Ctrl-C or SIGTERM after keeping what finished.
+    #[error("{0}")]
+    Interrupted(String),
+}
+
+impl From<OptimizeError> for Error {
+    fn from(error: OptimizeError) -> Self {
+        match error {
+            OptimizeError::Config(e) => Self::Config(e),
+            OptimizeError::Backtest(e) => e.into(),
+            OptimizeError::Report(e) => Self::Report(e),
+            OptimizeError::Usage(m) => Self::Usage(m),
+            other @ (OptimizeError::Merge(_)
+            | OptimizeError::Io { .. }
+            | OptimizeError::Threads { .. }) => Self::Optimize(other),
+        }
+    }
 }
 
 impl From<BacktestError> for Error {
@@ -55,7 +78,13 @@ impl Error {
     pub const fn exit_code(&self) -> ExitCode {
         match self {
             Self::Config(_) | Self::Data(_) | Self::Script(_) => ExitCode::InvalidInput,
-            Self::Backtest(_) | Self::Report(_) | Self::Io(_) => ExitCode::Failure,
+            // Parts that do not make one sweep are bad input.
+            Self::Optimize(OptimizeError::Merge(_)) => ExitCode::InvalidInput,
+            Self::Backtest(_) | Self::Report(_) | Self::Io(_) | Self::Optimize(_) => {
+                ExitCode::Failure
+            }
+            Self::Usage(_) => ExitCode::Usage,
+            Self::Interrupted(_) => ExitCode::Interrupted,
         }
     }
 }

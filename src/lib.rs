@@ -2,7 +2,7 @@
 //!
 //! Layers, each importing only those above it in this list: `core` → `model`
 //! → `indicators`, `data`, `state` → `engine` → `venues` → `analysis` →
-//! `trading` → `backtest` → `report` → `cli`.
+//! `trading` → `backtest` → `report` → `optimization` → `cli`.
 
 pub mod analysis;
 pub mod backtest;
@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod indicators;
 pub mod model;
+pub mod optimization;
 pub mod report;
 pub mod state;
 pub mod trading;

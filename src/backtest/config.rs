@@ -169,19 +169,8 @@ pub fn load(path: &Path) -> Result<BacktestConfig, ConfigError> {
 /// # Errors
 /// A [`ConfigError`] with the line, column and field at fault.
 pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
-    let raw: RawConfig = toml::from_str(source).map_err(|e| {
-        let (line, column) = e.span().map_or((None, None), |s| {
-            let (l, c) = super::error::line_column(source, s.start);
-            (Some(l), Some(c))
-        });
-        ConfigError {
-            path: path.to_path_buf(),
-            line,
-            column,
-            field: None,
-            message: e.message().trim().to_string(),
-        }
-    })?;
+    let raw: RawConfig =
+        toml::from_str(source).map_err(|e| ConfigError::from_toml(path, source, &e))?;
     let check = Checker { path, source };
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
 

@@ -32,6 +32,10 @@ pub struct RawConfig {
     /// Fixed exchange rates, `"EUR/USD" = 1.085` (USD per EUR).
     #[serde(default)]
     pub fx_rates: BTreeMap<String, Spanned<toml::Value>>,
+    /// `[optimize]`: what `bt optimize` searches; its schema and checks
+    /// live in `optimization::spec`, so a run ignores it.
+    #[serde(default, rename = "optimize")]
+    pub _optimize: Option<serde::de::IgnoredAny>,
 }
 
 /// `[observers] every = "1h"` (or `"bar"`): curves written to observers.csv.

@@ -48,6 +48,24 @@ impl ConfigError {
 
 pub use crate::core::text::line_column;
 
+impl ConfigError {
+    /// A TOML syntax or schema error in `source`, at its line and column.
+    #[must_use]
+    pub fn from_toml(path: &Path, source: &str, error: &toml::de::Error) -> Self {
+        let (line, column) = error.span().map_or((None, None), |s| {
+            let (l, c) = line_column(source, s.start);
+            (Some(l), Some(c))
+        });
+        Self {
+            path: path.to_path_buf(),
+            line,
+            column,
+            field: None,
+            message: error.message().trim().to_string(),
+        }
+    }
+}
+
 impl From<ScriptError> for ConfigError {
     /// A script that does not compile or load is a bad input like a bad config.
     fn from(error: ScriptError) -> Self {

@@ -58,11 +58,51 @@ pub fn load_data(config: &BacktestConfig) -> Result<Vec<LoadedBars>, BacktestErr
         .collect()
 }
 
-/// Runs `config` on already loaded data.
+/// Runs `config` on already loaded data: the results with their report's
+/// chart data and the config's analyzers.
 ///
 /// # Errors
 /// When a strategy fails or the engine breaks an invariant.
 pub fn run_loaded(
+    config: &BacktestConfig,
+    data: &[LoadedBars],
+) -> Result<BacktestResult, BacktestError> {
+    let mut result = run_results(config, data)?;
+    let primary = config.strategies.first().map(|s| s.instrument);
+    let primary_bars: &[Bar] = primary
+        .and_then(|i| first_feed(config, data, i.get()))
+        .map_or(&[], |bars| bars_within(bars, config.start, config.end));
+    result.chart = ChartData {
+        candles: candles(primary_bars, MAX_CANDLES),
+        overlays: overlay_lines(&result.overlay_specs, primary_bars),
+        // The config was read moments ago; if it is gone now, the echo is empty.
+        config_text: std::fs::read_to_string(&config.source).unwrap_or_default(),
+    };
+    result.analyses = result.analyze(&config.analyzers);
+    Ok(result)
+}
+
+/// The bars of instrument `index`'s first feed.
+fn first_feed<'a>(
+    config: &BacktestConfig,
+    data: &'a [LoadedBars],
+    index: usize,
+) -> Option<&'a [Bar]> {
+    config
+        .data
+        .iter()
+        .zip(data)
+        .find(|(spec, _)| spec.file.instrument.get() == index)
+        .map(|(_, loaded)| loaded.bars.as_slice())
+}
+
+/// Runs `config` on already loaded data: stats, trades, orders and the
+/// equity curve, without what only a report draws (what a parameter sweep
+/// needs of each run).
+///
+/// # Errors
+/// When a strategy fails or the engine breaks an invariant.
+pub fn run_results(
     config: &BacktestConfig,
     data: &[LoadedBars],
 ) -> Result<BacktestResult, BacktestError> {
@@ -110,16 +150,9 @@ pub fn run_loaded(
         .collect();
     // Each instrument's first feed, for trade excursions.
     let prices: Vec<&[Bar]> = (0..config.instruments.len())
-        .map(|i| {
-            config
-                .data
-                .iter()
-                .zip(data)
-                .find(|(spec, _)| spec.file.instrument.get() == i)
-                .map_or(&[][..], |(_, loaded)| loaded.bars.as_slice())
-        })
+        .map(|i| first_feed(config, data, i).unwrap_or_default())
         .collect();
-    let mut result = BacktestResult::build(
+    BacktestResult::build(
         &config.name,
         &config.source.display().to_string(),
         output,
@@ -127,19 +160,7 @@ pub fn run_loaded(
         &prices,
         bars,
         warnings,
-    )?;
-    // The primary instrument's bars inside [start, end] (they are sorted).
-    let primary_bars: &[Bar] = primary
-        .and_then(|i| prices.get(i.get()))
-        .map_or(&[], |bars| bars_within(bars, config.start, config.end));
-    result.chart = ChartData {
-        candles: candles(primary_bars, MAX_CANDLES),
-        overlays: overlay_lines(&result.overlay_specs, primary_bars),
-        // The config was read moments ago; if it is gone now, the echo is empty.
-        config_text: std::fs::read_to_string(&config.source).unwrap_or_default(),
-    };
-    result.analyses = result.analyze(&config.analyzers);
-    Ok(result)
+    )
 }
 
 /// Replays each price-scale overlay over `bars` and thins every line of it

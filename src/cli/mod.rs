@@ -1,5 +1,6 @@
 //! The command line (the only home of clap): one file per subcommand.
 
+mod optimize;
 mod run;
 mod validate;
 mod wrangle;
@@ -48,6 +49,8 @@ pub enum Command {
         #[arg(long)]
         parquet: bool,
     },
+    /// Search a config's parameters ([optimize] table) over all cores.
+    Optimize(optimize::OptimizeArgs),
     /// Check a config and its data files without running.
     Validate {
         /// The TOML config.
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> Result<()> {
             quiet,
             parquet,
         } => run::execute(&config, out, format, quiet, parquet),
+        Command::Optimize(args) => optimize::execute(args),
         Command::Validate { config } => validate::execute(&config),
         Command::Wrangle(command) => wrangle::execute(command),
     }

@@ -8,3 +8,53 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
+
+/// Levenshtein distance, for "did you mean".
+#[must_use]
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidate nearest to `name` (case-insensitively), if at most three
+/// edits away: the "did you mean" of an unknown name.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&name, &c.to_lowercase()), c))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("on_bar", "on_bar"), 0);
+        assert_eq!(edit_distance("on_bars", "on_bar"), 1);
+        assert_eq!(edit_distance("on_bra", "on_bar"), 2);
+    }
+
+    #[test]
+    fn nearest_ignores_case_and_gives_up_far_away() {
+        let keys = ["Sharpe Ratio", "Sortino Ratio", "SQN"];
+        assert_eq!(nearest("sharp ratio", keys), Some("Sharpe Ratio"));
+        assert_eq!(nearest("Profit", keys), None);
+    }
+}

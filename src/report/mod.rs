@@ -19,7 +19,7 @@ pub use html::HtmlReport;
 pub use json::JsonResults;
 pub use json::stats_json;
 pub use png::{HEIGHT as PNG_HEIGHT, PngReport, WIDTH as PNG_WIDTH};
-pub use table::StatsTable;
+pub use table::{StatsTable, format_duration, render_rows};
 
 /// One output format.
 pub trait Exporter {

@@ -59,6 +59,28 @@ impl StatsTable {
     }
 }
 
+/// A table of text cells with a header row, numbers right-aligned.
+#[must_use]
+pub fn render_rows(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_BORDERS_ONLY)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(header.iter().map(Cell::new));
+    for row in rows {
+        table.add_row(row.iter().map(|text| {
+            let numeric = text.parse::<f64>().is_ok() || text == "—";
+            let cell = Cell::new(text);
+            if numeric {
+                cell.set_alignment(CellAlignment::Right)
+            } else {
+                cell
+            }
+        }));
+    }
+    table.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ mod configs;
 mod errors;
 mod fx;
 mod observers;
+mod optimize;
 mod parquet_out;
 mod pipelines;
 mod reference;

@@ -62,6 +62,42 @@ pub use trade_duration::trade_durations;
 pub use trade_returns::trade_returns;
 pub use win_rate::win_rate_pct;
 
+/// Every key of the stats table, in its order.
+pub const STAT_KEYS: [&str; 32] = [
+    "Start",
+    "End",
+    "Duration",
+    "Exposure Time [%]",
+    "Equity Final [$]",
+    "Equity Peak [$]",
+    "Commissions [$]",
+    "Return [%]",
+    "Buy & Hold Return [%]",
+    "Return (Ann.) [%]",
+    "Volatility (Ann.) [%]",
+    "CAGR [%]",
+    "Sharpe Ratio",
+    "Sortino Ratio",
+    "Calmar Ratio",
+    "Alpha [%]",
+    "Beta",
+    "Max. Drawdown [%]",
+    "Avg. Drawdown [%]",
+    "Max. Drawdown Duration",
+    "Avg. Drawdown Duration",
+    "# Trades",
+    "Win Rate [%]",
+    "Best Trade [%]",
+    "Worst Trade [%]",
+    "Avg. Trade [%]",
+    "Max. Trade Duration",
+    "Avg. Trade Duration",
+    "Profit Factor",
+    "Expectancy [%]",
+    "SQN",
+    "Kelly Criterion",
+];
+
 /// One value in the stats table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -238,47 +274,12 @@ mod tests {
         })
     }
 
-    const KEYS: [&str; 32] = [
-        "Start",
-        "End",
-        "Duration",
-        "Exposure Time [%]",
-        "Equity Final [$]",
-        "Equity Peak [$]",
-        "Commissions [$]",
-        "Return [%]",
-        "Buy & Hold Return [%]",
-        "Return (Ann.) [%]",
-        "Volatility (Ann.) [%]",
-        "CAGR [%]",
-        "Sharpe Ratio",
-        "Sortino Ratio",
-        "Calmar Ratio",
-        "Alpha [%]",
-        "Beta",
-        "Max. Drawdown [%]",
-        "Avg. Drawdown [%]",
-        "Max. Drawdown Duration",
-        "Avg. Drawdown Duration",
-        "# Trades",
-        "Win Rate [%]",
-        "Best Trade [%]",
-        "Worst Trade [%]",
-        "Avg. Trade [%]",
-        "Max. Trade Duration",
-        "Avg. Trade Duration",
-        "Profit Factor",
-        "Expectancy [%]",
-        "SQN",
-        "Kelly Criterion",
-    ];
-
     #[test]
     fn every_backtesting_py_key_in_its_order() {
         let ts: Vec<UnixNanos> = (0..3).map(|d| UnixNanos(d * NANOS_PER_DAY)).collect();
         let s = stats(&ts, &[100.0, 110.0, 99.0], &[1.0, 1.1, 0.99], &[]);
         let keys: Vec<&str> = s.entries.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, KEYS);
+        assert_eq!(keys, STAT_KEYS);
     }
 
     #[test]

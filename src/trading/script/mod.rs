@@ -6,6 +6,7 @@
 
 mod api;
 mod error;
+mod expression;
 mod sandbox;
 
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use rhai::{AST, CallFnOptions, Dynamic, Engine, FuncArgs, Map, Scope};
 
 pub use api::{BarView, ORDER_OPTIONS};
 pub use error::ScriptError;
+pub use expression::{BoolExpression, ExprError, ExprNumber};
 pub use sandbox::{DISABLED_SYMBOLS, ScriptLimits, build_engine};
 
 use crate::core::clock::TimeEvent;
@@ -177,35 +179,13 @@ fn check_hook(path: &Path, source: &str, name: &str, params: usize) -> Result<()
             hook.params.join(", ")
         ))),
         None => {
-            let nearest = HOOKS
-                .iter()
-                .map(|h| (edit_distance(name, h.name), h.name))
-                .min()
-                .filter(|(d, _)| *d <= 3);
-            let hint = nearest.map_or_else(String::new, |(_, h)| format!(" — did you mean '{h}'?"));
+            let nearest = crate::core::text::nearest(name, HOOKS.iter().map(|h| h.name));
+            let hint = nearest.map_or_else(String::new, |h| format!(" — did you mean '{h}'?"));
             Err(located(format!(
                 "unknown hook '{name}'{hint} (functions named on_* are hooks)"
             )))
         }
     }
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(above + 1)
-                .min(row[j] + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 fn param_map(params: &Params) -> Map {

@@ -132,13 +132,6 @@ fn no_clock_files_or_network() {
 }
 
 #[test]
-fn edit_distance_counts_single_edits() {
-    assert_eq!(edit_distance("on_bar", "on_bar"), 0);
-    assert_eq!(edit_distance("on_bars", "on_bar"), 1);
-    assert_eq!(edit_distance("on_bra", "on_bar"), 2);
-}
-
-#[test]
 fn every_hook_is_documented_and_every_documented_hook_exists() {
     let docs = include_str!("../../../docs/scripting.md");
     for hook in HOOKS {

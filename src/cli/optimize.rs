@@ -1,0 +1,378 @@
+//! `bt optimize CONFIG` and `bt optimize merge PARTS`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::{Error, Result};
+use crate::optimization::output::{self, SweepDocument};
+use crate::optimization::search::{GridSource, RandomSource, Shard, TrialSource};
+use crate::optimization::spec::{Direction, Method, Objective, Overrides};
+use crate::optimization::summary::Summary;
+use crate::optimization::{self, OptimizeError, Progress, RunOptions, Sweep};
+
+use super::{OutputFormat, print_stdout};
+
+/// `bt optimize`'s arguments.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct OptimizeArgs {
+    #[command(subcommand)]
+    pub merge: Option<OptimizeCommand>,
+    /// The TOML config, with an [optimize] table.
+    #[arg(required = true)]
+    pub config: Option<PathBuf>,
+    /// Search the whole grid (the default unless [optimize] says otherwise).
+    #[arg(long, conflicts_with_all = ["random", "bayes"])]
+    pub grid: bool,
+    /// Draw N random points (seeded, no repeats).
+    #[arg(long, value_name = "N", conflicts_with = "bayes")]
+    pub random: Option<u64>,
+    /// Run N trials of a Bayesian (TPE) search.
+    #[arg(long, value_name = "N")]
+    pub bayes: Option<u64>,
+    /// The stats key to maximise (e.g. "Sharpe Ratio").
+    #[arg(long, value_name = "KEY", conflicts_with = "minimize")]
+    pub maximize: Option<String>,
+    /// The stats key to minimise (e.g. "Max. Drawdown [%]").
+    #[arg(long, value_name = "KEY")]
+    pub minimize: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Seed of the random and Bayesian searches (over [optimize] seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run slice I (0-based) of N and write it as a part into --out.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Skip the points already in --out's sweep.json (or part).
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// Options shared with `merge`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Output directory (default: the config's out_dir followed by
+    /// "-optimize"; for --shard, where the parts go).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Print nothing on stdout, and no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Rows printed.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OptimizeCommand {
+    /// Combine the parts of a sharded sweep into one output.
+    Merge {
+        /// The directory the shards wrote their parts into.
+        parts: PathBuf,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// Draws the sweep's progress on stderr (indicatif hides it when stderr
+/// is not a terminal).
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn update(&self, done: u64, total: u64, best: Option<f64>) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+        if let Some(best) = best {
+            self.0.set_message(format!("best {best:.4}"));
+        }
+    }
+}
+
+fn progress_bar(quiet: bool) -> Bar {
+    if quiet {
+        return Bar(ProgressBar::hidden());
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} points  {per_sec}  ETA {eta}  {msg}")
+    {
+        bar.set_style(style);
+    }
+    Bar(bar)
+}
+
+/// Ctrl-C and SIGTERM set the flag: the sweep stops after the runs in
+/// flight and keeps what finished.
+fn stop_flag() -> Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&flag))
+            .map_err(|e| Error::Io(format!("cannot handle signals: {e}")))?;
+    }
+    Ok(flag)
+}
+
+pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
+    if let Some(OptimizeCommand::Merge { parts, common }) = args.merge {
+        return merge(&parts, &common);
+    }
+    let Some(config) = &args.config else {
+        return Err(Error::Usage("bt optimize needs a config".into()));
+    };
+    let overrides = overrides(&args)?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let sweep = Sweep::load(config, &overrides)?;
+    if shard.is_some() && sweep.spec.method == Method::Bayesian {
+        return Err(Error::Usage(
+            "a Bayesian search is sequential (each batch learns from the last), so it cannot be sharded: use --grid or --random with --shard".into(),
+        ));
+    }
+    let out = args.common.out.clone().unwrap_or_else(|| {
+        let mut dir = sweep.base.out_dir.clone().into_os_string();
+        dir.push("-optimize");
+        PathBuf::from(dir)
+    });
+    let resume_path = match shard {
+        Some(s) => out.join(output::part_name(s)),
+        None => out.join("sweep.json"),
+    };
+    let done = if args.resume {
+        resumed_rows(&sweep, &resume_path)?
+    } else {
+        Vec::new()
+    };
+    let mut source: Box<dyn TrialSource> = match sweep.spec.method {
+        Method::Grid => Box::new(GridSource::new(&sweep.spec, shard.unwrap_or(Shard::ALL))?),
+        Method::Random => Box::new(RandomSource::new(&sweep.spec, shard.unwrap_or(Shard::ALL))?),
+        Method::Bayesian => {
+            return Err(Error::Usage(
+                "the Bayesian search is not built yet: use --grid or --random".into(),
+            ));
+        }
+    };
+    let stop = stop_flag()?;
+    let jobs = args
+        .common
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let bar = progress_bar(args.common.quiet);
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the wall time is told to the user and reaches no result"
+    )]
+    let started = std::time::Instant::now();
+    let result = optimization::run(
+        &sweep,
+        source.as_mut(),
+        done,
+        RunOptions { jobs },
+        &bar,
+        &stop,
+    )?;
+    bar.0.finish_and_clear();
+    let elapsed = started.elapsed();
+    let complete = !result.interrupted;
+    let summary = Summary::new(
+        &sweep.spec,
+        &result.rows,
+        args.common.top,
+        result.interrupted,
+    );
+    let document = sweep.document(result.rows, shard, complete)?;
+    let written = if shard.is_some() || !complete {
+        // A part, or an interrupted sweep: the rows alone, to merge or
+        // resume (an interrupted whole sweep replaces its output set, so
+        // no earlier sweep's files stay beside its rows).
+        if shard.is_some() {
+            output::write_document(&resume_path, &document)?;
+        } else {
+            output::write_set(
+                &out,
+                &[(PathBuf::from("sweep.json"), document_bytes(&document)?)],
+            )?;
+        }
+        resume_path.clone()
+    } else {
+        let mut files = sweep.outputs(&document)?;
+        files.push((PathBuf::from("summary.json"), summary_bytes(&summary)?));
+        output::write_set(&out, &files)?;
+        out.clone()
+    };
+    if !args.common.quiet {
+        report(&summary, &written, args.common.format)?;
+        #[allow(clippy::cast_precision_loss, reason = "a rate for people")]
+        let rate = summary.runs as f64 / elapsed.as_secs_f64().max(1e-9);
+        eprintln!(
+            "{} runs in {:.2} s ({rate:.1} runs/s) on {jobs} threads",
+            summary.runs,
+            elapsed.as_secs_f64()
+        );
+    }
+    finish(&summary, &written)
+}
+
+fn document_bytes(document: &SweepDocument) -> Result<Vec<u8>> {
+    let mut bytes =
+        serde_json::to_vec(document).map_err(|e| Error::Io(format!("cannot encode: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn summary_bytes(summary: &Summary) -> Result<Vec<u8>> {
+    let mut bytes =
+        serde_json::to_vec_pretty(summary).map_err(|e| Error::Io(format!("cannot encode: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The exit status: interrupted (130), no run succeeded (1), else 0.
+fn finish(summary: &Summary, written: &Path) -> Result<()> {
+    if summary.interrupted {
+        return Err(Error::Interrupted(format!(
+            "interrupted after {} runs; they are in {} (rerun with --resume to go on)",
+            summary.runs,
+            written.display()
+        )));
+    }
+    if summary.runs > 0 && summary.failed == summary.runs {
+        return Err(Error::Io(format!(
+            "every one of the {} runs failed (the errors are in {})",
+            summary.runs,
+            written.display()
+        )));
+    }
+    Ok(())
+}
+
+fn overrides(args: &OptimizeArgs) -> Result<Overrides> {
+    let method = match (args.grid, args.random, args.bayes) {
+        (true, _, _) => Some(Method::Grid),
+        (_, Some(_), _) => Some(Method::Random),
+        (_, _, Some(_)) => Some(Method::Bayesian),
+        _ => None,
+    };
+    let objective = match (&args.maximize, &args.minimize) {
+        (Some(key), _) => Some((key, Direction::Maximize, "--maximize")),
+        (None, Some(key)) => Some((key, Direction::Minimize, "--minimize")),
+        (None, None) => None,
+    }
+    .map(|(key, direction, flag)| {
+        Objective::new(key, direction).map_err(|m| Error::Usage(format!("{flag}: {m}")))
+    })
+    .transpose()?;
+    if args.random == Some(0) || args.bayes == Some(0) {
+        return Err(Error::Usage(
+            "the number of trials must be at least 1".into(),
+        ));
+    }
+    Ok(Overrides {
+        method,
+        max_tries: args.random.or(args.bayes),
+        objective,
+        seed: args.seed,
+    })
+}
+
+/// The rows of an earlier, interrupted run of the same sweep.
+fn resumed_rows(sweep: &Sweep, path: &Path) -> Result<Vec<optimization::rows::RunRow>> {
+    if !path.exists() {
+        tracing::warn!("nothing to resume at {}: starting afresh", path.display());
+        return Ok(Vec::new());
+    }
+    let document = output::read_document(path)?;
+    let id = sweep.id()?;
+    if document.sweep != id {
+        return Err(OptimizeError::Merge(format!(
+            "{} is from another sweep ({}, this one is {id}): the config, its data or bt changed; remove it or choose another --out",
+            path.display(),
+            document.sweep
+        ))
+        .into());
+    }
+    Ok(document.rows)
+}
+
+fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
+    let document = output::merge(parts)?;
+    let direction = if document.maximize {
+        Direction::Maximize
+    } else {
+        Direction::Minimize
+    };
+    let overrides = Overrides {
+        method: Some(match document.method.as_str() {
+            "random" => Method::Random,
+            "bayesian" => Method::Bayesian,
+            _ => Method::Grid,
+        }),
+        max_tries: document.max_tries,
+        objective: Some(Objective::new(&document.objective, direction).map_err(Error::Usage)?),
+        seed: Some(document.seed),
+    };
+    let sweep = Sweep::load(&document.config, &overrides)?;
+    let id = sweep.id()?;
+    if id != document.sweep {
+        return Err(OptimizeError::Merge(format!(
+            "the parts are of sweep {}, but {} with its data is now sweep {id}: the config or a data file changed since the shards ran",
+            document.sweep,
+            document.config.display()
+        ))
+        .into());
+    }
+    let out = common.out.clone().ok_or_else(|| {
+        Error::Usage("bt optimize merge needs --out DIR for the merged output".into())
+    })?;
+    let summary = Summary::new(&sweep.spec, &document.rows, common.top, false);
+    let mut files = sweep.outputs(&document)?;
+    files.push((PathBuf::from("summary.json"), summary_bytes(&summary)?));
+    output::write_set(&out, &files)?;
+    if !common.quiet {
+        report(&summary, &out, common.format)?;
+    }
+    finish(&summary, &out)
+}
+
+fn report(summary: &Summary, written: &Path, format: OutputFormat) -> Result<()> {
+    match format {
+        OutputFormat::Json => {
+            let mut text =
+                String::from_utf8(summary_bytes(summary)?).map_err(|e| Error::Io(e.to_string()))?;
+            text.push('\n');
+            print_stdout(&text)
+        }
+        OutputFormat::Table => {
+            let (header, rows) = summary.table();
+            let mut text = crate::report::render_rows(&header, &rows);
+            text.push('\n');
+            text.push_str(&summary.guards.lines());
+            text.push_str(&format!(
+                "\n{} runs ({} failed, {} without a trade or {}){}; ranked by {} ({})\nresults: {}\n",
+                summary.runs,
+                summary.failed,
+                summary.without_objective,
+                summary.objective,
+                if summary.interrupted { ", interrupted" } else { "" },
+                summary.objective,
+                if summary.maximize { "highest first" } else { "lowest first" },
+                written.display()
+            ));
+            print_stdout(&text)
+        }
+    }
+}

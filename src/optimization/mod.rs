@@ -1,0 +1,268 @@
+//! Parameter sweeps (the only home of rayon): data loaded once and shared
+//! read-only, one engine per point built from the config with the point's
+//! values written in, runs spread over a thread pool, and only each run's
+//! stats and daily returns kept.
+//!
+//! Nothing a run leaves behind grows with the number of runs: each run's
+//! config, engine and results are dropped when its row is made; the
+//! per-thread buffer pools (`core::pool`) are bounded; the id interner
+//! keeps one copy per distinct text, and a sweep's runs share theirs.
+
+pub mod guards;
+pub mod output;
+pub mod rows;
+pub mod search;
+pub mod space;
+pub mod spec;
+pub mod summary;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::analysis::stats::day_returns;
+use crate::backtest::config::{self, BacktestConfig};
+use crate::backtest::runner;
+use crate::backtest::{BacktestError, ConfigError};
+use crate::data::LoadedBars;
+
+use rows::{RunRow, Trial};
+use search::TrialSource;
+use spec::OptimizeSpec;
+
+/// Why a sweep could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum OptimizeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Backtest(#[from] BacktestError),
+    /// A command-line value that cannot work (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Part files that do not make one sweep.
+    #[error("{0}")]
+    Merge(String),
+    #[error("{message}")]
+    Io {
+        message: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error("cannot start {jobs} worker threads")]
+    Threads {
+        jobs: usize,
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+/// Told after every batch: runs done of a total, and the best objective.
+pub trait Progress: Sync {
+    fn update(&self, done: u64, total: u64, best: Option<f64>);
+}
+
+/// A config, its `[optimize]` table and its data, loaded once.
+#[derive(Debug)]
+pub struct Sweep {
+    pub spec: OptimizeSpec,
+    pub base: BacktestConfig,
+    pub data: Vec<LoadedBars>,
+}
+
+impl Sweep {
+    /// Reads the config at `path`, checks `[optimize]` with `overrides`,
+    /// and loads every data file.
+    ///
+    /// # Errors
+    /// Config, optimize-table and data errors, located.
+    pub fn load(path: &Path, overrides: &spec::Overrides) -> Result<Self, OptimizeError> {
+        let source = std::fs::read_to_string(path).map_err(|e| {
+            OptimizeError::Config(ConfigError::file(path, format!("cannot read: {e}")))
+        })?;
+        let base = config::parse(path, &source)?;
+        let spec = OptimizeSpec::parse(path, &source, overrides)?;
+        let data = runner::load_data(&base)?;
+        let sweep = Self { spec, base, data };
+        sweep.check_params_name_fields()?;
+        Ok(sweep)
+    }
+
+    /// A parameter the config did not hold yet is added by the sweep: the
+    /// config must accept it, or its path names nothing the config knows.
+    fn check_params_name_fields(&self) -> Result<(), OptimizeError> {
+        for param in &self.spec.params {
+            let Some(first) = param.domain.value(0).or_else(|| param.domain.draw(0.0)) else {
+                continue;
+            };
+            let mut document = self.spec.document.clone();
+            space::write(&mut document, &param.target, first).map_err(OptimizeError::Usage)?;
+            if let Err(error) = config::parse(&self.spec.path, &document.to_string()) {
+                // Values the config already holds are checked per run.
+                if param.target.added {
+                    return Err(OptimizeError::Config(ConfigError {
+                        message: format!(
+                            "optimize.params \"{}\" names nothing the config accepts: {}",
+                            param.path, error.message
+                        ),
+                        ..error
+                    }));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one point: its config, then the engine on the shared data.
+    #[must_use]
+    pub fn evaluate(&self, trial: Trial) -> RunRow {
+        match self.run_point(&trial) {
+            Ok((stats, trades, returns)) => {
+                RunRow::finished(trial, &stats, &self.spec.objective.key, trades, returns)
+            }
+            Err(message) => RunRow::failed(trial, message),
+        }
+    }
+
+    fn run_point(
+        &self,
+        trial: &Trial,
+    ) -> Result<(crate::analysis::stats::Stats, usize, Vec<f64>), String> {
+        let config = self.point_config(&trial.point)?;
+        let result = runner::run_results(&config, &self.data).map_err(|e| e.to_string())?;
+        let returns = day_returns(&result.equity.ts, &result.equity.values());
+        let trades = result.trades.len() + result.open_trades.len();
+        Ok((result.stats, trades, returns))
+    }
+
+    /// The checked config of `point`.
+    ///
+    /// # Errors
+    /// The point makes the config invalid, or changes how a data file is
+    /// read (the data are loaded once for every point).
+    pub fn point_config(&self, point: &[space::ParamNumber]) -> Result<BacktestConfig, String> {
+        let text = self.spec.config_text(point)?;
+        let config = config::parse(&self.spec.path, &text).map_err(|e| e.to_string())?;
+        let same_data = config.data.len() == self.base.data.len()
+            && config
+                .data
+                .iter()
+                .zip(&self.base.data)
+                .all(|(a, b)| a.file == b.file);
+        if !same_data {
+            return Err(
+                "this point changes how a data file is read (e.g. an instrument's precision), which a sweep cannot vary"
+                    .into(),
+            );
+        }
+        Ok(config)
+    }
+}
+
+/// How a sweep runs.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub jobs: usize,
+}
+
+/// The rows a sweep produced, and whether it was stopped early.
+#[derive(Debug, Default)]
+pub struct SweepRows {
+    pub rows: Vec<RunRow>,
+    pub interrupted: bool,
+}
+
+/// Runs every trial `source` gives that `done` does not already hold, on
+/// `options.jobs` threads, until the source is exhausted or `stop` is set;
+/// rows come back in the order their trials were given.
+///
+/// # Errors
+/// The constraint failing, or the thread pool not starting.
+pub fn run(
+    sweep: &Sweep,
+    source: &mut dyn TrialSource,
+    done: Vec<RunRow>,
+    options: RunOptions,
+    progress: &dyn Progress,
+    stop: &AtomicBool,
+) -> Result<SweepRows, OptimizeError> {
+    let jobs = options.jobs.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|source| OptimizeError::Threads { jobs, source })?;
+    let mut resumed: std::collections::BTreeMap<u64, RunRow> =
+        done.into_iter().map(|r| (r.trial.ordinal, r)).collect();
+    let direction = sweep.spec.objective.direction;
+    let mut rows: Vec<RunRow> = Vec::new();
+    let mut best: Option<f64> = None;
+    // Batches a few times the pool's width keep every thread busy while
+    // runs of different lengths finish.
+    let batch_size = jobs * 4;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(interrupted_with(rows, resumed));
+        }
+        let batch = source.next_batch(batch_size)?;
+        if batch.is_empty() {
+            break;
+        }
+        let (again, todo): (Vec<Trial>, Vec<Trial>) = batch
+            .into_iter()
+            .partition(|t| resumed.get(&t.ordinal).is_some_and(|r| r.trial == *t));
+        let fresh: Vec<Option<RunRow>> = pool.install(|| {
+            todo.into_par_iter()
+                .map(|trial| (!stop.load(Ordering::Relaxed)).then(|| sweep.evaluate(trial)))
+                .collect()
+        });
+        let interrupted = fresh.iter().any(Option::is_none);
+        let mut finished: Vec<RunRow> = again
+            .iter()
+            .filter_map(|t| resumed.remove(&t.ordinal))
+            .chain(fresh.into_iter().flatten())
+            .collect();
+        finished.sort_by_key(|r| r.trial.ordinal);
+        for row in &finished {
+            best = better(best, row.objective, direction);
+        }
+        source.tell(&finished);
+        rows.extend(finished);
+        let (total, visited) = source.progress();
+        progress.update(visited, total, best);
+        if interrupted {
+            return Ok(interrupted_with(rows, resumed));
+        }
+    }
+    Ok(SweepRows {
+        rows,
+        interrupted: false,
+    })
+}
+
+/// An interrupted sweep keeps every row finished so far, this session's
+/// and those it resumed from, in trial order.
+fn interrupted_with(
+    mut rows: Vec<RunRow>,
+    resumed: std::collections::BTreeMap<u64, RunRow>,
+) -> SweepRows {
+    rows.extend(resumed.into_values());
+    rows.sort_by_key(|r| r.trial.ordinal);
+    SweepRows {
+        rows,
+        interrupted: true,
+    }
+}
+
+fn better(best: Option<f64>, candidate: Option<f64>, direction: spec::Direction) -> Option<f64> {
+    match (best, candidate) {
+        (None, c) => c,
+        (b, None) => b,
+        (Some(b), Some(c)) => Some(match direction {
+            spec::Direction::Maximize => b.max(c),
+            spec::Direction::Minimize => b.min(c),
+        }),
+    }
+}

@@ -1,0 +1,416 @@
+//! What a sweep writes: a part file per shard (`--shard`), and the output
+//! set of a whole sweep (run on one machine, or merged from its parts):
+//! `optimize.csv` / `.parquet`, `best.toml`, `best/`, `summary.json` and
+//! `sweep.json` (the rows with their returns, read by `--resume`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::stats::STAT_KEYS;
+use crate::backtest::results::{TableColumn, table_to_parquet};
+use crate::backtest::runner;
+use crate::core::UnixNanos;
+use crate::report;
+
+use super::OptimizeError;
+use super::Sweep;
+use super::rows::{self, RunRow};
+use super::search::Shard;
+use super::spec::Direction;
+
+/// The format tag of part files and `sweep.json`.
+pub const FORMAT: &str = "bt-optimize/1";
+
+/// A sweep's rows with what identifies the sweep: a part file when
+/// `shard` is set, else a whole sweep's `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepDocument {
+    pub format: String,
+    /// Hash of the binary's version, the config, the effective
+    /// `[optimize]` settings and every data file's bytes.
+    pub sweep: String,
+    pub version: String,
+    /// The config, as an absolute path: `merge` reruns the best point.
+    pub config: PathBuf,
+    pub method: String,
+    pub objective: String,
+    pub maximize: bool,
+    pub max_tries: Option<u64>,
+    pub seed: u64,
+    pub params: Vec<String>,
+    /// `[index, count]` of a part.
+    pub shard: Option<[u64; 2]>,
+    /// False when the sweep was interrupted before its last trial.
+    pub complete: bool,
+    /// In trial order.
+    pub rows: Vec<RunRow>,
+}
+
+/// FNV-1a, 64 bits: a stable hash of a few inputs whose value must not
+/// change across Rust releases (std's hashers promise no such thing); it
+/// identifies a sweep, it does not defend against forgery.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    const fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn add(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        self.0 = self.0.rotate_left(5) ^ 0xff;
+    }
+}
+
+impl Sweep {
+    /// The sweep's identity (see [`SweepDocument::sweep`]).
+    ///
+    /// # Errors
+    /// A data file that cannot be read again.
+    pub fn id(&self) -> Result<String, OptimizeError> {
+        let mut hash = Fnv::new();
+        hash.add(env!("CARGO_PKG_VERSION").as_bytes());
+        hash.add(self.spec.source.as_bytes());
+        let spec = &self.spec;
+        let settings = format!(
+            "{} {} {:?} {:?} {}",
+            spec.method.name(),
+            spec.objective.key,
+            spec.objective.direction,
+            spec.max_tries,
+            spec.seed
+        );
+        hash.add(settings.as_bytes());
+        for data in &self.base.data {
+            let bytes = std::fs::read(&data.file.path).map_err(|source| OptimizeError::Io {
+                message: format!("cannot read {}", data.file.path.display()),
+                source,
+            })?;
+            hash.add(&bytes);
+        }
+        Ok(format!("{:016x}", hash.0))
+    }
+
+    /// The document of `rows` (in trial order) for `shard`.
+    ///
+    /// # Errors
+    /// When the sweep's id cannot be computed.
+    pub fn document(
+        &self,
+        rows: Vec<RunRow>,
+        shard: Option<Shard>,
+        complete: bool,
+    ) -> Result<SweepDocument, OptimizeError> {
+        Ok(SweepDocument {
+            format: FORMAT.to_string(),
+            sweep: self.id()?,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            config: std::path::absolute(&self.spec.path).unwrap_or_else(|_| self.spec.path.clone()),
+            method: self.spec.method.name().to_string(),
+            objective: self.spec.objective.key.clone(),
+            maximize: self.spec.objective.direction == Direction::Maximize,
+            max_tries: self.spec.max_tries,
+            seed: self.spec.seed,
+            params: self.spec.params.iter().map(|p| p.name.clone()).collect(),
+            shard: shard.map(|s| [s.index, s.count]),
+            complete,
+            rows,
+        })
+    }
+
+    /// The output set of a whole sweep, as (relative path, bytes).
+    ///
+    /// # Errors
+    /// When the best run cannot be rerun or an output cannot be rendered.
+    pub fn outputs(
+        &self,
+        document: &SweepDocument,
+    ) -> Result<Vec<(PathBuf, Vec<u8>)>, OptimizeError> {
+        let direction = self.spec.objective.direction;
+        let mut sorted = document.rows.clone();
+        sorted.sort_by(|a, b| rows::compare(a, b, direction));
+        let names: Vec<String> = self.spec.params.iter().map(|p| p.name.clone()).collect();
+        let mut files = vec![
+            (PathBuf::from("optimize.csv"), rows::csv(&names, &sorted)),
+            (PathBuf::from("optimize.parquet"), parquet(&names, &sorted)?),
+        ];
+        let best = sorted.first().filter(|r| r.objective.is_some());
+        if let Some(best) = best {
+            let text = self
+                .spec
+                .config_text(&best.trial.point)
+                .map_err(OptimizeError::Usage)?;
+            files.push((PathBuf::from("best.toml"), text.into_bytes()));
+            let config = self
+                .point_config(&best.trial.point)
+                .map_err(OptimizeError::Usage)?;
+            let result = runner::run_loaded(&config, &self.data)?;
+            let exporters = report::file_exporters(config.parquet, config.observe_every.is_some());
+            for exporter in &exporters {
+                files.push((
+                    Path::new("best").join(exporter.file_name()),
+                    exporter.render(&result)?,
+                ));
+            }
+        }
+        let mut json = serde_json::to_vec(document).map_err(|e| json_error(&e))?;
+        json.push(b'\n');
+        files.push((PathBuf::from("sweep.json"), json));
+        Ok(files)
+    }
+}
+
+fn json_error(e: &serde_json::Error) -> OptimizeError {
+    OptimizeError::Report(report::ReportError::Render {
+        what: "sweep.json",
+        message: e.to_string(),
+    })
+}
+
+/// `optimize.parquet`: the CSV's columns, typed (parameters and stats as
+/// floats, counts as integers, times as datetimes; durations and errors
+/// as text).
+fn parquet(names: &[String], sorted: &[RunRow]) -> Result<Vec<u8>, OptimizeError> {
+    let mut columns: Vec<(String, TableColumn)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let values = sorted
+                .iter()
+                .map(|r| r.trial.point.get(i).map(|v| v.as_f64()))
+                .collect();
+            (name.clone(), TableColumn::Float(values))
+        })
+        .collect();
+    for key in STAT_KEYS {
+        let cells = sorted.iter().map(|r| r.stat(key).filter(|c| !c.is_empty()));
+        let column = match key {
+            "Start" | "End" => TableColumn::Time(
+                cells
+                    .map(|c| {
+                        c.and_then(|t| UnixNanos::parse_rfc3339(t).ok())
+                            .map(|t| t.0)
+                    })
+                    .collect(),
+            ),
+            "# Trades" => TableColumn::Int(cells.map(|c| c?.parse().ok()).collect()),
+            k if k.contains("Duration") => {
+                TableColumn::Text(cells.map(|c| c.map(str::to_string)).collect())
+            }
+            _ => TableColumn::Float(cells.map(|c| c?.parse().ok()).collect()),
+        };
+        columns.push((key.to_string(), column));
+    }
+    columns.push((
+        "error".to_string(),
+        TableColumn::Text(sorted.iter().map(|r| r.error.clone()).collect()),
+    ));
+    table_to_parquet("optimize.parquet", columns)
+        .map_err(|e| OptimizeError::Backtest(crate::backtest::BacktestError::Data(e)))
+}
+
+/// Reads a part or `sweep.json`.
+///
+/// # Errors
+/// A file that cannot be read or is not a sweep document.
+pub fn read_document(path: &Path) -> Result<SweepDocument, OptimizeError> {
+    let bytes = std::fs::read(path).map_err(|source| OptimizeError::Io {
+        message: format!("cannot read {}", path.display()),
+        source,
+    })?;
+    let document: SweepDocument = serde_json::from_slice(&bytes).map_err(|e| {
+        OptimizeError::Merge(format!("{}: not a bt optimize file: {e}", path.display()))
+    })?;
+    if document.format != FORMAT {
+        return Err(OptimizeError::Merge(format!(
+            "{}: format '{}', this bt reads '{FORMAT}'",
+            path.display(),
+            document.format
+        )));
+    }
+    Ok(document)
+}
+
+/// The name of part `shard` in a parts directory.
+#[must_use]
+pub fn part_name(shard: Shard) -> String {
+    format!("part-{}-of-{}.json", shard.index, shard.count)
+}
+
+/// Combines the parts in `dir` into one whole-sweep document, refusing
+/// parts of different sweeps, duplicate or missing slices, and parts of
+/// interrupted shards.
+///
+/// # Errors
+/// A [`OptimizeError::Merge`] naming the files and slices at fault.
+pub fn merge(dir: &Path) -> Result<SweepDocument, OptimizeError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| OptimizeError::Io {
+        message: format!("cannot read the parts directory {}", dir.display()),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("part-") && n.ends_with(".json"))
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(OptimizeError::Merge(format!(
+            "{} holds no part-I-of-N.json files",
+            dir.display()
+        )));
+    }
+    let mut parts: BTreeMap<u64, (PathBuf, SweepDocument)> = BTreeMap::new();
+    let mut first: Option<(PathBuf, SweepDocument)> = None;
+    for path in paths {
+        let part = read_document(&path)?;
+        let Some([index, count]) = part.shard else {
+            return Err(OptimizeError::Merge(format!(
+                "{}: not a shard's part",
+                path.display()
+            )));
+        };
+        if let Some((first_path, first)) = &first {
+            if part.sweep != first.sweep || part.shard.map(|s| s[1]) != first.shard.map(|s| s[1]) {
+                return Err(OptimizeError::Merge(format!(
+                    "{} and {} come from different sweeps (sweep {} of {} shards, and {} of {}): rerun the shards with the same binary, config and data",
+                    first_path.display(),
+                    path.display(),
+                    first.sweep,
+                    first.shard.map_or(0, |s| s[1]),
+                    part.sweep,
+                    count
+                )));
+            }
+        } else {
+            first = Some((path.clone(), part.clone()));
+        }
+        if !part.complete {
+            return Err(OptimizeError::Merge(format!(
+                "{}: shard {index}/{count} was interrupted; rerun it with --resume",
+                path.display()
+            )));
+        }
+        if let Some((other, _)) = parts.get(&index) {
+            return Err(OptimizeError::Merge(format!(
+                "shard {index}/{count} appears twice: {} and {}",
+                other.display(),
+                path.display()
+            )));
+        }
+        parts.insert(index, (path, part));
+    }
+    let Some((_, first)) = first else {
+        return Err(OptimizeError::Merge("no parts".into()));
+    };
+    let count = first.shard.map_or(1, |s| s[1]);
+    let missing: Vec<String> = (0..count)
+        .filter(|i| !parts.contains_key(i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(OptimizeError::Merge(format!(
+            "missing shard(s) {} in {}",
+            missing.join(", "),
+            dir.display()
+        )));
+    }
+    let mut rows: Vec<RunRow> = parts.into_values().flat_map(|(_, p)| p.rows).collect();
+    rows.sort_by_key(|r| r.trial.ordinal);
+    Ok(SweepDocument {
+        shard: None,
+        complete: true,
+        rows,
+        ..first
+    })
+}
+
+/// Writes `files` as the whole content of `dir`: built in a temporary
+/// directory beside it and swapped in, so `dir` never holds a mix of two
+/// sweeps or a half-written set. A `dir` that exists must be empty or a
+/// sweep's output (it holds `sweep.json`).
+///
+/// # Errors
+/// When `dir` holds something else, or a file cannot be written.
+pub fn write_set(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), OptimizeError> {
+    let io = |what: String| {
+        move |source| OptimizeError::Io {
+            message: what,
+            source,
+        }
+    };
+    if dir.exists() {
+        let ours = dir.join("sweep.json").exists();
+        let empty = std::fs::read_dir(dir)
+            .map_err(io(format!("cannot read {}", dir.display())))?
+            .next()
+            .is_none();
+        if !ours && !empty {
+            return Err(OptimizeError::Usage(format!(
+                "{} exists and is not a bt optimize output: choose another --out",
+                dir.display()
+            )));
+        }
+    }
+    let tmp = crate::core::atomic::temp_path(dir);
+    let old = dir.with_file_name(format!(
+        "{}.old{}",
+        dir.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = (|| {
+        for (name, bytes) in files {
+            let path = tmp.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(io(format!("cannot create {}", parent.display())))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(format!("cannot write {}", path.display())))?;
+        }
+        if dir.exists() {
+            std::fs::rename(dir, &old)
+                .map_err(io(format!("cannot move {} aside", dir.display())))?;
+        }
+        std::fs::rename(&tmp, dir).map_err(io(format!("cannot write {}", dir.display())))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if old.exists() && !dir.exists() {
+            let _ = std::fs::rename(&old, dir);
+        }
+        return result;
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Writes a part (or a resumable `sweep.json`) atomically on its own.
+///
+/// # Errors
+/// When it cannot be written.
+pub fn write_document(path: &Path, document: &SweepDocument) -> Result<(), OptimizeError> {
+    let mut json = serde_json::to_vec(document).map_err(|e| json_error(&e))?;
+    json.push(b'\n');
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| OptimizeError::Io {
+            message: format!("cannot create {}", parent.display()),
+            source,
+        })?;
+    }
+    crate::core::atomic::write(path, &json).map_err(|source| OptimizeError::Io {
+        message: format!("cannot write {}", path.display()),
+        source,
+    })
+}
