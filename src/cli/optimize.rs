@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::{Error, Result};
+use crate::optimization::bayes::BayesSource;
 use crate::optimization::output::{self, SweepDocument};
 use crate::optimization::search::{GridSource, RandomSource, Shard, TrialSource};
 use crate::optimization::spec::{Direction, Method, Objective, Overrides};
@@ -160,11 +161,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
     let mut source: Box<dyn TrialSource> = match sweep.spec.method {
         Method::Grid => Box::new(GridSource::new(&sweep.spec, shard.unwrap_or(Shard::ALL))?),
         Method::Random => Box::new(RandomSource::new(&sweep.spec, shard.unwrap_or(Shard::ALL))?),
-        Method::Bayesian => {
-            return Err(Error::Usage(
-                "the Bayesian search is not built yet: use --grid or --random".into(),
-            ));
-        }
+        Method::Bayesian => Box::new(BayesSource::new(&sweep.spec, sweep.spec.batch)?),
     };
     let stop = stop_flag()?;
     let jobs = args

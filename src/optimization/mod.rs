@@ -8,6 +8,7 @@
 //! per-thread buffer pools (`core::pool`) are bounded; the id interner
 //! keeps one copy per distinct text, and a sweep's runs share theirs.
 
+pub mod bayes;
 pub mod guards;
 pub mod output;
 pub mod rows;

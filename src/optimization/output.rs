@@ -80,12 +80,13 @@ impl Sweep {
         hash.add(self.spec.source.as_bytes());
         let spec = &self.spec;
         let settings = format!(
-            "{} {} {:?} {:?} {}",
+            "{} {} {:?} {:?} {} {}",
             spec.method.name(),
             spec.objective.key,
             spec.objective.direction,
             spec.max_tries,
-            spec.seed
+            spec.seed,
+            spec.batch
         );
         hash.add(settings.as_bytes());
         for data in &self.base.data {

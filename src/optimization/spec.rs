@@ -88,6 +88,9 @@ pub struct Param {
     pub domain: Domain,
 }
 
+/// Points a Bayesian search asks at a time unless `[optimize] batch` says.
+pub const DEFAULT_BATCH: usize = 8;
+
 /// What the command line says over the `[optimize]` table.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -109,6 +112,8 @@ pub struct OptimizeSpec {
     pub constraint: Option<Constraint>,
     pub max_tries: Option<u64>,
     pub seed: u64,
+    /// Points the Bayesian search asks at a time.
+    pub batch: usize,
     pub document: DocumentMut,
 }
 
@@ -134,6 +139,7 @@ struct RawOptimize {
     constraint: Option<Spanned<String>>,
     max_tries: Option<Spanned<u64>>,
     seed: Option<u64>,
+    batch: Option<Spanned<usize>>,
     #[serde(default)]
     params: BTreeMap<String, Spanned<toml::Value>>,
 }
@@ -248,6 +254,13 @@ impl OptimizeSpec {
                 ),
             ));
         }
+        let batch = match &raw.batch {
+            Some(b) if *b.get_ref() == 0 => {
+                return Err(at.at(b.span(), "optimize.batch", "must be at least 1"));
+            }
+            Some(b) => *b.get_ref(),
+            None => DEFAULT_BATCH,
+        };
         Ok(Self {
             path: path.to_path_buf(),
             source: source.to_string(),
@@ -257,6 +270,7 @@ impl OptimizeSpec {
             constraint,
             max_tries,
             seed: overrides.seed.or(raw.seed).unwrap_or(0),
+            batch,
             document,
         })
     }

@@ -361,11 +361,12 @@ fn ctrl_c_keeps_finished_rows_and_resume_completes_them() {
         dir.path(),
         "[optimize.params]\n\"venues.SIM.slippage.ticks\" = { from = 0, to = 399, step = 1 }\n",
     );
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bt"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bt"))
         .args([
             "optimize", &config, "--out", "opt", "--jobs", "1", "--quiet",
         ])
         .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
@@ -374,8 +375,10 @@ fn ctrl_c_keeps_finished_rows_and_resume_completes_them() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "interrupted");
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "interrupted");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("rerun with --resume"), "{stderr}");
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("opt/sweep.json")).unwrap())
             .unwrap();
@@ -389,4 +392,84 @@ fn ctrl_c_keeps_finished_rows_and_resume_completes_them() {
     )
     .expect_code(0);
     assert_eq!(csv_rows(&dir.path().join("opt/optimize.csv")).len(), 401);
+}
+
+#[test]
+fn a_bayesian_search_is_seeded_and_the_same_for_any_jobs() {
+    let dir = scratch();
+    let config = sweep_config(
+        dir.path(),
+        "[optimize]\nmaximize = \"Return [%]\"\nconstraint = \"fast < slow\"\nbatch = 4\n[optimize.params]\n\"strategies.0.params.fast\" = { from = 5, to = 50, step = 5 }\n\"strategies.0.params.slow\" = { from = 20, to = 200, step = 20 }\n",
+    );
+    let run = optimize(
+        dir.path(),
+        &["--bayes", "12", &config, "--out", "a", "--jobs", "1"],
+    )
+    .expect_code(0);
+    assert!(
+        run.stdout().contains("12 runs (0 failed"),
+        "{}",
+        run.stdout()
+    );
+    optimize(
+        dir.path(),
+        &[
+            "--bayes", "12", &config, "--out", "b", "--jobs", "2", "--quiet",
+        ],
+    )
+    .expect_code(0);
+    assert_same_outputs(&dir.path().join("a"), &dir.path().join("b"));
+    let run = optimize(dir.path(), &["--bayes", "12", &config, "--shard", "0/2"]).expect_code(2);
+    assert!(
+        run.stderr().contains("cannot be sharded"),
+        "{}",
+        run.stderr()
+    );
+    // Another seed asks other points.
+    optimize(
+        dir.path(),
+        &[
+            "--bayes", "12", &config, "--seed", "9", "--out", "c", "--quiet",
+        ],
+    )
+    .expect_code(0);
+    assert_ne!(
+        std::fs::read(dir.path().join("a/optimize.csv")).unwrap(),
+        std::fs::read(dir.path().join("c/optimize.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_random_search_draws_distinct_seeded_points() {
+    let dir = scratch();
+    let config = sweep_config(
+        dir.path(),
+        "[optimize]\nconstraint = \"fast < slow\"\n[optimize.params]\n\"strategies.0.params.fast\" = { from = 5, to = 50, step = 1 }\n\"strategies.0.params.slow\" = { from = 20, to = 200, step = 1 }\n\"strategies.0.params.size\" = { from = 0.1, to = 1.0, log = true }\n",
+    );
+    optimize(
+        dir.path(),
+        &["--random", "8", &config, "--out", "a", "--quiet"],
+    )
+    .expect_code(0);
+    optimize(
+        dir.path(),
+        &[
+            "--random", "8", &config, "--out", "b", "--jobs", "1", "--quiet",
+        ],
+    )
+    .expect_code(0);
+    assert_same_outputs(&dir.path().join("a"), &dir.path().join("b"));
+    let rows = csv_rows(&dir.path().join("a/optimize.csv"));
+    assert_eq!(rows.len(), 9);
+    let points: std::collections::HashSet<String> =
+        rows[1..].iter().map(|r| r[..3].join(",")).collect();
+    assert_eq!(points.len(), 8);
+    for row in &rows[1..] {
+        let size: f64 = row[2].parse().unwrap();
+        assert!(
+            (0.1..=1.0).contains(&size) && row[2].len() <= 3,
+            "{}",
+            row[2]
+        );
+    }
 }
