@@ -9,6 +9,7 @@
 //! keeps one copy per distinct text, and a sweep's runs share theirs.
 
 pub mod bayes;
+pub mod chart;
 pub mod guards;
 pub mod output;
 pub mod rows;

@@ -161,6 +161,12 @@ impl Sweep {
                 ));
             }
         }
+        let chart = super::chart::sweep_chart(&self.spec, &self.base.name, &document.rows);
+        files.push((
+            PathBuf::from("heatmap.html"),
+            report::heatmap::heatmap_html(&chart),
+        ));
+        files.push((PathBuf::from("heatmap.png"), report::heatmap_png(&chart)?));
         let mut json = serde_json::to_vec(document).map_err(|e| json_error(&e))?;
         json.push(b'\n');
         files.push((PathBuf::from("sweep.json"), json));

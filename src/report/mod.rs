@@ -2,6 +2,7 @@
 //! trait, and the writer that puts files in place atomically.
 
 mod csv_tables;
+pub mod heatmap;
 mod html;
 mod json;
 mod png;
@@ -18,6 +19,7 @@ pub use csv_tables::{
 pub use html::HtmlReport;
 pub use json::JsonResults;
 pub use json::stats_json;
+pub use png::heatmap::heatmap_png;
 pub use png::{HEIGHT as PNG_HEIGHT, PngReport, WIDTH as PNG_WIDTH};
 pub use table::{StatsTable, format_duration, render_rows};
 

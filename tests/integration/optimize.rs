@@ -473,3 +473,56 @@ fn a_random_search_draws_distinct_seeded_points() {
         );
     }
 }
+
+#[test]
+fn the_heatmaps_render_in_chromium_and_as_a_png() {
+    let dir = scratch();
+    let grid = r#"
+[optimize]
+constraint = "fast < slow"
+[optimize.params]
+"strategies.0.params.fast" = [5, 10, 15]
+"strategies.0.params.slow" = [20, 30]
+"venues.SIM.slippage.ticks" = [0, 1]
+"#;
+    let config = sweep_config(dir.path(), grid);
+    optimize(dir.path(), &[&config, "--out", "opt", "--quiet"]).expect_code(0);
+    let png = image::open(dir.path().join("opt/heatmap.png"))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(
+        (png.width(), png.height()),
+        (bt::report::PNG_WIDTH, bt::report::PNG_HEIGHT)
+    );
+    // The colour map's best (yellow) and worst (purple) ends are drawn.
+    let pixels: Vec<[u8; 3]> = png.pixels().map(|p| p.0).collect();
+    assert!(pixels.contains(&[253, 231, 37]) && pixels.contains(&[68, 1, 84]));
+    let page = dir.path().join("opt/heatmap.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    let Some(browser) = crate::report::chromium() else {
+        eprintln!("SKIPPED: no Chromium to open heatmap.html in (apt-get install chromium)");
+        return;
+    };
+    let (dom, log) = crate::report::render(&browser, &page, &["--dump-dom"]);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console output: {console:#?}");
+    assert!(
+        dom.contains(r#"data-ready="true""#),
+        "the page did not finish"
+    );
+    // Three parameters: three pairs, each a full table of cells.
+    assert!(dom.contains(r#"data-panels="3""#), "a panel per pair");
+    for pair in ["fast × slow", "fast × ticks", "slow × ticks"] {
+        assert!(dom.contains(pair), "no {pair} panel");
+    }
+    assert_eq!(
+        dom.matches(r#"data-cells="6""#).count(),
+        2,
+        "fast × slow and × ticks"
+    );
+    assert_eq!(dom.matches(r#"data-cells="4""#).count(), 1, "slow × ticks");
+}

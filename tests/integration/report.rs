@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::util::{bt, results, root, run_config, scratch, single_config, write};
 
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]
         .iter()
         .find_map(|name| {
@@ -20,7 +20,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// The DOM after the page's scripts ran, and Chromium's log.
-fn render(browser: &Path, page: &Path, extra: &[&str]) -> (String, String) {
+pub fn render(browser: &Path, page: &Path, extra: &[&str]) -> (String, String) {
     let out = Command::new(browser)
         .args([
             "--headless",

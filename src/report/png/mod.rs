@@ -3,6 +3,7 @@
 //! built-in pixel font of [`font`], so no system font is needed.
 
 mod font;
+pub mod heatmap;
 
 use std::path::PathBuf;
 
@@ -297,24 +298,31 @@ fn scratch_path() -> PathBuf {
     std::env::temp_dir().join(format!("bt-report-{}-{n}.png", std::process::id()))
 }
 
+/// Draws with `draw` on a fresh image and returns its PNG bytes.
+///
+/// # Errors
+/// When drawing, encoding or reading the scratch file back fails.
+fn render_png(
+    what: &'static str,
+    draw: impl FnOnce(&Area<'_>) -> Draw<()>,
+) -> Result<Vec<u8>, ReportError> {
+    let path = scratch_path();
+    let drawn = {
+        let area = BitMapBackend::new(&path, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&area).and_then(|()| area.present().map_err(err))
+    };
+    let bytes = drawn.and_then(|()| std::fs::read(&path).map_err(err));
+    // The scratch file goes whatever happened; a leftover is harmless.
+    let _ = std::fs::remove_file(&path);
+    bytes.map_err(|message| ReportError::Render { what, message })
+}
+
 impl Exporter for PngReport {
     fn file_name(&self) -> &'static str {
         "report.png"
     }
 
     fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
-        let fail = |message: String| ReportError::Render {
-            what: "report.png",
-            message,
-        };
-        let path = scratch_path();
-        let drawn = {
-            let area = BitMapBackend::new(&path, (WIDTH, HEIGHT)).into_drawing_area();
-            draw(&area, result).and_then(|()| area.present().map_err(err))
-        };
-        let bytes = drawn.and_then(|()| std::fs::read(&path).map_err(err));
-        // The scratch file goes whatever happened; a leftover is harmless.
-        let _ = std::fs::remove_file(&path);
-        bytes.map_err(fail)
+        render_png("report.png", |area| draw(area, result))
     }
 }
