@@ -20,8 +20,46 @@ pub(super) fn execute(config_path: &Path) -> Result<()> {
         config.data.len(),
         config.strategies.len()
     );
+    if let Some(line) = optimize_table(config_path)? {
+        text.push_str(&line);
+    }
     for warning in data.iter().flat_map(|d| &d.warnings) {
         text.push_str(&format!("warning: {warning}\n"));
     }
     print_stdout(&text)
+}
+
+/// Checks the config's `[optimize]` table, when it has one.
+fn optimize_table(path: &Path) -> Result<Option<String>> {
+    use crate::optimization::spec::{OptimizeSpec, Overrides};
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| crate::error::Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    let has_table = toml::from_str::<toml::Table>(&source)
+        .ok()
+        .is_some_and(|t| t.contains_key("optimize"));
+    if !has_table {
+        return Ok(None);
+    }
+    let spec = OptimizeSpec::parse(path, &source, &Overrides::default())?;
+    let sizes: Vec<String> = spec
+        .params
+        .iter()
+        .map(|p| {
+            p.domain.size().map_or_else(
+                || format!("{} (a range)", p.name),
+                |n| format!("{} ({n} values)", p.name),
+            )
+        })
+        .collect();
+    Ok(Some(format!(
+        "[optimize]: ok ({} search {} {} over {})\n",
+        spec.method.name(),
+        if spec.objective.direction == crate::optimization::spec::Direction::Maximize {
+            "maximising"
+        } else {
+            "minimising"
+        },
+        spec.objective.key,
+        sizes.join(", ")
+    )))
 }

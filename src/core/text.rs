@@ -28,10 +28,20 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The candidate nearest to `name` (case-insensitively), if at most three
-/// edits away: the "did you mean" of an unknown name.
+/// The candidate nearest to `name` (case-insensitively): the shortest one
+/// that contains it (`Sharpe` → `Sharpe Ratio`), else one at most three
+/// edits away; the "did you mean" of an unknown name.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let name = name.to_lowercase();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if name.len() >= 3
+        && let Some(found) = candidates
+            .iter()
+            .filter(|c| c.to_lowercase().contains(&name))
+            .min_by_key(|c| (c.len(), **c))
+    {
+        return Some(found);
+    }
     candidates
         .into_iter()
         .map(|c| (edit_distance(&name, &c.to_lowercase()), c))
@@ -55,6 +65,7 @@ mod tests {
     fn nearest_ignores_case_and_gives_up_far_away() {
         let keys = ["Sharpe Ratio", "Sortino Ratio", "SQN"];
         assert_eq!(nearest("sharp ratio", keys), Some("Sharpe Ratio"));
+        assert_eq!(nearest("sharpe", keys), Some("Sharpe Ratio"));
         assert_eq!(nearest("Profit", keys), None);
     }
 }

@@ -526,3 +526,27 @@ constraint = "fast < slow"
     );
     assert_eq!(dom.matches(r#"data-cells="4""#).count(), 1, "slow × ticks");
 }
+
+#[test]
+fn validate_checks_the_optimize_table_too() {
+    let dir = scratch();
+    let config = sweep_config(dir.path(), SEED_GRID);
+    let run = bt(dir.path(), &["validate", &config]).expect_code(0);
+    assert!(
+        run.stdout().contains("[optimize]: ok (grid search maximising Sharpe Ratio over fast (3 values), slow (2 values))"),
+        "{}",
+        run.stdout()
+    );
+    let config = sweep_config(
+        dir.path(),
+        "[optimize]\nmaximize = \"Sharpe\"\n[optimize.params]\n\"strategies.0.params.fast\" = [5]\n",
+    );
+    let run = bt(dir.path(), &["validate", &config]).expect_code(3);
+    assert!(
+        run.stderr().contains("did you mean 'Sharpe Ratio'"),
+        "{}",
+        run.stderr()
+    );
+    // bt run ignores the table but not its mistakes of TOML.
+    bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
+}
