@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::analysis::analyzers::{Analysis, AnalysisInput};
 use crate::analysis::downsample::Candle;
 use crate::analysis::observers::Observation;
-use crate::analysis::stats::{Stats, StatsInput};
+use crate::analysis::stats::{MarketReturns, Stats, StatsInput, day_returns};
 use crate::analysis::trades::{Trade, excursions};
 use crate::analysis::turnover::Turnover;
 /// Result tables as Parquet, for the report's exporters (which reach the
@@ -63,6 +63,10 @@ pub struct BacktestResult {
     pub observations: Vec<Observation>,
     #[serde(skip)]
     pub instrument_ids: Vec<String>,
+    /// Percentage changes of each calendar day's last equity (what the
+    /// time-based ratios and a sweep's overfitting guards read).
+    #[serde(skip)]
+    pub day_returns: Vec<f64>,
 }
 
 /// Report-only data: the primary instrument's thinned candles and the
@@ -130,10 +134,27 @@ fn trade(
     })
 }
 
+/// What a run is measured against: the primary instrument's closes in the
+/// window (Buy & Hold) and their log returns (Beta). The same for every
+/// run on the same data, so a sweep makes it once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Benchmark {
+    pub closes: Vec<f64>,
+    pub market: Option<MarketReturns>,
+}
+
+impl Benchmark {
+    #[must_use]
+    pub fn new(closes: Vec<f64>) -> Self {
+        let market = MarketReturns::new(&closes);
+        Self { closes, market }
+    }
+}
+
 impl BacktestResult {
-    /// Builds results from an engine's output; `closes` are the primary
-    /// instrument's closes for Buy & Hold, `prices` the bars of each
-    /// instrument (by index) for trade excursions.
+    /// Builds results from an engine's output, measured against
+    /// `benchmark`; `prices` are the bars of each instrument (by index)
+    /// for trade excursions.
     ///
     /// # Errors
     /// When the output is inconsistent (a position of an unknown instrument).
@@ -141,7 +162,7 @@ impl BacktestResult {
         name: &str,
         config: &str,
         output: RunOutput,
-        closes: &[f64],
+        benchmark: &Benchmark,
         prices: &[&[Bar]],
         bars: usize,
         warnings: Vec<String>,
@@ -188,22 +209,27 @@ impl BacktestResult {
             .iter()
             .map(|a| a.commissions_raw(currency))
             .sum();
-        let equity: Vec<Money> = output
-            .curve
-            .equity_raw
-            .iter()
-            .map(|raw| Money::new(*raw, currency))
-            .collect();
+        // The curve in floats once, for every statistic that reads it.
+        let equity = output.curve.values();
+        let day_returns = day_returns(&output.curve.ts, &equity);
+        let raw = &output.curve.equity_raw;
+        let final_and_peak = raw
+            .last()
+            .zip(raw.iter().max())
+            .map(|(last, peak)| (Money::new(*last, currency), Money::new(*peak, currency)));
         let stats = Stats::compute(&StatsInput {
             equity_ts: &output.curve.ts,
             equity: &equity,
-            closes,
+            final_and_peak,
+            day_returns: &day_returns,
+            closes: &benchmark.closes,
+            market: benchmark.market.as_ref(),
             warmup: output.warmup,
             trades: &trades,
             commissions: Money::new(commissions_raw, currency),
         });
         let last_ts = output.curve.ts.last().copied().unwrap_or_default();
-        let turnover = Turnover::compute(Money::new(traded_raw, currency), &output.curve.values());
+        let turnover = Turnover::compute(Money::new(traded_raw, currency), &equity);
         Ok(Self {
             name: name.to_string(),
             config: config.to_string(),
@@ -227,6 +253,7 @@ impl BacktestResult {
                 .map(|i| i.id.to_string())
                 .collect(),
             observations: output.observations,
+            day_returns,
         })
     }
 

@@ -17,7 +17,7 @@ use crate::trading::strategy::Strategy;
 use super::BacktestError;
 use super::config::{self, BacktestConfig, StrategyLogic};
 use super::engine::BacktestEngine;
-use super::results::{BacktestResult, ChartData};
+use super::results::{BacktestResult, Benchmark, ChartData};
 
 /// Builds the configured strategies.
 ///
@@ -97,14 +97,46 @@ fn first_feed<'a>(
 }
 
 /// Runs `config` on already loaded data: stats, trades, orders and the
-/// equity curve, without what only a report draws (what a parameter sweep
-/// needs of each run).
+/// equity curve, without what only a report draws.
 ///
 /// # Errors
 /// When a strategy fails or the engine breaks an invariant.
 pub fn run_results(
     config: &BacktestConfig,
     data: &[LoadedBars],
+) -> Result<BacktestResult, BacktestError> {
+    run_against(config, data, &benchmark(config, data))
+}
+
+/// The closes of the first strategy's instrument inside the config's
+/// window (bars are sorted, so the window is a slice of its feed).
+#[must_use]
+pub fn benchmark(config: &BacktestConfig, data: &[LoadedBars]) -> Benchmark {
+    let primary = config.strategies.first().map(|s| s.instrument);
+    let closes = config
+        .data
+        .iter()
+        .zip(data)
+        .find(|(spec, _)| Some(spec.file.instrument) == primary)
+        .map(|(_, loaded)| {
+            bars_within(&loaded.bars, config.start, config.end)
+                .iter()
+                .map(|b| b.close().as_f64())
+                .collect()
+        })
+        .unwrap_or_default();
+    Benchmark::new(closes)
+}
+
+/// [`run_results`] against a `benchmark` made once for many runs on the
+/// same data (what a parameter sweep needs of each run).
+///
+/// # Errors
+/// When a strategy fails or the engine breaks an invariant.
+pub fn run_against(
+    config: &BacktestConfig,
+    data: &[LoadedBars],
+    benchmark: &Benchmark,
 ) -> Result<BacktestResult, BacktestError> {
     let strategies = build_strategies(config)?;
     let engine = BacktestEngine::new(config, strategies)?;
@@ -123,26 +155,9 @@ pub fn run_results(
         })
         .collect();
     let output = engine.run(streams)?;
-    let in_range = |ts| config.start.is_none_or(|s| ts >= s) && config.end.is_none_or(|e| ts <= e);
-    // Buy & Hold follows the first strategy's instrument.
-    let primary = config.strategies.first().map(|s| s.instrument);
-    let closes: Vec<f64> = config
-        .data
-        .iter()
-        .zip(data)
-        .find(|(spec, _)| Some(spec.file.instrument) == primary)
-        .map(|(_, loaded)| {
-            loaded
-                .bars
-                .iter()
-                .filter(|b| in_range(b.ts_init))
-                .map(|b| b.close().as_f64())
-                .collect()
-        })
-        .unwrap_or_default();
     let bars = data
         .iter()
-        .map(|d| d.bars.iter().filter(|b| in_range(b.ts_init)).count())
+        .map(|d| bars_within(&d.bars, config.start, config.end).len())
         .sum();
     let warnings = data
         .iter()
@@ -156,7 +171,7 @@ pub fn run_results(
         &config.name,
         &config.source.display().to_string(),
         output,
-        &closes,
+        benchmark,
         &prices,
         bars,
         warnings,

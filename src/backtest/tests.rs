@@ -217,7 +217,7 @@ fn run(toml: &str, strategies: Vec<Box<dyn Strategy>>, bars: Vec<Vec<Bar>>) -> B
         "t",
         "test.toml",
         output,
-        &closes,
+        &crate::backtest::results::Benchmark::new(closes),
         &prices,
         bars[0].len(),
         Vec::new(),

@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::analysis::stats::day_returns;
 use crate::backtest::config::{self, BacktestConfig};
+use crate::backtest::results::Benchmark;
 use crate::backtest::runner;
 use crate::backtest::{BacktestError, ConfigError};
 use crate::data::LoadedBars;
@@ -73,6 +73,9 @@ pub struct Sweep {
     pub spec: OptimizeSpec,
     pub base: BacktestConfig,
     pub data: Vec<LoadedBars>,
+    /// What every run is measured against (the same data, the same
+    /// window and primary instrument: parameters are numbers).
+    pub benchmark: Benchmark,
 }
 
 impl Sweep {
@@ -88,7 +91,13 @@ impl Sweep {
         let base = config::parse(path, &source)?;
         let spec = OptimizeSpec::parse(path, &source, overrides)?;
         let data = runner::load_data(&base)?;
-        let sweep = Self { spec, base, data };
+        let benchmark = runner::benchmark(&base, &data);
+        let sweep = Self {
+            spec,
+            base,
+            data,
+            benchmark,
+        };
         sweep.check_params_name_fields()?;
         Ok(sweep)
     }
@@ -134,10 +143,10 @@ impl Sweep {
         trial: &Trial,
     ) -> Result<(crate::analysis::stats::Stats, usize, Vec<f64>), String> {
         let config = self.point_config(&trial.point)?;
-        let result = runner::run_results(&config, &self.data).map_err(|e| e.to_string())?;
-        let returns = day_returns(&result.equity.ts, &result.equity.values());
+        let result =
+            runner::run_against(&config, &self.data, &self.benchmark).map_err(|e| e.to_string())?;
         let trades = result.trades.len() + result.open_trades.len();
-        Ok((result.stats, trades, returns))
+        Ok((result.stats, trades, result.day_returns))
     }
 
     /// The checked config of `point`.

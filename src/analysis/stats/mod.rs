@@ -41,7 +41,7 @@ pub use annualized::{Annualized, annual_trading_days, day_returns};
 pub use avg_drawdown::avg_drawdown_pct;
 pub use avg_trade::avg_trade_pct;
 pub use best_worst_trade::best_worst_trade_pct;
-pub use beta::beta;
+pub use beta::{MarketReturns, beta};
 pub use buy_and_hold_return::buy_and_hold_return_pct;
 pub use cagr::cagr_pct;
 pub use calmar_ratio::calmar_ratio;
@@ -115,10 +115,18 @@ pub enum StatValue {
 pub struct StatsInput<'a> {
     /// Time of each equity point.
     pub equity_ts: &'a [UnixNanos],
-    /// Equity after each point, in the report currency (exact).
-    pub equity: &'a [Money],
+    /// Equity after each point, in the report currency.
+    pub equity: &'a [f64],
+    /// The last and the highest equity, exact; `None` without points.
+    pub final_and_peak: Option<(Money, Money)>,
+    /// [`day_returns`] of the equity (computed once by the caller, who
+    /// keeps them).
+    pub day_returns: &'a [f64],
     /// Closes of the primary instrument, one per bar.
     pub closes: &'a [f64],
+    /// Their log returns for Beta, when the caller has them (a sweep
+    /// computes them once); else they are computed from `closes`.
+    pub market: Option<&'a MarketReturns>,
     /// Bars of strategy warm-up (Buy & Hold starts after them).
     pub warmup: usize,
     /// Closed round trips.
@@ -151,7 +159,7 @@ impl Stats {
         let start = ts.first().copied().unwrap_or_default();
         let end = ts.last().copied().unwrap_or_default();
         let resolution = data_resolution(ts);
-        let equity_f: Vec<f64> = input.equity.iter().map(|m| m.as_f64()).collect();
+        let equity_f = input.equity;
         push("Start", StatValue::Time(start));
         push("End", StatValue::Time(end));
         push("Duration", StatValue::Duration(Some(end.0 - start.0)));
@@ -159,21 +167,18 @@ impl Stats {
             "Exposure Time [%]",
             number(exposure_time_pct(ts, input.trades)),
         );
-        if let (Some(last), Some(peak)) = (
-            input.equity.last(),
-            input.equity.iter().max_by_key(|m| m.raw),
-        ) {
-            push("Equity Final [$]", StatValue::Money(*last));
-            push("Equity Peak [$]", StatValue::Money(*peak));
+        if let Some((last, peak)) = input.final_and_peak {
+            push("Equity Final [$]", StatValue::Money(last));
+            push("Equity Peak [$]", StatValue::Money(peak));
         }
         push("Commissions [$]", StatValue::Money(input.commissions));
-        let total_return = return_pct(&equity_f);
+        let total_return = return_pct(equity_f);
         let buy_and_hold = buy_and_hold_return_pct(input.closes, input.warmup);
         push("Return [%]", number(total_return));
         push("Buy & Hold Return [%]", number(buy_and_hold));
-        let days = day_returns(ts, &equity_f);
+        let days = input.day_returns;
         let annual_days = annual_trading_days(ts);
-        let annualized = Annualized::compute(&days, annual_days);
+        let annualized = Annualized::compute(days, annual_days);
         let annual_return = annualized.map(|a| a.annual_return);
         push(
             "Return (Ann.) [%]",
@@ -183,16 +188,16 @@ impl Stats {
             "Volatility (Ann.) [%]",
             number(annualized.map(|a| a.annual_volatility * 100.0)),
         );
-        push("CAGR [%]", number(cagr_pct(&equity_f, end.0 - start.0)));
+        push("CAGR [%]", number(cagr_pct(equity_f, end.0 - start.0)));
         push(
             "Sharpe Ratio",
             number(annualized.and_then(|a| sharpe_ratio(&a, RF))),
         );
         push(
             "Sortino Ratio",
-            number(annual_return.and_then(|r| sortino_ratio(r, &days, annual_days, RF))),
+            number(annual_return.and_then(|r| sortino_ratio(r, days, annual_days, RF))),
         );
-        let max_drawdown = max_drawdown_pct(&equity_f);
+        let max_drawdown = max_drawdown_pct(equity_f);
         push(
             "Calmar Ratio",
             number(
@@ -201,7 +206,10 @@ impl Stats {
                     .and_then(|(r, dd)| calmar_ratio(r, -dd / 100.0)),
             ),
         );
-        let beta = beta(&equity_f, input.closes);
+        let beta = match input.market {
+            Some(market) => market.beta(equity_f),
+            None => beta(equity_f, input.closes),
+        };
         push(
             "Alpha [%]",
             number(match (total_return, buy_and_hold, beta) {
@@ -211,7 +219,7 @@ impl Stats {
         );
         push("Beta", number(beta));
         push("Max. Drawdown [%]", number(max_drawdown));
-        let periods = drawdown_periods(ts, &equity_f);
+        let periods = drawdown_periods(ts, equity_f);
         push("Avg. Drawdown [%]", number(avg_drawdown_pct(&periods)));
         let (dd_max, dd_avg) = drawdown_durations(&periods, resolution);
         push("Max. Drawdown Duration", StatValue::Duration(dd_max));
@@ -264,9 +272,14 @@ mod tests {
     }
 
     fn stats(ts: &[UnixNanos], equity: &[f64], closes: &[f64], trades: &[Trade]) -> Stats {
+        let exact = money(equity);
+        let peak = exact.iter().max_by_key(|m| m.raw).copied();
         Stats::compute(&StatsInput {
             equity_ts: ts,
-            equity: &money(equity),
+            equity,
+            final_and_peak: exact.last().copied().zip(peak),
+            day_returns: &day_returns(ts, equity),
+            market: None,
             closes,
             warmup: 0,
             trades,
