@@ -215,8 +215,10 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         report(&summary, &written, args.common.format)?;
         #[allow(clippy::cast_precision_loss, reason = "a rate for people")]
         let rate = summary.runs as f64 / elapsed.as_secs_f64().max(1e-9);
+        let memory =
+            peak_memory_mb().map_or_else(String::new, |mb| format!(", peak memory {mb} MB"));
         eprintln!(
-            "{} runs in {:.2} s ({rate:.1} runs/s) on {jobs} threads",
+            "{} runs in {:.2} s ({rate:.1} runs/s) on {jobs} threads{memory}",
             summary.runs,
             elapsed.as_secs_f64()
         );
@@ -372,4 +374,13 @@ fn report(summary: &Summary, written: &Path, format: OutputFormat) -> Result<()>
             print_stdout(&text)
         }
     }
+}
+
+/// The process's peak resident memory (Linux's VmHWM), for the closing
+/// line: a sweep's memory must not grow with its runs.
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }

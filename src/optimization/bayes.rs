@@ -324,7 +324,7 @@ mod tests {
                     runs += 1;
                     RunRow {
                         trial,
-                        stats: Vec::new(),
+                        stats: String::new(),
                         objective,
                         returns: Vec::new(),
                         error: None,
@@ -364,7 +364,7 @@ mod tests {
                     .iter()
                     .map(|t| RunRow {
                         trial: t.clone(),
-                        stats: Vec::new(),
+                        stats: String::new(),
                         objective: Some(t.point[0].as_f64() - t.point[1].as_f64()),
                         returns: Vec::new(),
                         error: None,

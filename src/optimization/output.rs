@@ -135,14 +135,14 @@ impl Sweep {
         document: &SweepDocument,
     ) -> Result<Vec<(PathBuf, Vec<u8>)>, OptimizeError> {
         let direction = self.spec.objective.direction;
-        let mut sorted = document.rows.clone();
+        let mut sorted: Vec<&RunRow> = document.rows.iter().collect();
         sorted.sort_by(|a, b| rows::compare(a, b, direction));
         let names: Vec<String> = self.spec.params.iter().map(|p| p.name.clone()).collect();
         let mut files = vec![
             (PathBuf::from("optimize.csv"), rows::csv(&names, &sorted)),
             (PathBuf::from("optimize.parquet"), parquet(&names, &sorted)?),
         ];
-        let best = sorted.first().filter(|r| r.objective.is_some());
+        let best = sorted.first().copied().filter(|r| r.objective.is_some());
         if let Some(best) = best {
             let text = self
                 .spec
@@ -184,7 +184,7 @@ fn json_error(e: &serde_json::Error) -> OptimizeError {
 /// `optimize.parquet`: the CSV's columns, typed (parameters and stats as
 /// floats, counts as integers, times as datetimes; durations and errors
 /// as text).
-fn parquet(names: &[String], sorted: &[RunRow]) -> Result<Vec<u8>, OptimizeError> {
+fn parquet(names: &[String], sorted: &[&RunRow]) -> Result<Vec<u8>, OptimizeError> {
     let mut columns: Vec<(String, TableColumn)> = names
         .iter()
         .enumerate()

@@ -13,6 +13,10 @@ use crate::core::time::NANOS_PER_DAY;
 use super::space::ParamNumber;
 use super::spec::Direction;
 
+/// Between the stats of a row (the ASCII unit separator, which no stat's
+/// text contains).
+pub const SEPARATOR: char = '\u{1f}';
+
 /// A point of the search: its trial number and values.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Trial {
@@ -26,8 +30,10 @@ pub struct Trial {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRow {
     pub trial: Trial,
-    /// Every stats key in [`STAT_KEYS`] order, as text (empty: undefined).
-    pub stats: Vec<String>,
+    /// Every stats key in [`STAT_KEYS`] order, as text (empty: undefined),
+    /// joined by [`SEPARATOR`]: one allocation per row, so a sweep's
+    /// memory grows by little more than its rows' text.
+    pub stats: String,
     /// The objective; `None` when undefined or the run made no trade.
     pub objective: Option<f64>,
     /// Daily returns of the equity.
@@ -41,7 +47,7 @@ impl RunRow {
     pub fn failed(trial: Trial, error: String) -> Self {
         Self {
             trial,
-            stats: Vec::new(),
+            stats: String::new(),
             objective: None,
             returns: Vec::new(),
             error: Some(error),
@@ -60,7 +66,8 @@ impl RunRow {
         let cells = STAT_KEYS
             .iter()
             .map(|key| stats.get(key).map(cell).unwrap_or_default())
-            .collect();
+            .collect::<Vec<String>>()
+            .join(&SEPARATOR.to_string());
         // As Backtesting.py's heatmap gives NaN: a run that never traded
         // has no objective and never wins.
         let objective = if trades == 0 {
@@ -81,7 +88,23 @@ impl RunRow {
     #[must_use]
     pub fn stat(&self, key: &str) -> Option<&str> {
         let index = STAT_KEYS.iter().position(|k| *k == key)?;
-        self.stats.get(index).map(String::as_str)
+        self.cells().nth(index)
+    }
+
+    /// The stats' text in [`STAT_KEYS`] order (blank for a failed run).
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        let blank = std::iter::repeat_n(
+            "",
+            if self.stats.is_empty() {
+                STAT_KEYS.len()
+            } else {
+                0
+            },
+        );
+        self.stats
+            .split(SEPARATOR)
+            .filter(|_| !self.stats.is_empty())
+            .chain(blank)
     }
 }
 
@@ -139,7 +162,7 @@ pub fn compare(a: &RunRow, b: &RunRow, direction: Direction) -> Ordering {
 
 /// `optimize.csv`: the parameters, every stat, the error.
 #[must_use]
-pub fn csv(names: &[String], rows: &[RunRow]) -> Vec<u8> {
+pub fn csv(names: &[String], rows: &[&RunRow]) -> Vec<u8> {
     let mut out = String::new();
     let header: Vec<&str> = names
         .iter()
@@ -150,18 +173,12 @@ pub fn csv(names: &[String], rows: &[RunRow]) -> Vec<u8> {
     push_record(&mut out, header.iter().copied());
     for row in rows {
         let point: Vec<String> = row.trial.point.iter().map(ToString::to_string).collect();
-        let blank = vec![String::new(); STAT_KEYS.len()];
-        let stats = if row.stats.is_empty() {
-            &blank
-        } else {
-            &row.stats
-        };
         push_record(
             &mut out,
             point
                 .iter()
                 .map(String::as_str)
-                .chain(stats.iter().map(String::as_str))
+                .chain(row.cells())
                 .chain([row.error.as_deref().unwrap_or("")]),
         );
     }
@@ -195,7 +212,7 @@ mod tests {
                 ordinal,
                 point: vec![ParamNumber::Int(1)],
             },
-            stats: Vec::new(),
+            stats: String::new(),
             objective,
             returns: Vec::new(),
             error: error.then(|| "boom".to_string()),
@@ -223,7 +240,7 @@ mod tests {
     fn csv_quotes_what_needs_it() {
         let mut failed = row(0, None, true);
         failed.error = Some("c.toml:3:1: bad, \"very\"".into());
-        let text = String::from_utf8(csv(&["fast".into()], &[failed])).unwrap();
+        let text = String::from_utf8(csv(&["fast".into()], &[&failed])).unwrap();
         let line = text.lines().nth(1).unwrap();
         assert!(line.starts_with("1,"), "{line}");
         assert!(

@@ -550,3 +550,60 @@ fn validate_checks_the_optimize_table_too() {
     // bt run ignores the table but not its mistakes of TOML.
     bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
 }
+
+/// The "peak memory N MB" bt prints after a sweep.
+fn peak_memory(run: &Run) -> u64 {
+    let stderr = run.stderr();
+    let tail = stderr
+        .split("peak memory ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{stderr}"));
+    tail.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn memory_after_2000_runs_is_within_10_percent_of_200() {
+    let dir = scratch();
+    bt(
+        dir.path(),
+        &[
+            "wrangle",
+            "synth",
+            "small.csv",
+            "--bars",
+            "500",
+            "--seed",
+            "3",
+        ],
+    )
+    .expect_code(0);
+    let mut peaks = Vec::new();
+    for last in [199, 1999] {
+        let mut text = single_config(
+            &dir.path().join("small.csv"),
+            "ema_cross",
+            "fast = 5, slow = 20",
+            "0.001",
+        );
+        text.push_str(&format!(
+            "[optimize]\nmaximize = \"Return [%]\"\n[optimize.params]\n\"venues.SIM.slippage.ticks\" = {{ from = 0, to = {last}, step = 1 }}\n"
+        ));
+        let config = write(dir.path(), &format!("mem{last}.toml"), &text);
+        let run = optimize(
+            dir.path(),
+            &[&config, "--out", &format!("out{last}"), "--jobs", "2"],
+        )
+        .expect_code(0);
+        assert!(
+            run.stdout()
+                .contains(&format!("{} runs (0 failed", last + 1))
+        );
+        peaks.push(peak_memory(&run));
+    }
+    assert!(
+        peaks[1] * 10 <= peaks[0] * 11,
+        "peak memory {} MB after 2,000 runs against {} MB after 200",
+        peaks[1],
+        peaks[0]
+    );
+}
