@@ -113,14 +113,18 @@ pub struct BacktestConfig {
     pub fx: FxTable,
 }
 
-/// Context for error locations.
-struct Checker<'a> {
-    path: &'a Path,
-    source: &'a str,
+/// A config's path and text, for located errors (also used by the
+/// `[optimize]` table's checks).
+#[derive(Debug, Clone, Copy)]
+pub struct Checker<'a> {
+    pub path: &'a Path,
+    pub source: &'a str,
 }
 
 impl Checker<'_> {
-    fn fail(
+    /// An error at `span` of the text, naming `field`.
+    #[must_use]
+    pub fn fail(
         &self,
         span: std::ops::Range<usize>,
         field: &str,

@@ -13,6 +13,7 @@ use toml_edit::DocumentMut;
 
 use crate::analysis::stats::STAT_KEYS;
 use crate::backtest::ConfigError;
+use crate::backtest::config::Checker;
 use crate::core::text::nearest;
 use crate::trading::script::BoolExpression;
 
@@ -144,22 +145,6 @@ struct RawOptimize {
     params: BTreeMap<String, Spanned<toml::Value>>,
 }
 
-struct Located<'a> {
-    path: &'a Path,
-    source: &'a str,
-}
-
-impl Located<'_> {
-    fn at(
-        &self,
-        span: std::ops::Range<usize>,
-        field: &str,
-        message: impl Into<String>,
-    ) -> ConfigError {
-        ConfigError::at(self.path, self.source, span, field, message)
-    }
-}
-
 impl OptimizeSpec {
     /// Reads the `[optimize]` table of the config text `source`.
     ///
@@ -178,7 +163,7 @@ impl OptimizeSpec {
         };
         let span = table.span();
         let raw = table.into_inner();
-        let at = Located { path, source };
+        let at = Checker { path, source };
         let method = overrides
             .method
             .or(raw.method.as_ref().map(|m| *m.get_ref()))
@@ -191,7 +176,7 @@ impl OptimizeSpec {
             .parse()
             .map_err(|e: toml_edit::TomlError| ConfigError::file(path, e.to_string()))?;
         if raw.params.is_empty() {
-            return Err(at.at(span, "optimize.params", "names no parameter to search"));
+            return Err(at.fail(span, "optimize.params", "names no parameter to search"));
         }
         // In the order written (the map sorts by name).
         let mut entries: Vec<(&String, &Spanned<toml::Value>)> = raw.params.iter().collect();
@@ -200,7 +185,7 @@ impl OptimizeSpec {
         for (key, value) in &entries {
             let field = format!("optimize.params.\"{key}\"");
             let (steps, existing) = space::resolve(&document, key)
-                .map_err(|m| at.at(value.span(), &field, format!("names nothing: {m}")))?;
+                .map_err(|m| at.fail(value.span(), &field, format!("names nothing: {m}")))?;
             let domain = domain(value, existing, method, &at, &field)?;
             let kind = match existing {
                 Existing::Number(kind) => kind,
@@ -222,7 +207,7 @@ impl OptimizeSpec {
                 let expression = BoolExpression::compile(c.get_ref()).map_err(|e| {
                     // One past the opening quote, then the column in the text.
                     let offset = c.span().start + 1 + e.column.map_or(0, |col| col - 1);
-                    at.at(offset..offset, "optimize.constraint", e.message)
+                    at.fail(offset..offset, "optimize.constraint", e.message)
                 })?;
                 Ok::<_, ConfigError>(Constraint {
                     text: c.get_ref().clone(),
@@ -237,10 +222,10 @@ impl OptimizeSpec {
         if let Some(m) = &raw.max_tries
             && *m.get_ref() == 0
         {
-            return Err(at.at(m.span(), "optimize.max_tries", "must be at least 1"));
+            return Err(at.fail(m.span(), "optimize.max_tries", "must be at least 1"));
         }
         if max_tries.is_none() && method != Method::Grid {
-            return Err(at.at(
+            return Err(at.fail(
                 span,
                 "optimize.max_tries",
                 format!(
@@ -256,7 +241,7 @@ impl OptimizeSpec {
         }
         let batch = match &raw.batch {
             Some(b) if *b.get_ref() == 0 => {
-                return Err(at.at(b.span(), "optimize.batch", "must be at least 1"));
+                return Err(at.fail(b.span(), "optimize.batch", "must be at least 1"));
             }
             Some(b) => *b.get_ref(),
             None => DEFAULT_BATCH,
@@ -337,12 +322,12 @@ impl OptimizeSpec {
 
 fn raw_objective(
     raw: &RawOptimize,
-    at: &Located<'_>,
+    at: &Checker<'_>,
     span: std::ops::Range<usize>,
 ) -> Result<Objective, ConfigError> {
     let (key, direction, field) = match (&raw.maximize, &raw.minimize) {
         (Some(_), Some(min)) => {
-            return Err(at.at(
+            return Err(at.fail(
                 min.span(),
                 "optimize.minimize",
                 "give maximize or minimize, not both",
@@ -352,10 +337,10 @@ fn raw_objective(
         (None, Some(min)) => (min, Direction::Minimize, "optimize.minimize"),
         (None, None) => {
             return Objective::new("Sharpe Ratio", Direction::Maximize)
-                .map_err(|m| at.at(span, "optimize", m));
+                .map_err(|m| at.fail(span, "optimize", m));
         }
     };
-    Objective::new(key.get_ref(), direction).map_err(|m| at.at(key.span(), field, m))
+    Objective::new(key.get_ref(), direction).map_err(|m| at.fail(key.span(), field, m))
 }
 
 fn is_integer(domain: &Domain) -> bool {
@@ -381,10 +366,10 @@ fn domain(
     value: &Spanned<toml::Value>,
     existing: Existing,
     method: Method,
-    at: &Located<'_>,
+    at: &Checker<'_>,
     field: &str,
 ) -> Result<Domain, ConfigError> {
-    let fail = |message: String| at.at(value.span(), field, message);
+    let fail = |message: String| at.fail(value.span(), field, message);
     let integer_place = existing == Existing::Number(ValueKind::Integer);
     let fit = |d: Decimal, was_integer: bool| -> Result<ParamNumber, ConfigError> {
         if was_integer || (integer_place && d.fract().is_zero()) {
