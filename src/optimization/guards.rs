@@ -342,4 +342,35 @@ mod tests {
         let (_, blocks) = probability_of_backtest_overfitting(&[&x, &y], 16);
         assert_eq!(blocks, 4);
     }
+
+    #[test]
+    fn the_plateau_averages_the_best_points_neighbours() {
+        use crate::optimization::rows::Trial;
+        use crate::optimization::spec::Overrides;
+        let text = "[backtest]\nname = \"t\"\n[[strategies]]\nid = \"S\"\nparams = { fast = 1, slow = 2 }\n\
+                    [optimize.params]\n\"strategies.S.params.fast\" = [1, 2, 3]\n\"strategies.S.params.slow\" = [10, 20]\n";
+        let spec = OptimizeSpec::parse(std::path::Path::new("c.toml"), text, &Overrides::default())
+            .unwrap();
+        let row = |fast: i64, slow: i64, objective: Option<f64>| RunRow {
+            trial: Trial {
+                ordinal: 0,
+                point: vec![ParamNumber::Int(fast), ParamNumber::Int(slow)],
+            },
+            stats: String::new(),
+            objective,
+            returns: Vec::new(),
+            error: None,
+        };
+        // The best is (2, 10): its neighbours are (1, 10), (3, 10) and
+        // (2, 20); (3, 10) made no trade and does not count.
+        let rows = [
+            row(1, 10, Some(4.0)),
+            row(2, 10, Some(9.0)),
+            row(3, 10, None),
+            row(1, 20, Some(100.0)),
+            row(2, 20, Some(2.0)),
+        ];
+        let p = plateau(&spec, &rows, &rows[1]).unwrap();
+        assert_eq!((p.best, p.neighbours, p.neighbours_mean), (9.0, 2, 3.0));
+    }
 }
