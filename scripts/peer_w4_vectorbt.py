@@ -42,6 +42,7 @@ def main() -> None:
             exits[(fast, slow)] = down & warm
         entries = pd.DataFrame(entries)
         exits = pd.DataFrame(exits)
+        signals_done = time.perf_counter()
         portfolio = vbt.Portfolio.from_signals(
             close,
             entries,
@@ -55,7 +56,9 @@ def main() -> None:
         )
         final = portfolio.final_value()
         elapsed = time.perf_counter() - started
-        print(f"vectorbt W4: {len(pairs)} runs in {elapsed:.3f} s = {len(pairs) / elapsed:.1f} runs/s "
+        simulation = time.perf_counter() - signals_done
+        print(f"vectorbt W4: {len(pairs)} runs in {elapsed:.3f} s = {len(pairs) / elapsed:.1f} runs/s; "
+              f"the simulation alone (signals made) {simulation:.3f} s = {len(pairs) / simulation:.1f} runs/s "
               f"(best final value {final.max():.2f})")
 
 

@@ -134,6 +134,16 @@ fn trade(
     })
 }
 
+/// How much of a run its results keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything the exporters write.
+    Full,
+    /// What the stats need, as a sweep keeps of each run: no order
+    /// records, trade tags or excursions, and a turnover of zero.
+    Stats,
+}
+
 /// What a run is measured against: the primary instrument's closes in the
 /// window (Buy & Hold) and their log returns (Beta). The same for every
 /// run on the same data, so a sweep makes it once.
@@ -151,28 +161,48 @@ impl Benchmark {
     }
 }
 
+/// What results are built from besides the engine's output.
+#[derive(Debug)]
+pub struct ResultInputs<'a> {
+    pub name: &'a str,
+    /// The config's path, as shown.
+    pub config: &'a str,
+    pub benchmark: &'a Benchmark,
+    /// The bars of each instrument (by index), for trade excursions.
+    pub prices: &'a [&'a [Bar]],
+    /// Bars replayed.
+    pub bars: usize,
+    pub warnings: Vec<String>,
+    pub detail: Detail,
+}
+
 impl BacktestResult {
-    /// Builds results from an engine's output, measured against
-    /// `benchmark`; `prices` are the bars of each instrument (by index)
-    /// for trade excursions.
+    /// Builds results from an engine's output.
     ///
     /// # Errors
     /// When the output is inconsistent (a position of an unknown instrument).
-    pub fn build(
-        name: &str,
-        config: &str,
-        output: RunOutput,
-        benchmark: &Benchmark,
-        prices: &[&[Bar]],
-        bars: usize,
-        warnings: Vec<String>,
-    ) -> Result<Self, BacktestError> {
+    pub fn build(output: RunOutput, inputs: ResultInputs<'_>) -> Result<Self, BacktestError> {
+        let ResultInputs {
+            name,
+            config,
+            benchmark,
+            prices,
+            bars,
+            warnings,
+            detail,
+        } = inputs;
         let cache = &output.cache;
         let currency = output.report_currency;
+        // Without prices, trades have no excursions.
+        let prices = if detail == Detail::Full { prices } else { &[] };
         // One pass over every fill: each position's tag (that of a tagged
         // order of the same strategy and instrument that filled when the
         // position opened) and the value traded in the report currency.
-        let records = cache.order_records();
+        let records = if detail == Detail::Full {
+            cache.order_records()
+        } else {
+            Vec::new()
+        };
         let mut tags: HashMap<OpeningFill, &str> = HashMap::new();
         let mut traded_raw: i128 = 0;
         for OrderRecord { order, events } in &records {

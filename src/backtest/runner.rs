@@ -17,7 +17,7 @@ use crate::trading::strategy::Strategy;
 use super::BacktestError;
 use super::config::{self, BacktestConfig, StrategyLogic};
 use super::engine::BacktestEngine;
-use super::results::{BacktestResult, Benchmark, ChartData};
+use super::results::{BacktestResult, Benchmark, ChartData, Detail, ResultInputs};
 
 /// Builds the configured strategies.
 ///
@@ -105,7 +105,7 @@ pub fn run_results(
     config: &BacktestConfig,
     data: &[LoadedBars],
 ) -> Result<BacktestResult, BacktestError> {
-    run_against(config, data, &benchmark(config, data))
+    run_against(config, data, &benchmark(config, data), Detail::Full)
 }
 
 /// The closes of the first strategy's instrument inside the config's
@@ -129,7 +129,7 @@ pub fn benchmark(config: &BacktestConfig, data: &[LoadedBars]) -> Benchmark {
 }
 
 /// [`run_results`] against a `benchmark` made once for many runs on the
-/// same data (what a parameter sweep needs of each run).
+/// same data, keeping `detail` (a parameter sweep keeps the stats).
 ///
 /// # Errors
 /// When a strategy fails or the engine breaks an invariant.
@@ -137,6 +137,7 @@ pub fn run_against(
     config: &BacktestConfig,
     data: &[LoadedBars],
     benchmark: &Benchmark,
+    detail: Detail,
 ) -> Result<BacktestResult, BacktestError> {
     let strategies = build_strategies(config)?;
     let engine = BacktestEngine::new(config, strategies)?;
@@ -168,13 +169,16 @@ pub fn run_against(
         .map(|i| first_feed(config, data, i).unwrap_or_default())
         .collect();
     BacktestResult::build(
-        &config.name,
-        &config.source.display().to_string(),
         output,
-        benchmark,
-        &prices,
-        bars,
-        warnings,
+        ResultInputs {
+            name: &config.name,
+            config: &config.source.display().to_string(),
+            benchmark,
+            prices: &prices,
+            bars,
+            warnings,
+            detail,
+        },
     )
 }
 

@@ -214,13 +214,16 @@ fn run(toml: &str, strategies: Vec<Box<dyn Strategy>>, bars: Vec<Vec<Bar>>) -> B
     let closes: Vec<f64> = bars[0].iter().map(|b| b.close().as_f64()).collect();
     let prices: Vec<&[Bar]> = bars.iter().map(Vec::as_slice).collect();
     BacktestResult::build(
-        "t",
-        "test.toml",
         output,
-        &crate::backtest::results::Benchmark::new(closes),
-        &prices,
-        bars[0].len(),
-        Vec::new(),
+        crate::backtest::results::ResultInputs {
+            name: "t",
+            config: "test.toml",
+            benchmark: &crate::backtest::results::Benchmark::new(closes),
+            prices: &prices,
+            bars: bars[0].len(),
+            warnings: Vec::new(),
+            detail: crate::backtest::results::Detail::Full,
+        },
     )
     .unwrap()
 }

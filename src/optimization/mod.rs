@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use crate::backtest::config::{self, BacktestConfig};
-use crate::backtest::results::Benchmark;
+use crate::backtest::results::{Benchmark, Detail};
 use crate::backtest::runner;
 use crate::backtest::{BacktestError, ConfigError};
 use crate::data::LoadedBars;
@@ -143,8 +143,8 @@ impl Sweep {
         trial: &Trial,
     ) -> Result<(crate::analysis::stats::Stats, usize, Vec<f64>), String> {
         let config = self.point_config(&trial.point)?;
-        let result =
-            runner::run_against(&config, &self.data, &self.benchmark).map_err(|e| e.to_string())?;
+        let result = runner::run_against(&config, &self.data, &self.benchmark, Detail::Stats)
+            .map_err(|e| e.to_string())?;
         let trades = result.trades.len() + result.open_trades.len();
         Ok((result.stats, trades, result.day_returns))
     }

@@ -149,9 +149,12 @@ impl Sweep {
                 .config_text(&best.trial.point)
                 .map_err(OptimizeError::Usage)?;
             files.push((PathBuf::from("best.toml"), text.into_bytes()));
-            let config = self
+            let mut config = self
                 .point_config(&best.trial.point)
                 .map_err(OptimizeError::Usage)?;
+            // The config as the document names it (absolute), so a merge
+            // elsewhere writes the same results.json and report.
+            config.source.clone_from(&document.config);
             let result = runner::run_loaded(&config, &self.data)?;
             let exporters = report::file_exporters(config.parquet, config.observe_every.is_some());
             for exporter in &exporters {

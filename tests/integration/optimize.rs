@@ -141,9 +141,10 @@ constraint = "fast < slow"
 "venues.SIM.slippage.ticks" = [0, 1]
 "#;
     let config = sweep_config(dir.path(), grid);
+    // Named relatively here and absolutely by the shards: the same outputs.
     optimize(
         dir.path(),
-        &[&config, "--out", "one", "--jobs", "1", "--quiet"],
+        &["sweep.toml", "--out", "one", "--jobs", "1", "--quiet"],
     )
     .expect_code(0);
     optimize(
