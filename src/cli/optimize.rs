@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::{Error, Result};
 use crate::optimization::bayes::BayesSource;
-use crate::optimization::output::{self, SweepDocument};
+use crate::optimization::output;
 use crate::optimization::search::{GridSource, RandomSource, Shard, TrialSource};
 use crate::optimization::spec::{Direction, Method, Objective, Overrides};
 use crate::optimization::summary::Summary;
@@ -199,16 +199,13 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         if shard.is_some() {
             output::write_document(&resume_path, &document)?;
         } else {
-            output::write_set(
-                &out,
-                &[(PathBuf::from("sweep.json"), document_bytes(&document)?)],
-            )?;
+            output::write_set(&out, &[], &document)?;
         }
         resume_path.clone()
     } else {
         let mut files = sweep.outputs(&document)?;
         files.push((PathBuf::from("summary.json"), summary_bytes(&summary)?));
-        output::write_set(&out, &files)?;
+        output::write_set(&out, &files, &document)?;
         out.clone()
     };
     if !args.common.quiet {
@@ -224,13 +221,6 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         );
     }
     finish(&summary, &written)
-}
-
-fn document_bytes(document: &SweepDocument) -> Result<Vec<u8>> {
-    let mut bytes =
-        serde_json::to_vec(document).map_err(|e| Error::Io(format!("cannot encode: {e}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }
 
 fn summary_bytes(summary: &Summary) -> Result<Vec<u8>> {
@@ -340,7 +330,7 @@ fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
     let summary = Summary::new(&sweep.spec, &document.rows, common.top, false);
     let mut files = sweep.outputs(&document)?;
     files.push((PathBuf::from("summary.json"), summary_bytes(&summary)?));
-    output::write_set(&out, &files)?;
+    output::write_set(&out, &files, &document)?;
     if !common.quiet {
         report(&summary, &out, common.format)?;
     }

@@ -126,7 +126,8 @@ impl Sweep {
         })
     }
 
-    /// The output set of a whole sweep, as (relative path, bytes).
+    /// The output set of a whole sweep but its `sweep.json`, as (relative
+    /// path, bytes).
     ///
     /// # Errors
     /// When the best run cannot be rerun or an output cannot be rendered.
@@ -170,9 +171,6 @@ impl Sweep {
             report::heatmap::heatmap_html(&chart),
         ));
         files.push((PathBuf::from("heatmap.png"), report::heatmap_png(&chart)?));
-        let mut json = serde_json::to_vec(document).map_err(|e| json_error(&e))?;
-        json.push(b'\n');
-        files.push((PathBuf::from("sweep.json"), json));
         Ok(files)
     }
 }
@@ -345,14 +343,20 @@ pub fn merge(dir: &Path) -> Result<SweepDocument, OptimizeError> {
     })
 }
 
-/// Writes `files` as the whole content of `dir`: built in a temporary
-/// directory beside it and swapped in, so `dir` never holds a mix of two
-/// sweeps or a half-written set. A `dir` that exists must be empty or a
-/// sweep's output (it holds `sweep.json`).
+/// Writes `files` and `document` (as `sweep.json`) as the whole content
+/// of `dir`: built in a temporary directory beside it and swapped in, so
+/// `dir` never holds a mix of two sweeps or a half-written set. A `dir`
+/// that exists must be empty or a sweep's output (it holds `sweep.json`).
+/// The document is streamed to its file: with a return series per run it
+/// is the largest output, and is never held as text in memory.
 ///
 /// # Errors
 /// When `dir` holds something else, or a file cannot be written.
-pub fn write_set(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), OptimizeError> {
+pub fn write_set(
+    dir: &Path,
+    files: &[(PathBuf, Vec<u8>)],
+    document: &SweepDocument,
+) -> Result<(), OptimizeError> {
     let io = |what: String| {
         move |source| OptimizeError::Io {
             message: what,
@@ -389,6 +393,8 @@ pub fn write_set(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Optimiz
             }
             std::fs::write(&path, bytes).map_err(io(format!("cannot write {}", path.display())))?;
         }
+        std::fs::create_dir_all(&tmp).map_err(io(format!("cannot create {}", tmp.display())))?;
+        stream_document(&tmp.join("sweep.json"), document)?;
         if dir.exists() {
             std::fs::rename(dir, &old)
                 .map_err(io(format!("cannot move {} aside", dir.display())))?;
@@ -406,21 +412,41 @@ pub fn write_set(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Optimiz
     Ok(())
 }
 
-/// Writes a part (or a resumable `sweep.json`) atomically on its own.
+/// Serialises `document` into a new file at `path`, through a buffer.
+fn stream_document(path: &Path, document: &SweepDocument) -> Result<(), OptimizeError> {
+    use std::io::Write;
+    let io = |source| OptimizeError::Io {
+        message: format!("cannot write {}", path.display()),
+        source,
+    };
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut writer = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut writer, document).map_err(|e| json_error(&e))?;
+    writer.write_all(b"\n").map_err(io)?;
+    writer.flush().map_err(io)
+}
+
+/// Writes a shard's part atomically on its own (beside the other shards'
+/// parts in the same directory).
 ///
 /// # Errors
 /// When it cannot be written.
 pub fn write_document(path: &Path, document: &SweepDocument) -> Result<(), OptimizeError> {
-    let mut json = serde_json::to_vec(document).map_err(|e| json_error(&e))?;
-    json.push(b'\n');
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| OptimizeError::Io {
             message: format!("cannot create {}", parent.display()),
             source,
         })?;
     }
-    crate::core::atomic::write(path, &json).map_err(|source| OptimizeError::Io {
-        message: format!("cannot write {}", path.display()),
-        source,
-    })
+    let tmp = crate::core::atomic::temp_path(path);
+    let written = stream_document(&tmp, document).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|source| OptimizeError::Io {
+            message: format!("cannot write {}", path.display()),
+            source,
+        })
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
