@@ -336,6 +336,21 @@ mod tests {
     }
 
     #[test]
+    fn max_tries_caps_a_grid_with_evenly_spaced_points() {
+        let s = spec(
+            "[optimize]\nmax_tries = 4\n[optimize.params]\n\"strategies.S.params.fast\" = { from = 1, to = 10, step = 1 }\n\"strategies.S.params.slow\" = [10, 20]\n",
+        );
+        let trials = all(&mut GridSource::new(&s, Shard::ALL).unwrap());
+        let ordinals: Vec<u64> = trials.iter().map(|t| t.ordinal).collect();
+        assert_eq!(ordinals, [0, 5, 10, 15], "positions k × 20 / 4");
+        let shards: Vec<u64> = (0..2)
+            .flat_map(|i| all(&mut GridSource::new(&s, Shard { index: i, count: 2 }).unwrap()))
+            .map(|t| t.ordinal)
+            .collect();
+        assert_eq!(shards, [0, 10, 5, 15]);
+    }
+
+    #[test]
     fn a_constraint_that_admits_nothing_is_an_error() {
         let text = GRID.replace("fast < slow", "fast > 100");
         let s = spec(&text);

@@ -327,6 +327,11 @@ fn runs_without_trades_have_no_objective_and_never_win() {
     assert_eq!(json["top"][0]["params"][0][1], "30", "{json}");
     let rows = csv_rows(&dir.path().join("opt/optimize.csv"));
     assert_eq!(rows[2][0], "20000");
+    // One parameter: the heatmap page is a line, with the trade-less point
+    // left out.
+    let html = std::fs::read_to_string(dir.path().join("opt/heatmap.html")).unwrap();
+    assert!(html.contains(r#"data-panels="1""#) && html.contains("<polyline"));
+    assert_eq!(html.matches("<circle").count(), 1);
 }
 
 #[test]
