@@ -27,7 +27,7 @@ use bt::optimization::rows::Trial;
 use bt::optimization::search::{GridSource, Shard};
 use bt::optimization::space::ParamNumber;
 use bt::optimization::spec::Overrides;
-use bt::optimization::{Progress, RunOptions, Sweep};
+use bt::optimization::{NoCheckpoint, Progress, RunOptions, Sweep};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 struct Quiet;
@@ -44,6 +44,7 @@ fn grid(sweep: &Sweep, jobs: usize) -> usize {
         Vec::new(),
         RunOptions { jobs },
         &Quiet,
+        &mut NoCheckpoint,
         &AtomicBool::new(false),
     )
     .unwrap();

@@ -50,7 +50,7 @@ pub enum Command {
         parquet: bool,
     },
     /// Search a config's parameters ([optimize] table) over all cores.
-    Optimize(optimize::OptimizeArgs),
+    Optimize(Box<optimize::OptimizeArgs>),
     /// Check a config and its data files without running.
     Validate {
         /// The TOML config.
@@ -74,7 +74,7 @@ pub fn run(cli: Cli) -> Result<()> {
             quiet,
             parquet,
         } => run::execute(&config, out, format, quiet, parquet),
-        Command::Optimize(args) => optimize::execute(args),
+        Command::Optimize(args) => optimize::execute(*args),
         Command::Validate { config } => validate::execute(&config),
         Command::Wrangle(command) => wrangle::execute(command),
     }

@@ -10,10 +10,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::error::{Error, Result};
 use crate::optimization::bayes::BayesSource;
 use crate::optimization::output;
+use crate::optimization::rows::RunRow;
 use crate::optimization::search::{GridSource, RandomSource, Shard, TrialSource};
 use crate::optimization::spec::{Direction, Method, Objective, Overrides};
 use crate::optimization::summary::Summary;
-use crate::optimization::{self, OptimizeError, Progress, RunOptions, Sweep};
+use crate::optimization::{self, Checkpoint, OptimizeError, Progress, RunOptions, Sweep};
 
 use super::{OutputFormat, print_stdout};
 
@@ -52,6 +53,10 @@ pub struct OptimizeArgs {
     /// Skip the points already in --out's sweep.json (or part).
     #[arg(long)]
     pub resume: bool,
+    /// Save the finished runs every SECONDS while the sweep runs (0:
+    /// only at the end), so a sweep killed outright can --resume.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub checkpoint_every: u64,
 }
 
 /// Options shared with `merge`.
@@ -169,21 +174,26 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let bar = progress_bar(args.common.quiet);
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "the wall time is told to the user and reaches no result"
-    )]
-    let started = std::time::Instant::now();
+    let started = now();
+    let mut checkpoint = SaveEvery {
+        sweep: &sweep,
+        interval: std::time::Duration::from_secs(args.checkpoint_every),
+        last: started,
+        path: &resume_path,
+        out: &out,
+        shard,
+    };
     let result = optimization::run(
         &sweep,
         source.as_mut(),
         done,
         RunOptions { jobs },
         &bar,
+        &mut checkpoint,
         &stop,
     )?;
     bar.0.finish_and_clear();
-    let elapsed = started.elapsed();
+    let elapsed = now().duration_since(started);
     let complete = !result.interrupted;
     let summary = Summary::new(
         &sweep.spec,
@@ -221,6 +231,43 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         );
     }
     finish(&summary, &written)
+}
+
+/// The wall clock, for the progress line and checkpoints only.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the wall time is told to the user and decides when to save; it reaches no result"
+)]
+fn now() -> std::time::Instant {
+    std::time::Instant::now()
+}
+
+/// Saves the finished rows every `interval` (never when it is zero): a
+/// shard's part, or a whole sweep's `sweep.json` as its output set.
+struct SaveEvery<'a> {
+    sweep: &'a Sweep,
+    interval: std::time::Duration,
+    last: std::time::Instant,
+    path: &'a Path,
+    out: &'a Path,
+    shard: Option<Shard>,
+}
+
+impl Checkpoint for SaveEvery<'_> {
+    fn due(&mut self) -> bool {
+        !self.interval.is_zero() && now().duration_since(self.last) >= self.interval
+    }
+
+    fn save(&mut self, rows: &[&RunRow]) -> std::result::Result<(), OptimizeError> {
+        let document = self.sweep.document(rows.to_vec(), self.shard, false)?;
+        if self.shard.is_some() {
+            output::write_document(self.path, &document)?;
+        } else {
+            output::write_set(self.out, &[], &document)?;
+        }
+        self.last = now();
+        Ok(())
+    }
 }
 
 fn summary_bytes(summary: &Summary) -> Result<Vec<u8>> {
@@ -285,8 +332,8 @@ fn resumed_rows(sweep: &Sweep, path: &Path) -> Result<Vec<optimization::rows::Ru
         return Ok(Vec::new());
     }
     let document = output::read_document(path)?;
-    let id = sweep.id()?;
-    if document.sweep != id {
+    let id = &sweep.id;
+    if document.sweep != *id {
         return Err(OptimizeError::Merge(format!(
             "{} is from another sweep ({}, this one is {id}): the config, its data or bt changed; remove it or choose another --out",
             path.display(),
@@ -315,8 +362,8 @@ fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
         seed: Some(document.seed),
     };
     let sweep = Sweep::load(&document.config, &overrides)?;
-    let id = sweep.id()?;
-    if id != document.sweep {
+    let id = &sweep.id;
+    if *id != document.sweep {
         return Err(OptimizeError::Merge(format!(
             "the parts are of sweep {}, but {} with its data is now sweep {id}: the config or a data file changed since the shards ran",
             document.sweep,

@@ -67,6 +67,18 @@ pub trait Progress: Sync {
     fn update(&self, done: u64, total: u64, best: Option<f64>);
 }
 
+/// Saves the rows finished so far while a sweep runs, so that one killed
+/// outright (SIGKILL, a lost node) can still `--resume`.
+pub trait Checkpoint {
+    /// Whether a save is due now (asked after every batch).
+    fn due(&mut self) -> bool;
+    /// Saves `rows` (every row finished so far, in trial order).
+    ///
+    /// # Errors
+    /// When the rows cannot be written.
+    fn save(&mut self, rows: &[&RunRow]) -> Result<(), OptimizeError>;
+}
+
 /// A config, its `[optimize]` table and its data, loaded once.
 #[derive(Debug)]
 pub struct Sweep {
@@ -76,6 +88,8 @@ pub struct Sweep {
     /// What every run is measured against (the same data, the same
     /// window and primary instrument: parameters are numbers).
     pub benchmark: Benchmark,
+    /// The sweep's identity, recorded in its parts and `sweep.json`.
+    pub id: String,
 }
 
 impl Sweep {
@@ -92,13 +106,15 @@ impl Sweep {
         let spec = OptimizeSpec::parse(path, &source, overrides)?;
         let data = runner::load_data(&base)?;
         let benchmark = runner::benchmark(&base, &data);
-        let sweep = Self {
+        let mut sweep = Self {
             spec,
             base,
             data,
             benchmark,
+            id: String::new(),
         };
         sweep.check_params_name_fields()?;
+        sweep.id = sweep.compute_id()?;
         Ok(sweep)
     }
 
@@ -173,6 +189,20 @@ impl Sweep {
     }
 }
 
+/// A sweep that keeps no checkpoint (benches, tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCheckpoint;
+
+impl Checkpoint for NoCheckpoint {
+    fn due(&mut self) -> bool {
+        false
+    }
+
+    fn save(&mut self, _rows: &[&RunRow]) -> Result<(), OptimizeError> {
+        Ok(())
+    }
+}
+
 /// How a sweep runs.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
@@ -188,7 +218,8 @@ pub struct SweepRows {
 
 /// Runs every trial `source` gives that `done` does not already hold, on
 /// `options.jobs` threads, until the source is exhausted or `stop` is set;
-/// rows come back in the order their trials were given.
+/// rows come back in the order their trials were given. After each batch
+/// `progress` is told, and `checkpoint` saves the rows when it is due.
 ///
 /// # Errors
 /// The constraint failing, or the thread pool not starting.
@@ -198,6 +229,7 @@ pub fn run(
     done: Vec<RunRow>,
     options: RunOptions,
     progress: &dyn Progress,
+    checkpoint: &mut dyn Checkpoint,
     stop: &AtomicBool,
 ) -> Result<SweepRows, OptimizeError> {
     let jobs = options.jobs.max(1);
@@ -243,6 +275,11 @@ pub fn run(
         rows.extend(finished);
         let (total, visited) = source.progress();
         progress.update(visited, total, best);
+        if checkpoint.due() {
+            let mut so_far: Vec<&RunRow> = rows.iter().chain(resumed.values()).collect();
+            so_far.sort_by_key(|r| r.trial.ordinal);
+            checkpoint.save(&so_far)?;
+        }
         if interrupted {
             return Ok(interrupted_with(rows, resumed));
         }

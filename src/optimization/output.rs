@@ -26,7 +26,7 @@ pub const FORMAT: &str = "bt-optimize/1";
 /// A sweep's rows with what identifies the sweep: a part file when
 /// `shard` is set, else a whole sweep's `sweep.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepDocument {
+pub struct SweepDocument<R = RunRow> {
     pub format: String,
     /// Hash of the binary's version, the config, the effective
     /// `[optimize]` settings and every data file's bytes.
@@ -45,7 +45,7 @@ pub struct SweepDocument {
     /// False when the sweep was interrupted before its last trial.
     pub complete: bool,
     /// In trial order.
-    pub rows: Vec<RunRow>,
+    pub rows: Vec<R>,
 }
 
 /// FNV-1a, 64 bits: a stable hash of a few inputs whose value must not
@@ -70,11 +70,12 @@ impl Fnv {
 }
 
 impl Sweep {
-    /// The sweep's identity (see [`SweepDocument::sweep`]).
+    /// The sweep's identity (see [`SweepDocument::sweep`]); made once, by
+    /// [`Sweep::load`].
     ///
     /// # Errors
     /// A data file that cannot be read again.
-    pub fn id(&self) -> Result<String, OptimizeError> {
+    pub(super) fn compute_id(&self) -> Result<String, OptimizeError> {
         let mut hash = Fnv::new();
         hash.add(env!("CARGO_PKG_VERSION").as_bytes());
         hash.add(self.spec.source.as_bytes());
@@ -103,15 +104,15 @@ impl Sweep {
     ///
     /// # Errors
     /// When the sweep's id cannot be computed.
-    pub fn document(
+    pub fn document<R>(
         &self,
-        rows: Vec<RunRow>,
+        rows: Vec<R>,
         shard: Option<Shard>,
         complete: bool,
-    ) -> Result<SweepDocument, OptimizeError> {
+    ) -> Result<SweepDocument<R>, OptimizeError> {
         Ok(SweepDocument {
             format: FORMAT.to_string(),
-            sweep: self.id()?,
+            sweep: self.id.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             config: std::path::absolute(&self.spec.path).unwrap_or_else(|_| self.spec.path.clone()),
             method: self.spec.method.name().to_string(),
@@ -352,10 +353,10 @@ pub fn merge(dir: &Path) -> Result<SweepDocument, OptimizeError> {
 ///
 /// # Errors
 /// When `dir` holds something else, or a file cannot be written.
-pub fn write_set(
+pub fn write_set<R: Serialize>(
     dir: &Path,
     files: &[(PathBuf, Vec<u8>)],
-    document: &SweepDocument,
+    document: &SweepDocument<R>,
 ) -> Result<(), OptimizeError> {
     let io = |what: String| {
         move |source| OptimizeError::Io {
@@ -413,7 +414,10 @@ pub fn write_set(
 }
 
 /// Serialises `document` into a new file at `path`, through a buffer.
-fn stream_document(path: &Path, document: &SweepDocument) -> Result<(), OptimizeError> {
+fn stream_document<R: Serialize>(
+    path: &Path,
+    document: &SweepDocument<R>,
+) -> Result<(), OptimizeError> {
     use std::io::Write;
     let io = |source| OptimizeError::Io {
         message: format!("cannot write {}", path.display()),
@@ -431,7 +435,10 @@ fn stream_document(path: &Path, document: &SweepDocument) -> Result<(), Optimize
 ///
 /// # Errors
 /// When it cannot be written.
-pub fn write_document(path: &Path, document: &SweepDocument) -> Result<(), OptimizeError> {
+pub fn write_document<R: Serialize>(
+    path: &Path,
+    document: &SweepDocument<R>,
+) -> Result<(), OptimizeError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| OptimizeError::Io {
             message: format!("cannot create {}", parent.display()),

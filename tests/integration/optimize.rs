@@ -613,3 +613,36 @@ fn memory_after_2000_runs_is_within_10_percent_of_200() {
         peaks[0]
     );
 }
+
+#[test]
+fn a_sweep_killed_outright_resumes_from_its_last_checkpoint() {
+    let dir = scratch();
+    let config = sweep_config(
+        dir.path(),
+        "[optimize.params]\n\"venues.SIM.slippage.ticks\" = { from = 0, to = 299, step = 1 }\n",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bt"))
+        .args([
+            "optimize", &config, "--out", "opt", "--jobs", "1", "--quiet",
+        ])
+        .args(["--checkpoint-every", "1"])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("opt/sweep.json")).unwrap())
+            .unwrap();
+    assert_eq!(doc["complete"], false);
+    let kept = doc["rows"].as_array().unwrap().len();
+    assert!(kept > 0 && kept < 300, "{kept} rows checkpointed");
+    let run = optimize(dir.path(), &[&config, "--out", "opt", "--resume"]).expect_code(0);
+    assert!(
+        run.stdout().contains("300 runs (0 failed"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(csv_rows(&dir.path().join("opt/optimize.csv")).len(), 301);
+}
