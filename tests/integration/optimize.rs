@@ -493,15 +493,8 @@ constraint = "fast < slow"
 "#;
     let config = sweep_config(dir.path(), grid);
     optimize(dir.path(), &[&config, "--out", "opt", "--quiet"]).expect_code(0);
-    let png = image::open(dir.path().join("opt/heatmap.png"))
-        .unwrap()
-        .to_rgb8();
-    assert_eq!(
-        (png.width(), png.height()),
-        (bt::report::PNG_WIDTH, bt::report::PNG_HEIGHT)
-    );
     // The colour map's best (yellow) and worst (purple) ends are drawn.
-    let pixels: Vec<[u8; 3]> = png.pixels().map(|p| p.0).collect();
+    let pixels = crate::util::png_pixels(&dir.path().join("opt/heatmap.png"));
     assert!(pixels.contains(&[253, 231, 37]) && pixels.contains(&[68, 1, 84]));
     let page = dir.path().join("opt/heatmap.html");
     let html = std::fs::read_to_string(&page).unwrap();

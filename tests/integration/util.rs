@@ -154,3 +154,14 @@ params = {{ {params} }}
         data.display()
     )
 }
+
+/// The pixels of the PNG at `path`, after checking it decodes at the
+/// reports' size.
+pub fn png_pixels(path: &Path) -> Vec<[u8; 3]> {
+    let png = image::open(path).unwrap().to_rgb8();
+    assert_eq!(
+        (png.width(), png.height()),
+        (bt::report::PNG_WIDTH, bt::report::PNG_HEIGHT)
+    );
+    png.pixels().map(|p| p.0).collect()
+}
