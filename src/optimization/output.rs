@@ -183,9 +183,9 @@ fn json_error(e: &serde_json::Error) -> OptimizeError {
     })
 }
 
-/// `optimize.parquet`: the CSV's columns, typed (parameters and stats as
-/// floats, counts as integers, times as datetimes; durations and errors
-/// as text).
+/// `optimize.parquet`: the CSV's columns, typed (parameters, the
+/// objective and stats as floats, counts as integers, times as datetimes;
+/// durations and errors as text).
 fn parquet(names: &[String], sorted: &[&RunRow]) -> Result<Vec<u8>, OptimizeError> {
     let mut columns: Vec<(String, TableColumn)> = names
         .iter()
@@ -198,6 +198,10 @@ fn parquet(names: &[String], sorted: &[&RunRow]) -> Result<Vec<u8>, OptimizeErro
             (name.clone(), TableColumn::Float(values))
         })
         .collect();
+    columns.push((
+        rows::OBJECTIVE_COLUMN.to_string(),
+        TableColumn::Float(sorted.iter().map(|r| r.objective).collect()),
+    ));
     for key in STAT_KEYS {
         let cells = sorted.iter().map(|r| r.stat(key).filter(|c| !c.is_empty()));
         let column = match key {

@@ -160,24 +160,31 @@ pub fn compare(a: &RunRow, b: &RunRow, direction: Direction) -> Ordering {
         .then_with(|| a.trial.ordinal.cmp(&b.trial.ordinal))
 }
 
-/// `optimize.csv`: the parameters, every stat, the error.
+/// The column of the value ranked on: empty for a run without a trade or
+/// with the stat undefined, as Backtesting.py's heatmap gives NaN.
+pub const OBJECTIVE_COLUMN: &str = "objective";
+
+/// `optimize.csv`: the parameters, the objective, every stat, the error.
 #[must_use]
 pub fn csv(names: &[String], rows: &[&RunRow]) -> Vec<u8> {
     let mut out = String::new();
     let header: Vec<&str> = names
         .iter()
         .map(String::as_str)
+        .chain([OBJECTIVE_COLUMN])
         .chain(STAT_KEYS)
         .chain(["error"])
         .collect();
     push_record(&mut out, header.iter().copied());
     for row in rows {
         let point: Vec<String> = row.trial.point.iter().map(ToString::to_string).collect();
+        let objective = row.objective.map(|x| x.to_string()).unwrap_or_default();
         push_record(
             &mut out,
             point
                 .iter()
                 .map(String::as_str)
+                .chain([objective.as_str()])
                 .chain(row.cells())
                 .chain([row.error.as_deref().unwrap_or("")]),
         );
@@ -247,6 +254,6 @@ mod tests {
             line.ends_with(",\"c.toml:3:1: bad, \"\"very\"\"\""),
             "{line}"
         );
-        assert_eq!(line.matches(',').count(), STAT_KEYS.len() + 2);
+        assert_eq!(line.matches(',').count(), STAT_KEYS.len() + 3);
     }
 }

@@ -80,7 +80,7 @@ fn the_seed_pipeline_runs_every_combination_once_best_first() {
         run.stdout()
     );
     let rows = csv_rows(&dir.path().join("opt/optimize.csv"));
-    assert_eq!(rows[0][..3], ["fast", "slow", "Start"]);
+    assert_eq!(rows[0][..4], ["fast", "slow", "objective", "Start"]);
     let sharpe = rows[0].iter().position(|c| c == "Sharpe Ratio").unwrap();
     let body = &rows[1..];
     assert_eq!(body.len(), 6);
@@ -100,6 +100,10 @@ fn the_seed_pipeline_runs_every_combination_once_best_first() {
     assert_eq!(points, expected, "each combination exactly once");
     let values: Vec<f64> = body.iter().map(|r| r[sharpe].parse().unwrap()).collect();
     assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    assert!(
+        body.iter().all(|r| r[2] == r[sharpe]),
+        "the objective is the Sharpe Ratio"
+    );
     // best.toml is runnable as is and gives the best row's stats.
     let best = dir.path().join("opt/best.toml");
     bt(
@@ -327,6 +331,8 @@ fn runs_without_trades_have_no_objective_and_never_win() {
     assert_eq!(json["top"][0]["params"][0][1], "30", "{json}");
     let rows = csv_rows(&dir.path().join("opt/optimize.csv"));
     assert_eq!(rows[2][0], "20000");
+    assert_eq!(rows[2][1], "", "empty, not zero");
+    assert!(!rows[1][1].is_empty());
     // One parameter: the heatmap page is a line, with the trade-less point
     // left out.
     let html = std::fs::read_to_string(dir.path().join("opt/heatmap.html")).unwrap();
@@ -638,4 +644,55 @@ fn a_sweep_killed_outright_resumes_from_its_last_checkpoint() {
         run.stdout()
     );
     assert_eq!(csv_rows(&dir.path().join("opt/optimize.csv")).len(), 301);
+}
+
+#[test]
+fn a_ten_million_point_grid_starts_at_once() {
+    let dir = scratch();
+    bt(
+        dir.path(),
+        &[
+            "wrangle",
+            "synth",
+            "small.csv",
+            "--bars",
+            "300",
+            "--seed",
+            "5",
+        ],
+    )
+    .expect_code(0);
+    let mut text = single_config(
+        &dir.path().join("small.csv"),
+        "ema_cross",
+        "fast = 5, slow = 20",
+        "0.001",
+    );
+    // 3,163 × 3,163 = 10,004,569 points, never listed.
+    text.push_str(
+        "[optimize.params]\n\"venues.SIM.slippage.ticks\" = { from = 0, to = 3162, step = 1 }\n\"backtest.seed\" = { from = 0, to = 3162, step = 1 }\n",
+    );
+    let config = write(dir.path(), "big.toml", &text);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bt"))
+        .args([
+            "optimize", &config, "--out", "opt", "--jobs", "1", "--quiet",
+        ])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("opt/sweep.json")).unwrap())
+            .unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    assert!(!rows.is_empty(), "runs began within 1.5 s");
+    // The first points in grid order: the last parameter varies fastest.
+    assert_eq!(rows[1]["trial"]["point"], serde_json::json!([0, 1]));
 }
