@@ -67,8 +67,8 @@ pub struct CommonArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores).
-    #[arg(long, short)]
-    pub jobs: Option<usize>,
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
@@ -169,10 +169,10 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         Method::Bayesian => Box::new(BayesSource::new(&sweep.spec, sweep.spec.batch)?),
     };
     let stop = stop_flag()?;
-    let jobs = args
-        .common
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let jobs = args.common.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        usize::from,
+    );
     let bar = progress_bar(args.common.quiet);
     let started = now();
     let mut checkpoint = SaveEvery {
@@ -394,8 +394,13 @@ fn report(summary: &Summary, written: &Path, format: OutputFormat) -> Result<()>
         }
         OutputFormat::Table => {
             let (header, rows) = summary.table();
-            let mut text = crate::report::render_rows(&header, &rows);
-            text.push('\n');
+            let mut text = if rows.is_empty() {
+                String::new()
+            } else {
+                let mut table = crate::report::render_rows(&header, &rows);
+                table.push('\n');
+                table
+            };
             text.push_str(&summary.guards.lines());
             text.push_str(&format!(
                 "\n{} runs ({} failed, {} without a trade or {}){}; ranked by {} ({})\nresults: {}\n",
