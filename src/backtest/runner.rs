@@ -49,13 +49,96 @@ pub fn build_strategies(config: &BacktestConfig) -> Result<Vec<Box<dyn Strategy>
 /// Loads every data file of the config.
 ///
 /// # Errors
-/// The first file that fails.
+/// The first file that fails; two feeds of one bar type that share a
+/// timestamp (their bars would replay twice); a `[start, end]` window
+/// that holds no bar.
 pub fn load_data(config: &BacktestConfig) -> Result<Vec<LoadedBars>, BacktestError> {
-    config
+    let data = config
         .data
         .iter()
         .map(|d| load_bars(&d.file).map_err(BacktestError::from))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    check_no_overlap(config, &data)?;
+    check_window(config, &data)?;
+    Ok(data)
+}
+
+/// Feeds of the same bar type must not share a timestamp: their bars
+/// would be replayed twice (within one file a repeated timestamp is
+/// already an error). Feeds of different bar types (say minutes and
+/// hours of one instrument) may overlap.
+fn check_no_overlap(config: &BacktestConfig, data: &[LoadedBars]) -> Result<(), BacktestError> {
+    for (i, (a, a_bars)) in config.data.iter().zip(data).enumerate() {
+        for (b, b_bars) in config.data.iter().zip(data).skip(i + 1) {
+            if a.bar_type != b.bar_type {
+                continue;
+            }
+            // Both are sorted: walk them together.
+            let (mut x, mut y) = (0, 0);
+            while let (Some(p), Some(q)) = (a_bars.bars.get(x), b_bars.bars.get(y)) {
+                match p.ts_init.cmp(&q.ts_init) {
+                    std::cmp::Ordering::Less => x += 1,
+                    std::cmp::Ordering::Greater => y += 1,
+                    std::cmp::Ordering::Equal => {
+                        return Err(crate::data::DataError::file(
+                            &b.file.path,
+                            format!(
+                                "its bar of {} at {} is also in {}: two [[data]] files of one bar type must not overlap (each bar would replay twice)",
+                                b.bar_type,
+                                q.ts_init,
+                                a.file.path.display()
+                            ),
+                        )
+                        .into());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A window (`start`, `end`) that holds no bar of any feed is a mistake,
+/// not an empty run.
+fn check_window(config: &BacktestConfig, data: &[LoadedBars]) -> Result<(), BacktestError> {
+    let inside: usize = data
+        .iter()
+        .map(|d| bars_within(&d.bars, config.start, config.end).len())
+        .sum();
+    if inside > 0 {
+        return Ok(());
+    }
+    let first = data
+        .iter()
+        .filter_map(|d| d.bars.first())
+        .map(|b| b.ts_init)
+        .min();
+    let last = data
+        .iter()
+        .filter_map(|d| d.bars.last())
+        .map(|b| b.ts_init)
+        .max();
+    let bound = |t: Option<crate::core::UnixNanos>, open: &str| {
+        t.map_or_else(|| open.to_string(), |t| t.to_string())
+    };
+    let message = match (first, last) {
+        (Some(first), Some(last)) => format!(
+            "the window from {} to {} holds no bar: the data run from {first} to {last}",
+            bound(config.start, "the first bar"),
+            bound(config.end, "the last bar"),
+        ),
+        _ => "the data files hold no bar".to_string(),
+    };
+    // The bound past the data is the one at fault.
+    let field = match (config.start, last) {
+        (Some(start), Some(last)) if start > last => "backtest.start",
+        _ if config.end.is_some() => "backtest.end",
+        _ => "backtest.start",
+    };
+    Err(BacktestError::Config(super::ConfigError {
+        field: Some(field.into()),
+        ..super::ConfigError::file(&config.source, message)
+    }))
 }
 
 /// Runs `config` on already loaded data: the results with their report's

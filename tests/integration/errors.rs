@@ -183,3 +183,56 @@ fn a_failed_run_keeps_the_previous_good_results() {
         before
     );
 }
+
+#[test]
+fn a_window_without_bars_is_an_error_naming_it_and_the_data_range() {
+    let config = demo_config().replace(
+        "name = \"test\"",
+        "name = \"test\"\nstart = \"2030-01-01T00:00:00Z\"",
+    );
+    let err = failing_run(&config);
+    assert!(
+        err.starts_with("error: bad.toml: field 'backtest.start': the window from 2030-01-01T00:00:00Z to the last bar holds no bar: the data run from 2020-01-01T00:00:00Z to 2020-01-14T21:19:00Z\n"),
+        "{err}"
+    );
+    let config = demo_config().replace(
+        "name = \"test\"",
+        "name = \"test\"\nend = \"2019-01-01T00:00:00Z\"",
+    );
+    let err = failing_run(&config);
+    assert!(err.contains("field 'backtest.end'"), "{err}");
+}
+
+#[test]
+fn two_files_of_one_bar_type_must_not_overlap() {
+    let dir = scratch();
+    let text = std::fs::read_to_string(demo_data()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Rows 1..=1000 and 900..=2000: a hundred bars in both.
+    let first = lines[..1001].join("\n");
+    let second = [&lines[..1], &lines[900..2001]].concat().join("\n");
+    write(dir.path(), "a.csv", &first);
+    write(dir.path(), "b.csv", &second);
+    let mut config = single_config(
+        &dir.path().join("a.csv"),
+        "ema_cross",
+        "fast = 10, slow = 30",
+        "0.001",
+    );
+    config.push_str(&format!(
+        "\n[[data]]\ninstrument = \"SYNTH.SIM\"\npath = \"{}\"\n",
+        dir.path().join("b.csv").display()
+    ));
+    let err = failing_run(&config);
+    assert!(
+        err.contains("b.csv: its bar of SYNTH.SIM-1-MINUTE-LAST at ")
+            && err.contains("is also in ")
+            && err.contains("must not overlap"),
+        "{err}"
+    );
+    // Back to back, the same two feeds are one series.
+    let second = [&lines[..1], &lines[1001..2001]].concat().join("\n");
+    write(dir.path(), "b.csv", &second);
+    let path = write(dir.path(), "ok.toml", &config);
+    bt(dir.path(), &["run", &path, "--out", "out", "--quiet"]).expect_code(0);
+}
