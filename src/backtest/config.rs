@@ -181,6 +181,25 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
     if raw.backtest.name.trim().is_empty() {
         return Err(ConfigError::file(path, "[backtest] name must not be empty"));
     }
+    // The default out_dir is out/<name>: a name that is not one plain
+    // path component would write elsewhere (`../../x`, `/etc/x`).
+    let name = &raw.backtest.name;
+    let one_component = !name.contains(['/', '\\'])
+        && name != "."
+        && name != ".."
+        && !name.chars().any(char::is_control);
+    if !one_component {
+        return Err(ConfigError {
+            field: Some("backtest.name".into()),
+            ..ConfigError::file(
+                path,
+                format!(
+                    "'{}' is not a plain name: no slashes, '.', '..' or control characters (the results go to out/<name> unless out_dir says otherwise)",
+                    name.escape_default()
+                ),
+            )
+        });
+    }
     let start = raw
         .backtest
         .start

@@ -60,6 +60,23 @@ pub enum WrangleCommand {
     },
 }
 
+/// The most bars `synth` writes (6.4 GB of bars in memory).
+const MAX_SYNTH_BARS: usize = 100_000_000;
+
+/// Whether `a` and `b` name one file (`b` need not exist yet).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let resolve = |p: &std::path::Path| -> Option<PathBuf> {
+        std::fs::canonicalize(p).ok().or_else(|| {
+            let parent = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+        })
+    };
+    matches!((resolve(a), resolve(b)), (Some(x), Some(y)) if x == y)
+}
+
 pub(super) fn execute(command: WrangleCommand) -> Result<()> {
     match command {
         WrangleCommand::CsvToParquet {
@@ -80,6 +97,12 @@ pub(super) fn execute(command: WrangleCommand) -> Result<()> {
                 TimestampArg::UnixNs => TimestampFormat::UnixNanos,
             };
             spec.sort = sort;
+            if same_file(&spec.path, &output) {
+                return Err(Error::Usage(format!(
+                    "{} is the input file: writing it would overwrite the CSV with Parquet bytes",
+                    output.display()
+                )));
+            }
             let rows = data::csv_to_parquet(&spec, &output)?;
             print_stdout(&format!("wrote {rows} bars to {}\n", output.display()))
         }
@@ -92,20 +115,42 @@ pub(super) fn execute(command: WrangleCommand) -> Result<()> {
             interval_s,
             start,
         } => {
-            let start =
-                UnixNanos::parse_rfc3339(&start).map_err(|e| Error::Io(format!("--start: {e}")))?;
-            if !(start_price > 0.0 && sigma >= 0.0 && interval_s > 0) {
-                return Err(Error::Io(
-                    "--start-price and --interval-s must be positive, --sigma non-negative".into(),
+            let start = UnixNanos::parse_rfc3339(&start)
+                .map_err(|e| Error::Usage(format!("--start: {e}")))?;
+            if !(start_price > 0.0
+                && start_price.is_finite()
+                && sigma >= 0.0
+                && sigma.is_finite()
+                && interval_s > 0)
+            {
+                return Err(Error::Usage(
+                    "--start-price and --interval-s must be positive, --sigma non-negative (and finite)"
+                        .into(),
                 ));
             }
+            if bars == 0 || bars > MAX_SYNTH_BARS {
+                return Err(Error::Usage(format!(
+                    "--bars must be from 1 to {MAX_SYNTH_BARS} (64 bytes a bar in memory), not {bars}"
+                )));
+            }
+            // The last bar's time must be a nanosecond timestamp bt reads
+            // (before 2262-04-11): never wrap around.
+            let interval_ns = interval_s.checked_mul(1_000_000_000);
+            let last = interval_ns
+                .and_then(|i| i.checked_mul(i64::try_from(bars - 1).ok()?))
+                .and_then(|span| start.0.checked_add(span));
+            let (Some(interval_ns), Some(_)) = (interval_ns, last) else {
+                return Err(Error::Usage(format!(
+                    "{bars} bars {interval_s} s apart from {start} end after 2262-04-11, the last time bt can store: use fewer bars, a shorter --interval-s or an earlier --start"
+                )));
+            };
             let spec = GbmSpec {
                 bars,
                 seed,
                 start_price,
                 sigma,
                 start,
-                interval_ns: interval_s * 1_000_000_000,
+                interval_ns,
                 ..GbmSpec::default()
             };
             let generated = generate_gbm(&spec);

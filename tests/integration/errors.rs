@@ -236,3 +236,15 @@ fn two_files_of_one_bar_type_must_not_overlap() {
     let path = write(dir.path(), "ok.toml", &config);
     bt(dir.path(), &["run", &path, "--out", "out", "--quiet"]).expect_code(0);
 }
+
+#[test]
+fn a_name_that_is_not_one_path_component_is_refused() {
+    for name in ["../../x", "/etc/x", "..", "a\\\\b"] {
+        let config = demo_config().replace("name = \"test\"", &format!("name = \"{name}\""));
+        let err = failing_run(&config);
+        assert!(
+            err.contains("field 'backtest.name'") && err.contains("is not a plain name"),
+            "{name}: {err}"
+        );
+    }
+}

@@ -78,3 +78,47 @@ fn synth_is_seeded() {
     assert_eq!(a, std::fs::read(dir.path().join("b.csv")).unwrap());
     assert_eq!(String::from_utf8(a).unwrap().lines().count(), 101);
 }
+
+#[test]
+fn wrangle_refuses_to_overwrite_its_input_and_to_wrap_time() {
+    let dir = scratch();
+    bt(dir.path(), &["wrangle", "synth", "x.csv", "--bars", "10"]).expect_code(0);
+    let before = std::fs::read(dir.path().join("x.csv")).unwrap();
+    let run = bt(
+        dir.path(),
+        &["wrangle", "csv-to-parquet", "x.csv", "./x.csv"],
+    )
+    .expect_code(2);
+    assert!(
+        run.stderr().contains("is the input file"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(std::fs::read(dir.path().join("x.csv")).unwrap(), before);
+    for (args, expected) in [
+        (
+            vec!["--bars", "18446744073709551615"],
+            "--bars must be from 1 to",
+        ),
+        (vec!["--bars", "0"], "--bars must be from 1 to"),
+        (
+            vec!["--bars", "1000", "--interval-s", "100000000000"],
+            "end after 2262-04-11",
+        ),
+        (
+            vec!["--bars", "10", "--start", "2262-04-11T23:47:00Z"],
+            "end after 2262-04-11",
+        ),
+        (vec!["--start-price", "NaN"], "must be positive"),
+    ] {
+        let mut all = vec!["wrangle", "synth", "y.csv"];
+        all.extend(args.iter().copied());
+        let run = bt(dir.path(), &all).expect_code(2);
+        assert!(
+            run.stderr().contains(expected),
+            "{args:?}: {}",
+            run.stderr()
+        );
+        assert!(!dir.path().join("y.csv").exists(), "{args:?}");
+    }
+}
