@@ -1073,10 +1073,16 @@ fn strategy_logic(
                     format!("no script file at {}", path.display()),
                 ));
             }
-            let limits = raw
-                .limits
-                .as_ref()
-                .map_or_else(ScriptLimits::default, |l| script_limits(l.get_ref()));
+            let limits = match &raw.limits {
+                None => ScriptLimits::default(),
+                Some(l) => {
+                    let limits = script_limits(l.get_ref());
+                    limits
+                        .check()
+                        .map_err(|m| check.fail(l.span(), "strategies.limits", m))?;
+                    limits
+                }
+            };
             let program = ScriptProgram::load(&path, limits).map_err(ConfigError::from)?;
             Ok((StrategyLogic::Script(Arc::new(program)), script.span()))
         }

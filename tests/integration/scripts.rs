@@ -237,6 +237,34 @@ fn limits_can_be_set_in_the_config() {
     assert!(stderr.contains("max_operations = 100"), "{stderr}");
     let config = write(dir.path(), "default.toml", &base);
     bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
+    // Never unlimited, never past the ceilings that keep the stack and
+    // memory safe: located errors before anything runs, bt validate too.
+    for (limit, expected) in [
+        (
+            "max_operations = 0",
+            "max_operations = 0 is out of range: from 1 to 1000000000",
+        ),
+        ("max_string_size = 0", "max_string_size = 0 is out of range"),
+        (
+            "max_call_levels = 10000000",
+            "max_call_levels = 10000000 is out of range: from 1 to 128",
+        ),
+        ("max_expr_depth = 0", "max_expr_depth = 0 is out of range"),
+        (
+            "max_map_size = 100000000",
+            "max_map_size = 100000000 is out of range",
+        ),
+    ] {
+        let text = format!("{base}limits = {{ {limit} }}\n");
+        let config = write(dir.path(), "bad.toml", &text);
+        for command in ["run", "validate"] {
+            let stderr = bt(dir.path(), &[command, &config]).expect_code(3).stderr();
+            assert!(
+                stderr.contains(expected) && stderr.contains("field 'strategies.limits'"),
+                "{limit}: {stderr}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -38,6 +38,69 @@ impl Default for ScriptLimits {
     }
 }
 
+impl ScriptLimits {
+    /// The largest value a config may give each limit. Rhai reads 0 as
+    /// "unlimited", and limits far above these overflow the stack (call
+    /// levels, expression depth) or let one script take the machine's
+    /// memory (strings, arrays, maps), so neither comes from a config.
+    pub const CEILINGS: Self = Self {
+        max_operations: 1_000_000_000,
+        max_call_levels: 128,
+        max_expr_depth: 128,
+        max_string_size: 16 << 20,
+        max_array_size: 10_000_000,
+        max_map_size: 1_000_000,
+    };
+
+    /// Checks every limit is from 1 to its ceiling.
+    ///
+    /// # Errors
+    /// The first limit out of range, with its range.
+    pub fn check(&self) -> Result<(), String> {
+        let c = Self::CEILINGS;
+        let limits: [(&str, u64, u64); 6] = [
+            ("max_operations", self.max_operations, c.max_operations),
+            (
+                "max_call_levels",
+                widen(self.max_call_levels),
+                widen(c.max_call_levels),
+            ),
+            (
+                "max_expr_depth",
+                widen(self.max_expr_depth),
+                widen(c.max_expr_depth),
+            ),
+            (
+                "max_string_size",
+                widen(self.max_string_size),
+                widen(c.max_string_size),
+            ),
+            (
+                "max_array_size",
+                widen(self.max_array_size),
+                widen(c.max_array_size),
+            ),
+            (
+                "max_map_size",
+                widen(self.max_map_size),
+                widen(c.max_map_size),
+            ),
+        ];
+        for (name, value, ceiling) in limits {
+            if value == 0 || value > ceiling {
+                return Err(format!(
+                    "{name} = {value} is out of range: from 1 to {ceiling} (a script's limits are never unlimited)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn widen(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
 /// Symbols a strategy script may not use: `eval` runs text the loader
 /// never checked; `import`/`export` would load modules (files).
 pub const DISABLED_SYMBOLS: &[&str] = &["eval", "import", "export"];
@@ -68,4 +131,25 @@ pub fn build_engine(limits: &ScriptLimits, strategy: &str) -> Engine {
         tracing::debug!(target: "bt::script", strategy = %id, %position, "{text}");
     });
     engine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_ceilings_pass_and_zero_or_more_does_not() {
+        assert_eq!(ScriptLimits::default().check(), Ok(()));
+        assert_eq!(ScriptLimits::CEILINGS.check(), Ok(()));
+        let unlimited = ScriptLimits {
+            max_operations: 0,
+            ..ScriptLimits::default()
+        };
+        assert!(unlimited.check().is_err());
+        let deep = ScriptLimits {
+            max_call_levels: ScriptLimits::CEILINGS.max_call_levels + 1,
+            ..ScriptLimits::default()
+        };
+        assert!(deep.check().unwrap_err().contains("max_call_levels"));
+    }
 }
