@@ -686,9 +686,10 @@ fn positive(
     field: &str,
 ) -> Result<usize, ConfigError> {
     let field = format!("strategies.sizer.{field}");
+    let most = crate::indicators::MAX_PERIOD;
     match value {
-        Some(v) if *v.get_ref() >= 1 => Ok(*v.get_ref()),
-        Some(v) => Err(check.fail(v.span(), &field, "must be at least 1")),
+        Some(v) if (1..=most).contains(v.get_ref()) => Ok(*v.get_ref()),
+        Some(v) => Err(check.fail(v.span(), &field, format!("must be from 1 to {most}"))),
         None => Err(check.fail(kind.clone(), &field, "is required for this sizer")),
     }
 }

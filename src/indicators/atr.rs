@@ -18,9 +18,7 @@ impl Atr {
     /// # Errors
     /// When `period` is zero.
     pub fn new(period: usize) -> Result<Self, PeriodError> {
-        if period == 0 {
-            return Err(PeriodError { indicator: "ATR" });
-        }
+        PeriodError::check("ATR", period)?;
         Ok(Self {
             period,
             prev_close: None,

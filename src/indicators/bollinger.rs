@@ -19,11 +19,7 @@ impl Bollinger {
     /// # Errors
     /// When `period` is zero.
     pub fn new(period: usize, width: f64) -> Result<Self, PeriodError> {
-        if period == 0 {
-            return Err(PeriodError {
-                indicator: "Bollinger",
-            });
-        }
+        PeriodError::check("Bollinger", period)?;
         Ok(Self {
             period,
             width,

@@ -22,9 +22,7 @@ impl EmaStep {
     /// # Errors
     /// When `period` is zero.
     pub fn new(period: usize) -> Result<Self, PeriodError> {
-        if period == 0 {
-            return Err(PeriodError { indicator: "EMA" });
-        }
+        PeriodError::check("EMA", period)?;
         #[allow(clippy::cast_precision_loss, reason = "periods are small")]
         let center_of_mass = (period as f64 - 1.0) / 2.0;
         let alpha = 1.0 / (1.0 + center_of_mass);

@@ -42,11 +42,31 @@ pub trait Indicator {
     }
 }
 
-/// An indicator period was zero.
+/// The longest period an indicator takes: its window is allocated when it
+/// is made (8 bytes a value), so an absurd period (`1e12`) must be a
+/// clear error, not an allocation that aborts the process.
+pub const MAX_PERIOD: usize = 10_000_000;
+
+/// An indicator period was zero or above [`MAX_PERIOD`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{indicator} period must be at least 1")]
+#[error("{indicator} period must be from 1 to {MAX_PERIOD}, not {period}")]
 pub struct PeriodError {
     pub indicator: &'static str,
+    pub period: usize,
+}
+
+impl PeriodError {
+    /// `period` if it is from 1 to [`MAX_PERIOD`].
+    ///
+    /// # Errors
+    /// Otherwise.
+    pub const fn check(indicator: &'static str, period: usize) -> Result<usize, Self> {
+        if period == 0 || period > MAX_PERIOD {
+            Err(Self { indicator, period })
+        } else {
+            Ok(period)
+        }
+    }
 }
 
 /// How many past values indicators remember by default.

@@ -16,9 +16,7 @@ impl Roc {
     /// # Errors
     /// When `period` is zero.
     pub fn new(period: usize) -> Result<Self, PeriodError> {
-        if period == 0 {
-            return Err(PeriodError { indicator: "ROC" });
-        }
+        PeriodError::check("ROC", period)?;
         Ok(Self {
             period,
             inputs: History::new(period + 1),

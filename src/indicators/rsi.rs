@@ -22,9 +22,7 @@ impl Rsi {
     /// # Errors
     /// When `period` is zero.
     pub fn new(period: usize) -> Result<Self, PeriodError> {
-        if period == 0 {
-            return Err(PeriodError { indicator: "RSI" });
-        }
+        PeriodError::check("RSI", period)?;
         Ok(Self {
             period,
             previous: None,

@@ -15,9 +15,7 @@ impl Sma {
     /// # Errors
     /// When `period` is zero.
     pub fn new(period: usize) -> Result<Self, PeriodError> {
-        if period == 0 {
-            return Err(PeriodError { indicator: "SMA" });
-        }
+        PeriodError::check("SMA", period)?;
         Ok(Self {
             window: History::new(period),
             period,

@@ -19,11 +19,7 @@ impl Stochastic {
     /// # Errors
     /// When a period is zero.
     pub fn new(k_period: usize, d_period: usize) -> Result<Self, PeriodError> {
-        if k_period == 0 {
-            return Err(PeriodError {
-                indicator: "Stochastic",
-            });
-        }
+        PeriodError::check("Stochastic", k_period)?;
         Ok(Self {
             k_period,
             highs: History::new(k_period),

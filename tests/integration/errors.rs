@@ -248,3 +248,37 @@ fn a_name_that_is_not_one_path_component_is_refused() {
         );
     }
 }
+
+#[test]
+fn absurd_indicator_periods_are_located_errors_not_aborts() {
+    let config = single_config(
+        &demo_data(),
+        "sma_cross",
+        "fast = 10, slow = 1000000000000",
+        "0",
+    );
+    let err = failing_run(&config);
+    assert!(
+        err.contains("field 'strategies.params.slow'")
+            && err.contains("SMA period must be from 1 to 10000000, not 1000000000000"),
+        "{err}"
+    );
+    let dir = scratch();
+    let script = write(
+        dir.path(),
+        "big.rhai",
+        "fn on_start(ctx) { ctx.sma(\"s\", 100000000000); }\nfn on_bar(ctx, bar) {}\n",
+    );
+    let config = write(
+        dir.path(),
+        "s.toml",
+        &single_config(&demo_data(), &script, "", "0"),
+    );
+    let run = bt(dir.path(), &["run", &config, "--out", "out"]).expect_code(INVALID_INPUT);
+    assert!(
+        run.stderr()
+            .contains("SMA period must be from 1 to 10000000"),
+        "{}",
+        run.stderr()
+    );
+}

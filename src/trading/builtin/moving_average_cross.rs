@@ -118,17 +118,17 @@ impl<A: Average> MovingAverageCross<A> {
             });
         }
         let size_raw = params.fraction_or("size", FIXED_SCALAR)?;
-        let average = |period| {
+        let average = |name: &str, period| {
             A::with_period(period).map_err(|e| ParamError {
-                name: "period".into(),
+                name: name.into(),
                 reason: e.to_string(),
             })
         };
         Ok(Self {
             instrument,
             fast_period: fast,
-            fast: average(fast)?,
-            slow: average(slow)?,
+            fast: average("fast", fast)?,
+            slow: average("slow", slow)?,
             slow_period: slow,
             size_raw,
             bars_seen: 0,

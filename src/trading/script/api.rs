@@ -663,7 +663,8 @@ fn register_indicators(r: &mut Registry<'_>) {
     r.fun(
         "vwap",
         |ctx: &mut Ctx, name: &str, n: Dynamic| -> RhaiResult<()> {
-            let vwap = Vwap::new(whole(&n, "period", 1)?);
+            let period = crate::indicators::PeriodError::check("VWAP", whole(&n, "period", 1)?);
+            let vwap = Vwap::new(made(period)?);
             ctx.lock().register(name, BarIndicator::Vwap(vwap))
         },
     );
