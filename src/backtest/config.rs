@@ -189,16 +189,14 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         && name != ".."
         && !name.chars().any(char::is_control);
     if !one_component {
-        return Err(ConfigError {
-            field: Some("backtest.name".into()),
-            ..ConfigError::file(
-                path,
-                format!(
-                    "'{}' is not a plain name: no slashes, '.', '..' or control characters (the results go to out/<name> unless out_dir says otherwise)",
-                    name.escape_default()
-                ),
-            )
-        });
+        return Err(ConfigError::in_field(
+            path,
+            "backtest.name",
+            format!(
+                "'{}' is not a plain name: no slashes, '.', '..' or control characters (the results go to out/<name> unless out_dir says otherwise)",
+                name.escape_default()
+            ),
+        ));
     }
     let start = raw
         .backtest

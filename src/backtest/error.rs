@@ -27,6 +27,14 @@ impl ConfigError {
         }
     }
 
+    /// An error about `field` of the file, at no one place in its text.
+    pub fn in_field(path: &Path, field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_string()),
+            ..Self::file(path, message)
+        }
+    }
+
     /// An error at a byte span of `source`.
     pub fn at(
         path: &Path,

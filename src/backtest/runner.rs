@@ -135,10 +135,11 @@ fn check_window(config: &BacktestConfig, data: &[LoadedBars]) -> Result<(), Back
         _ if config.end.is_some() => "backtest.end",
         _ => "backtest.start",
     };
-    Err(BacktestError::Config(super::ConfigError {
-        field: Some(field.into()),
-        ..super::ConfigError::file(&config.source, message)
-    }))
+    Err(BacktestError::Config(super::ConfigError::in_field(
+        &config.source,
+        field,
+        message,
+    )))
 }
 
 /// Runs `config` on already loaded data: the results with their report's
@@ -195,14 +196,12 @@ pub fn run_results(
 /// window (bars are sorted, so the window is a slice of its feed).
 #[must_use]
 pub fn benchmark(config: &BacktestConfig, data: &[LoadedBars]) -> Benchmark {
-    let primary = config.strategies.first().map(|s| s.instrument);
     let closes = config
-        .data
-        .iter()
-        .zip(data)
-        .find(|(spec, _)| Some(spec.file.instrument) == primary)
-        .map(|(_, loaded)| {
-            bars_within(&loaded.bars, config.start, config.end)
+        .strategies
+        .first()
+        .and_then(|s| first_feed(config, data, s.instrument.get()))
+        .map(|bars| {
+            bars_within(bars, config.start, config.end)
                 .iter()
                 .map(|b| b.close().as_f64())
                 .collect()

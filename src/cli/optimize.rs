@@ -213,9 +213,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         }
         resume_path.clone()
     } else {
-        let mut files = sweep.outputs(&document)?;
-        files.push((PathBuf::from("summary.json"), summary_bytes(&summary)?));
-        output::write_set(&out, &files, &document)?;
+        output::write_set(&out, &sweep.outputs(&document, &summary)?, &document)?;
         out.clone()
     };
     if !args.common.quiet {
@@ -268,13 +266,6 @@ impl Checkpoint for SaveEvery<'_> {
         self.last = now();
         Ok(())
     }
-}
-
-fn summary_bytes(summary: &Summary) -> Result<Vec<u8>> {
-    let mut bytes =
-        serde_json::to_vec_pretty(summary).map_err(|e| Error::Io(format!("cannot encode: {e}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }
 
 /// The exit status: interrupted (130), no run succeeded (1), else 0.
@@ -375,9 +366,7 @@ fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
         Error::Usage("bt optimize merge needs --out DIR for the merged output".into())
     })?;
     let summary = Summary::new(&sweep.spec, &document.rows, common.top, false);
-    let mut files = sweep.outputs(&document)?;
-    files.push((PathBuf::from("summary.json"), summary_bytes(&summary)?));
-    output::write_set(&out, &files, &document)?;
+    output::write_set(&out, &sweep.outputs(&document, &summary)?, &document)?;
     if !common.quiet {
         report(&summary, &out, common.format)?;
     }
@@ -387,10 +376,10 @@ fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
 fn report(summary: &Summary, written: &Path, format: OutputFormat) -> Result<()> {
     match format {
         OutputFormat::Json => {
-            let mut text =
-                String::from_utf8(summary_bytes(summary)?).map_err(|e| Error::Io(e.to_string()))?;
-            text.push('\n');
-            print_stdout(&text)
+            let json = summary
+                .json()
+                .map_err(|e| Error::Io(format!("cannot encode the summary: {e}")))?;
+            print_stdout(&String::from_utf8_lossy(&json))
         }
         OutputFormat::Table => {
             let (header, rows) = summary.table();

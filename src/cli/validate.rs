@@ -54,7 +54,7 @@ fn optimize_table(path: &Path) -> Result<Option<String>> {
     Ok(Some(format!(
         "[optimize]: ok ({} search {} {} over {})\n",
         spec.method.name(),
-        if spec.objective.direction == crate::optimization::spec::Direction::Maximize {
+        if spec.objective.maximizes() {
             "maximising"
         } else {
             "minimising"

@@ -4,7 +4,7 @@
 use crate::report::heatmap::{ChartAxis, SweepChart};
 
 use super::rows::RunRow;
-use super::spec::{Direction, OptimizeSpec};
+use super::spec::OptimizeSpec;
 
 /// Distinct values an axis shows one by one; more are put in this many
 /// equal bins (random and Bayesian searches over ranges).
@@ -91,7 +91,7 @@ pub fn sweep_chart(spec: &OptimizeSpec, name: &str, rows: &[RunRow]) -> SweepCha
     SweepChart {
         title: format!("{name} sweep"),
         objective: spec.objective.key.clone(),
-        maximize: spec.objective.direction == Direction::Maximize,
+        maximize: spec.objective.maximizes(),
         axes,
         points,
     }

@@ -256,6 +256,11 @@ pub fn run(
         let (again, todo): (Vec<Trial>, Vec<Trial>) = batch
             .into_iter()
             .partition(|t| resumed.get(&t.ordinal).is_some_and(|r| r.trial == *t));
+        // A resumed row whose point differs from its trial's is run again,
+        // and must not stay beside the new one.
+        for trial in &todo {
+            resumed.remove(&trial.ordinal);
+        }
         let fresh: Vec<Option<RunRow>> = pool.install(|| {
             todo.into_par_iter()
                 .map(|trial| (!stop.load(Ordering::Relaxed)).then(|| sweep.evaluate(trial)))

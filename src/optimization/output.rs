@@ -18,7 +18,7 @@ use super::OptimizeError;
 use super::Sweep;
 use super::rows::{self, RunRow};
 use super::search::Shard;
-use super::spec::Direction;
+use super::summary::Summary;
 
 /// The format tag of part files and `sweep.json`.
 pub const FORMAT: &str = "bt-optimize/1";
@@ -117,7 +117,7 @@ impl Sweep {
             config: std::path::absolute(&self.spec.path).unwrap_or_else(|_| self.spec.path.clone()),
             method: self.spec.method.name().to_string(),
             objective: self.spec.objective.key.clone(),
-            maximize: self.spec.objective.direction == Direction::Maximize,
+            maximize: self.spec.objective.maximizes(),
             max_tries: self.spec.max_tries,
             seed: self.spec.seed,
             params: self.spec.params.iter().map(|p| p.name.clone()).collect(),
@@ -127,7 +127,8 @@ impl Sweep {
         })
     }
 
-    /// The output set of a whole sweep but its `sweep.json`, as (relative
+    /// The output set of a whole sweep but its `sweep.json` (written by
+    /// [`write_set`]), with `summary` as `summary.json`, as (relative
     /// path, bytes).
     ///
     /// # Errors
@@ -135,6 +136,7 @@ impl Sweep {
     pub fn outputs(
         &self,
         document: &SweepDocument,
+        summary: &Summary,
     ) -> Result<Vec<(PathBuf, Vec<u8>)>, OptimizeError> {
         let direction = self.spec.objective.direction;
         let mut sorted: Vec<&RunRow> = document.rows.iter().collect();
@@ -172,6 +174,13 @@ impl Sweep {
             report::heatmap::heatmap_html(&chart),
         ));
         files.push((PathBuf::from("heatmap.png"), report::heatmap_png(&chart)?));
+        let summary = summary.json().map_err(|e| {
+            OptimizeError::Report(report::ReportError::Render {
+                what: "summary.json",
+                message: e.to_string(),
+            })
+        })?;
+        files.push((PathBuf::from("summary.json"), summary));
         Ok(files)
     }
 }

@@ -54,6 +54,12 @@ pub struct Objective {
 }
 
 impl Objective {
+    /// Whether higher values are better.
+    #[must_use]
+    pub fn maximizes(&self) -> bool {
+        self.direction == Direction::Maximize
+    }
+
     /// Checks `key` against the stats table's keys.
     ///
     /// # Errors

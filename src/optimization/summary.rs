@@ -76,7 +76,7 @@ impl Summary {
         Self {
             method: spec.method.name().to_string(),
             objective: spec.objective.key.clone(),
-            maximize: spec.objective.direction == super::spec::Direction::Maximize,
+            maximize: spec.objective.maximizes(),
             runs: rows.len(),
             failed: rows.iter().filter(|r| r.error.is_some()).count(),
             without_objective: rows
@@ -87,6 +87,17 @@ impl Summary {
             top,
             guards,
         }
+    }
+
+    /// `summary.json` (what `--format json` prints): pretty, one newline
+    /// at the end.
+    ///
+    /// # Errors
+    /// When serde cannot encode it (it holds only text and numbers).
+    pub fn json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let mut bytes = serde_json::to_vec_pretty(self)?;
+        bytes.push(b'\n');
+        Ok(bytes)
     }
 
     /// The top rows as a header and text cells (numbers shortened for

@@ -72,15 +72,13 @@ impl MarketReturns {
     }
 }
 
-/// [`MarketReturns::beta`] of `equity` against `closes`.
-#[must_use]
-pub fn beta(equity: &[f64], closes: &[f64]) -> Option<f64> {
-    MarketReturns::new(closes)?.beta(equity)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn beta(equity: &[f64], closes: &[f64]) -> Option<f64> {
+        MarketReturns::new(closes)?.beta(equity)
+    }
 
     #[test]
     fn by_hand() {

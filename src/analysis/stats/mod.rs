@@ -41,7 +41,7 @@ pub use annualized::{Annualized, annual_trading_days, day_returns};
 pub use avg_drawdown::avg_drawdown_pct;
 pub use avg_trade::avg_trade_pct;
 pub use best_worst_trade::best_worst_trade_pct;
-pub use beta::{MarketReturns, beta};
+pub use beta::MarketReturns;
 pub use buy_and_hold_return::buy_and_hold_return_pct;
 pub use cagr::cagr_pct;
 pub use calmar_ratio::calmar_ratio;
@@ -124,8 +124,9 @@ pub struct StatsInput<'a> {
     pub day_returns: &'a [f64],
     /// Closes of the primary instrument, one per bar.
     pub closes: &'a [f64],
-    /// Their log returns for Beta, when the caller has them (a sweep
-    /// computes them once); else they are computed from `closes`.
+    /// Their log returns for Beta (a sweep makes them once for all its
+    /// runs); `None` when the closes give none (fewer than three, or one
+    /// not positive), and Beta is undefined.
     pub market: Option<&'a MarketReturns>,
     /// Bars of strategy warm-up (Buy & Hold starts after them).
     pub warmup: usize,
@@ -206,10 +207,7 @@ impl Stats {
                     .and_then(|(r, dd)| calmar_ratio(r, -dd / 100.0)),
             ),
         );
-        let beta = match input.market {
-            Some(market) => market.beta(equity_f),
-            None => beta(equity_f, input.closes),
-        };
+        let beta = input.market.and_then(|market| market.beta(equity_f));
         push(
             "Alpha [%]",
             number(match (total_return, buy_and_hold, beta) {
@@ -279,7 +277,7 @@ mod tests {
             equity,
             final_and_peak: exact.last().copied().zip(peak),
             day_returns: &day_returns(ts, equity),
-            market: None,
+            market: MarketReturns::new(closes).as_ref(),
             closes,
             warmup: 0,
             trades,
