@@ -1,7 +1,7 @@
 //! The top-level error and the one table of exit codes.
 
 use crate::backtest::{BacktestError, ConfigError};
-use crate::data::DataError;
+use crate::data::{DataError, DataErrorKind};
 use crate::optimization::OptimizeError;
 use crate::report::ReportError;
 
@@ -17,8 +17,10 @@ pub enum ExitCode {
     Usage = 2,
     /// The config, a data file or a script is invalid.
     InvalidInput = 3,
-    /// Interrupted by Ctrl-C.
+    /// Interrupted by Ctrl-C (SIGINT): 128 + 2.
     Interrupted = 130,
+    /// Stopped by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 /// Everything `bt` can fail with.
@@ -42,9 +44,9 @@ pub enum Error {
     /// A command line that cannot work (exit 2, as clap's own errors).
     #[error("{0}")]
     Usage(String),
-    /// Stopped by Ctrl-C or SIGTERM after keeping what finished.
-    #[error("{0}")]
-    Interrupted(String),
+    /// Stopped by Ctrl-C or SIGTERM (`signal`) after keeping what finished.
+    #[error("{message}")]
+    Interrupted { message: String, signal: i32 },
 }
 
 impl From<OptimizeError> for Error {
@@ -77,6 +79,7 @@ impl Error {
     #[must_use]
     pub const fn exit_code(&self) -> ExitCode {
         match self {
+            Self::Data(e) if matches!(e.kind, DataErrorKind::Unwritable) => ExitCode::Failure,
             Self::Config(_) | Self::Data(_) | Self::Script(_) => ExitCode::InvalidInput,
             // Parts that do not make one sweep are bad input.
             Self::Optimize(OptimizeError::Merge(_)) => ExitCode::InvalidInput,
@@ -84,10 +87,41 @@ impl Error {
                 ExitCode::Failure
             }
             Self::Usage(_) => ExitCode::Usage,
-            Self::Interrupted(_) => ExitCode::Interrupted,
+            Self::Interrupted { signal, .. } => {
+                if *signal == signal_hook::consts::SIGTERM {
+                    ExitCode::Terminated
+                } else {
+                    ExitCode::Interrupted
+                }
+            }
         }
     }
 }
 
 /// `Result` with [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_readme() {
+        let stopped = |signal| Error::Interrupted {
+            message: String::new(),
+            signal,
+        };
+        assert_eq!(stopped(signal_hook::consts::SIGINT).exit_code() as u8, 130);
+        assert_eq!(stopped(signal_hook::consts::SIGTERM).exit_code() as u8, 143);
+        let path = std::path::Path::new("x.csv");
+        assert_eq!(
+            Error::Data(DataError::file(path, "bad")).exit_code() as u8,
+            3
+        );
+        assert_eq!(
+            Error::Data(DataError::unwritable(path, "disk full")).exit_code() as u8,
+            1
+        );
+        assert_eq!(Error::Usage(String::new()).exit_code() as u8, 2);
+    }
+}

@@ -1,6 +1,5 @@
 //! Runs one validated config end to end: build strategies, load data, replay.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use tracing::{info, warn};
@@ -15,7 +14,7 @@ use crate::trading::script::ScriptStrategy;
 use crate::trading::strategy::Strategy;
 
 use super::BacktestError;
-use super::config::{self, BacktestConfig, StrategyLogic};
+use super::config::{BacktestConfig, StrategyLogic};
 use super::engine::BacktestEngine;
 use super::results::{BacktestResult, Benchmark, ChartData, Detail, ResultInputs};
 
@@ -299,13 +298,12 @@ fn overlay_lines(
 /// Candles in a report: enough to read, few enough to stay small.
 const MAX_CANDLES: usize = 3_000;
 
-/// Reads, checks, loads and runs the config at `path`.
+/// Loads the data of a validated config and runs it.
 ///
 /// # Errors
-/// Config, data, strategy or runtime failures.
-pub fn run_file(path: &Path) -> Result<(BacktestConfig, BacktestResult), BacktestError> {
-    let config = config::load(path)?;
-    let data = load_data(&config)?;
+/// Data, strategy or runtime failures.
+pub fn run_config(config: &BacktestConfig) -> Result<BacktestResult, BacktestError> {
+    let data = load_data(config)?;
     for loaded in &data {
         for warning in &loaded.warnings {
             warn!("{warning}");
@@ -315,6 +313,5 @@ pub fn run_file(path: &Path) -> Result<(BacktestConfig, BacktestResult), Backtes
         bars = data.iter().map(|d| d.bars.len()).sum::<usize>(),
         "data loaded"
     );
-    let result = run_loaded(&config, &data)?;
-    Ok((config, result))
+    run_loaded(config, &data)
 }

@@ -1,5 +1,6 @@
 //! The command line (the only home of clap): one file per subcommand.
 
+mod interrupt;
 mod optimize;
 mod run;
 mod validate;

@@ -1,13 +1,13 @@
 //! `bt optimize CONFIG` and `bt optimize merge PARTS`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::{Error, Result};
+
+use super::interrupt::{Interrupt, OnSignal};
 use crate::optimization::bayes::BayesSource;
 use crate::optimization::output;
 use crate::optimization::rows::RunRow;
@@ -118,17 +118,6 @@ fn progress_bar(quiet: bool) -> Bar {
     Bar(bar)
 }
 
-/// Ctrl-C and SIGTERM set the flag: the sweep stops after the runs in
-/// flight and keeps what finished.
-fn stop_flag() -> Result<Arc<AtomicBool>> {
-    let flag = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&flag))
-            .map_err(|e| Error::Io(format!("cannot handle signals: {e}")))?;
-    }
-    Ok(flag)
-}
-
 pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
     if let Some(OptimizeCommand::Merge { parts, common }) = args.merge {
         return merge(&parts, &common);
@@ -168,7 +157,9 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         Method::Random => Box::new(RandomSource::new(&sweep.spec, shard.unwrap_or(Shard::ALL))?),
         Method::Bayesian => Box::new(BayesSource::new(&sweep.spec, sweep.spec.batch)?),
     };
-    let stop = stop_flag()?;
+    // Ctrl-C and SIGTERM stop the sweep after the runs in flight; it keeps
+    // what finished.
+    let interrupt = Interrupt::install(OnSignal::Flag)?;
     let jobs = args.common.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         usize::from,
@@ -190,7 +181,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         RunOptions { jobs },
         &bar,
         &mut checkpoint,
-        &stop,
+        interrupt.flag(),
     )?;
     bar.0.finish_and_clear();
     let elapsed = now().duration_since(started);
@@ -228,7 +219,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
             elapsed.as_secs_f64()
         );
     }
-    finish(&summary, &written)
+    finish(&summary, &written, &interrupt)
 }
 
 /// The wall clock, for the progress line and checkpoints only.
@@ -268,10 +259,10 @@ impl Checkpoint for SaveEvery<'_> {
     }
 }
 
-/// The exit status: interrupted (130), no run succeeded (1), else 0.
-fn finish(summary: &Summary, written: &Path) -> Result<()> {
+/// The exit status: interrupted (130 or 143), no run succeeded (1), else 0.
+fn finish(summary: &Summary, written: &Path, interrupt: &Interrupt) -> Result<()> {
     if summary.interrupted {
-        return Err(Error::Interrupted(format!(
+        return Err(interrupt.error(format!(
             "interrupted after {} runs; they are in {} (rerun with --resume to go on)",
             summary.runs,
             written.display()
@@ -336,6 +327,8 @@ fn resumed_rows(sweep: &Sweep, path: &Path) -> Result<Vec<optimization::rows::Ru
 }
 
 fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
+    // Nothing to keep before the merged set is in place.
+    let interrupt = Interrupt::install(OnSignal::Exit)?;
     let document = output::merge(parts)?;
     let direction = if document.maximize {
         Direction::Maximize
@@ -370,7 +363,7 @@ fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
     if !common.quiet {
         report(&summary, &out, common.format)?;
     }
-    finish(&summary, &out)
+    finish(&summary, &out, &interrupt)
 }
 
 fn report(summary: &Summary, written: &Path, format: OutputFormat) -> Result<()> {

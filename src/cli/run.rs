@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::backtest::runner;
+use crate::backtest::{config, runner};
 use crate::error::Result;
 use crate::report::{self, StatsTable};
 
+use super::interrupt::{Interrupt, OnSignal};
 use super::{OutputFormat, print_stdout};
 
 pub(super) fn execute(
@@ -15,11 +16,18 @@ pub(super) fn execute(
     quiet: bool,
     parquet: bool,
 ) -> Result<()> {
-    let (config, result) = runner::run_file(config_path)?;
-    let dir = out.unwrap_or(config.out_dir);
+    // Nothing is worth keeping before the output set is in place: a signal
+    // ends the run at once, leaving the earlier set whole.
+    let _interrupt = Interrupt::install(OnSignal::Exit)?;
+    let config = config::load(config_path)?;
+    let dir = out.unwrap_or_else(|| config.out_dir.clone());
+    // Locked from the start: a second run into `dir` is refused at once,
+    // not after it has run.
+    let set = report::begin_output(&dir)?;
+    let result = runner::run_config(&config)?;
     let exporters =
         report::file_exporters(parquet || config.parquet, config.observe_every.is_some());
-    let written = report::write_all(&result, &dir, &exporters)?;
+    let written = report::write_all(&result, set, &exporters)?;
     if quiet {
         return Ok(());
     }

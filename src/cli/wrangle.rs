@@ -10,6 +10,7 @@ use crate::data::synthetic::{GbmSpec, generate_gbm};
 use crate::data::{self, BarFileSpec, TimestampFormat};
 use crate::error::{Error, Result};
 
+use super::interrupt::{Interrupt, OnSignal};
 use super::print_stdout;
 
 /// How timestamps are written in the input.
@@ -78,6 +79,9 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 pub(super) fn execute(command: WrangleCommand) -> Result<()> {
+    // A signal ends the command at once; the output file is written under
+    // a temporary name, which the exit removes.
+    let _interrupt = Interrupt::install(OnSignal::Exit)?;
     match command {
         WrangleCommand::CsvToParquet {
             input,

@@ -52,10 +52,8 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
             Ok(true) => {}
             Err(e) => {
                 return Err(DataError {
-                    path: path.to_path_buf(),
                     row: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)),
-                    column: None,
-                    message: e.to_string(),
+                    ..DataError::file(path, e.to_string())
                 });
             }
         }
@@ -106,12 +104,11 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
 }
 
 pub(super) fn write(bars: &[Bar], output: &Path) -> Result<(), DataError> {
-    let err = |e: std::io::Error| DataError::file(output, format!("cannot write: {e}"));
-    let tmp = crate::core::atomic::temp_path(output);
+    let err = |e: std::io::Error| DataError::unwritable(output, e);
+    let (temp, file) = crate::core::atomic::TempFile::create(output).map_err(err)?;
     {
-        let file = std::fs::File::create(&tmp).map_err(err)?;
         let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        let werr = |e: csv::Error| DataError::file(output, format!("cannot write: {e}"));
+        let werr = |e: csv::Error| DataError::unwritable(output, e);
         out.write_record(["timestamp", "open", "high", "low", "close", "volume"])
             .map_err(werr)?;
         for b in bars {
@@ -127,5 +124,5 @@ pub(super) fn write(bars: &[Bar], output: &Path) -> Result<(), DataError> {
         }
         out.flush().map_err(err)?;
     }
-    std::fs::rename(&tmp, output).map_err(err)
+    temp.persist().map_err(err)
 }

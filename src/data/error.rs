@@ -12,6 +12,17 @@ pub struct DataError {
     pub row: Option<usize>,
     pub column: Option<String>,
     pub message: String,
+    /// Whether the file is bad input, or an output that cannot be written.
+    pub kind: DataErrorKind,
+}
+
+/// What a [`DataError`] is about: the exit code differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataErrorKind {
+    /// A data file that cannot be read or fails a check (bad input).
+    Invalid,
+    /// An output file that cannot be written (a runtime failure).
+    Unwritable,
 }
 
 impl DataError {
@@ -21,6 +32,15 @@ impl DataError {
             row: None,
             column: None,
             message: message.into(),
+            kind: DataErrorKind::Invalid,
+        }
+    }
+
+    /// An output file that cannot be written.
+    pub fn unwritable(path: &std::path::Path, error: impl fmt::Display) -> Self {
+        Self {
+            kind: DataErrorKind::Unwritable,
+            ..Self::file(path, format!("cannot write: {error}"))
         }
     }
 
@@ -31,6 +51,7 @@ impl DataError {
             row: None,
             column: Some(column.to_string()),
             message: message.into(),
+            kind: DataErrorKind::Invalid,
         }
     }
 
@@ -62,6 +83,7 @@ impl DataError {
             row: Some(row),
             column: Some(column.to_string()),
             message: message.into(),
+            kind: DataErrorKind::Invalid,
         }
     }
 }

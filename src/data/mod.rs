@@ -11,7 +11,7 @@ pub mod synthetic;
 pub mod table;
 mod validate;
 
-pub use error::DataError;
+pub use error::{DataError, DataErrorKind};
 pub use spec::{BarColumns, BarFileSpec, DataFormat, LoadedBars, TimestampFormat};
 
 use std::path::Path;

@@ -13,7 +13,7 @@ use crate::model::data::Bar;
 use super::cells;
 use super::validate::ParsedBars;
 use super::{BarColumns, BarFileSpec, DataError, TimestampFormat};
-use crate::core::atomic::temp_path;
+use crate::core::atomic::TempFile;
 
 fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Series, DataError> {
     df.column(name)
@@ -324,7 +324,7 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
 }
 
 pub(super) fn write(bars: &[Bar], columns: &BarColumns, output: &Path) -> Result<(), DataError> {
-    let fail = |e: PolarsError| DataError::file(output, format!("cannot write: {e}"));
+    let fail = |e: PolarsError| DataError::unwritable(output, e);
     // A native UTC-less nanosecond datetime: read back without parsing text.
     let timestamps: Vec<i64> = bars.iter().map(|b| b.ts_init.0).collect();
     let as_f64 = |raw: fn(&Bar) -> i64| -> Result<Vec<f64>, DataError> {
@@ -358,13 +358,12 @@ pub(super) fn write(bars: &[Bar], columns: &BarColumns, output: &Path) -> Result
         Column::new(columns.volume.as_str().into(), volumes),
     ])
     .map_err(fail)?;
-    let tmp = temp_path(output);
-    let file = std::fs::File::create(&tmp)
-        .map_err(|e| DataError::file(output, format!("cannot write: {e}")))?;
+    let err = |e: std::io::Error| DataError::unwritable(output, e);
+    let (temp, file) = TempFile::create(output).map_err(err)?;
     // Snappy decodes several times faster than the zstd default.
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Snappy)
         .finish(&mut df)
         .map_err(fail)?;
-    std::fs::rename(&tmp, output).map_err(|e| DataError::file(output, format!("cannot write: {e}")))
+    temp.persist().map_err(err)
 }

@@ -12,6 +12,7 @@ use crate::analysis::stats::STAT_KEYS;
 use crate::backtest::results::{TableColumn, table_to_parquet};
 use crate::backtest::runner;
 use crate::core::UnixNanos;
+use crate::core::atomic::{DirReplacement, TempFile};
 use crate::report;
 
 use super::OptimizeError;
@@ -371,63 +372,46 @@ pub fn write_set<R: Serialize>(
     files: &[(PathBuf, Vec<u8>)],
     document: &SweepDocument<R>,
 ) -> Result<(), OptimizeError> {
-    let io = |what: String| {
-        move |source| OptimizeError::Io {
-            message: what,
+    let set = DirReplacement::begin(dir, |name| SET_NAMES.contains(&name))
+        .map_err(|e| OptimizeError::Report(e.into()))?;
+    for (name, bytes) in files {
+        let path = set.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| OptimizeError::Io {
+                message: format!("cannot create {}", parent.display()),
+                source,
+            })?;
+        }
+        std::fs::write(&path, bytes).map_err(|source| OptimizeError::Io {
+            message: format!("cannot write {}", dir.join(name).display()),
             source,
-        }
-    };
-    if dir.exists() {
-        let ours = dir.join("sweep.json").exists();
-        let empty = std::fs::read_dir(dir)
-            .map_err(io(format!("cannot read {}", dir.display())))?
-            .next()
-            .is_none();
-        if !ours && !empty {
-            return Err(OptimizeError::Usage(format!(
-                "{} exists and is not a bt optimize output: choose another --out",
-                dir.display()
-            )));
-        }
+        })?;
     }
-    let tmp = crate::core::atomic::temp_path(dir);
-    let old = dir.with_file_name(format!(
-        "{}.old{}",
-        dir.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| {
-        for (name, bytes) in files {
-            let path = tmp.join(name);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(io(format!("cannot create {}", parent.display())))?;
-            }
-            std::fs::write(&path, bytes).map_err(io(format!("cannot write {}", path.display())))?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(io(format!("cannot create {}", tmp.display())))?;
-        stream_document(&tmp.join("sweep.json"), document)?;
-        if dir.exists() {
-            std::fs::rename(dir, &old)
-                .map_err(io(format!("cannot move {} aside", dir.display())))?;
-        }
-        std::fs::rename(&tmp, dir).map_err(io(format!("cannot write {}", dir.display())))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-        if old.exists() && !dir.exists() {
-            let _ = std::fs::rename(&old, dir);
-        }
-        return result;
-    }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(())
+    let sweep_json = set.path().join("sweep.json");
+    let file = std::fs::File::create(&sweep_json).map_err(|source| OptimizeError::Io {
+        message: format!("cannot write {}", sweep_json.display()),
+        source,
+    })?;
+    stream_document(file, &dir.join("sweep.json"), document)?;
+    set.commit().map_err(|e| OptimizeError::Report(e.into()))
 }
 
-/// Serialises `document` into a new file at `path`, through a buffer.
+/// The names a whole sweep's output set holds: a directory holding
+/// anything else is not replaced.
+const SET_NAMES: [&str; 8] = [
+    "sweep.json",
+    "optimize.csv",
+    "optimize.parquet",
+    "best.toml",
+    "best",
+    "heatmap.html",
+    "heatmap.png",
+    "summary.json",
+];
+
+/// Serialises `document` into `file` (named `path` in errors), through a buffer.
 fn stream_document<R: Serialize>(
+    file: std::fs::File,
     path: &Path,
     document: &SweepDocument<R>,
 ) -> Result<(), OptimizeError> {
@@ -436,7 +420,6 @@ fn stream_document<R: Serialize>(
         message: format!("cannot write {}", path.display()),
         source,
     };
-    let file = std::fs::File::create(path).map_err(io)?;
     let mut writer = std::io::BufWriter::new(file);
     serde_json::to_writer(&mut writer, document).map_err(|e| json_error(&e))?;
     writer.write_all(b"\n").map_err(io)?;
@@ -458,15 +441,11 @@ pub fn write_document<R: Serialize>(
             source,
         })?;
     }
-    let tmp = crate::core::atomic::temp_path(path);
-    let written = stream_document(&tmp, document).and_then(|()| {
-        std::fs::rename(&tmp, path).map_err(|source| OptimizeError::Io {
-            message: format!("cannot write {}", path.display()),
-            source,
-        })
-    });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    let io = |source| OptimizeError::Io {
+        message: format!("cannot write {}", path.display()),
+        source,
+    };
+    let (temp, file) = TempFile::create(path).map_err(io)?;
+    stream_document(file, path, document)?;
+    temp.persist().map_err(io)
 }

@@ -11,6 +11,7 @@ mod table;
 use std::path::{Path, PathBuf};
 
 use crate::backtest::results::BacktestResult;
+use crate::core::atomic::{DirReplacement, ReplaceError};
 
 pub use csv_tables::{
     EquityCsv, EquityParquet, ORDERS_CSV, ORDERS_PARQUET, ObserversCsv, TRADES_CSV, TRADES_PARQUET,
@@ -41,6 +42,8 @@ pub enum ReportError {
     Io { path: PathBuf, message: String },
     #[error("cannot render {what}: {message}")]
     Render { what: &'static str, message: String },
+    #[error(transparent)]
+    Replace(#[from] ReplaceError),
 }
 
 /// The exporters `bt run` writes; `parquet` adds the tables as Parquet,
@@ -66,31 +69,46 @@ pub fn file_exporters(parquet: bool, observers: bool) -> Vec<Box<dyn Exporter>> 
     exporters
 }
 
-/// Renders every exporter first, then writes each to a temporary name and
-/// renames it into `dir`, so a failure never leaves a half-written file or
-/// clobbers a good one.
+/// Starts replacing the output set in `dir`: takes its lock (a second
+/// run into `dir` is refused until this one ends) and makes the fresh
+/// sibling that [`write_all`] fills and swaps in whole (see
+/// [`DirReplacement`]).
+///
+/// # Errors
+/// When `dir` is in use by another process, holds files `bt run` does
+/// not write, or cannot be created.
+pub fn begin_output(dir: &Path) -> Result<DirReplacement, ReportError> {
+    let every_name: Vec<&str> = file_exporters(true, true)
+        .iter()
+        .map(|e| e.file_name())
+        .collect();
+    Ok(DirReplacement::begin(dir, |name| {
+        every_name.contains(&name)
+    })?)
+}
+
+/// Renders each exporter into `set` and swaps it in whole: a failure, a
+/// signal or a second run into the same directory never leaves a
+/// half-written file, a set mixing two runs, a stale file of an earlier
+/// run, or a temporary file.
 ///
 /// # Errors
 /// When a file cannot be rendered or written.
 pub fn write_all(
     result: &BacktestResult,
-    dir: &Path,
+    set: DirReplacement,
     exporters: &[Box<dyn Exporter>],
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let io = |path: &Path, e: std::io::Error| ReportError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let rendered = exporters
-        .iter()
-        .map(|e| Ok((e.file_name(), e.render(result)?)))
-        .collect::<Result<Vec<_>, ReportError>>()?;
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut written = Vec::new();
-    for (name, bytes) in rendered {
-        let path = dir.join(name);
-        crate::core::atomic::write(&path, &bytes).map_err(|e| io(&path, e))?;
-        written.push(path);
+    for exporter in exporters {
+        let bytes = exporter.render(result)?;
+        let path = set.path().join(exporter.file_name());
+        std::fs::write(&path, &bytes).map_err(|e| ReportError::Io {
+            path: set.target().join(exporter.file_name()),
+            message: e.to_string(),
+        })?;
+        written.push(set.target().join(exporter.file_name()));
     }
+    set.commit()?;
     Ok(written)
 }

@@ -12,6 +12,7 @@ mod errors;
 mod fx;
 mod observers;
 mod optimize;
+mod outputs;
 mod parquet_out;
 mod pipelines;
 mod reference;
