@@ -800,9 +800,13 @@ impl BacktestEngine {
                     .strategies
                     .get(strategy.get())
                     .and_then(|slot| slot.factory.find(id));
-                if let Some(index) = found {
-                    self.cancel(strategy, index, now);
-                }
+                let Some(index) = found else {
+                    return Err(self.strategy_error(
+                        strategy,
+                        format!("cancel of '{id}', which this strategy did not submit"),
+                    ));
+                };
+                self.cancel(strategy, index, now);
             }
             TradingCommand::CancelAll { instrument } => {
                 let filter = Filter {
@@ -857,7 +861,9 @@ impl BacktestEngine {
         let Some(order) = self.cache.order(index) else {
             return;
         };
-        if order.strategy != strategy || !order.is_open() {
+        // An order still on its way to the venue is canceled too: the
+        // cancel follows it there (commands to a venue keep their order).
+        if order.strategy != strategy || order.is_closed() {
             return;
         }
         let venue = self.instrument_venues[order.instrument.get()];

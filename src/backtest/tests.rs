@@ -514,8 +514,6 @@ fn cancel_by_client_order_id() {
         (0, Action::Limit(OrderSide::Buy, "5.00", 1)),
         (0, Action::Limit(OrderSide::Buy, "5.00", 1)),
         (1, Action::Cancel("O-buy_and_hold-1-2")),
-        (1, Action::Cancel("O-buy_and_hold-1-9")),
-        (1, Action::Cancel("O-other-1")),
     ];
     let result = run(
         ONE_VENUE,
@@ -524,6 +522,34 @@ fn cancel_by_client_order_id() {
     );
     let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.order.status).collect();
     assert_eq!(status, vec![OrderStatus::Accepted, OrderStatus::Canceled]);
+}
+
+#[test]
+fn a_cancel_of_an_id_the_strategy_did_not_make_is_an_error() {
+    for id in ["O-buy_and_hold-1-9", "O-other-1"] {
+        let script = [
+            (0, Action::Limit(OrderSide::Buy, "5.00", 1)),
+            (1, Action::Cancel(id)),
+        ];
+        let cfg = config::parse(Path::new("test.toml"), ONE_VENUE).unwrap();
+        let engine = BacktestEngine::new(&cfg, vec![Box::new(scripted(&script))]).unwrap();
+        let bars = flat_bars(3);
+        let stream = BarStream {
+            bars: &bars,
+            priority: cfg.data[0].priority,
+        };
+        let error = engine
+            .run(vec![(cfg.data[0].bar_type.to_string(), stream)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(&format!(
+                "cancel of '{id}', which this strategy did not submit"
+            )),
+            "{error}"
+        );
+        assert!(error.contains("at 1970-01-01T00:01:00Z"), "{error}");
+    }
 }
 
 #[test]

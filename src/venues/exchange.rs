@@ -217,7 +217,14 @@ impl SimulatedExchange {
         if self.config.latency.is_zero() {
             return self.execute(command, ts);
         }
-        let arrival = self.config.latency.arrival(ts, &mut self.rng);
+        // One session to the venue: a command never overtakes an earlier
+        // one (a cancel sent after its order arrives after it), whatever
+        // the jitter drew.
+        let drawn = self.config.latency.arrival(ts, &mut self.rng);
+        let arrival = self
+            .inflight
+            .last()
+            .map_or(drawn, |last| drawn.max(last.arrival));
         self.sequence += 1;
         let entry = Inflight {
             arrival,

@@ -323,17 +323,54 @@ fn wake_on_cross_belongs_in_on_start() {
 }
 
 #[test]
-fn cancelling_an_id_no_order_has_is_a_no_op_and_a_malformed_one_an_error() {
-    // Ids with heads no order has (a fresh text each bar) cancel nothing.
-    let dir = scratch();
-    let path = write(
-        dir.path(),
-        "cancel.rhai",
-        "fn on_bar(ctx, bar) { ctx.cancel(`nobody-${bar.close}-x`); ctx.cancel(\"O-nobody-7\"); }\n",
+fn cancelling_an_id_the_strategy_did_not_make_is_a_located_error() {
+    for cancel in [
+        "ctx.cancel(\"O-nobody-7\");",
+        "ctx.cancel(`nobody-${bar.close}-x`);",
+    ] {
+        let stderr = failing_script(&format!("fn on_bar(ctx, bar) {{\n    {cancel}\n}}\n"));
+        assert!(stderr.contains("bad.rhai:2:"), "{stderr}");
+        assert!(
+            stderr.contains("is not an order of this strategy (it has submitted none)"),
+            "{stderr}"
+        );
+    }
+    // One past the last id it made is not its order either.
+    let stderr = failing_script(
+        "fn on_bar(ctx, bar) {\n    let id = ctx.buy(#{ quantity: 1 });\n    ctx.cancel(id + \"0\");\n}\n",
     );
-    let (_run, json) = run_single(&root().join("data/demo_bars.csv"), &path, "", "0");
-    assert_eq!(json["stats"]["# Trades"], 0);
+    assert!(stderr.contains("bad.rhai:3:"), "{stderr}");
+    assert!(stderr.contains("its orders are"), "{stderr}");
     let stderr = failing_script("fn on_bar(ctx, bar) {\n    ctx.cancel(\"O 1\");\n}\n");
     assert!(stderr.contains("bad.rhai:2:"), "{stderr}");
     assert!(stderr.contains("invalid ClientOrderId 'O 1'"), "{stderr}");
+}
+
+#[test]
+fn a_cancel_in_the_hook_that_submitted_the_order_cancels_it() {
+    // A marketable limit that would fill at the next open, canceled at
+    // once: with no latency, and with a jitter that would draw the cancel
+    // ahead of the order if commands could overtake each other.
+    let script = "fn on_bar(ctx, bar) {\n    if this.done == () {\n        this.done = true;\n        let id = ctx.buy(#{ quantity: 10, limit: bar.close * 1.5 });\n        ctx.cancel(id);\n    }\n}\n";
+    for latency in ["", "latency = { base_ms = 100, jitter_ms = 3000 }\n"] {
+        let dir = scratch();
+        let path = write(dir.path(), "cancel.rhai", script);
+        let config = single_config(&root().join("data/demo_bars.csv"), &path, "", "0")
+            .replace("fee_model =", &format!("{latency}fee_model ="));
+        let config = write(dir.path(), "c.toml", &config);
+        bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
+        let json = results(&dir.path().join("out"));
+        assert_eq!(json["stats"]["# Trades"], 0, "{latency}");
+        let orders = std::fs::read_to_string(dir.path().join("out/orders.csv")).unwrap();
+        let events: Vec<&str> = orders
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(6).unwrap())
+            .collect();
+        assert_eq!(
+            events,
+            ["INITIALIZED", "SUBMITTED", "ACCEPTED", "CANCELED"],
+            "{orders}"
+        );
+    }
 }

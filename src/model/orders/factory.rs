@@ -73,6 +73,13 @@ impl OrderFactory {
         self.made.get(sequence.checked_sub(1)?).copied().flatten()
     }
 
+    /// Whether `id` is one of the first `count` ids this factory names.
+    #[must_use]
+    pub fn names(&self, id: &ClientOrderId, count: u64) -> bool {
+        id.number_after(&self.prefix)
+            .is_some_and(|n| n.get() <= count)
+    }
+
     /// How many orders were made.
     #[must_use]
     pub const fn count(&self) -> u64 {

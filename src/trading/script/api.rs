@@ -562,10 +562,27 @@ fn register_orders(r: &mut Registry<'_>) {
         ctx.lock().submit(OrderSide::Sell, &options)
     });
     r.fun("cancel", |ctx: &mut Ctx, id: &str| -> RhaiResult<()> {
-        // Text whose head no id has names no order: nothing to cancel.
-        if let Some(id) = ClientOrderId::existing(id).map_err(|e| e.to_string())? {
-            ctx.lock().push(TradingCommand::Cancel(id));
-        }
+        let mut state = ctx.lock();
+        // Every id this strategy made so far, those submitted in this very
+        // hook included: their cancel reaches the venue after the order.
+        let made = state.orders_numbered + state.pending_submits();
+        let known = ClientOrderId::existing(id)
+            .map_err(|e| e.to_string())?
+            .filter(|known| state.namer.names(known, made));
+        let Some(known) = known else {
+            let made = if made == 0 {
+                "it has submitted none".to_string()
+            } else {
+                format!(
+                    "its orders are {} to {}",
+                    state.namer.id_after(0),
+                    state.namer.id_after(made - 1)
+                )
+            };
+            return Err(format!("cancel: '{id}' is not an order of this strategy ({made})").into());
+        };
+        // An order already filled or canceled stays so: nothing to do.
+        state.push(TradingCommand::Cancel(known));
         Ok(())
     });
     r.fun("cancel_all", |ctx: &mut Ctx| {
