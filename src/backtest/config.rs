@@ -1110,6 +1110,7 @@ fn script_limits(raw: &RawScriptLimits) -> ScriptLimits {
         max_string_size: raw.max_string_size.unwrap_or(d.max_string_size),
         max_array_size: raw.max_array_size.unwrap_or(d.max_array_size),
         max_map_size: raw.max_map_size.unwrap_or(d.max_map_size),
+        max_indicator_bytes: raw.max_indicator_bytes.unwrap_or(d.max_indicator_bytes),
     }
 }
 

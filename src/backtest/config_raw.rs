@@ -255,6 +255,7 @@ pub struct RawScriptLimits {
     pub max_string_size: Option<usize>,
     pub max_array_size: Option<usize>,
     pub max_map_size: Option<usize>,
+    pub max_indicator_bytes: Option<usize>,
 }
 
 /// `{ kind = "fixed_quantity", quantity = "10" }`,

@@ -62,6 +62,12 @@ impl Atr {
     }
 }
 
+impl super::MaxBytes for Atr {
+    fn max_bytes(&self) -> usize {
+        self.history.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,15 @@ impl Bollinger {
     }
 }
 
+impl super::MaxBytes for Bollinger {
+    fn max_bytes(&self) -> usize {
+        self.window.max_bytes()
+            + self.middle.max_bytes()
+            + self.upper.max_bytes()
+            + self.lower.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,23 @@ pub enum BarIndicator {
 }
 
 impl BarIndicator {
+    /// The most memory its buffers can take once full.
+    #[must_use]
+    pub fn max_bytes(&self) -> usize {
+        use super::MaxBytes;
+        match self {
+            Self::Sma(i) => i.max_bytes(),
+            Self::Ema(i) => i.max_bytes(),
+            Self::Atr(i) => i.max_bytes(),
+            Self::Rsi(i) => i.max_bytes(),
+            Self::Roc(i) => i.max_bytes(),
+            Self::Macd(i) => i.max_bytes(),
+            Self::Bollinger(i) => i.max_bytes(),
+            Self::Stochastic(i) => i.max_bytes(),
+            Self::Vwap(i) => i.max_bytes(),
+        }
+    }
+
     /// Names of the lines after the first (`""`): `<name>.<line>` reads them.
     #[must_use]
     pub const fn extra_lines(&self) -> &'static [&'static str] {

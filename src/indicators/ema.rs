@@ -106,6 +106,12 @@ impl Indicator for Ema {
     }
 }
 
+impl super::MaxBytes for Ema {
+    fn max_bytes(&self) -> usize {
+        self.history.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

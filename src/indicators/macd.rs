@@ -66,6 +66,16 @@ impl Macd {
     }
 }
 
+impl super::MaxBytes for Macd {
+    fn max_bytes(&self) -> usize {
+        self.fast.max_bytes()
+            + self.slow.max_bytes()
+            + self.signal.max_bytes()
+            + self.line.max_bytes()
+            + self.histogram.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,18 @@ pub use stochastic::Stochastic;
 pub use vwap::Vwap;
 
 /// An indicator fed one value per bar.
+/// The most memory an indicator's buffers can take once full: a script's
+/// indicators are counted against its memory limit by it.
+pub trait MaxBytes {
+    fn max_bytes(&self) -> usize;
+}
+
+impl MaxBytes for History {
+    fn max_bytes(&self) -> usize {
+        Self::max_bytes(self)
+    }
+}
+
 pub trait Indicator {
     /// Feeds the next input.
     fn update(&mut self, value: f64);

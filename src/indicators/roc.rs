@@ -54,6 +54,12 @@ impl Indicator for Roc {
     }
 }
 
+impl super::MaxBytes for Roc {
+    fn max_bytes(&self) -> usize {
+        self.inputs.max_bytes() + self.history.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,6 +83,12 @@ impl Indicator for Rsi {
     }
 }
 
+impl super::MaxBytes for Rsi {
+    fn max_bytes(&self) -> usize {
+        self.history.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,12 @@ impl Indicator for Sma {
     }
 }
 
+impl super::MaxBytes for Sma {
+    fn max_bytes(&self) -> usize {
+        self.window.max_bytes() + self.history.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,6 +73,12 @@ impl Stochastic {
     }
 }
 
+impl super::MaxBytes for Stochastic {
+    fn max_bytes(&self) -> usize {
+        self.highs.max_bytes() + self.lows.max_bytes() + self.d.max_bytes() + self.k.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

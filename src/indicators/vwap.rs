@@ -61,6 +61,12 @@ impl Vwap {
     }
 }
 
+impl super::MaxBytes for Vwap {
+    fn max_bytes(&self) -> usize {
+        self.weighted.max_bytes() + self.volumes.max_bytes() + self.history.max_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

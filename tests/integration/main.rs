@@ -17,6 +17,7 @@ mod parquet_out;
 mod pipelines;
 mod reference;
 mod report;
+mod script_memory;
 mod scripts;
 mod sizers;
 mod snapshots;

@@ -110,6 +110,11 @@ pub struct CtxState {
     /// Each built-in as registered, never fed (for the report's overlays).
     pub registered: Vec<(String, BarIndicator)>,
     pub custom: Vec<CustomIndicator>,
+    /// What the registered indicators can take once full, and its limit
+    /// (`max_indicator_bytes`): Rhai's own limits bound a script's values,
+    /// this bounds the buffers its indicators keep outside them.
+    indicator_bytes: usize,
+    pub max_indicator_bytes: usize,
     /// Names of the registered lines. A script has a handful, so a scan
     /// beats hashing the name on every read.
     lines: Vec<(String, Line)>,
@@ -147,6 +152,8 @@ impl CtxState {
             builtins: Vec::new(),
             registered: Vec::new(),
             custom: Vec::new(),
+            indicator_bytes: 0,
+            max_indicator_bytes: super::ScriptLimits::default().max_indicator_bytes,
             lines: Vec::new(),
             wake_crosses: Vec::new(),
             commands: Vec::new(),
@@ -155,6 +162,9 @@ impl CtxState {
 
     fn register(&mut self, name: &str, indicator: BarIndicator) -> RhaiResult<()> {
         self.check_new_name(name)?;
+        // The clone kept for the overlay is never fed: its buffers stay
+        // empty (they grow with the values fed).
+        self.charge(name, indicator.max_bytes())?;
         let index = self.builtins.len();
         self.lines.push((
             name.to_string(),
@@ -174,6 +184,23 @@ impl CtxState {
         }
         self.registered.push((name.to_string(), indicator.clone()));
         self.builtins.push(indicator);
+        Ok(())
+    }
+
+    /// Counts `bytes` of buffers (and the name's copies) against
+    /// `max_indicator_bytes`.
+    fn charge(&mut self, name: &str, bytes: usize) -> RhaiResult<()> {
+        let total = self
+            .indicator_bytes
+            .saturating_add(bytes)
+            .saturating_add(name.len().saturating_mul(3));
+        if total > self.max_indicator_bytes {
+            return fail(format!(
+                "indicator '{name}' would take the script's indicators to {} bytes, over the limit (max_indicator_bytes = {}): use shorter periods or fewer indicators, or raise the limit",
+                total, self.max_indicator_bytes
+            ));
+        }
+        self.indicator_bytes = total;
         Ok(())
     }
 
@@ -699,12 +726,11 @@ fn register_indicators(r: &mut Registry<'_>) {
                 }
                 None => return fail(format!("no function '{function}' in the script")),
             }
+            let history = History::new(DEFAULT_HISTORY);
+            state.charge(name, history.max_bytes())?;
             let index = state.custom.len();
             state.lines.push((name.to_string(), Line::Custom(index)));
-            state.custom.push(CustomIndicator {
-                function,
-                history: History::new(DEFAULT_HISTORY),
-            });
+            state.custom.push(CustomIndicator { function, history });
             Ok(())
         },
     );

@@ -241,13 +241,14 @@ impl ScriptStrategy {
         engine
             .run_ast_with_scope(&mut scope, &program.ast)
             .map_err(|e| ScriptError::runtime(&program.path, &e, &program.limits, None))?;
-        let state = CtxState::new(
+        let mut state = CtxState::new(
             instrument,
             spec,
             param_map(params),
             OrderFactory::new(strategy_id),
             program.functions.clone(),
         );
+        state.max_indicator_bytes = program.limits.max_indicator_bytes;
         Ok(Self {
             program,
             engine,

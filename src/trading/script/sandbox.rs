@@ -23,6 +23,10 @@ pub struct ScriptLimits {
     pub max_array_size: usize,
     /// Entries in one object map.
     pub max_map_size: usize,
+    /// Bytes the buffers of the script's indicators may take once full
+    /// (their periods decide it), over the whole run: the one part of a
+    /// script's memory the size limits above do not bound.
+    pub max_indicator_bytes: usize,
 }
 
 impl Default for ScriptLimits {
@@ -34,6 +38,7 @@ impl Default for ScriptLimits {
             max_string_size: 1 << 20,
             max_array_size: 100_000,
             max_map_size: 10_000,
+            max_indicator_bytes: 64 << 20,
         }
     }
 }
@@ -50,6 +55,7 @@ impl ScriptLimits {
         max_string_size: 16 << 20,
         max_array_size: 10_000_000,
         max_map_size: 1_000_000,
+        max_indicator_bytes: 4 << 30,
     };
 
     /// Checks every limit is from 1 to its ceiling.
@@ -58,7 +64,7 @@ impl ScriptLimits {
     /// The first limit out of range, with its range.
     pub fn check(&self) -> Result<(), String> {
         let c = Self::CEILINGS;
-        let limits: [(&str, u64, u64); 6] = [
+        let limits: [(&str, u64, u64); 7] = [
             ("max_operations", self.max_operations, c.max_operations),
             (
                 "max_call_levels",
@@ -84,6 +90,11 @@ impl ScriptLimits {
                 "max_map_size",
                 widen(self.max_map_size),
                 widen(c.max_map_size),
+            ),
+            (
+                "max_indicator_bytes",
+                widen(self.max_indicator_bytes),
+                widen(c.max_indicator_bytes),
             ),
         ];
         for (name, value, ceiling) in limits {
