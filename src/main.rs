@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
+use bt::core::text::clip;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -19,10 +20,11 @@ fn main() -> ExitCode {
     match bt::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            // Messages quote the input: a runaway cell or name is cut.
+            eprintln!("error: {}", clip(&error.to_string()));
             let mut source = std::error::Error::source(&error);
             while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", clip(&cause.to_string()));
                 source = cause.source();
             }
             ExitCode::from(error.exit_code() as u8)

@@ -64,12 +64,21 @@ impl ConfigError {
             let (l, c) = line_column(source, s.start);
             (Some(l), Some(c))
         });
+        let mut message = error.message().trim().to_string();
+        // The parser stops nesting without saying where: point at the
+        // line that nests deepest.
+        let line = if line.is_none() && message.contains("recursion limit") {
+            message = "nested too deeply: tables, arrays or dotted keys this deep are beyond the TOML parser's recursion limit".to_string();
+            crate::core::text::deepest_line(source)
+        } else {
+            line
+        };
         Self {
             path: path.to_path_buf(),
             line,
             column,
             field: None,
-            message: error.message().trim().to_string(),
+            message,
         }
     }
 }
@@ -90,8 +99,10 @@ impl From<ScriptError> for ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;
-        if let (Some(line), Some(column)) = (self.line, self.column) {
-            write!(f, ":{line}:{column}")?;
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, ":{line}:{column}")?,
+            (Some(line), None) => write!(f, ":{line}")?,
+            _ => {}
         }
         if let Some(field) = &self.field {
             write!(f, ": field '{field}'")?;

@@ -1,4 +1,4 @@
-//! Positions in text, for error messages.
+//! Positions in text, near names and short excerpts, for error messages.
 
 /// 1-based line and column (in characters) of byte `offset`.
 #[must_use]
@@ -50,9 +50,116 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// The 1-based line where `source` nests deepest: open brackets and
+/// braces carried over from earlier lines, plus the line's own brackets,
+/// braces and dots (dotted keys nest too). Strings are not told apart: it
+/// only points at a line when a parser gives up without one.
+#[must_use]
+pub fn deepest_line(source: &str) -> Option<usize> {
+    let mut depth: usize = 0;
+    let mut best: Option<(usize, usize)> = None;
+    for (number, line) in source.lines().enumerate() {
+        let (mut open, mut close, mut dots) = (0usize, 0usize, 0usize);
+        for c in line.chars() {
+            match c {
+                '[' | '{' => open += 1,
+                ']' | '}' => close += 1,
+                '.' => dots += 1,
+                _ => {}
+            }
+        }
+        let score = depth + open + dots;
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some((number + 1, score));
+        }
+        depth = (depth + open).saturating_sub(close);
+    }
+    best.map(|(line, _)| line)
+}
+
+/// The longest run of text without a space an error message shows whole:
+/// longer than any path a user types, shorter than a runaway cell.
+const MAX_WORD: usize = 256;
+/// The most of a message shown.
+const MAX_MESSAGE: usize = 4_096;
+
+/// `message` with each run of text without whitespace longer than
+/// [`MAX_WORD`] cut to its start (a 10 MB cell quoted back becomes its
+/// first characters and its size), and the whole cut at [`MAX_MESSAGE`]:
+/// errors quote excerpts of the input, never the input.
+#[must_use]
+pub fn clip(message: &str) -> std::borrow::Cow<'_, str> {
+    let long_word = message
+        .split(char::is_whitespace)
+        .any(|word| word.len() > MAX_WORD);
+    if !long_word && message.len() <= MAX_MESSAGE {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let mut out = String::new();
+    let mut rest = message;
+    while !rest.is_empty() && out.len() < MAX_MESSAGE {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, tail) = rest.split_at(end);
+        if word.len() > MAX_WORD {
+            out.push_str(head(word, 64));
+            out.push_str(&format!("… ({} bytes)", word.len()));
+        } else {
+            out.push_str(word);
+        }
+        let space = tail.len() - tail.trim_start().len();
+        out.push_str(&tail[..space]);
+        rest = &tail[space..];
+    }
+    if !rest.is_empty() {
+        out.push_str(&format!(" … (message cut: {} more bytes)", rest.len()));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The first at most `bytes` bytes of `text`, on a character boundary.
+fn head(text: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_deepest_line_is_found() {
+        let dotted = format!("[a]\nb = 1.5\n[{}]\nc = 1\n", vec!["x"; 500].join("."));
+        assert_eq!(deepest_line(&dotted), Some(3));
+        let arrays = format!("a = 1\nb = {}1{}\n", "[".repeat(300), "]".repeat(300));
+        assert_eq!(deepest_line(&arrays), Some(2));
+    }
+
+    #[test]
+    fn clip_keeps_short_messages_and_cuts_runaway_words() {
+        let plain = "x.csv:3 column 'open': invalid decimal 'abc'";
+        assert_eq!(clip(plain), plain);
+        let cell = "é".repeat(5_000_000);
+        let long = format!("x.csv:3 column 'open': invalid decimal '{cell}': not a number");
+        let clipped = clip(&long);
+        assert!(clipped.len() < 200, "{clipped}");
+        assert!(
+            clipped.starts_with("x.csv:3 column 'open': invalid decimal 'ééé"),
+            "{clipped}"
+        );
+        assert!(
+            clipped.ends_with("… (10000003 bytes) not a number"),
+            "{clipped}"
+        );
+        let many = "word ".repeat(10_000);
+        let clipped = clip(&many);
+        assert!(
+            clipped.len() < 4_200 && clipped.ends_with("more bytes)"),
+            "{clipped}"
+        );
+    }
 
     #[test]
     fn edit_distance_counts_single_edits() {

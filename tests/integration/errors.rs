@@ -282,3 +282,37 @@ fn absurd_indicator_periods_are_located_errors_not_aborts() {
         run.stderr()
     );
 }
+
+#[test]
+fn a_config_nested_past_the_parser_limit_names_the_line() {
+    let deep = format!(
+        "[backtest]\nname = \"x\"\n[{}]\nb = 1\n",
+        vec!["a"; 5_000].join(".")
+    );
+    let stderr = failing_run(&deep);
+    assert!(stderr.contains("bad.toml:3: nested too deeply"), "{stderr}");
+}
+
+#[test]
+fn errors_quote_an_excerpt_of_a_runaway_cell_not_all_of_it() {
+    let dir = scratch();
+    let cell = "9".repeat(10_000_000);
+    let csv = write(
+        dir.path(),
+        "long.csv",
+        &format!(
+            "timestamp,open,high,low,close,volume\n2020-01-01T00:00:00Z,1,1,1,1,1\n2020-01-01T00:01:00Z,{cell}x,1,1,1,1\n"
+        ),
+    );
+    let config = write(
+        dir.path(),
+        "c.toml",
+        &single_config(std::path::Path::new(&csv), "ema_cross", "", "0"),
+    );
+    let stderr = bt(dir.path(), &["validate", &config])
+        .expect_code(INVALID_INPUT)
+        .stderr();
+    assert!(stderr.len() < 1_000, "{} bytes of error", stderr.len());
+    assert!(stderr.contains("long.csv:3 column 'open'"), "{stderr}");
+    assert!(stderr.contains("(10000004 bytes)"), "{stderr}");
+}
