@@ -15,7 +15,7 @@ use crate::core::fixed::{self, FIXED_SCALAR};
 use crate::core::identifiers::{InstrumentIndex, StrategyId, VenueIndex};
 use crate::core::time::parse_duration_ns;
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
-use crate::data::{BarColumns, BarFileSpec, DataFormat, TimestampFormat};
+use crate::data::{BarColumns, BarFileSpec, DataFormat, PriceDomain, TimestampFormat};
 use crate::engine::matching::MarketPrice;
 use crate::engine::risk::RiskLimits;
 use crate::model::data::BarType;
@@ -719,6 +719,13 @@ fn fx_table(
                 format!("'{pair}' is not a pair of known currencies like \"EUR/USD\""),
             ));
         };
+        if from == to {
+            return Err(check.fail(
+                value.span(),
+                &field,
+                format!("'{pair}' converts {from} into itself: its rate is always 1, remove it"),
+            ));
+        }
         let rate = check.decimal(value, &field)?;
         if rate <= 0 {
             return Err(check.fail(value.span(), &field, "a rate must be positive"));
@@ -1040,6 +1047,15 @@ fn instrument(check: &Checker<'_>, raw: &RawInstrument) -> Result<Instrument, Co
         }
         inst.multiplier = m;
     }
+    if let (Some(min), Some(max)) = (raw.min_quantity, raw.max_quantity)
+        && min > max
+    {
+        return Err(check.fail(
+            span,
+            "instruments.min_quantity",
+            format!("min_quantity {min} is above max_quantity {max}: every order would be denied"),
+        ));
+    }
     inst.min_quantity = raw.min_quantity;
     inst.max_quantity = raw.max_quantity;
     Ok(inst)
@@ -1184,6 +1200,11 @@ fn data_spec(
         price_precision: inst.price_precision,
         size_precision: inst.size_precision,
         sort: raw.sort,
+        prices: match inst.kind {
+            InstrumentKind::Future { .. } => PriceDomain::Any,
+            InstrumentKind::Option { .. } => PriceDomain::NonNegative,
+            _ => PriceDomain::Positive,
+        },
     };
     let priority = raw
         .priority

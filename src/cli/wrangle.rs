@@ -7,7 +7,7 @@ use clap::{Subcommand, ValueEnum};
 use crate::core::UnixNanos;
 use crate::core::identifiers::InstrumentIndex;
 use crate::data::synthetic::{GbmSpec, generate_gbm};
-use crate::data::{self, BarFileSpec, TimestampFormat};
+use crate::data::{self, BarFileSpec, PriceDomain, TimestampFormat};
 use crate::error::{Error, Result};
 
 use super::interrupt::{Interrupt, OnSignal};
@@ -93,6 +93,9 @@ pub(super) fn execute(command: WrangleCommand) -> Result<()> {
         } => {
             let mut spec =
                 BarFileSpec::new(input, InstrumentIndex(0), price_precision, size_precision);
+            // The file names no instrument: which prices it may hold (a
+            // future's may be negative) is checked when a config loads it.
+            spec.prices = PriceDomain::Any;
             spec.timestamp_format = match timestamp_format {
                 TimestampArg::Rfc3339 => TimestampFormat::Rfc3339,
                 TimestampArg::UnixS => TimestampFormat::UnixSeconds,

@@ -32,6 +32,14 @@ fn check_text(kind: &'static str, value: &str) -> Result<(), IdentifierError> {
             reason: "must not contain whitespace",
         });
     }
+    // Ids are written raw into CSVs, reports and file names.
+    if value.chars().any(char::is_control) {
+        return Err(IdentifierError {
+            kind,
+            value: value.escape_default().to_string(),
+            reason: "must not contain control characters",
+        });
+    }
     Ok(())
 }
 

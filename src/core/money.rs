@@ -29,6 +29,9 @@ pub enum MoneyParseError {
     Amount(#[from] FixedError),
     #[error(transparent)]
     Currency(#[from] super::currency::UnknownCurrency),
+    /// More decimals than money holds: it would be rounded.
+    #[error("'{0}' has {1} decimals; amounts hold at most {max} (it would be rounded)", max = fixed::FIXED_PRECISION)]
+    TooPrecise(String, usize),
 }
 
 impl Money {
@@ -114,6 +117,10 @@ impl FromStr for Money {
             return Err(MoneyParseError::Shape(text.to_string()));
         };
         let currency: Currency = code.parse()?;
+        let decimals = amount.split_once('.').map_or(0, |(_, f)| f.len());
+        if decimals > usize::from(fixed::FIXED_PRECISION) {
+            return Err(MoneyParseError::TooPrecise(amount.to_string(), decimals));
+        }
         let (raw, _) = fixed::parse_raw(amount)?;
         Ok(Self { raw, currency })
     }
@@ -183,6 +190,19 @@ mod tests {
         assert!("100000".parse::<Money>().is_err());
         assert!("1 XXX".parse::<Money>().is_err());
         assert!("abc USD".parse::<Money>().is_err());
+    }
+
+    #[test]
+    fn more_decimals_than_money_holds_are_refused_not_rounded() {
+        assert_eq!(
+            "0.000000001 USD".parse::<Money>().unwrap().raw,
+            1,
+            "nine decimals are exact"
+        );
+        let error = "100000.12345678901234567891 USD"
+            .parse::<Money>()
+            .unwrap_err();
+        assert!(error.to_string().contains("has 20 decimals"), "{error}");
     }
 
     #[test]

@@ -9,17 +9,35 @@ use super::cells;
 use super::validate::ParsedBars;
 use super::{BarFileSpec, DataError};
 
+/// Where column `name` is; a header that names it twice is ambiguous.
 fn column_index(headers: &csv::ByteRecord, name: &str, path: &Path) -> Result<usize, DataError> {
-    headers
+    let mut named = headers
         .iter()
-        .position(|h| h == name.as_bytes())
-        .ok_or_else(|| {
-            let found: Vec<String> = headers
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).into_owned())
-                .collect();
-            DataError::missing_column(path, Some(1), name, &found)
-        })
+        .enumerate()
+        .filter(|(_, h)| *h == name.as_bytes())
+        .map(|(k, _)| k);
+    let first = named.next();
+    if let (Some(a), Some(b)) = (first, named.next()) {
+        return Err(DataError {
+            row: Some(1),
+            ..DataError::column(
+                path,
+                name,
+                format!(
+                    "the header names this column twice (columns {} and {}): which one is meant?",
+                    a + 1,
+                    b + 1
+                ),
+            )
+        });
+    }
+    first.ok_or_else(|| {
+        let found: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect();
+        DataError::missing_column(path, Some(1), name, &found)
+    })
 }
 
 pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {

@@ -12,7 +12,7 @@ pub mod table;
 mod validate;
 
 pub use error::{DataError, DataErrorKind};
-pub use spec::{BarColumns, BarFileSpec, DataFormat, LoadedBars, TimestampFormat};
+pub use spec::{BarColumns, BarFileSpec, DataFormat, LoadedBars, PriceDomain, TimestampFormat};
 
 use std::path::Path;
 

@@ -96,6 +96,20 @@ pub struct BarFileSpec {
     pub size_precision: u8,
     /// Sort unsorted rows (with a warning) instead of failing.
     pub sort: bool,
+    /// The prices the instrument can trade at.
+    pub prices: PriceDomain,
+}
+
+/// The prices an instrument can trade at: a bar outside is bad data (a
+/// file of zeros, a sign lost), not a market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceDomain {
+    /// Above zero: shares, currencies, coins, odds.
+    Positive,
+    /// Zero or above: an option can be worthless.
+    NonNegative,
+    /// Any sign: a future's price can fall below zero (WTI, April 2020).
+    Any,
 }
 
 impl BarFileSpec {
@@ -116,6 +130,7 @@ impl BarFileSpec {
             price_precision,
             size_precision,
             sort: false,
+            prices: PriceDomain::Positive,
         }
     }
 }

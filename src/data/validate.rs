@@ -1,9 +1,10 @@
-//! Checks every loader applies: OHLC consistency, non-negative volume (the
-//! loaders reject negatives), and strictly increasing timestamps.
+//! Checks every loader applies: prices the instrument can trade at, OHLC
+//! consistency, non-negative volume (the loaders reject negatives), and
+//! strictly increasing timestamps.
 
 use crate::model::data::Bar;
 
-use super::{BarFileSpec, DataError, LoadedBars};
+use super::{BarFileSpec, DataError, LoadedBars, PriceDomain};
 
 /// `rows[i]` is the file row of `bars[i]` for messages.
 pub(super) fn check_and_order(
@@ -25,6 +26,22 @@ pub(super) fn check_and_order(
     }
     for (i, bar) in bars.iter().enumerate() {
         let row = first_row + i;
+        let below = match spec.prices {
+            PriceDomain::Positive => (bar.low <= 0).then_some("above zero"),
+            PriceDomain::NonNegative => (bar.low < 0).then_some("zero or above"),
+            PriceDomain::Any => None,
+        };
+        if let Some(domain) = below {
+            return Err(DataError::at(
+                path,
+                row,
+                &spec.columns.low,
+                format!(
+                    "price {} is impossible for this instrument: its prices are {domain} (a file of zeros, or a lost sign?)",
+                    bar.low()
+                ),
+            ));
+        }
         if bar.high < bar.open.max(bar.close) {
             return Err(DataError::at(
                 path,

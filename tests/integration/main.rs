@@ -10,6 +10,7 @@ mod analyzers;
 mod configs;
 mod errors;
 mod fx;
+mod input_checks;
 mod observers;
 mod optimize;
 mod outputs;

@@ -468,7 +468,15 @@ fn order_from_options(state: &CtxState, side: OrderSide, options: &Map) -> RhaiR
         };
     }
     if let Some(tag) = options.get("tag") {
-        order.tags = Some(Arc::from(tag.to_string().as_str()));
+        let tag = tag.to_string();
+        // Tags are written raw into trades.csv and orders.csv.
+        if tag.chars().any(char::is_control) {
+            return fail(format!(
+                "tag \"{}\" holds control characters (newlines, tabs…): tags go into the CSV outputs as they are",
+                tag.escape_default()
+            ));
+        }
+        order.tags = Some(Arc::from(tag.as_str()));
     }
     if let Some(reduce) = options.get("reduce_only") {
         order.reduce_only = reduce
