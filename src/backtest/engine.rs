@@ -971,8 +971,18 @@ impl BacktestEngine {
         let quantity = match (size, reference_price) {
             (OrderSize::Quantity(q), _) => q,
             (OrderSize::FractionOfEquity(fraction), Some(price)) => {
-                fraction_to_quantity(instrument, free.raw, fraction, price, fee_rate)
-                    .map_err(|e| BacktestError::Runtime(e.to_string()))?
+                fraction_to_quantity(instrument, free.raw, fraction, price, fee_rate).map_err(
+                    |e| {
+                        self.strategy_error(
+                            strategy,
+                            format!(
+                                "sizing {} of {free} at {price} in {}: {e} (a quantity is at most 10^18 units)",
+                                crate::core::fixed::format_raw(fraction, 4),
+                                instrument.id
+                            ),
+                        )
+                    },
+                )?
             }
             (OrderSize::FractionOfEquity(_), None) => {
                 crate::core::Quantity::zero(instrument.size_precision)

@@ -43,7 +43,11 @@ macro_rules! fixed_point_impls {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                $crate::core::fixed::write_raw(f, i128::from(self.raw), self.precision)
+                $crate::core::fixed::write_raw(
+                    f,
+                    $crate::core::fixed::Widen::widen(self.raw),
+                    self.precision,
+                )
             }
         }
 
@@ -159,6 +163,24 @@ pub fn div_round_half_up(numerator: i128, denominator: i128) -> Result<i128, Fix
     let q = if r >= d - r { q + 1 } else { q };
     let q = i128::try_from(q).map_err(|_| FixedError::Overflow("division"))?;
     Ok(if negative { -q } else { q })
+}
+
+/// A raw widened to the signed 128 bits of the arithmetic.
+pub trait Widen {
+    fn widen(self) -> i128;
+}
+
+impl Widen for i64 {
+    fn widen(self) -> i128 {
+        i128::from(self)
+    }
+}
+
+impl Widen for u128 {
+    /// Exact for every quantity (at most `quantity::MAX_RAW`).
+    fn widen(self) -> i128 {
+        i128::try_from(self).unwrap_or(i128::MAX)
+    }
 }
 
 /// Multiplies two raws at the global scale, the product rounded half up back

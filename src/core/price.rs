@@ -95,7 +95,7 @@ impl Price {
     /// # Errors
     /// Never in practice; kept checked so callers treat money uniformly.
     pub fn notional(self, quantity: Quantity) -> Result<i128, FixedError> {
-        fixed::mul_raw(i128::from(self.raw), i128::from(quantity.raw))
+        fixed::mul_raw(i128::from(self.raw), quantity.signed_raw())
     }
 
     /// `true` when the price is a whole multiple of `increment`.

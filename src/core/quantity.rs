@@ -2,11 +2,16 @@
 
 use super::fixed::{self, FixedError};
 
+/// The largest quantity raw: 10^18 units at the global scale, beyond any
+/// market (a trillion units of a sub-cent coin is 10^12), and small enough
+/// that a quantity times a price or a balance stays within 128 bits.
+pub const MAX_RAW: u128 = 1_000_000_000_000_000_000_000_000_000;
+
 /// A non-negative quantity with `precision` decimals; `raw` is at the global
-/// scale.
+/// scale, at most [`MAX_RAW`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Quantity {
-    pub raw: u64,
+    pub raw: u128,
     pub precision: u8,
 }
 
@@ -32,7 +37,10 @@ impl Quantity {
                 value: fixed::format_raw(raw, precision),
             });
         }
-        let raw = u64::try_from(rounded).map_err(|_| FixedError::Overflow("quantity"))?;
+        let raw = u128::try_from(rounded)
+            .ok()
+            .filter(|raw| *raw <= MAX_RAW)
+            .ok_or(FixedError::Overflow("quantity"))?;
         Ok(Self { raw, precision })
     }
 
@@ -74,6 +82,7 @@ impl Quantity {
         let raw = self
             .raw
             .checked_add(other.raw)
+            .filter(|raw| *raw <= MAX_RAW)
             .ok_or(FixedError::Overflow("quantity addition"))?;
         Ok(Self {
             raw,
@@ -109,15 +118,16 @@ impl Quantity {
         increment.raw != 0 && self.raw.is_multiple_of(increment.raw)
     }
 
-    /// The raw widened for signed arithmetic.
+    /// The raw for signed arithmetic (exact: a quantity is at most
+    /// [`MAX_RAW`]).
     #[must_use]
     pub fn signed_raw(self) -> i128 {
-        i128::from(self.raw)
+        i128::try_from(self.raw).unwrap_or(i128::MAX)
     }
 
     #[must_use]
     pub fn as_f64(self) -> f64 {
-        fixed::raw_to_f64(i128::from(self.raw))
+        fixed::raw_to_f64(self.signed_raw())
     }
 }
 
@@ -151,7 +161,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn add_then_sub_is_identity(a in 0u64..u64::MAX / 2, b in 0u64..u64::MAX / 2) {
+        fn add_then_sub_is_identity(a in 0..=MAX_RAW / 2, b in 0..=MAX_RAW / 2) {
             let qa = Quantity { raw: a, precision: 9 };
             let qb = Quantity { raw: b, precision: 9 };
             prop_assert_eq!(qa.checked_add(qb).unwrap().checked_sub(qb).unwrap(), qa);

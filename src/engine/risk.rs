@@ -210,15 +210,14 @@ pub fn affordable_quantity(
     // when the lot divides a unit (S the scalar): one division, not two.
     // Everything is non-negative here, so the arithmetic is unsigned (a
     // signed 128-bit division is the slower library call).
-    // (The scalar fits 64 bits, so the lot test is a 64-bit remainder.)
-    let (per_unit, divisor) = if u64::try_from(scalar).is_ok_and(|s| s % step == 0) {
-        (scalar / u128::from(step), unit_cost.unsigned_abs())
+    let (per_unit, divisor) = if scalar.is_multiple_of(step) {
+        (scalar / step, unit_cost.unsigned_abs())
     } else {
         (
             scalar,
             unit_cost
                 .unsigned_abs()
-                .checked_mul(u128::from(step))
+                .checked_mul(step)
                 .ok_or(FixedError::Overflow("sizing"))?,
         )
     };
@@ -228,15 +227,36 @@ pub fn affordable_quantity(
         .checked_mul(per_unit)
         .ok_or(FixedError::Overflow("sizing"))?
         / divisor;
+    // The unit cost above is rounded at the global scale: far below a
+    // cent (a sub-cent coin) its fee loses digits and the lots can cost a
+    // little more than the budget. The pre-trade check prices the whole
+    // order, so the sizing ends with the same sum and steps down to fit.
+    let cost_of = |lots: u128| -> Result<i128, FixedError> {
+        let raw = lots
+            .checked_mul(step)
+            .and_then(|raw| i128::try_from(raw).ok())
+            .ok_or(FixedError::Overflow("quantity"))?;
+        cost_with_fee(instrument.notional_raw(raw, price)?, fee_rate_raw)
+    };
+    let mut lots = lots;
+    let budget = budget_raw.max(0);
+    loop {
+        let cost = cost_of(lots)?;
+        if lots == 0 || cost <= budget {
+            break;
+        }
+        // Each lot costs about cost / lots: drop the lots the excess buys,
+        // at least one.
+        let lot_cost = (cost / i128::try_from(lots).unwrap_or(i128::MAX)).max(1);
+        let excess = u128::try_from((cost - budget) / lot_cost).unwrap_or(0) + 1;
+        lots = lots.saturating_sub(excess);
+    }
     // Whole lots are already on the size grid: nothing left to round.
     let raw = lots
-        .checked_mul(u128::from(step))
-        .and_then(|raw| u64::try_from(raw).ok())
+        .checked_mul(step)
+        .and_then(|raw| i128::try_from(raw).ok())
         .ok_or(FixedError::Overflow("quantity"))?;
-    Ok(Quantity {
-        raw,
-        precision: instrument.size_precision,
-    })
+    Quantity::from_raw(raw, instrument.size_precision)
 }
 
 #[cfg(test)]
@@ -384,10 +404,12 @@ mod sizing_properties {
     use proptest::prelude::*;
 
     proptest! {
-        /// The one-division sizing equals the definition: the whole units
-        /// the budget buys (floored at the global scale), floored to the lot.
+        /// The sizing is the definition (Backtesting.py's): the whole units
+        /// the budget buys at the unit cost with fee, floored to the lot;
+        /// when rounding makes those cost more than the budget, priced as
+        /// the pre-trade check prices them, the most lots that fit.
         #[test]
-        fn affordable_quantity_is_the_floored_lots_the_budget_buys(
+        fn affordable_quantity_is_the_most_lots_the_budget_buys(
             budget in 0i128..1_000_000_000_000_000_000,
             price_raw in 1i64..10_000_000_000_000,
             fee_rate_raw in 0i128..10_000_000,
@@ -405,14 +427,23 @@ mod sizing_properties {
             let step = 10i128.pow(u32::from(9 - size_precision)) * lot_multiple;
             inst.size_increment = Quantity::from_raw(step, size_precision).unwrap();
             let price = Price { raw: price_raw, precision: 9 };
-            let notional = inst.notional_raw(FIXED_SCALAR, price).unwrap();
-            let unit_cost = cost_with_fee(notional, fee_rate_raw).unwrap();
-            let units = budget * FIXED_SCALAR / unit_cost;
-            let expected = units / step * step;
-            let got = affordable_quantity(&inst, budget, price, fee_rate_raw);
-            match u64::try_from(expected) {
-                Ok(raw) => prop_assert_eq!(got.map(|q| q.raw), Ok(raw)),
-                Err(_) => prop_assert!(got.is_err(), "{expected} does not fit a quantity"),
+            let cost = |raw: i128| cost_with_fee(inst.notional_raw(raw, price).unwrap(), fee_rate_raw).unwrap();
+            let defined = budget * FIXED_SCALAR / cost(FIXED_SCALAR) / step * step;
+            match affordable_quantity(&inst, budget, price, fee_rate_raw) {
+                Ok(got) => {
+                    let raw = got.signed_raw();
+                    prop_assert_eq!(raw % step, 0, "on the lot grid");
+                    prop_assert!(cost(raw) <= budget, "{raw} costs {} > {budget}", cost(raw));
+                    if cost(defined) <= budget {
+                        prop_assert_eq!(raw, defined);
+                    } else {
+                        prop_assert!(cost(raw + step) > budget, "{} more fits", step);
+                    }
+                }
+                Err(_) => prop_assert!(
+                    defined > i128::try_from(crate::core::quantity::MAX_RAW).unwrap(),
+                    "only a quantity beyond the range fails ({defined})"
+                ),
             }
         }
     }

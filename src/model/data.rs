@@ -180,7 +180,7 @@ impl Bar {
     #[must_use]
     pub const fn volume(&self) -> Quantity {
         Quantity {
-            raw: self.volume,
+            raw: self.volume as u128,
             precision: self.size_precision,
         }
     }

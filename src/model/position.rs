@@ -216,7 +216,7 @@ impl Position {
     #[must_use]
     pub fn quantity(&self) -> Quantity {
         Quantity {
-            raw: u64::try_from(self.signed_qty_raw.unsigned_abs()).unwrap_or(u64::MAX),
+            raw: self.signed_qty_raw.unsigned_abs(),
             precision: self.size_precision,
         }
     }

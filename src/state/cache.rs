@@ -20,10 +20,10 @@ use crate::state::event_log::EventLog;
 /// Whether the order works (submitted and not terminal), and so is in the
 /// open-order index with its leaves counted in the open leaves; and its
 /// leaves quantity raw.
-fn working_leaves(order: &Order) -> (bool, u64) {
+fn working_leaves(order: &Order) -> (bool, i128) {
     let working =
         !order.is_closed() && order.status != crate::core::enums::OrderStatus::Initialized;
-    (working, order.leaves_qty().raw)
+    (working, order.leaves_qty().signed_raw())
 }
 
 /// Filters for order and position queries; `None` matches everything.
@@ -263,8 +263,8 @@ impl Cache {
         self.events.push(event);
         let after = working_leaves(order);
         if after != before {
-            let counted = |(working, leaves): (bool, u64)| {
-                if working { i128::from(leaves) } else { 0 }
+            let counted = |(working, leaves): (bool, i128)| {
+                if working { leaves } else { 0 }
             };
             let side = usize::from(order.side == crate::core::enums::OrderSide::Sell);
             if let Some(sides) = self.open_leaves.get_mut(order.instrument.get()) {

@@ -133,20 +133,28 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// What a fractional `size` (raw, 1.0 = all) of the free balance buys
-    /// now, exactly as the engine will size it: `None` before the first bar
-    /// or when the instrument settles in another currency than the venue's.
-    #[must_use]
+    /// now, exactly as the engine will size it: `Ok(None)` before the first
+    /// bar or when the instrument settles in another currency than the
+    /// venue's; an error when the quantity is beyond what one can hold.
+    ///
+    /// # Errors
+    /// When the quantity overflows (the engine then fails the same way).
     pub fn affordable_quantity(
         &self,
         instrument: InstrumentIndex,
         fraction_raw: i128,
-    ) -> Option<Quantity> {
-        let inst = self.cache.instrument(instrument)?;
-        let account = self.account(instrument)?;
+    ) -> Result<Option<Quantity>, crate::core::fixed::FixedError> {
+        let (Some(inst), Some(account)) =
+            (self.cache.instrument(instrument), self.account(instrument))
+        else {
+            return Ok(None);
+        };
         if inst.settlement_currency() != account.cash.currency {
-            return None;
+            return Ok(None);
         }
-        let price = self.cache.last_bar(instrument)?.close();
+        let Some(price) = self.cache.last_bar(instrument).map(Bar::close) else {
+            return Ok(None);
+        };
         fraction_to_quantity(
             inst,
             account.cash.raw,
@@ -154,7 +162,7 @@ impl<'a> StrategyContext<'a> {
             price,
             account.taker_fee_raw,
         )
-        .ok()
+        .map(Some)
     }
 
     /// The strategy's open orders.

@@ -16,6 +16,7 @@ mod optimize;
 mod outputs;
 mod parquet_out;
 mod pipelines;
+mod ranges;
 mod reference;
 mod report;
 mod script_memory;

@@ -207,7 +207,7 @@ impl Order {
             return None;
         }
         let scaled = self.fill_value_raw.checked_mul(FIXED_SCALAR)?;
-        let raw = fixed::div_round_half_up(scaled, i128::from(self.filled_qty.raw)).ok()?;
+        let raw = fixed::div_round_half_up(scaled, self.filled_qty.signed_raw()).ok()?;
         Price::from_raw(raw, fixed::FIXED_PRECISION).ok()
     }
 

@@ -141,10 +141,14 @@ impl<A> MovingAverageCross<A> {
     #[cold]
     #[inline(never)]
     fn cross_up(&self, ctx: &mut StrategyContext<'_>) {
-        // Skip when the balance buys less than one lot.
-        let affordable = ctx
-            .affordable_quantity(self.instrument, self.size_raw)
-            .is_some_and(|q| !q.is_zero());
+        // Skip when the balance buys less than one lot. A size beyond what
+        // a quantity holds is submitted: the engine fails the run with
+        // where and why, rather than this strategy going quiet.
+        let affordable = match ctx.affordable_quantity(self.instrument, self.size_raw) {
+            Ok(Some(q)) => !q.is_zero(),
+            Ok(None) => false,
+            Err(_) => true,
+        };
         if affordable && ctx.position_raw(self.instrument) == 0 {
             ctx.buy(self.instrument, OrderSize::FractionOfEquity(self.size_raw));
         }
