@@ -23,6 +23,7 @@ use crate::model::data::Bar;
 use crate::model::orders::OrderRecord;
 use crate::model::position::Position;
 use crate::state::cache::Cache;
+use crate::state::order_history::OrderHistory;
 
 use super::BacktestError;
 use super::engine::{EquityCurve, RunOutput};
@@ -40,7 +41,7 @@ pub struct BacktestResult {
     /// Positions still open at the end (marked to market in the equity).
     pub open_trades: Vec<Trade>,
     #[serde(skip)]
-    pub orders: Vec<OrderRecord>,
+    pub orders: OrderHistory,
     #[serde(skip)]
     pub order_notes: Vec<(crate::core::identifiers::OrderIndex, std::sync::Arc<str>)>,
     #[serde(skip)]
@@ -181,7 +182,7 @@ impl BacktestResult {
     ///
     /// # Errors
     /// When the output is inconsistent (a position of an unknown instrument).
-    pub fn build(output: RunOutput, inputs: ResultInputs<'_>) -> Result<Self, BacktestError> {
+    pub fn build(mut output: RunOutput, inputs: ResultInputs<'_>) -> Result<Self, BacktestError> {
         let ResultInputs {
             name,
             config,
@@ -191,6 +192,13 @@ impl BacktestResult {
             warnings,
             detail,
         } = inputs;
+        // The orders move out of the cache as they are: reports read them
+        // one at a time.
+        let history = if detail == Detail::Full {
+            output.cache.take_order_history()
+        } else {
+            OrderHistory::default()
+        };
         let cache = &output.cache;
         let currency = output.report_currency;
         // Without prices, trades have no excursions.
@@ -198,20 +206,15 @@ impl BacktestResult {
         // One pass over every fill: each position's tag (that of a tagged
         // order of the same strategy and instrument that filled when the
         // position opened) and the value traded in the report currency.
-        let records = if detail == Detail::Full {
-            cache.order_records()
-        } else {
-            Vec::new()
-        };
         let mut tags: HashMap<OpeningFill, &str> = HashMap::new();
         let mut traded_raw: i128 = 0;
-        for OrderRecord { order, events } in &records {
+        for OrderRecord { order, events } in history.records() {
             let instrument = cache.instrument(order.instrument);
-            for event in events {
+            for event in &events {
                 let OrderEventKind::Filled(fill) = &event.kind else {
                     continue;
                 };
-                if let Some(tag) = cache.order_tag(order) {
+                if let Some(tag) = history.tag(&order) {
                     let key = (order.strategy, order.instrument, event.ts_event);
                     tags.entry(key).or_insert(tag);
                 }
@@ -268,7 +271,7 @@ impl BacktestResult {
             stats,
             trades,
             open_trades,
-            orders: records,
+            orders: history,
             order_notes: output.cancel_reasons,
             equity: output.curve,
             accounts: output.accounts.iter().map(|a| a.state(last_ts)).collect(),

@@ -261,7 +261,7 @@ fn order_lifecycle_market_fills_at_next_open() {
         vec![Box::new(scripted(&[(0, Action::Buy(100))]))],
         vec![bars],
     );
-    let order = &result.orders[0];
+    let order = &result.orders.record(0).unwrap();
     let names: Vec<&str> = order.events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(names, ["INITIALIZED", "SUBMITTED", "ACCEPTED", "FILLED"]);
     assert_eq!(order.order.status, OrderStatus::Filled);
@@ -334,7 +334,7 @@ fn reversal_closes_one_trade_and_opens_the_next() {
 fn outcome(result: &BacktestResult) -> (Vec<(String, OrderStatus)>, Vec<String>) {
     let status = result
         .orders
-        .iter()
+        .records()
         .map(|o| (o.order.order_type().to_string(), o.order.status))
         .collect();
     let notes = result
@@ -370,15 +370,25 @@ fn limits_stops_cancels_and_denials() {
             ("MARKET".into(), OrderStatus::Denied),
         ]
     );
-    assert_eq!(result.orders[0].order.avg_px().unwrap().raw, 9_750_000_000);
-    assert_eq!(result.orders[2].order.avg_px().unwrap().raw, 9_650_000_000);
-    let denied = &result.orders[3].events[1].kind;
+    assert_eq!(
+        result.orders.record(0).unwrap().order.avg_px().unwrap().raw,
+        9_750_000_000
+    );
+    assert_eq!(
+        result.orders.record(2).unwrap().order.avg_px().unwrap().raw,
+        9_650_000_000
+    );
+    let denied = &result.orders.record(3).unwrap().events[1].kind;
     assert!(
         matches!(denied, OrderEventKind::Denied { reason } if &**reason == "a cash account cannot sell short"),
         "{denied:?}"
     );
     // Limit fills are maker (0.05 %), stops taker (0.1 %).
-    let fees: Vec<String> = result.orders[..3]
+    let fees: Vec<String> = result
+        .orders
+        .records()
+        .take(3)
+        .collect::<Vec<_>>()
         .iter()
         .filter_map(|o| o.commissions().next())
         .map(|m| fixed::format_raw(m.raw, 5))
@@ -435,7 +445,16 @@ fn a_reduce_only_exit_trades_only_what_is_left() {
             ("LIMIT".into(), OrderStatus::Canceled),
         ]
     );
-    assert_eq!(result.orders[2].order.filled_qty.to_string(), "6");
+    assert_eq!(
+        result
+            .orders
+            .record(2)
+            .unwrap()
+            .order
+            .filled_qty
+            .to_string(),
+        "6"
+    );
     assert_eq!(
         notes,
         vec!["reduce-only: the rest would have reversed the position"]
@@ -484,7 +503,7 @@ fn time_in_force_ioc_gtd_day_and_unsupported() {
         ),
     ];
     let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
-    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.order.status).collect();
+    let status: Vec<OrderStatus> = result.orders.records().map(|o| o.order.status).collect();
     assert_eq!(
         status,
         vec![
@@ -498,12 +517,26 @@ fn time_in_force_ioc_gtd_day_and_unsupported() {
     );
     // The IOC order that could not fill was canceled on its first bar.
     assert_eq!(
-        result.orders[0].events.last().unwrap().ts_event,
+        result
+            .orders
+            .record(0)
+            .unwrap()
+            .events
+            .last()
+            .unwrap()
+            .ts_event,
         UnixNanos(60_000_000_000)
     );
     // The GTD order expired at its deadline, before bar 3.
     assert_eq!(
-        result.orders[2].events.last().unwrap().ts_event,
+        result
+            .orders
+            .record(2)
+            .unwrap()
+            .events
+            .last()
+            .unwrap()
+            .ts_event,
         UnixNanos(120_000_000_000)
     );
 }
@@ -520,7 +553,7 @@ fn cancel_by_client_order_id() {
         vec![Box::new(scripted(&script))],
         vec![flat_bars(3)],
     );
-    let status: Vec<OrderStatus> = result.orders.iter().map(|o| o.order.status).collect();
+    let status: Vec<OrderStatus> = result.orders.records().map(|o| o.order.status).collect();
     assert_eq!(status, vec![OrderStatus::Accepted, OrderStatus::Canceled]);
 }
 
@@ -710,8 +743,8 @@ fn action_strategy() -> impl proptest::strategy::Strategy<Value = (usize, Action
 fn net_filled_raw(result: &BacktestResult) -> i128 {
     result
         .orders
-        .iter()
-        .flat_map(|o| &o.events)
+        .records()
+        .flat_map(|o| o.events)
         .filter_map(|e| match &e.kind {
             OrderEventKind::Filled(f) if f.order_side == OrderSide::Buy => {
                 Some(f.last_qty.signed_raw())
@@ -725,8 +758,8 @@ fn net_filled_raw(result: &BacktestResult) -> i128 {
 fn fill_fees_raw(result: &BacktestResult) -> i128 {
     result
         .orders
-        .iter()
-        .flat_map(|o| &o.events)
+        .records()
+        .flat_map(|o| o.events)
         .filter_map(|e| match &e.kind {
             OrderEventKind::Filled(f) => Some(f.commission.raw),
             _ => None,
@@ -757,7 +790,7 @@ proptest! {
             prop_assert!(net >= 0, "a cash account never goes short");
             // And on every bar from the last fill on (valued between fills
             // without rebuilding anything).
-            let last_fill = result.orders.iter().flat_map(|o| &o.events)
+            let last_fill = result.orders.records().flat_map(|o| o.events)
                 .filter(|e| matches!(e.kind, OrderEventKind::Filled(_)))
                 .map(|e| e.ts_event).max().unwrap_or_default();
             for (bar, (ts, point)) in bars.iter().zip(result.equity.ts.iter().zip(&result.equity.equity_raw)) {
@@ -810,7 +843,10 @@ fn the_backtest_window_bounds_the_bars_replayed() {
     );
     assert_eq!(minutes(&two), vec![3, 4, 5, 6]);
     // The strategy's first bar is the window's first.
-    assert_eq!(one.orders[0].order.ts_init.0 / 60_000_000_000, 3);
+    assert_eq!(
+        one.orders.record(0).unwrap().order.ts_init.0 / 60_000_000_000,
+        3
+    );
 }
 
 #[test]
@@ -916,8 +952,8 @@ fn a_strategy_that_wants_no_order_events_still_gets_every_fill() {
     let result = run(ONE_VENUE, vec![Box::new(declining)], vec![flat_bars(8)]);
     let filled = result
         .orders
-        .iter()
-        .flat_map(|o| &o.events)
+        .records()
+        .flat_map(|o| o.events)
         .filter(|e| matches!(e.kind, OrderEventKind::Filled(_)))
         .count();
     assert_eq!(filled, 3, "three market orders filled");
@@ -931,7 +967,7 @@ fn a_strategy_that_wants_no_order_events_still_gets_every_fill() {
     let recording = scripted(&actions);
     let log = Arc::clone(&recording.log);
     let result = run(ONE_VENUE, vec![Box::new(recording)], vec![flat_bars(8)]);
-    let events: usize = result.orders.iter().map(|o| o.events.len() - 1).sum();
+    let events: usize = result.orders.records().map(|o| o.events.len() - 1).sum();
     let seen = log
         .lock()
         .unwrap()

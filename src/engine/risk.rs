@@ -238,6 +238,7 @@ pub fn affordable_quantity(
             .ok_or(FixedError::Overflow("quantity"))?;
         cost_with_fee(instrument.notional_raw(raw, price)?, fee_rate_raw)
     };
+    let defined = lots;
     let mut lots = lots;
     let budget = budget_raw.max(0);
     loop {
@@ -250,6 +251,10 @@ pub fn affordable_quantity(
         let lot_cost = (cost / i128::try_from(lots).unwrap_or(i128::MAX)).max(1);
         let excess = u128::try_from((cost - budget) / lot_cost).unwrap_or(0) + 1;
         lots = lots.saturating_sub(excess);
+    }
+    // The estimate may drop a lot too many: take back what still fits.
+    while lots < defined && cost_of(lots + 1)? <= budget {
+        lots += 1;
     }
     // Whole lots are already on the size grid: nothing left to round.
     let raw = lots

@@ -22,54 +22,78 @@ enum Kind {
     Time,
 }
 
-/// A result table: typed columns, rows of text (empty = missing).
+/// Where a table's rows go, one at a time (cells as text; empty =
+/// missing).
+type RowSink<'a> = dyn FnMut(&[String]) -> Result<(), ReportError> + 'a;
+
+/// A result table: typed columns, and the rows it hands to a sink one at a
+/// time, so a table of millions of rows is never held whole.
 struct Table {
     columns: &'static [(&'static str, Kind)],
-    rows: Vec<Vec<String>>,
+    rows: fn(&BacktestResult, &mut RowSink<'_>) -> Result<(), ReportError>,
 }
 
 impl Table {
-    fn to_csv(&self, what: &'static str) -> Result<Vec<u8>, ReportError> {
-        let fail = |message: String| ReportError::Render { what, message };
-        let mut writer = csv::Writer::from_writer(Vec::new());
+    /// Streams the table as CSV into `out`.
+    fn write_csv(
+        &self,
+        result: &BacktestResult,
+        what: &'static str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ReportError> {
+        let fail = |e: csv::Error| ReportError::Render {
+            what,
+            message: e.to_string(),
+        };
+        let mut writer = csv::Writer::from_writer(out);
         writer
             .write_record(self.columns.iter().map(|(name, _)| name))
-            .map_err(|e| fail(e.to_string()))?;
-        for row in &self.rows {
-            writer.write_record(row).map_err(|e| fail(e.to_string()))?;
-        }
-        writer.into_inner().map_err(|e| fail(e.to_string()))
+            .map_err(fail)?;
+        (self.rows)(result, &mut |row| writer.write_record(row).map_err(fail))?;
+        writer.flush().map_err(|e| ReportError::Render {
+            what,
+            message: e.to_string(),
+        })
     }
 
-    fn to_parquet(&self, what: &'static str) -> Result<Vec<u8>, ReportError> {
-        let cells = |k: usize| {
-            self.rows
-                .iter()
-                .map(move |r| Some(r[k].as_str()).filter(|c| !c.is_empty()))
-        };
-        let columns = self
+    /// The table as typed Parquet (built in memory: polars writes whole
+    /// columns).
+    fn to_parquet(
+        &self,
+        result: &BacktestResult,
+        what: &'static str,
+    ) -> Result<Vec<u8>, ReportError> {
+        let mut columns: Vec<TableColumn> = self
             .columns
             .iter()
-            .enumerate()
-            .map(|(k, (name, kind))| {
-                let values = match kind {
-                    Kind::Text => {
-                        TableColumn::Text(cells(k).map(|c| c.map(str::to_string)).collect())
-                    }
-                    Kind::Decimal => {
-                        TableColumn::Float(cells(k).map(|c| c?.parse().ok()).collect())
-                    }
-                    Kind::Int => TableColumn::Int(cells(k).map(|c| c?.parse().ok()).collect()),
-                    Kind::Time => TableColumn::Time(
-                        cells(k)
-                            .map(|c| UnixNanos::parse_rfc3339(c?).ok().map(|t| t.0))
-                            .collect(),
-                    ),
-                };
-                ((*name).to_string(), values)
+            .map(|(_, kind)| match kind {
+                Kind::Text => TableColumn::Text(Vec::new()),
+                Kind::Decimal => TableColumn::Float(Vec::new()),
+                Kind::Int => TableColumn::Int(Vec::new()),
+                Kind::Time => TableColumn::Time(Vec::new()),
             })
             .collect();
-        table_to_parquet(what, columns).map_err(|e| ReportError::Render {
+        (self.rows)(result, &mut |row| {
+            for (column, cell) in columns.iter_mut().zip(row) {
+                let cell = Some(cell.as_str()).filter(|c| !c.is_empty());
+                match column {
+                    TableColumn::Text(v) => v.push(cell.map(str::to_string)),
+                    TableColumn::Float(v) => v.push(cell.and_then(|c| c.parse().ok())),
+                    TableColumn::Int(v) => v.push(cell.and_then(|c| c.parse().ok())),
+                    TableColumn::Time(v) => {
+                        v.push(cell.and_then(|c| UnixNanos::parse_rfc3339(c).ok().map(|t| t.0)));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        let named = self
+            .columns
+            .iter()
+            .map(|(name, _)| (*name).to_string())
+            .zip(columns)
+            .collect();
+        table_to_parquet(what, named).map_err(|e| ReportError::Render {
             what,
             message: e.to_string(),
         })
@@ -80,7 +104,7 @@ impl Table {
 #[derive(Debug, Clone, Copy)]
 pub struct TableExporter {
     name: &'static str,
-    build: fn(&BacktestResult) -> Table,
+    table: fn() -> Table,
     parquet: bool,
 }
 
@@ -90,11 +114,25 @@ impl Exporter for TableExporter {
     }
 
     fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
-        let table = (self.build)(result);
+        let mut bytes = Vec::new();
+        self.write_to(result, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn write_to(
+        &self,
+        result: &BacktestResult,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ReportError> {
+        let table = (self.table)();
         if self.parquet {
-            table.to_parquet(self.name)
+            let bytes = table.to_parquet(result, self.name)?;
+            out.write_all(&bytes).map_err(|e| ReportError::Render {
+                what: self.name,
+                message: e.to_string(),
+            })
         } else {
-            table.to_csv(self.name)
+            table.write_csv(result, self.name, out)
         }
     }
 }
@@ -102,29 +140,29 @@ impl Exporter for TableExporter {
 /// `trades.csv`: one row per round trip (closed first, then still open).
 pub const TRADES_CSV: TableExporter = TableExporter {
     name: "trades.csv",
-    build: trades_table,
+    table: trades_table,
     parquet: false,
 };
 /// `trades.parquet`: the same, typed.
 pub const TRADES_PARQUET: TableExporter = TableExporter {
     name: "trades.parquet",
-    build: trades_table,
+    table: trades_table,
     parquet: true,
 };
 /// `orders.csv`: one row per order event, the full history of every order.
 pub const ORDERS_CSV: TableExporter = TableExporter {
     name: "orders.csv",
-    build: orders_table,
+    table: orders_table,
     parquet: false,
 };
 /// `orders.parquet`: the same, typed.
 pub const ORDERS_PARQUET: TableExporter = TableExporter {
     name: "orders.parquet",
-    build: orders_table,
+    table: orders_table,
     parquet: true,
 };
 
-fn trades_table(result: &BacktestResult) -> Table {
+fn trades_table() -> Table {
     const COLUMNS: &[(&str, Kind)] = &[
         ("position_id", Kind::Text),
         ("strategy_id", Kind::Text),
@@ -144,9 +182,15 @@ fn trades_table(result: &BacktestResult) -> Table {
         ("tag", Kind::Text),
         ("status", Kind::Text),
     ];
-    let mut rows = Vec::new();
+    Table {
+        columns: COLUMNS,
+        rows: trades_rows,
+    }
+}
+
+fn trades_rows(result: &BacktestResult, sink: &mut RowSink<'_>) -> Result<(), ReportError> {
     for t in result.trades.iter().chain(&result.open_trades) {
-        rows.push(vec![
+        sink(&[
             t.position_id.to_string(),
             t.strategy_id.to_string(),
             t.instrument_id.to_string(),
@@ -176,15 +220,12 @@ fn trades_table(result: &BacktestResult) -> Table {
             } else {
                 "OPEN".into()
             },
-        ]);
+        ])?;
     }
-    Table {
-        columns: COLUMNS,
-        rows,
-    }
+    Ok(())
 }
 
-fn orders_table(result: &BacktestResult) -> Table {
+fn orders_table() -> Table {
     const COLUMNS: &[(&str, Kind)] = &[
         ("client_order_id", Kind::Text),
         ("side", Kind::Text),
@@ -201,13 +242,19 @@ fn orders_table(result: &BacktestResult) -> Table {
         ("reason", Kind::Text),
         ("final_status", Kind::Text),
     ];
-    let mut rows = Vec::new();
+    Table {
+        columns: COLUMNS,
+        rows: orders_rows,
+    }
+}
+
+fn orders_rows(result: &BacktestResult, sink: &mut RowSink<'_>) -> Result<(), ReportError> {
     // The first note the venue gave each order.
     let mut notes = std::collections::BTreeMap::new();
     for (index, reason) in &result.order_notes {
         notes.entry(*index).or_insert(reason);
     }
-    for OrderRecord { order, events } in &result.orders {
+    for OrderRecord { order, events } in result.orders.records() {
         let note = notes.get(&order.index).map(|r| r.to_string());
         for event in events {
             let (fill_qty, fill_px, commission, liquidity) = match &event.kind {
@@ -226,7 +273,7 @@ fn orders_table(result: &BacktestResult) -> Table {
                 OrderEventKind::Canceled => note.clone().unwrap_or_default(),
                 _ => String::new(),
             };
-            rows.push(vec![
+            sink(&[
                 order.client_order_id.to_string(),
                 order.side.to_string(),
                 order.order_type().to_string(),
@@ -249,13 +296,10 @@ fn orders_table(result: &BacktestResult) -> Table {
                 liquidity,
                 reason,
                 order.status.to_string(),
-            ]);
+            ])?;
         }
     }
-    Table {
-        columns: COLUMNS,
-        rows,
-    }
+    Ok(())
 }
 
 /// `equity.csv`: one row per timestamp, equity in the report currency

@@ -33,6 +33,22 @@ pub trait Exporter {
     /// # Errors
     /// When serialization fails.
     fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError>;
+    /// Writes the file into `out`; tables with a row per order stream
+    /// their rows instead of holding the file in memory.
+    ///
+    /// # Errors
+    /// When serialization or the write fails.
+    fn write_to(
+        &self,
+        result: &BacktestResult,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ReportError> {
+        let bytes = self.render(result)?;
+        out.write_all(&bytes).map_err(|e| ReportError::Render {
+            what: self.file_name(),
+            message: e.to_string(),
+        })
+    }
 }
 
 /// An output could not be produced or written.
@@ -101,13 +117,16 @@ pub fn write_all(
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     for exporter in exporters {
-        let bytes = exporter.render(result)?;
-        let path = set.path().join(exporter.file_name());
-        std::fs::write(&path, &bytes).map_err(|e| ReportError::Io {
-            path: set.target().join(exporter.file_name()),
+        let target = set.target().join(exporter.file_name());
+        let io = |e: std::io::Error| ReportError::Io {
+            path: target.clone(),
             message: e.to_string(),
-        })?;
-        written.push(set.target().join(exporter.file_name()));
+        };
+        let file = std::fs::File::create(set.path().join(exporter.file_name())).map_err(io)?;
+        let mut out = std::io::BufWriter::new(file);
+        exporter.write_to(result, &mut out)?;
+        std::io::Write::flush(&mut out).map_err(io)?;
+        written.push(target);
     }
     set.commit()?;
     Ok(written)

@@ -6,16 +6,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::core::enums::OrderSide;
-use crate::core::events::{OrderEvent, OrderEventKind};
+use crate::core::events::OrderEvent;
 use crate::core::identifiers::{
     InstrumentId, InstrumentIndex, OrderIndex, PositionId, PositionIndex, StrategyIndex, TagIndex,
 };
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
-use crate::model::orders::{Order, OrderError, OrderRecord};
+use crate::model::orders::{Order, OrderError};
 use crate::model::position::Position;
 use crate::state::chunked::Chunked;
 use crate::state::event_log::EventLog;
+use crate::state::order_history::OrderHistory;
 
 /// Whether the order works (submitted and not terminal), and so is in the
 /// open-order index with its leaves counted in the open leaves; and its
@@ -285,37 +286,14 @@ impl Cache {
         self.events.fill_count()
     }
 
-    /// Every order with its history (INITIALIZED first), in submission
-    /// order: the run-wide log grouped by order in one pass, for reports.
-    #[must_use]
-    pub fn order_records(&self) -> Vec<OrderRecord> {
-        let mut records: Vec<OrderRecord> = self
-            .orders
-            .iter()
-            .map(|order| {
-                let mut events = Vec::with_capacity(4);
-                events.push(OrderEvent {
-                    order: order.index,
-                    kind: OrderEventKind::Initialized,
-                    ts_event: order.ts_init,
-                    ts_init: order.ts_init,
-                });
-                OrderRecord {
-                    order: order.clone(),
-                    events,
-                }
-            })
-            .collect();
-        // Each order's INITIALIZED event is not logged: the order itself
-        // holds its time.
-        for logged in self.events.iter() {
-            if let Some(record) = records.get_mut(logged.order.get())
-                && let Some(event) = self.events.event(logged, &record.order)
-            {
-                record.events.push(event);
-            }
-        }
-        records
+    /// Moves the orders, their event log and tags out, for the reports:
+    /// the cache then holds no order (a finished run's last step).
+    pub fn take_order_history(&mut self) -> OrderHistory {
+        OrderHistory::new(
+            std::mem::take(&mut self.orders),
+            std::mem::take(&mut self.events),
+            self.tags.clone(),
+        )
     }
 
     /// Orders submitted and not yet in a terminal state, in submission order.
@@ -724,7 +702,7 @@ mod tests {
         cache
             .apply_event(&event(1, OrderEventKind::Canceled))
             .unwrap();
-        let records = cache.order_records();
+        let records: Vec<_> = cache.take_order_history().records().collect();
         let names = |order: usize| -> Vec<&str> {
             records[order]
                 .events
@@ -810,7 +788,7 @@ mod tests {
             applied[order as usize].push(event);
         }
         assert_eq!(cache.fill_count(), 1);
-        for record in cache.order_records() {
+        for record in cache.take_order_history().records() {
             let logged = &record.events[1..];
             assert_eq!(record.events[0].kind, OrderEventKind::Initialized);
             assert_eq!(logged, applied[record.order.index.get()].as_slice());

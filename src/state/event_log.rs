@@ -94,6 +94,11 @@ impl EventLog {
         });
     }
 
+    /// The event logged at `position`.
+    pub(super) fn get(&self, position: usize) -> Option<&LoggedEvent> {
+        self.events.get(position)
+    }
+
     /// The events in the order logged.
     pub(super) fn iter(&self) -> impl Iterator<Item = &LoggedEvent> + '_ {
         self.events.iter()

@@ -4,4 +4,5 @@
 pub mod cache;
 mod chunked;
 mod event_log;
+pub mod order_history;
 pub mod portfolio;

@@ -1,0 +1,119 @@
+//! A finished run's orders with their events, for the reports: the
+//! cache's compact tables moved out as they are, read one order at a time.
+//! Each order's history is made when it is read, so a run of millions of
+//! orders never holds them twice (a report streams them to disk).
+
+use std::sync::Arc;
+
+use crate::core::events::{OrderEvent, OrderEventKind};
+use crate::model::orders::{Order, OrderRecord};
+
+use super::chunked::Chunked;
+use super::event_log::EventLog;
+
+/// Every order of a run in submission order, each with its events.
+/// Cloning shares the tables.
+#[derive(Debug, Clone, Default)]
+pub struct OrderHistory {
+    tables: Arc<Tables>,
+}
+
+#[derive(Debug, Default)]
+struct Tables {
+    orders: Chunked<Order>,
+    log: EventLog,
+    /// Order `i`'s logged events are `by_order[starts[i]..starts[i + 1]]`,
+    /// positions in the log: 4 bytes an order and 4 an event.
+    starts: Vec<u32>,
+    by_order: Vec<u32>,
+    tags: Vec<Arc<str>>,
+}
+
+impl OrderHistory {
+    /// Groups the log by order: one pass to count, one to place.
+    pub(super) fn new(orders: Chunked<Order>, log: EventLog, tags: Vec<Arc<str>>) -> Self {
+        let position = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let mut starts = vec![0u32; orders.len() + 1];
+        for logged in log.iter() {
+            if let Some(count) = starts.get_mut(logged.order.get() + 1) {
+                *count += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next: Vec<u32> = starts.clone();
+        let mut by_order = vec![0u32; log.iter().count()];
+        for (k, logged) in log.iter().enumerate() {
+            if let Some(slot) = next.get_mut(logged.order.get()) {
+                if let Some(place) = by_order.get_mut(*slot as usize) {
+                    *place = position(k);
+                }
+                *slot += 1;
+            }
+        }
+        Self {
+            tables: Arc::new(Tables {
+                orders,
+                log,
+                starts,
+                by_order,
+                tags,
+            }),
+        }
+    }
+
+    /// The number of orders.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.tables.orders.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Order `index` with its events, INITIALIZED first.
+    #[must_use]
+    pub fn record(&self, index: usize) -> Option<OrderRecord> {
+        let t = &self.tables;
+        let order = t.orders.get(index)?;
+        let (from, to) = (*t.starts.get(index)?, *t.starts.get(index + 1)?);
+        let mut events = Vec::with_capacity((to - from) as usize + 1);
+        // The INITIALIZED event is not logged: the order holds its time.
+        events.push(OrderEvent {
+            order: order.index,
+            kind: OrderEventKind::Initialized,
+            ts_event: order.ts_init,
+            ts_init: order.ts_init,
+        });
+        for position in &t.by_order[from as usize..to as usize] {
+            if let Some(event) = t
+                .log
+                .get(*position as usize)
+                .and_then(|l| t.log.event(l, order))
+            {
+                events.push(event);
+            }
+        }
+        Some(OrderRecord {
+            order: order.clone(),
+            events,
+        })
+    }
+
+    /// Every order with its events, made one at a time.
+    pub fn records(&self) -> impl Iterator<Item = OrderRecord> + '_ {
+        (0..self.len()).filter_map(|i| self.record(i))
+    }
+
+    /// The tag of `order`.
+    #[must_use]
+    pub fn tag(&self, order: &Order) -> Option<&str> {
+        order
+            .tag
+            .and_then(|index| self.tables.tags.get(index.get()))
+            .map(AsRef::as_ref)
+    }
+}
