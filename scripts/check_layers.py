@@ -30,6 +30,8 @@ ALLOWED = {
 # external crate -> the modules (or top-level files) that may name it.
 HEAVY = {
     "polars": {"data"},
+    "polars_parquet": {"data"},
+    "polars_buffer": {"data"},
     "csv": {"data", "report"},
     "comfy_table": {"report"},
     "plotters": {"report"},

@@ -4,6 +4,14 @@ use bt::core::text::clip;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A panic inside a contained third-party call is reported as the
+    // error it becomes; any other is a bug, shown as Rust shows it.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !bt::core::contain::is_containing() {
+            default_hook(info);
+        }
+    }));
     let cli = bt::cli::Cli::parse();
     let level = match cli.verbose {
         0 => "warn",

@@ -24,6 +24,7 @@ pub(crate) use serde_as_text;
 
 pub mod atomic;
 pub mod clock;
+pub mod contain;
 pub mod currency;
 pub mod enums;
 pub mod events;

@@ -5,6 +5,9 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use polars_buffer::Buffer;
+use polars_parquet::parquet::page::CompressedPage;
+use polars_parquet::parquet::read;
 
 use crate::core::fixed;
 use crate::core::time::UnixNanos;
@@ -259,13 +262,78 @@ fn fill_column(bars: &mut [Bar], raws: Vec<i64>, set: fn(&mut Bar, i64)) {
     }
 }
 
+/// Rows a byte of a bar file can hold at most. A row is a distinct
+/// timestamp and five numbers; real files take several bytes a row even
+/// compressed, so four rows a byte is a claim no real file makes.
+const MAX_ROWS_PER_BYTE: u64 = 4;
+
+/// A corrupt footer or page header can claim more values than the file
+/// could hold, and polars reserves memory for the claim before it reads
+/// the values: an allocation of exabytes aborts the process, which no
+/// error handling can catch. Every claim is checked first: the file's
+/// rows, each row group's, each column chunk's values, and each data page's.
+fn check_claims(metadata: &FileMetadataRef, contents: &Buffer<u8>) -> PolarsResult<()> {
+    let bytes = u64::try_from(contents.len()).unwrap_or(u64::MAX);
+    let most = bytes.saturating_mul(MAX_ROWS_PER_BYTE);
+    let check = |what: &str, claim: u64| {
+        if claim > most {
+            return Err(PolarsError::ComputeError(
+                format!(
+                    "{what} claims {claim} values in a file of {bytes} bytes (corrupt metadata)"
+                )
+                .into(),
+            ));
+        }
+        Ok(())
+    };
+    let widen = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    check("its footer", widen(metadata.num_rows))?;
+    for group in &metadata.row_groups {
+        check("a row group", widen(group.num_rows()))?;
+        for column in group.parquet_columns() {
+            let values = u64::try_from(column.num_values()).unwrap_or(u64::MAX);
+            check("a column chunk", values)?;
+            let pages = read::get_page_iterator(
+                column,
+                std::io::Cursor::new(contents.clone()),
+                Vec::new(),
+                contents.len(),
+            )
+            .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+            for page in pages {
+                let page = page.map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+                // A dictionary page keeps its count to itself.
+                let CompressedPage::Data(data) = &page else {
+                    continue;
+                };
+                let claim = widen(data.num_values());
+                check("a page", claim)?;
+                if claim > values {
+                    return Err(PolarsError::ComputeError(
+                        format!("a page claims {claim} values in a column chunk of {values} (corrupt metadata)").into(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
     let path = spec.path.as_path();
-    let file = std::fs::File::open(path)
-        .map_err(|e| DataError::file(path, format!("cannot open: {e}")))?;
-    let df = ParquetReader::new(file)
-        .finish()
-        .map_err(|e| DataError::file(path, format!("not a readable Parquet file: {e}")))?;
+    // Read once: the claims are checked on the bytes polars then reads.
+    let contents: Buffer<u8> = std::fs::read(path)
+        .map_err(|e| DataError::file(path, format!("cannot open: {e}")))?
+        .into();
+    // polars panics on some corrupt files (broken metadata): contained,
+    // that is an unreadable file like any other.
+    let df = crate::core::contain::contain(|| {
+        let mut reader = ParquetReader::new(std::io::Cursor::new(contents.clone()));
+        check_claims(reader.get_metadata()?, &contents)?;
+        reader.finish()
+    })
+    .map_err(|panic| DataError::file(path, format!("not a readable Parquet file: {panic}")))?
+    .map_err(|e| DataError::file(path, format!("not a readable Parquet file: {e}")))?;
     let c = &spec.columns;
     let mut rounded = 0;
     let ts = timestamps(
