@@ -1127,6 +1127,7 @@ fn script_limits(raw: &RawScriptLimits) -> ScriptLimits {
         max_array_size: raw.max_array_size.unwrap_or(d.max_array_size),
         max_map_size: raw.max_map_size.unwrap_or(d.max_map_size),
         max_indicator_bytes: raw.max_indicator_bytes.unwrap_or(d.max_indicator_bytes),
+        max_orders: raw.max_orders.unwrap_or(d.max_orders),
     }
 }
 

@@ -256,6 +256,7 @@ pub struct RawScriptLimits {
     pub max_array_size: Option<usize>,
     pub max_map_size: Option<usize>,
     pub max_indicator_bytes: Option<usize>,
+    pub max_orders: Option<u64>,
 }
 
 /// `{ kind = "fixed_quantity", quantity = "10" }`,

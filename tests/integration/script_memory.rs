@@ -80,3 +80,33 @@ fn indicator_buffers_are_bounded_by_max_indicator_bytes() {
         "{stderr}"
     );
 }
+
+#[test]
+fn orders_and_timers_are_bounded() {
+    // Every order is kept for the reports: an order loop stops at the
+    // limit, at the call that passes it.
+    let (code, stderr) = run_script(
+        "fn on_bar(ctx, bar) {\n    for i in 0..100 { ctx.buy(#{ quantity: 1, limit: bar.close * 0.5 }); }\n}\n",
+        "max_orders = 1000",
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("s.rhai:2:"), "{stderr}");
+    assert!(
+        stderr.contains("order limit reached (max_orders = 1000)"),
+        "{stderr}"
+    );
+    // Timers under new names stop at 10,000 at once; a cancelled one frees
+    // its place.
+    let (code, stderr) = run_script(
+        "fn on_start(ctx) {\n    for i in 0..10001 { ctx.set_timer(`t${i}`, \"1h\"); }\n}\nfn on_bar(ctx, bar) {}\n",
+        "",
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("s.rhai:2:"), "{stderr}");
+    assert!(stderr.contains("timer limit reached"), "{stderr}");
+    let (code, stderr) = run_script(
+        "fn on_bar(ctx, bar) {\n    let name = `t${ctx.bar_index()}`;\n    ctx.set_timer(name, \"1h\");\n    ctx.cancel_timer(name);\n}\n",
+        "",
+    );
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -115,6 +115,13 @@ pub struct CtxState {
     /// this bounds the buffers its indicators keep outside them.
     indicator_bytes: usize,
     pub max_indicator_bytes: usize,
+    /// Orders the script may submit over the run (`max_orders`): each is
+    /// kept for the reports, so a loop of orders would take the host's
+    /// memory.
+    pub max_orders: u64,
+    /// The names of the timers set and not cancelled, at most
+    /// [`MAX_TIMERS`].
+    timers: std::collections::BTreeSet<Arc<str>>,
     /// Names of the registered lines. A script has a handful, so a scan
     /// beats hashing the name on every read.
     lines: Vec<(String, Line)>,
@@ -154,6 +161,8 @@ impl CtxState {
             custom: Vec::new(),
             indicator_bytes: 0,
             max_indicator_bytes: super::ScriptLimits::default().max_indicator_bytes,
+            max_orders: super::ScriptLimits::default().max_orders,
+            timers: std::collections::BTreeSet::new(),
             lines: Vec::new(),
             wake_crosses: Vec::new(),
             commands: Vec::new(),
@@ -295,6 +304,12 @@ impl CtxState {
     }
 
     fn submit(&mut self, side: OrderSide, options: &Map) -> RhaiResult<ImmutableString> {
+        if self.orders_numbered + self.pending_submits() >= self.max_orders {
+            return fail(format!(
+                "order limit reached (max_orders = {}): every order is kept for the reports; raise the limit if the strategy needs more",
+                self.max_orders
+            ));
+        }
         let order = order_from_options(self, side, options)?;
         let expected_id = self
             .namer
@@ -583,6 +598,9 @@ fn register_reads(r: &mut Registry<'_>) {
     });
 }
 
+/// Timers a script may have at once: each lives in the run's clock.
+const MAX_TIMERS: usize = 10_000;
+
 fn register_orders(r: &mut Registry<'_>) {
     r.fun("buy", |ctx: &mut Ctx| {
         ctx.lock().submit(OrderSide::Buy, &Map::new())
@@ -637,17 +655,23 @@ fn register_orders(r: &mut Registry<'_>) {
         "set_timer",
         |ctx: &mut Ctx, name: &str, every: &str| -> RhaiResult<()> {
             let interval_ns = parse_duration_ns(every)?;
-            ctx.lock().push(TradingCommand::SetTimer {
-                name: Arc::from(name),
-                interval_ns,
-            });
+            let mut state = ctx.lock();
+            let name: Arc<str> = Arc::from(name);
+            if !state.timers.contains(&name) && state.timers.len() >= MAX_TIMERS {
+                return fail(format!(
+                    "timer limit reached: at most {MAX_TIMERS} timers at once (cancel_timer frees one)"
+                ));
+            }
+            state.timers.insert(Arc::clone(&name));
+            state.push(TradingCommand::SetTimer { name, interval_ns });
             Ok(())
         },
     );
     r.fun("cancel_timer", |ctx: &mut Ctx, name: &str| {
-        ctx.lock().push(TradingCommand::CancelTimer {
-            name: Arc::from(name),
-        });
+        let mut state = ctx.lock();
+        let name: Arc<str> = Arc::from(name);
+        state.timers.remove(&name);
+        state.push(TradingCommand::CancelTimer { name });
     });
 }
 

@@ -249,6 +249,7 @@ impl ScriptStrategy {
             program.functions.clone(),
         );
         state.max_indicator_bytes = program.limits.max_indicator_bytes;
+        state.max_orders = program.limits.max_orders;
         Ok(Self {
             program,
             engine,

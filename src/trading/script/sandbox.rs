@@ -27,6 +27,10 @@ pub struct ScriptLimits {
     /// (their periods decide it), over the whole run: the one part of a
     /// script's memory the size limits above do not bound.
     pub max_indicator_bytes: usize,
+    /// Orders the script may submit over the whole run: each is kept for
+    /// the reports (about 450 bytes), so an order loop cannot take the
+    /// host's memory.
+    pub max_orders: u64,
 }
 
 impl Default for ScriptLimits {
@@ -39,6 +43,7 @@ impl Default for ScriptLimits {
             max_array_size: 100_000,
             max_map_size: 10_000,
             max_indicator_bytes: 64 << 20,
+            max_orders: 10_000_000,
         }
     }
 }
@@ -56,6 +61,7 @@ impl ScriptLimits {
         max_array_size: 10_000_000,
         max_map_size: 1_000_000,
         max_indicator_bytes: 4 << 30,
+        max_orders: 1_000_000_000,
     };
 
     /// Checks every limit is from 1 to its ceiling.
@@ -64,7 +70,7 @@ impl ScriptLimits {
     /// The first limit out of range, with its range.
     pub fn check(&self) -> Result<(), String> {
         let c = Self::CEILINGS;
-        let limits: [(&str, u64, u64); 7] = [
+        let limits: [(&str, u64, u64); 8] = [
             ("max_operations", self.max_operations, c.max_operations),
             (
                 "max_call_levels",
@@ -96,6 +102,7 @@ impl ScriptLimits {
                 widen(self.max_indicator_bytes),
                 widen(c.max_indicator_bytes),
             ),
+            ("max_orders", self.max_orders, c.max_orders),
         ];
         for (name, value, ceiling) in limits {
             if value == 0 || value > ceiling {
