@@ -21,6 +21,13 @@ use bt::data::{BarFileSpec, load_bars};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
+#[allow(
+    dead_code,
+    reason = "one helper of the integration tests' set is used here"
+)]
+#[path = "integration/util.rs"]
+mod util;
+
 /// Cases a target, unless `PROPTEST_CASES` says otherwise.
 fn cases() -> Config {
     let cases = std::env::var("PROPTEST_CASES")
@@ -123,41 +130,19 @@ fn demo_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo_bars.csv")
 }
 
-/// A valid config on `data` with `logic` (`builtin = …` or `script = …`).
+/// A valid config on `data` with `logic` (a built-in name or a script
+/// path): the integration tests' one-instrument config over the first
+/// hour, with latency.
 fn config_text(data: &Path, logic: &str) -> String {
-    format!(
-        r#"[backtest]
-name = "fuzz"
-start = "2020-01-01T00:00:00Z"
-end = "2020-01-01T01:00:00Z"
-
-[[venues]]
-name = "SIM"
-oms = "netting"
-account = "cash"
-base_currency = "USD"
-starting_balances = ["100000 USD"]
-fee_model = {{ kind = "percentage", maker = 0.001, taker = 0.001 }}
-latency = {{ base_ms = 10, jitter_ms = 5 }}
-
-[[instruments]]
-id = "SYNTH.SIM"
-kind = "equity"
-currency = "USD"
-price_precision = 2
-size_precision = 0
-
-[[data]]
-instrument = "SYNTH.SIM"
-path = "{}"
-
-[[strategies]]
-{logic}
-instrument = "SYNTH.SIM"
-params = {{ fast = 5, slow = 12 }}
-"#,
-        data.display()
-    )
+    util::single_config(data, logic, "fast = 5, slow = 12", "0.001")
+        .replace(
+            "name = \"test\"",
+            "name = \"fuzz\"\nstart = \"2020-01-01T00:00:00Z\"\nend = \"2020-01-01T01:00:00Z\"",
+        )
+        .replace(
+            "starting_balances",
+            "latency = { base_ms = 10, jitter_ms = 5 }\nstarting_balances",
+        )
 }
 
 /// Loads and runs the config text at `path`: `Ok` or an error message.
@@ -185,7 +170,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("bars.csv");
         std::fs::write(&data, small_csv()).unwrap();
-        let text = mutate(&config_text(&data, "builtin = \"sma_cross\""), &edits);
+        let text = mutate(&config_text(&data, "sma_cross"), &edits);
         let path = dir.path().join("fuzz.toml");
         let started = now();
         if let Err(message) = load_and_run(&path, &text) {
@@ -203,12 +188,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bars.csv");
         std::fs::write(&path, mutate(&small_csv(), &edits)).unwrap();
-        let started = now();
-        if let Err(error) = load_bars(&BarFileSpec::new(&path, InstrumentIndex(0), 2, 0)) {
-            let message = error.to_string();
-            prop_assert!(message.starts_with(&path.display().to_string()), "unlocated: {message}");
-        }
-        prop_assert!(now().duration_since(started) < BOUND);
+        loads_or_names(&path)?;
     }
 
     /// Parquet bytes: a valid file with bytes flipped, cut or spliced
@@ -230,12 +210,7 @@ proptest! {
             bytes.truncate(at as usize % bytes.len());
         }
         std::fs::write(&path, &bytes).unwrap();
-        let started = now();
-        if let Err(error) = load_bars(&BarFileSpec::new(&path, InstrumentIndex(0), 2, 0)) {
-            let message = error.to_string();
-            prop_assert!(message.starts_with(&path.display().to_string()), "unlocated: {message}");
-        }
-        prop_assert!(now().duration_since(started) < BOUND);
+        loads_or_names(&path)?;
     }
 
     /// Rhai scripts: a mutated example strategy compiles and runs, or
@@ -251,7 +226,7 @@ proptest! {
         std::fs::write(&data, small_csv()).unwrap();
         let script = dir.path().join("fuzz.rhai");
         std::fs::write(&script, mutate(&source, &edits)).unwrap();
-        let text = config_text(&data, &format!("script = \"{}\"", script.display()));
+        let text = config_text(&data, &script.display().to_string());
         let started = now();
         if let Err(message) = load_and_run(&dir.path().join("fuzz.toml"), &text) {
             let located = message.starts_with('/') || message.starts_with("strategy '");
@@ -259,6 +234,20 @@ proptest! {
         }
         prop_assert!(now().duration_since(started) < BOUND);
     }
+}
+
+/// Loading the bar file at `path` succeeds, or fails naming it, in time.
+fn loads_or_names(path: &Path) -> Result<(), TestCaseError> {
+    let started = now();
+    if let Err(error) = load_bars(&BarFileSpec::new(path, InstrumentIndex(0), 2, 0)) {
+        let message = error.to_string();
+        prop_assert!(
+            message.starts_with(&path.display().to_string()),
+            "unlocated: {message}"
+        );
+    }
+    prop_assert!(now().duration_since(started) < BOUND);
+    Ok(())
 }
 
 /// A small valid Parquet bar file, made once.
@@ -277,4 +266,30 @@ fn parquet_bytes() -> Vec<u8> {
             std::fs::read(out).unwrap()
         })
         .clone()
+}
+
+/// The inputs the targets mutate are valid as they are, so the cases
+/// start from runs that succeed.
+#[test]
+fn the_unmutated_inputs_are_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bars.csv");
+    std::fs::write(&data, small_csv()).unwrap();
+    load_and_run(&dir.path().join("a.toml"), &config_text(&data, "sma_cross")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("strategies/ema_cross.rhai");
+    load_and_run(
+        &dir.path().join("b.toml"),
+        &config_text(&data, &script.display().to_string()),
+    )
+    .unwrap();
+    let parquet = dir.path().join("bars.parquet");
+    std::fs::write(&parquet, parquet_bytes()).unwrap();
+    assert_eq!(
+        load_bars(&BarFileSpec::new(&parquet, InstrumentIndex(0), 2, 0))
+            .unwrap()
+            .bars
+            .len(),
+        80
+    );
 }

@@ -32,6 +32,16 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
+/// `c.toml` in `dir`: EMA cross on the demo bars.
+fn demo_config(dir: &Path) -> String {
+    let data = crate::util::root().join("data/demo_bars.csv");
+    write(
+        dir,
+        "c.toml",
+        &single_config(&data, "ema_cross", "", "0.001"),
+    )
+}
+
 /// Synthetic bars (enough that a debug build runs for a good part of a
 /// second) and two configs on them that give different results.
 fn long_run(dir: &Path) -> (String, String) {
@@ -159,12 +169,7 @@ fn a_second_run_into_a_directory_in_use_is_refused() {
 #[test]
 fn a_new_set_drops_the_files_of_an_earlier_run() {
     let dir = scratch();
-    let data = crate::util::root().join("data/demo_bars.csv");
-    let config = write(
-        dir.path(),
-        "c.toml",
-        &single_config(&data, "ema_cross", "", "0.001"),
-    );
+    let config = demo_config(dir.path());
     bt(
         dir.path(),
         &["run", &config, "--out", "out", "--quiet", "--parquet"],
@@ -188,12 +193,7 @@ fn a_new_set_drops_the_files_of_an_earlier_run() {
 #[test]
 fn a_directory_holding_other_files_is_not_replaced() {
     let dir = scratch();
-    let data = crate::util::root().join("data/demo_bars.csv");
-    let config = write(
-        dir.path(),
-        "c.toml",
-        &single_config(&data, "ema_cross", "", "0.001"),
-    );
+    let config = demo_config(dir.path());
     // `--out .` would replace the user's own directory: refused, exit 1.
     let run = bt(dir.path(), &["run", &config, "--out", ".", "--quiet"]).expect_code(1);
     assert!(
@@ -214,12 +214,7 @@ fn an_output_that_cannot_be_written_exits_1() {
     )
     .expect_code(1);
     assert!(run.stderr().contains("cannot write"), "{}", run.stderr());
-    let data = crate::util::root().join("data/demo_bars.csv");
-    let config = write(
-        dir.path(),
-        "c.toml",
-        &single_config(&data, "ema_cross", "", "0.001"),
-    );
+    let config = demo_config(dir.path());
     bt(
         dir.path(),
         &["run", &config, "--out", "file/out", "--quiet"],
