@@ -95,6 +95,9 @@ pub struct BacktestConfig {
     pub out_dir: PathBuf,
     /// Write the result tables as Parquet too.
     pub parquet: bool,
+    /// After the last bar, cancel working orders and close open positions
+    /// at the last close (Backtesting.py's `finalize_trades=True`).
+    pub close_at_end: bool,
     pub venues: Vec<VenueSpec>,
     pub instruments: Vec<Instrument>,
     /// The venue of each instrument.
@@ -419,6 +422,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         seed: raw.backtest.seed,
         out_dir,
         parquet: raw.backtest.parquet,
+        close_at_end: raw.backtest.close_at_end,
         venues,
         instruments,
         instrument_venues,

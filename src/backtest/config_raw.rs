@@ -67,6 +67,9 @@ pub struct RawBacktest {
     /// Also write the result tables as Parquet.
     #[serde(default)]
     pub parquet: bool,
+    /// Close every open trade at the last bar's close.
+    #[serde(default)]
+    pub close_at_end: bool,
 }
 
 #[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]

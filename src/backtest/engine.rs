@@ -32,6 +32,8 @@ use crate::trading::strategy::{AccountSnapshot, Strategy, StrategyContext};
 use crate::venues::account::Account;
 use crate::venues::exchange::SimulatedExchange;
 
+mod settle;
+
 use super::BacktestError;
 use super::config::BacktestConfig;
 use super::fx::{FxError, FxTable};
@@ -185,6 +187,8 @@ pub struct BacktestEngine {
     curve: EquityCurve,
     start: Option<UnixNanos>,
     end: Option<UnixNanos>,
+    /// Settle at the end: see `settle`.
+    close_at_end: bool,
 }
 
 impl std::fmt::Debug for BacktestEngine {
@@ -346,6 +350,7 @@ impl BacktestEngine {
             curve: EquityCurve::default(),
             start: config.start,
             end: config.end,
+            close_at_end: config.close_at_end,
         })
     }
 
@@ -446,6 +451,9 @@ impl BacktestEngine {
             self.replay(&routes, ReplayMerge::new(streams), &mut current_ts)?;
         }
         if let Some(ts) = current_ts {
+            if self.close_at_end {
+                self.settle(ts)?;
+            }
             self.record_equity::<GENERAL>(ts)?;
         }
         for i in 0..self.strategies.len() {

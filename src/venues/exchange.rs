@@ -254,6 +254,18 @@ impl SimulatedExchange {
         Ok(())
     }
 
+    /// Delivers every command in flight at `ts`, whatever its latency: the
+    /// run is over and no later bar exists to deliver it on.
+    ///
+    /// # Errors
+    /// When an id cannot be built.
+    pub fn deliver_all(&mut self, ts: UnixNanos) -> Result<(), ExchangeError> {
+        for inflight in std::mem::take(&mut self.inflight) {
+            self.execute(inflight.command, ts)?;
+        }
+        Ok(())
+    }
+
     /// `true` when `bar` has something to do here: a command in flight, an
     /// order to expire, or working orders of its instrument that it may
     /// trade or that are immediate (IOC/FOK orders work in their core until

@@ -21,6 +21,7 @@ mod reference;
 mod report;
 mod script_memory;
 mod scripts;
+mod settlement;
 mod sizers;
 mod snapshots;
 mod util;
