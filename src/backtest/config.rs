@@ -98,6 +98,12 @@ pub struct BacktestConfig {
     /// After the last bar, cancel working orders and close open positions
     /// at the last close (Backtesting.py's `finalize_trades=True`).
     pub close_at_end: bool,
+    /// What is replayed before trading starts (see [`Warmup`]).
+    pub warmup: Option<Warmup>,
+    /// Where the replay starts when it is before `start`: set by the
+    /// runner from `warmup` and the data (`None` until then, and without
+    /// a warm-up).
+    pub replay_from: Option<UnixNanos>,
     pub venues: Vec<VenueSpec>,
     pub instruments: Vec<Instrument>,
     /// The venue of each instrument.
@@ -423,6 +429,13 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         out_dir,
         parquet: raw.backtest.parquet,
         close_at_end: raw.backtest.close_at_end,
+        warmup: raw
+            .backtest
+            .warmup
+            .as_ref()
+            .map(|w| warmup(&check, w))
+            .transpose()?,
+        replay_from: None,
         venues,
         instruments,
         instrument_venues,
@@ -1118,6 +1131,32 @@ fn strategy_logic(
                 builtin::BUILTIN_NAMES.join(", ")
             ),
         )),
+    }
+}
+
+/// Bars fed to strategies and indicators before trading starts: no order
+/// is accepted and no equity recorded before `start` (or, without a
+/// `start`, before the end of the warm-up from the first bar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warmup {
+    /// This many bars of the first strategy's instrument.
+    Bars(usize),
+    /// This long, in nanoseconds.
+    Span(i64),
+}
+
+fn warmup(check: &Checker<'_>, raw: &toml::Spanned<toml::Value>) -> Result<Warmup, ConfigError> {
+    let fail = |message: String| check.fail(raw.span(), "backtest.warmup", message);
+    match raw.get_ref() {
+        toml::Value::Integer(n) if (1..=10_000_000).contains(n) => {
+            Ok(Warmup::Bars(usize::try_from(*n).unwrap_or(0)))
+        }
+        toml::Value::String(text) => crate::core::time::parse_duration_ns(text)
+            .map(Warmup::Span)
+            .map_err(fail),
+        other => Err(fail(format!(
+            "expected a number of bars from 1 to 10,000,000 or a duration like \"30d\", got {other}"
+        ))),
     }
 }
 

@@ -70,6 +70,9 @@ pub struct RawBacktest {
     /// Close every open trade at the last bar's close.
     #[serde(default)]
     pub close_at_end: bool,
+    /// Bars (an integer) or a duration (`"30d"`) replayed before trading
+    /// starts.
+    pub warmup: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]

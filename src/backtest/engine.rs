@@ -189,6 +189,10 @@ pub struct BacktestEngine {
     end: Option<UnixNanos>,
     /// Settle at the end: see `settle`.
     close_at_end: bool,
+    /// With a warm-up: where trading starts (the bars from `start`, where
+    /// the replay starts, up to here feed the strategies, but no order is
+    /// accepted and no equity recorded).
+    trade_from: Option<UnixNanos>,
 }
 
 impl std::fmt::Debug for BacktestEngine {
@@ -348,9 +352,10 @@ impl BacktestEngine {
             has_feeds,
             unvalued,
             curve: EquityCurve::default(),
-            start: config.start,
+            start: config.replay_from.or(config.start),
             end: config.end,
             close_at_end: config.close_at_end,
+            trade_from: config.replay_from.and(config.start),
         })
     }
 
@@ -522,6 +527,7 @@ impl BacktestEngine {
             && !route.moves_fx
             && !self.has_feeds
             && self.observer.is_none()
+            && self.trade_from.is_none()
     }
 
     /// The bar loop of a run over one stream: no merge, and the bars
@@ -1040,6 +1046,10 @@ impl BacktestEngine {
                 "time in force {} is not supported yet",
                 request.time_in_force
             )),
+            _ if self.trade_from.is_some_and(|from| now < from) => Err(format!(
+                "warm-up: no order is accepted before {}",
+                self.trade_from.unwrap_or_default()
+            )),
             (TimeInForce::Gtd, None, _) => Err("GTD needs an expire time".to_string()),
             (_, _, None) => Err("no price yet to size or check the order".to_string()),
             _ => match unsized_reason {
@@ -1258,6 +1268,10 @@ impl BacktestEngine {
     // Once per timestamp, a few instructions: worth more than a call.
     #[inline(always)]
     fn record_equity<const G: bool>(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
+        // The warm-up is not part of the run's equity.
+        if G && self.trade_from.is_some_and(|from| ts < from) {
+            return Ok(());
+        }
         if self.unvalued {
             self.value_waiting_accounts(ts)?;
         }

@@ -1,10 +1,12 @@
 //! Runs one validated config end to end: build strategies, load data, replay.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tracing::{info, warn};
 
 use crate::analysis::downsample::{candles, line_at_candles};
+use crate::core::UnixNanos;
 use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
 use crate::indicators::{BarIndicator, BarInput};
@@ -14,7 +16,7 @@ use crate::trading::script::ScriptStrategy;
 use crate::trading::strategy::Strategy;
 
 use super::BacktestError;
-use super::config::{BacktestConfig, StrategyLogic};
+use super::config::{BacktestConfig, StrategyLogic, Warmup};
 use super::engine::BacktestEngine;
 use super::results::{BacktestResult, Benchmark, ChartData, Detail, ResultInputs};
 
@@ -141,6 +143,62 @@ fn check_window(config: &BacktestConfig, data: &[LoadedBars]) -> Result<(), Back
     )))
 }
 
+/// `config` with its warm-up resolved on `data`: `start` is where trading
+/// starts and `replay_from` where the replay does (before it by the
+/// warm-up). Without a warm-up, `config` as it is.
+///
+/// # Errors
+/// A warm-up of more bars than the data hold before `start`, or one that
+/// leaves no bar to trade.
+pub fn with_warmup<'a>(
+    config: &'a BacktestConfig,
+    data: &[LoadedBars],
+) -> Result<Cow<'a, BacktestConfig>, BacktestError> {
+    let Some(warmup) = config.warmup else {
+        return Ok(Cow::Borrowed(config));
+    };
+    let primary = config.strategies.first().map(|s| s.instrument);
+    let bars: &[Bar] = primary
+        .and_then(|i| first_feed(config, data, i.get()))
+        .unwrap_or_default();
+    let fail = |message: String| {
+        BacktestError::Config(super::ConfigError::in_field(
+            &config.source,
+            "backtest.warmup",
+            message,
+        ))
+    };
+    let first = bars.first().map(|b| b.ts_init).unwrap_or_default();
+    // Where trading starts: `start`, or the warm-up's length from the
+    // first bar.
+    let trade_from = match (config.start, warmup) {
+        (Some(start), _) => start,
+        (None, Warmup::Bars(n)) => bars.get(n).map(|b| b.ts_init).ok_or_else(|| {
+            fail(format!(
+                "a warm-up of {n} bars leaves none of the {} bars to trade",
+                bars.len()
+            ))
+        })?,
+        (None, Warmup::Span(ns)) => UnixNanos(first.0.saturating_add(ns)),
+    };
+    let replay_from = match warmup {
+        Warmup::Bars(n) => {
+            let at = bars.partition_point(|b| b.ts_init < trade_from);
+            let from = at.checked_sub(n).ok_or_else(|| {
+                fail(format!(
+                    "a warm-up of {n} bars needs {n} bars before {trade_from}; the data hold {at}"
+                ))
+            })?;
+            bars.get(from).map_or(trade_from, |b| b.ts_init)
+        }
+        Warmup::Span(ns) => UnixNanos(trade_from.0.saturating_sub(ns)),
+    };
+    let mut resolved = config.clone();
+    resolved.start = Some(trade_from);
+    resolved.replay_from = Some(replay_from);
+    Ok(Cow::Owned(resolved))
+}
+
 /// Runs `config` on already loaded data: the results with their report's
 /// chart data and the config's analyzers.
 ///
@@ -150,6 +208,7 @@ pub fn run_loaded(
     config: &BacktestConfig,
     data: &[LoadedBars],
 ) -> Result<BacktestResult, BacktestError> {
+    let config = &*with_warmup(config, data)?;
     let mut result = run_results(config, data)?;
     let primary = config.strategies.first().map(|s| s.instrument);
     let primary_bars: &[Bar] = primary
@@ -195,6 +254,11 @@ pub fn run_results(
 /// window (bars are sorted, so the window is a slice of its feed).
 #[must_use]
 pub fn benchmark(config: &BacktestConfig, data: &[LoadedBars]) -> Benchmark {
+    // A warm-up that does not fit fails the run itself, with its reason.
+    let Ok(resolved) = with_warmup(config, data) else {
+        return Benchmark::new(Vec::new());
+    };
+    let config = &*resolved;
     let closes = config
         .strategies
         .first()
@@ -220,6 +284,7 @@ pub fn run_against(
     benchmark: &Benchmark,
     detail: Detail,
 ) -> Result<BacktestResult, BacktestError> {
+    let config = &*with_warmup(config, data)?;
     let strategies = build_strategies(config)?;
     let engine = BacktestEngine::new(config, strategies)?;
     let streams = config
@@ -236,7 +301,22 @@ pub fn run_against(
             )
         })
         .collect();
-    let output = engine.run(streams)?;
+    let mut output = engine.run(streams)?;
+    // The strategy warmed up on the bars replayed before trading began:
+    // the statistics' own warm-up (where Buy & Hold starts) is what is
+    // left of it.
+    if let (Some(from), Some(start)) = (config.replay_from, config.start) {
+        let replayed = config
+            .strategies
+            .first()
+            .and_then(|s| first_feed(config, data, s.instrument.get()))
+            .map_or(0, |bars| {
+                bars_within(bars, Some(from), Some(start))
+                    .len()
+                    .saturating_sub(1)
+            });
+        output.warmup = output.warmup.saturating_sub(replayed);
+    }
     let bars = data
         .iter()
         .map(|d| bars_within(&d.bars, config.start, config.end).len())

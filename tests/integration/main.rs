@@ -25,4 +25,5 @@ mod settlement;
 mod sizers;
 mod snapshots;
 mod util;
+mod warmup;
 mod wrangle;
