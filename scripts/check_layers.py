@@ -38,6 +38,7 @@ HEAVY = {
     "rhai": {"trading/script"},
     "rayon": {"optimization"},
     "clap": {"cli", "main"},
+    "clap_complete": {"cli"},
     "indicatif": {"cli"},
     "tracing_subscriber": {"main", "cli"},
 }

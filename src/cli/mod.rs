@@ -8,7 +8,7 @@ mod wrangle;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::Result;
 
@@ -60,6 +60,14 @@ pub enum Command {
     /// Prepare data files.
     #[command(subcommand)]
     Wrangle(wrangle::WrangleCommand),
+    /// Print the shell completion script for SHELL.
+    #[command(
+        after_help = "Examples:\n  bt completions bash > ~/.local/share/bash-completion/completions/bt\n  bt completions zsh > \"${fpath[1]}/_bt\"\n  bt completions fish > ~/.config/fish/completions/bt.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs a parsed command line.
@@ -78,6 +86,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Optimize(args) => optimize::execute(*args),
         Command::Validate { config } => validate::execute(&config),
         Command::Wrangle(command) => wrangle::execute(command),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "bt", &mut script);
+            print_stdout(&String::from_utf8_lossy(&script))
+        }
     }
 }
 

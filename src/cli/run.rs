@@ -19,6 +19,7 @@ pub(super) fn execute(
     // Nothing is worth keeping before the output set is in place: a signal
     // ends the run at once, leaving the earlier set whole.
     let _interrupt = Interrupt::install(OnSignal::Exit)?;
+    let started = now();
     let config = config::load(config_path)?;
     let dir = out.unwrap_or_else(|| config.out_dir.clone());
     // Locked from the start: a second run into `dir` is refused at once,
@@ -31,6 +32,20 @@ pub(super) fn execute(
     if quiet {
         return Ok(());
     }
+    let seconds = now().duration_since(started).as_secs_f64();
+    #[allow(clippy::cast_precision_loss, reason = "a rate for people")]
+    let rate = result.bars as f64 / seconds.max(1e-9);
+    let rate = if rate >= 1e6 {
+        format!("{:.1} M", rate / 1e6)
+    } else {
+        format!("{rate:.0}")
+    };
+    eprintln!(
+        "{} bars, {} orders, {} fills in {seconds:.2} s ({rate} bars/s, loading and writing included)",
+        result.bars,
+        result.orders.len(),
+        result.orders.fill_count(),
+    );
     match format {
         OutputFormat::Table => {
             let mut text = StatsTable::render(&result);
@@ -47,4 +62,13 @@ pub(super) fn execute(
     }
     tracing::info!(files = written.len(), "results written");
     Ok(())
+}
+
+/// The wall clock, for the timing line only.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the wall time is told to the user; it reaches no result"
+)]
+fn now() -> std::time::Instant {
+    std::time::Instant::now()
 }

@@ -74,6 +74,12 @@ impl OrderHistory {
         self.len() == 0
     }
 
+    /// The number of fills.
+    #[must_use]
+    pub fn fill_count(&self) -> usize {
+        self.tables.log.fill_count()
+    }
+
     /// Order `index` with its events, INITIALIZED first.
     #[must_use]
     pub fn record(&self, index: usize) -> Option<OrderRecord> {

@@ -7,6 +7,7 @@
 )]
 
 mod analyzers;
+mod cli;
 mod configs;
 mod errors;
 mod fx;
