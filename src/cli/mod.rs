@@ -1,5 +1,6 @@
 //! The command line (the only home of clap): one file per subcommand.
 
+mod init;
 mod interrupt;
 mod optimize;
 mod run;
@@ -60,6 +61,12 @@ pub enum Command {
     /// Prepare data files.
     #[command(subcommand)]
     Wrangle(wrangle::WrangleCommand),
+    /// Write a new project that runs as written (config, script, data).
+    #[command(after_help = "Example:\n  bt init my_backtest && cd my_backtest && bt run bt.toml")]
+    Init {
+        /// A new or empty directory.
+        dir: PathBuf,
+    },
     /// Print the shell completion script for SHELL.
     #[command(
         after_help = "Examples:\n  bt completions bash > ~/.local/share/bash-completion/completions/bt\n  bt completions zsh > \"${fpath[1]}/_bt\"\n  bt completions fish > ~/.config/fish/completions/bt.fish"
@@ -86,6 +93,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Optimize(args) => optimize::execute(*args),
         Command::Validate { config } => validate::execute(&config),
         Command::Wrangle(command) => wrangle::execute(command),
+        Command::Init { dir } => init::execute(&dir),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "bt", &mut script);

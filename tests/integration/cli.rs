@@ -58,3 +58,48 @@ fn a_run_ends_with_its_timing_on_stderr_unless_quiet() {
     let quiet = bt(dir.path(), &["run", config, "--out", "out", "--quiet"]).expect_code(0);
     assert_eq!(quiet.stderr(), "");
 }
+
+#[test]
+fn init_writes_a_project_that_runs_and_sweeps_as_written() {
+    let dir = scratch();
+    let made = bt(dir.path(), &["init", "proj"]).expect_code(0);
+    assert!(
+        made.stdout().contains("cd proj && bt run bt.toml"),
+        "{}",
+        made.stdout()
+    );
+    let proj = dir.path().join("proj");
+    for file in [
+        "bt.toml",
+        "strategies/sma_cross.rhai",
+        "data/bars.csv",
+        ".gitignore",
+    ] {
+        assert!(proj.join(file).exists(), "{file}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(proj.join(".gitignore")).unwrap(),
+        "out/\n"
+    );
+    bt(&proj, &["run", "bt.toml", "--quiet"]).expect_code(0);
+    let json = crate::util::results(&proj.join("out/sma_cross"));
+    assert!(
+        json["stats"]["# Trades"].as_u64().unwrap() > 5,
+        "{}",
+        json["stats"]
+    );
+    assert_eq!(
+        json["stats"]["Start"], "2020-02-20T00:00:00Z",
+        "after a 50-bar warm-up"
+    );
+    let sweep = bt(&proj, &["optimize", "bt.toml", "--quiet", "--jobs", "2"]).expect_code(0);
+    assert_eq!(sweep.stdout(), "");
+    assert!(proj.join("out/sma_cross-optimize/best.toml").exists());
+    // A directory with anything in it is not a new project.
+    let again = bt(dir.path(), &["init", "proj"]).expect_code(2);
+    assert!(
+        again.stderr().contains("proj is not empty"),
+        "{}",
+        again.stderr()
+    );
+}
