@@ -34,6 +34,9 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run one backtest and write its results.
+    #[command(
+        after_help = "Examples:\n  bt run configs/ema_cross.toml\n  bt run configs/ema_cross.toml --out /tmp/ema --format json --parquet\n\nExit codes: 0 success, 1 runtime failure, 2 usage, 3 invalid input, 130/143 interrupted."
+    )]
     Run {
         /// The TOML config.
         config: PathBuf,
@@ -54,12 +57,16 @@ pub enum Command {
     /// Search a config's parameters ([optimize] table) over all cores.
     Optimize(Box<optimize::OptimizeArgs>),
     /// Check a config and its data files without running.
+    #[command(after_help = "Example:\n  bt validate configs/ema_cross.toml")]
     Validate {
         /// The TOML config.
         config: PathBuf,
     },
     /// Prepare data files.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  bt wrangle csv-to-parquet bars.csv bars.parquet --price-precision 2\n  bt wrangle synth data/synth.csv --bars 100000 --seed 7"
+    )]
     Wrangle(wrangle::WrangleCommand),
     /// Write a new project that runs as written (config, script, data).
     #[command(after_help = "Example:\n  bt init my_backtest && cd my_backtest && bt run bt.toml")]

@@ -20,7 +20,11 @@ use super::{OutputFormat, print_stdout};
 
 /// `bt optimize`'s arguments.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Examples:\n  bt optimize --grid configs/optimize_ema.toml\n  bt optimize --random 200 configs/optimize_ema.toml --maximize \"Sharpe Ratio\" --jobs 8\n  bt optimize --grid configs/optimize_ema.toml --shard 1/4 --out parts && bt optimize merge parts --out merged"
+)]
 pub struct OptimizeArgs {
     #[command(subcommand)]
     pub merge: Option<OptimizeCommand>,

@@ -103,3 +103,59 @@ fn init_writes_a_project_that_runs_and_sweeps_as_written() {
         again.stderr()
     );
 }
+
+#[test]
+fn every_command_shows_examples_in_its_help() {
+    let dir = scratch();
+    for command in [
+        "run",
+        "optimize",
+        "validate",
+        "wrangle",
+        "init",
+        "completions",
+    ] {
+        let help = bt(dir.path(), &[command, "--help"]).expect_code(0).stdout();
+        assert!(help.contains("Example"), "{command}: {help}");
+    }
+}
+
+#[test]
+fn logs_are_coloured_on_a_terminal_unless_no_color_is_set() {
+    // `script` gives bt a terminal for stderr.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: no `script` to give bt a terminal");
+        return;
+    }
+    let dir = scratch();
+    bt(dir.path(), &["init", "p"]).expect_code(0);
+    let logs = |no_color: bool| {
+        let mut command = std::process::Command::new("script");
+        command
+            .args([
+                "-qec",
+                &format!("{} -v run bt.toml --quiet", env!("CARGO_BIN_EXE_bt")),
+                "/dev/null",
+            ])
+            .current_dir(dir.path().join("p"))
+            .env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&command.output().unwrap().stdout).into_owned()
+    };
+    let coloured = logs(false);
+    assert!(
+        coloured.contains("data loaded") && coloured.contains('\u{1b}'),
+        "{coloured}"
+    );
+    let plain = logs(true);
+    assert!(
+        plain.contains("data loaded") && !plain.contains('\u{1b}'),
+        "{plain}"
+    );
+}
