@@ -124,3 +124,21 @@ fn the_demo_writes_to_the_configured_out_dir() {
     bt(dir.path(), &["run", config.to_str().unwrap(), "--quiet"]).expect_code(0);
     assert!(dir.path().join("out/ema_cross/results.json").exists());
 }
+
+/// The README's first command: the figures it quotes.
+#[test]
+fn the_daily_demo_gives_the_figures_the_readme_quotes() {
+    let dir = scratch();
+    let config = root().join("configs/demo.toml");
+    bt(dir.path(), &["run", config.to_str().unwrap(), "--quiet"]).expect_code(0);
+    let stats = &crate::util::results(&dir.path().join("out/demo"))["stats"];
+    assert_eq!(stats["# Trades"], 20);
+    assert_eq!(
+        stats["Start"], "2020-02-20T00:00:00Z",
+        "after the 50-day warm-up"
+    );
+    let buy_and_hold = stats["Buy & Hold Return [%]"].as_f64().unwrap();
+    assert!((buy_and_hold - 43.26).abs() < 0.01, "{buy_and_hold}");
+    let drawdown = stats["Max. Drawdown [%]"].as_f64().unwrap();
+    assert!((drawdown + 34.98).abs() < 0.01, "{drawdown}");
+}
