@@ -55,9 +55,58 @@ impl StatsTable {
                 Cell::new(format_value(value)).set_alignment(CellAlignment::Right),
             ]);
         }
-        table.to_string()
+        let mut text = table.to_string();
+        let notes = notes(&result.stats.entries);
+        if !notes.is_empty() {
+            text.push_str("\nNotes:");
+            for note in notes {
+                text.push_str("\n  - ");
+                text.push_str(&note);
+            }
+        }
+        text
     }
 }
+
+/// A short run's annualised figures, and ratios over a near-zero
+/// volatility, are printed as computed (the peers compute them the same
+/// way) but said to be what they are.
+fn notes(entries: &[(String, StatValue)]) -> Vec<String> {
+    let number = |key: &str| {
+        entries.iter().find_map(|(k, v)| match v {
+            StatValue::Number(Some(x)) if *k == key => Some(*x),
+            _ => None,
+        })
+    };
+    let days = entries
+        .iter()
+        .find_map(|(k, v)| match v {
+            StatValue::Duration(Some(ns)) if *k == "Duration" => Some(*ns / NANOS_PER_DAY),
+            _ => None,
+        })
+        .unwrap_or(0);
+    let mut notes = Vec::new();
+    for key in ["Sharpe Ratio", "Sortino Ratio", "Calmar Ratio"] {
+        if let Some(x) = number(key).filter(|x| x.abs() > RATIO_BEYOND_SENSE) {
+            let volatility = number("Volatility (Ann.) [%]").unwrap_or(f64::NAN);
+            notes.push(format!(
+                "{key} {x:.1}: a ratio over a volatility near zero ({volatility:.4} % a year) over {days} days; read it as undefined"
+            ));
+        }
+    }
+    if days < SHORT_RUN_DAYS && number("Return (Ann.) [%]").is_some() {
+        notes.push(format!(
+            "Return (Ann.), CAGR and the ratios are annualised from {days} days: a short run's return compounded over a year"
+        ));
+    }
+    notes
+}
+
+/// No market gives an annualised Sharpe, Sortino or Calmar ratio this
+/// large: past it the divisor is all but zero.
+const RATIO_BEYOND_SENSE: f64 = 100.0;
+/// Below this many days an annualised figure extrapolates far.
+const SHORT_RUN_DAYS: i64 = 90;
 
 /// A table of text cells with a header row, numbers right-aligned.
 #[must_use]

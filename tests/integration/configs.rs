@@ -141,4 +141,7 @@ fn the_daily_demo_gives_the_figures_the_readme_quotes() {
     assert!((buy_and_hold - 43.26).abs() < 0.01, "{buy_and_hold}");
     let drawdown = stats["Max. Drawdown [%]"].as_f64().unwrap();
     assert!((drawdown + 34.98).abs() < 0.01, "{drawdown}");
+    // Five years of days: nothing in its table needs a note.
+    let table = bt(dir.path(), &["run", config.to_str().unwrap()]).expect_code(0);
+    assert!(!table.stdout().contains("Notes:"), "{}", table.stdout());
 }
