@@ -34,10 +34,10 @@ use crate::venues::exchange::SimulatedExchange;
 
 mod settle;
 
-use super::BacktestError;
 use super::config::BacktestConfig;
 use super::fx::{FxError, FxTable};
 use super::sizer_feed::SizerFeed;
+use super::{BacktestError, EngineStep};
 
 /// Bound on command/event rounds after one event, so a strategy that keeps
 /// answering its own events cannot hang the run.
@@ -235,7 +235,7 @@ impl BacktestEngine {
         let mut venues = Vec::with_capacity(config.venues.len());
         for (i, spec) in config.venues.iter().enumerate() {
             let account_id = AccountId::new(&format!("{}-001", spec.config.venue))
-                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                .map_err(BacktestError::at(EngineStep::OpenAccounts))?;
             let account = Account::new(
                 account_id,
                 spec.account_type,
@@ -243,7 +243,7 @@ impl BacktestEngine {
                 &spec.starting_balances,
                 spec.leverage_raw,
             )
-            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            .map_err(BacktestError::at(EngineStep::OpenAccounts))?;
             let trades: Vec<bool> = config
                 .instrument_venues
                 .iter()
@@ -677,7 +677,7 @@ impl BacktestEngine {
         };
         exchange
             .process_bar(bar, instrument, sign, &self.cache)
-            .map_err(|e| BacktestError::Runtime(e.to_string()))
+            .map_err(BacktestError::at(EngineStep::MatchBar))
     }
 
     /// Drains venue events and queued commands until both are empty.
@@ -717,10 +717,10 @@ impl BacktestEngine {
             commands.clear();
             self.spare_pending = commands;
         }
-        Err(BacktestError::Runtime(format!(
-            "strategies kept issuing commands for {MAX_ROUNDS} rounds at {}",
-            self.clock.timestamp_ns()
-        )))
+        Err(BacktestError::CommandLoop {
+            rounds: MAX_ROUNDS,
+            ts: self.clock.timestamp_ns(),
+        })
     }
 
     /// Applies a venue's or the engine's event and tells the order's
@@ -732,7 +732,7 @@ impl BacktestEngine {
             return self.handle_fill(event, terms);
         }
         let strategy = ExecutionEngine::apply_status(&mut self.cache, &event)
-            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            .map_err(BacktestError::at(EngineStep::ApplyOrderEvent))?;
         if self
             .strategies
             .get(strategy.get())
@@ -755,7 +755,7 @@ impl BacktestEngine {
                 fill,
                 &mut self.position_events,
             )
-            .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+            .map_err(BacktestError::at(EngineStep::ApplyFill))?;
         let strategy = outcome.strategy;
         let venue = self.instrument_venues[outcome.instrument.get()];
         let exchange = &mut self.venues[venue];
@@ -775,7 +775,7 @@ impl BacktestEngine {
             exchange
                 .account
                 .lock_margin(currency, exposure)
-                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                .map_err(BacktestError::at(EngineStep::LockMargin))?;
         }
         self.call(strategy, |s, ctx| {
             s.on_order_event(ctx, &event)?;
@@ -906,7 +906,7 @@ impl BacktestEngine {
             };
             let quantity = inst
                 .make_qty(qty_raw.abs())
-                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                .map_err(BacktestError::at(EngineStep::ClosePosition))?;
             let mut order = SubmitOrder::new(
                 instrument,
                 closing_side(qty_raw),
@@ -1212,10 +1212,11 @@ impl BacktestEngine {
             {
                 Ok(converted) => Ok(converted),
                 Err(e @ FxError::NotYet { .. }) => Err(Unvalued::RateNotYet(e)),
-                Err(e) => Err(Unvalued::Failed(BacktestError::Runtime(format!(
-                    "valuing account {}: {e}",
-                    exchange.account.id
-                )))),
+                Err(e) => Err(Unvalued::Failed(BacktestError::Engine {
+                    step: EngineStep::Value,
+                    detail: format!(" {}", exchange.account.id),
+                    source: Box::new(e),
+                })),
             };
         let mut valuation: i128 = 0;
         let state = &self.valuations[venue];
@@ -1225,7 +1226,7 @@ impl BacktestEngine {
             };
             let value = mark
                 .value_raw(bar.close())
-                .map_err(|e| Unvalued::Failed(BacktestError::Runtime(e.to_string())))?;
+                .map_err(|e| Unvalued::Failed(BacktestError::at(EngineStep::Value)(e)))?;
             valuation += if mark.currency == base {
                 value
             } else {
@@ -1253,10 +1254,11 @@ impl BacktestEngine {
             match self.revalue(venue) {
                 Ok(()) => {}
                 Err(Unvalued::RateNotYet(e)) => {
-                    return Err(BacktestError::Runtime(format!(
-                        "valuing account {} at {ts}: {e}",
-                        self.venues[venue].account.id
-                    )));
+                    return Err(BacktestError::Engine {
+                        step: EngineStep::Value,
+                        detail: format!(" {} at {ts}", self.venues[venue].account.id),
+                        source: Box::new(e),
+                    });
                 }
                 Err(Unvalued::Failed(e)) => return Err(e),
             }
@@ -1313,7 +1315,11 @@ impl BacktestEngine {
                 self.report_currency,
                 &self.cache,
             )
-            .map_err(|e| BacktestError::Runtime(format!("valuing the run at {ts}: {e}")))
+            .map_err(|e| BacktestError::Engine {
+                step: EngineStep::Value,
+                detail: format!(" in the report currency at {ts}"),
+                source: Box::new(e),
+            })
     }
 
     /// Records a point of the observers: the free cash is every free

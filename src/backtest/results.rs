@@ -25,8 +25,8 @@ use crate::model::position::Position;
 use crate::state::cache::Cache;
 use crate::state::order_history::OrderHistory;
 
-use super::BacktestError;
 use super::engine::{EquityCurve, RunOutput};
+use super::{BacktestError, EngineStep};
 
 /// One run's results.
 #[derive(Debug, Clone, Serialize)]
@@ -92,10 +92,10 @@ fn trade(
 ) -> Result<Trade, BacktestError> {
     let instrument = cache
         .instrument(position.instrument)
-        .ok_or_else(|| BacktestError::Runtime("position of an unknown instrument".into()))?;
+        .ok_or(BacktestError::UnknownOwner("instrument"))?;
     let size = instrument
         .make_qty(position.opened_qty_raw)
-        .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+        .map_err(BacktestError::at(EngineStep::BuildResults))?;
     let entry_price = position.avg_px_open(instrument).unwrap_or_default();
     let exit_price = if position.is_closed() {
         position.avg_px_close(instrument)
@@ -117,7 +117,7 @@ fn trade(
         strategy_id: strategy_ids
             .get(position.strategy.get())
             .cloned()
-            .ok_or_else(|| BacktestError::Runtime("position of an unknown strategy".into()))?,
+            .ok_or(BacktestError::UnknownOwner("strategy"))?,
         instrument_id: instrument.id.clone(),
         entry_side: position.entry,
         size,

@@ -29,8 +29,12 @@ pub fn build_strategies(config: &BacktestConfig) -> Result<Vec<Box<dyn Strategy>
         .strategies
         .iter()
         .map(|s| match &s.logic {
-            StrategyLogic::Builtin(name) => builtin::build(name, s.instrument, &s.params)
-                .map_err(|e| BacktestError::Runtime(format!("strategy '{}': {e}", s.id))),
+            StrategyLogic::Builtin(name) => {
+                builtin::build(name, s.instrument, &s.params).map_err(|e| BacktestError::Build {
+                    strategy: s.id.to_string(),
+                    source: Box::new(e),
+                })
+            }
             StrategyLogic::Script(program) => {
                 let instrument = config.instruments[s.instrument.get()].clone();
                 ScriptStrategy::new(

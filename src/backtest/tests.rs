@@ -976,3 +976,21 @@ fn a_strategy_that_wants_no_order_events_still_gets_every_fill() {
         .count();
     assert_eq!(seen, events, "every logged event reached the strategy");
 }
+
+#[test]
+fn engine_errors_say_what_failed_and_keep_why() {
+    let cause = crate::core::fixed::FixedError::Overflow("quantity");
+    let error = super::BacktestError::at(crate::backtest::EngineStep::ClosePosition)(cause);
+    assert!(matches!(
+        error,
+        super::BacktestError::Engine {
+            step: crate::backtest::EngineStep::ClosePosition,
+            ..
+        }
+    ));
+    assert_eq!(error.to_string(), "cannot close a position");
+    assert_eq!(
+        crate::core::text::chain(&error),
+        "cannot close a position: arithmetic overflow in quantity"
+    );
+}

@@ -77,6 +77,19 @@ pub fn deepest_line(source: &str) -> Option<usize> {
     best.map(|(line, _)| line)
 }
 
+/// `error` with its causes, as one line: `what failed: why: why`.
+#[must_use]
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// The longest run of text without a space an error message shows whole:
 /// longer than any path a user types, shorter than a runaway cell.
 const MAX_WORD: usize = 256;

@@ -160,7 +160,7 @@ impl Sweep {
     ) -> Result<(crate::analysis::stats::Stats, usize, Vec<f64>), String> {
         let config = self.point_config(&trial.point)?;
         let result = runner::run_against(&config, &self.data, &self.benchmark, Detail::Stats)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| crate::core::text::chain(&e))?;
         let trades = result.trades.len() + result.open_trades.len();
         Ok((result.stats, trades, result.day_returns))
     }

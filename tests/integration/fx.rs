@@ -155,10 +155,12 @@ fn a_pair_that_starts_late_stops_the_run_at_the_first_point() {
     let config = write(dir.path(), "fx.toml", &config(&eurusd_feed(dir.path(), 5)));
     let run = bt(dir.path(), &["run", &config, "--out", "out"]);
     let stderr = run.stderr();
-    assert_ne!(run.code(), 0, "{stderr}");
+    assert_eq!(run.code(), 1, "{stderr}");
+    // What failed, then why, as a chain of causes.
     assert!(
-        stderr.contains("valuing account SIM-001 at 2020-01-01T00:00:00Z")
-            && stderr.contains("no EUR/USD rate yet"),
+        stderr.starts_with(
+            "error: cannot value an account SIM-001 at 2020-01-01T00:00:00Z\n  caused by: "
+        ) && stderr.contains("no EUR/USD rate yet"),
         "{stderr}"
     );
     assert!(!dir.path().join("out").exists());

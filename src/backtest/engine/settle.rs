@@ -7,7 +7,7 @@ use crate::core::UnixNanos;
 use crate::model::data::Bar;
 use crate::state::cache::Filter;
 
-use super::{BacktestEngine, BacktestError, StrategyIndex};
+use super::{BacktestEngine, BacktestError, EngineStep, StrategyIndex};
 
 impl BacktestEngine {
     /// Settles the run at `ts`, its last bar's time. The closing orders are
@@ -70,7 +70,7 @@ impl BacktestEngine {
         for venue in &mut self.venues {
             venue
                 .deliver_all(ts)
-                .map_err(|e| BacktestError::Runtime(e.to_string()))?;
+                .map_err(BacktestError::at(EngineStep::Settle))?;
         }
         self.pump()
     }
