@@ -1,0 +1,155 @@
+//! `[[venues]]`: accounts, fill, fee, slippage and latency models, and the
+//! per-instrument fee overrides.
+
+use super::*;
+
+pub(super) fn rate(
+    check: &Checker<'_>,
+    value: Option<&Spanned<toml::Value>>,
+    field: &str,
+) -> Result<i128, ConfigError> {
+    let Some(value) = value else { return Ok(0) };
+    let raw = check.decimal(value, field)?;
+    if !(0..=FIXED_SCALAR).contains(&raw) {
+        return Err(check.fail(
+            value.span(),
+            field,
+            "a fee rate must be between 0 and 1 (0.001 = 0.1 %)",
+        ));
+    }
+    Ok(raw)
+}
+
+pub(super) fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, ConfigError> {
+    if raw.starting_balances.is_empty() {
+        return Err(check.fail(
+            raw.name.span(),
+            "venues.starting_balances",
+            "at least one starting balance is needed",
+        ));
+    }
+    if let Some(m) = raw.starting_balances.iter().find(|m| m.raw < 0) {
+        return Err(check.fail(
+            raw.name.span(),
+            "venues.starting_balances",
+            format!("starting balance {m} is negative"),
+        ));
+    }
+    let leverage_raw = match &raw.leverage {
+        None => FIXED_SCALAR,
+        Some(value) => {
+            let lev = check.decimal(value, "venues.leverage")?;
+            if lev < FIXED_SCALAR {
+                return Err(check.fail(value.span(), "venues.leverage", "must be at least 1"));
+            }
+            if raw.account == AccountType::Cash && lev != FIXED_SCALAR {
+                return Err(check.fail(
+                    value.span(),
+                    "venues.leverage",
+                    "a cash account has no leverage: use account = \"margin\"",
+                ));
+            }
+            lev
+        }
+    };
+    if raw.account == AccountType::Betting {
+        return Err(check.fail(
+            raw.name.span(),
+            "venues.account",
+            "betting accounts are not supported yet: use cash or margin",
+        ));
+    }
+    let fees = match &raw.fee_model {
+        None => FeeModel::default(),
+        Some(model) => fee_model(check, model)?,
+    };
+    let ms = |v: u64| {
+        i64::try_from(v)
+            .unwrap_or(i64::MAX / 1_000_000)
+            .saturating_mul(1_000_000)
+    };
+    Ok(VenueSpec {
+        config: VenueConfig {
+            venue: raw.name.get_ref().clone(),
+            oms: raw.oms,
+            fill: FillModel {
+                market_price: match raw.fill_model {
+                    RawMarketFill::NextOpen => MarketPrice::Open,
+                    RawMarketFill::Mid => MarketPrice::Mid,
+                    RawMarketFill::Worst => MarketPrice::Worst,
+                },
+                pessimistic: raw.intrabar == RawIntrabar::Pessimistic,
+            },
+            fees,
+            slippage: SlippageModel {
+                ticks: raw.slippage.ticks,
+            },
+            latency: LatencyModel {
+                base_ns: ms(raw.latency.base_ms),
+                jitter_ns: ms(raw.latency.jitter_ms),
+            },
+            max_order_notional: raw.max_notional_per_order,
+        },
+        account_type: raw.account,
+        base_currency: raw.base_currency,
+        starting_balances: raw.starting_balances.clone(),
+        leverage_raw,
+    })
+}
+
+pub(super) fn fee_model(check: &Checker<'_>, raw: &RawFeeModel) -> Result<FeeModel, ConfigError> {
+    let kind = raw.kind.get_ref().as_str();
+    let misplaced = match kind {
+        "percentage" => raw.amount.is_some().then_some("amount"),
+        "flat" | "per_unit" => raw
+            .maker
+            .as_ref()
+            .map(|_| "maker")
+            .or(raw.taker.as_ref().map(|_| "taker")),
+        _ => None,
+    };
+    if let Some(field) = misplaced {
+        return Err(check.fail(
+            raw.kind.span(),
+            &format!("venues.fee_model.{field}"),
+            format!("'{field}' does not apply to fee model '{kind}'"),
+        ));
+    }
+    let amount = || {
+        raw.amount.ok_or_else(|| {
+            check.fail(
+                raw.kind.span(),
+                "venues.fee_model.amount",
+                format!("fee model '{kind}' needs 'amount', e.g. \"1.00 USD\""),
+            )
+        })
+    };
+    Ok(match kind {
+        "percentage" => FeeModel::Percentage {
+            maker_raw: rate(check, raw.maker.as_ref(), "venues.fee_model.maker")?,
+            taker_raw: rate(check, raw.taker.as_ref(), "venues.fee_model.taker")?,
+        },
+        "flat" => FeeModel::FlatPerOrder { amount: amount()? },
+        "per_unit" => FeeModel::PerUnit { amount: amount()? },
+        other => {
+            return Err(check.fail(
+                raw.kind.span(),
+                "venues.fee_model.kind",
+                format!("unknown fee model '{other}' (expected percentage, flat or per_unit)"),
+            ));
+        }
+    })
+}
+
+pub(super) fn instrument_fee(
+    check: &Checker<'_>,
+    raw: &RawInstrument,
+) -> Result<Option<FeeModel>, ConfigError> {
+    if raw.maker_fee.is_none() && raw.taker_fee.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(FeeModel::Percentage {
+        maker_raw: rate(check, raw.maker_fee.as_ref(), "instruments.maker_fee")?,
+        taker_raw: rate(check, raw.taker_fee.as_ref(), "instruments.taker_fee")?,
+    }))
+}
