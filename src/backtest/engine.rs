@@ -95,6 +95,9 @@ struct LinearEquity {
     terms: Vec<(InstrumentIndex, i64)>,
 }
 
+/// Bars between two updates of the progress count.
+const PROGRESS_EVERY: usize = 1 << 16;
+
 /// The bar loop's shape parameter: the loop of any run.
 const GENERAL: bool = true;
 /// The bar loop's shape parameter: the loop of a run `is_plain` approves.
@@ -189,6 +192,8 @@ pub struct BacktestEngine {
     end: Option<UnixNanos>,
     /// Settle at the end: see `settle`.
     close_at_end: bool,
+    /// Where the bars replayed so far are counted, for a progress bar.
+    progress: Option<Arc<std::sync::atomic::AtomicUsize>>,
     /// With a warm-up: where trading starts (the bars from `start`, where
     /// the replay starts, up to here feed the strategies, but no order is
     /// accepted and no equity recorded).
@@ -356,6 +361,7 @@ impl BacktestEngine {
             end: config.end,
             close_at_end: config.close_at_end,
             trade_from: config.replay_from.and(config.start),
+            progress: None,
         })
     }
 
@@ -403,6 +409,12 @@ impl BacktestEngine {
             },
         })?;
         Ok(())
+    }
+
+    /// Adds the bars replayed to `counter` as the run goes, every
+    /// [`PROGRESS_EVERY`] bars (another thread draws a progress bar).
+    pub fn count_bars_into(&mut self, counter: Arc<std::sync::atomic::AtomicUsize>) {
+        self.progress = Some(counter);
     }
 
     /// Replays `streams` (one per data spec, with its bus topic name and
@@ -502,14 +514,27 @@ impl BacktestEngine {
         merge: ReplayMerge<'_>,
         current_ts: &mut Option<UnixNanos>,
     ) -> Result<(), BacktestError> {
+        let mut replayed: usize = 0;
         for (stream, bar) in merge {
             let ts = bar.ts_init;
             if self.start.is_some_and(|s| ts < s) || self.end.is_some_and(|e| ts > e) {
                 continue;
             }
             self.replay_bar::<GENERAL>(&routes[stream], bar, current_ts)?;
+            replayed += 1;
+            if replayed.is_multiple_of(PROGRESS_EVERY) {
+                self.count_progress(PROGRESS_EVERY);
+            }
         }
+        self.count_progress(replayed % PROGRESS_EVERY);
         Ok(())
+    }
+
+    #[cold]
+    fn count_progress(&self, bars: usize) {
+        if let Some(progress) = &self.progress {
+            progress.fetch_add(bars, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Whether a run over the one stream of `route` has the plain shape:
@@ -540,8 +565,12 @@ impl BacktestEngine {
         bars: &[Bar],
         current_ts: &mut Option<UnixNanos>,
     ) -> Result<(), BacktestError> {
-        for bar in bars_within(bars, self.start, self.end) {
-            self.replay_bar::<G>(route, bar, current_ts)?;
+        // In chunks, so the count costs nothing per bar.
+        for chunk in bars_within(bars, self.start, self.end).chunks(PROGRESS_EVERY) {
+            for bar in chunk {
+                self.replay_bar::<G>(route, bar, current_ts)?;
+            }
+            self.count_progress(chunk.len());
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 use tracing::{info, warn};
 
@@ -212,8 +213,27 @@ pub fn run_loaded(
     config: &BacktestConfig,
     data: &[LoadedBars],
 ) -> Result<BacktestResult, BacktestError> {
+    run_loaded_counting(config, data, None)
+}
+
+/// [`run_loaded`], adding the bars replayed to `progress` as it goes (a
+/// progress bar reads it from another thread).
+///
+/// # Errors
+/// When a strategy fails or the engine breaks an invariant.
+pub fn run_loaded_counting(
+    config: &BacktestConfig,
+    data: &[LoadedBars],
+    progress: Option<&Arc<AtomicUsize>>,
+) -> Result<BacktestResult, BacktestError> {
     let config = &*with_warmup(config, data)?;
-    let mut result = run_results(config, data)?;
+    let mut result = run_with(
+        config,
+        data,
+        &benchmark(config, data),
+        Detail::Full,
+        progress,
+    )?;
     let primary = config.strategies.first().map(|s| s.instrument);
     let primary_bars: &[Bar] = primary
         .and_then(|i| first_feed(config, data, i.get()))
@@ -288,9 +308,22 @@ pub fn run_against(
     benchmark: &Benchmark,
     detail: Detail,
 ) -> Result<BacktestResult, BacktestError> {
+    run_with(config, data, benchmark, detail, None)
+}
+
+fn run_with(
+    config: &BacktestConfig,
+    data: &[LoadedBars],
+    benchmark: &Benchmark,
+    detail: Detail,
+    progress: Option<&Arc<AtomicUsize>>,
+) -> Result<BacktestResult, BacktestError> {
     let config = &*with_warmup(config, data)?;
     let strategies = build_strategies(config)?;
-    let engine = BacktestEngine::new(config, strategies)?;
+    let mut engine = BacktestEngine::new(config, strategies)?;
+    if let Some(progress) = progress {
+        engine.count_bars_into(Arc::clone(progress));
+    }
     let streams = config
         .data
         .iter()
@@ -387,6 +420,14 @@ const MAX_CANDLES: usize = 3_000;
 /// # Errors
 /// Data, strategy or runtime failures.
 pub fn run_config(config: &BacktestConfig) -> Result<BacktestResult, BacktestError> {
+    run_loaded(config, &load_data_logged(config)?)
+}
+
+/// [`load_data`], with the data's warnings and size in the log.
+///
+/// # Errors
+/// As [`load_data`].
+pub fn load_data_logged(config: &BacktestConfig) -> Result<Vec<LoadedBars>, BacktestError> {
     let data = load_data(config)?;
     for loaded in &data {
         for warning in &loaded.warnings {
@@ -397,5 +438,5 @@ pub fn run_config(config: &BacktestConfig) -> Result<BacktestResult, BacktestErr
         bars = data.iter().map(|d| d.bars.len()).sum::<usize>(),
         "data loaded"
     );
-    run_loaded(config, &data)
+    Ok(data)
 }

@@ -1,7 +1,10 @@
 //! `bt run CONFIG`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
+use crate::backtest::results::BacktestResult;
 use crate::backtest::{config, runner};
 use crate::error::Result;
 use crate::report::{self, StatsTable};
@@ -20,15 +23,12 @@ pub(super) fn execute(
     // ends the run at once, leaving the earlier set whole.
     let _interrupt = Interrupt::install(OnSignal::Exit)?;
     let started = now();
-    let config = config::load(config_path)?;
-    let dir = out.unwrap_or_else(|| config.out_dir.clone());
-    // Locked from the start: a second run into `dir` is refused at once,
-    // not after it has run.
-    let set = report::begin_output(&dir)?;
-    let result = runner::run_config(&config)?;
-    let exporters =
-        report::file_exporters(parquet || config.parquet, config.observe_every.is_some());
-    let written = report::write_all(&result, set, &exporters)?;
+    let bar = (!quiet).then(RunBar::start);
+    let outcome = run_and_write(config_path, out, parquet, bar.as_ref());
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    let (result, dir, files) = outcome?;
     if quiet {
         return Ok(());
     }
@@ -60,8 +60,37 @@ pub(super) fn execute(
             print_stdout(&text)?;
         }
     }
-    tracing::info!(files = written.len(), "results written");
+    tracing::info!(files, "results written");
     Ok(())
+}
+
+/// Loads, runs and writes: the result, its directory and how many files
+/// it wrote. `bar` follows the phases.
+fn run_and_write(
+    config_path: &Path,
+    out: Option<PathBuf>,
+    parquet: bool,
+    bar: Option<&RunBar>,
+) -> Result<(BacktestResult, PathBuf, usize)> {
+    let config = config::load(config_path)?;
+    let dir = out.unwrap_or_else(|| config.out_dir.clone());
+    // Locked from the start: a second run into `dir` is refused at once,
+    // not after it has run.
+    let set = report::begin_output(&dir)?;
+    let data = runner::load_data_logged(&config)?;
+    if let Some(bar) = bar {
+        let total = data.iter().map(|d| d.bars.len()).sum();
+        bar.total.store(total, Ordering::Relaxed);
+        bar.enter(Phase::Replaying);
+    }
+    let result = runner::run_loaded_counting(&config, &data, bar.map(|b| &b.replayed))?;
+    if let Some(bar) = bar {
+        bar.enter(Phase::Writing);
+    }
+    let exporters =
+        report::file_exporters(parquet || config.parquet, config.observe_every.is_some());
+    let written = report::write_all(&result, set, &exporters)?;
+    Ok((result, dir, written.len()))
 }
 
 /// The wall clock, for the timing line only.
@@ -71,4 +100,95 @@ pub(super) fn execute(
 )]
 fn now() -> std::time::Instant {
     std::time::Instant::now()
+}
+
+/// What a run is doing, for its progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Phase {
+    Loading = 0,
+    Replaying = 1,
+    Writing = 2,
+    Done = 3,
+}
+
+impl Phase {
+    const fn name(code: u8) -> &'static str {
+        match code {
+            0 => "loading data",
+            1 => "replaying",
+            _ => "writing results",
+        }
+    }
+}
+
+/// A run's progress bar on stderr, drawn by a thread of its own: the
+/// phase, and during the replay the engine's count of bars. It appears
+/// only for a run still going after a second, and only on a terminal
+/// (indicatif hides it elsewhere).
+struct RunBar {
+    phase: Arc<AtomicU8>,
+    total: Arc<AtomicUsize>,
+    replayed: Arc<AtomicUsize>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl RunBar {
+    fn start() -> Self {
+        let phase = Arc::new(AtomicU8::new(Phase::Loading as u8));
+        let total = Arc::new(AtomicUsize::new(0));
+        let replayed = Arc::new(AtomicUsize::new(0));
+        let (p, t, r) = (
+            Arc::clone(&phase),
+            Arc::clone(&total),
+            Arc::clone(&replayed),
+        );
+        let thread = std::thread::spawn(move || {
+            let tick = std::time::Duration::from_millis(100);
+            let began = now();
+            while now().duration_since(began) < std::time::Duration::from_secs(1) {
+                if p.load(Ordering::Relaxed) == Phase::Done as u8 {
+                    return;
+                }
+                std::thread::sleep(tick);
+            }
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(0),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} bars  {msg}  {elapsed}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message(Phase::name(p.load(Ordering::Relaxed)));
+            loop {
+                let code = p.load(Ordering::Relaxed);
+                if code == Phase::Done as u8 {
+                    break;
+                }
+                let widen = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+                bar.set_length(widen(t.load(Ordering::Relaxed)));
+                bar.set_position(widen(r.load(Ordering::Relaxed)));
+                bar.set_message(Phase::name(code));
+                std::thread::sleep(tick);
+            }
+            bar.finish_and_clear();
+        });
+        Self {
+            phase,
+            total,
+            replayed,
+            thread,
+        }
+    }
+
+    fn enter(&self, phase: Phase) {
+        self.phase.store(phase as u8, Ordering::Relaxed);
+    }
+
+    fn finish(self) {
+        self.enter(Phase::Done);
+        let _ = self.thread.join();
+    }
 }

@@ -159,3 +159,51 @@ fn logs_are_coloured_on_a_terminal_unless_no_color_is_set() {
         "{plain}"
     );
 }
+
+#[test]
+fn a_long_run_shows_its_progress_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: no `script` to give bt a terminal");
+        return;
+    }
+    let dir = scratch();
+    let data = dir.path().join("bars.csv");
+    // Long enough that a debug build runs for over a second.
+    bt(
+        dir.path(),
+        &[
+            "wrangle",
+            "synth",
+            data.to_str().unwrap(),
+            "--bars",
+            "400000",
+        ],
+    )
+    .expect_code(0);
+    let config = crate::util::write(
+        dir.path(),
+        "long.toml",
+        &crate::util::single_config(&data, "ema_cross", "", "0.001"),
+    );
+    let output = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} run {config} --out out", env!("CARGO_BIN_EXE_bt")),
+            "/dev/null",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(screen.contains("/400000 bars"), "{screen}");
+    assert!(
+        screen.contains("replaying") || screen.contains("writing results"),
+        "{screen}"
+    );
+    // Cleared when done: the timing line follows on a clean line.
+    assert!(screen.contains("400000 bars, "), "{screen}");
+}
