@@ -150,7 +150,7 @@ fn check_window(config: &BacktestConfig, data: &[LoadedBars]) -> Result<(), Back
 
 /// `config` with its warm-up resolved on `data`: `start` is where trading
 /// starts and `replay_from` where the replay does (before it by the
-/// warm-up). Without a warm-up, `config` as it is.
+/// warm-up). Without a warm-up, or resolved already, `config` as it is.
 ///
 /// # Errors
 /// A warm-up of more bars than the data hold before `start`, or one that
@@ -159,7 +159,7 @@ pub fn with_warmup<'a>(
     config: &'a BacktestConfig,
     data: &[LoadedBars],
 ) -> Result<Cow<'a, BacktestConfig>, BacktestError> {
-    let Some(warmup) = config.warmup else {
+    let Some(warmup) = config.warmup.filter(|_| config.replay_from.is_none()) else {
         return Ok(Cow::Borrowed(config));
     };
     let primary = config.strategies.first().map(|s| s.instrument);

@@ -122,38 +122,24 @@ fn every_command_shows_examples_in_its_help() {
 
 #[test]
 fn logs_are_coloured_on_a_terminal_unless_no_color_is_set() {
-    // `script` gives bt a terminal for stderr.
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("SKIPPED: no `script` to give bt a terminal");
-        return;
-    }
     let dir = scratch();
     bt(dir.path(), &["init", "p"]).expect_code(0);
     let logs = |no_color: bool| {
-        let mut command = std::process::Command::new("script");
-        command
-            .args([
-                "-qec",
-                &format!("{} -v run bt.toml --quiet", env!("CARGO_BIN_EXE_bt")),
-                "/dev/null",
-            ])
-            .current_dir(dir.path().join("p"))
-            .env_remove("NO_COLOR");
-        if no_color {
-            command.env("NO_COLOR", "1");
-        }
-        String::from_utf8_lossy(&command.output().unwrap().stdout).into_owned()
+        let env = if no_color {
+            &[("NO_COLOR", "1")][..]
+        } else {
+            &[]
+        };
+        on_a_terminal(&dir.path().join("p"), "-v run bt.toml --quiet", env)
     };
-    let coloured = logs(false);
+    let Some(coloured) = logs(false) else {
+        return;
+    };
+    let plain = logs(true).unwrap_or_default();
     assert!(
         coloured.contains("data loaded") && coloured.contains('\u{1b}'),
         "{coloured}"
     );
-    let plain = logs(true);
     assert!(
         plain.contains("data loaded") && !plain.contains('\u{1b}'),
         "{plain}"
@@ -162,14 +148,6 @@ fn logs_are_coloured_on_a_terminal_unless_no_color_is_set() {
 
 #[test]
 fn a_long_run_shows_its_progress_on_a_terminal() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("SKIPPED: no `script` to give bt a terminal");
-        return;
-    }
     let dir = scratch();
     let data = dir.path().join("bars.csv");
     // Long enough that a debug build runs for over a second.
@@ -189,16 +167,9 @@ fn a_long_run_shows_its_progress_on_a_terminal() {
         "long.toml",
         &crate::util::single_config(&data, "ema_cross", "", "0.001"),
     );
-    let output = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("{} run {config} --out out", env!("CARGO_BIN_EXE_bt")),
-            "/dev/null",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let screen = String::from_utf8_lossy(&output.stdout);
+    let Some(screen) = on_a_terminal(dir.path(), &format!("run {config} --out out"), &[]) else {
+        return;
+    };
     assert!(screen.contains("/400000 bars"), "{screen}");
     assert!(
         screen.contains("replaying") || screen.contains("writing results"),
@@ -206,4 +177,30 @@ fn a_long_run_shows_its_progress_on_a_terminal() {
     );
     // Cleared when done: the timing line follows on a clean line.
     assert!(screen.contains("400000 bars, "), "{screen}");
+}
+
+/// What `bt ARGS` (read by the shell) shows on a terminal, run in `dir`
+/// with `env` set and `NO_COLOR` unset otherwise: `script` gives it a
+/// pseudo-terminal. `None` (the test says SKIPPED) without `script`.
+fn on_a_terminal(dir: &std::path::Path, args: &str, env: &[(&str, &str)]) -> Option<String> {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: no `script` to give bt a terminal");
+        return None;
+    }
+    let output = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_bt")),
+            "/dev/null",
+        ])
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
