@@ -42,7 +42,10 @@ fn grid(sweep: &Sweep, jobs: usize) -> usize {
         sweep,
         &mut source,
         Vec::new(),
-        RunOptions { jobs },
+        RunOptions {
+            jobs,
+            scope: &sweep.whole,
+        },
         &Quiet,
         &mut NoCheckpoint,
         &AtomicBool::new(false),
@@ -69,7 +72,7 @@ fn sweeps(c: &mut Criterion) {
                 ordinal: 0,
                 point: point.clone(),
             };
-            black_box(sweep.evaluate(trial))
+            black_box(sweep.evaluate(trial, &sweep.whole))
         });
     });
     let config = sweep.point_config(&point).unwrap();

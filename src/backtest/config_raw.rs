@@ -36,6 +36,10 @@ pub struct RawConfig {
     /// live in `optimization::spec`, so a run ignores it.
     #[serde(default, rename = "optimize")]
     pub _optimize: Option<serde::de::IgnoredAny>,
+    /// `[walk_forward]`: how `bt walk-forward` windows the data; checked
+    /// in `optimization::walk_forward::spec`.
+    #[serde(default, rename = "walk_forward")]
+    pub _walk_forward: Option<serde::de::IgnoredAny>,
 }
 
 /// `[observers] every = "1h"` (or `"bar"`): curves written to observers.csv.

@@ -9,6 +9,7 @@ pub mod fx;
 pub mod results;
 pub mod runner;
 mod sizer_feed;
+pub mod stitch;
 
 use crate::core::UnixNanos;
 use crate::data::DataError;

@@ -234,18 +234,38 @@ pub fn run_loaded_counting(
         Detail::Full,
         progress,
     )?;
-    let primary = config.strategies.first().map(|s| s.instrument);
-    let primary_bars: &[Bar] = primary
-        .and_then(|i| first_feed(config, data, i.get()))
-        .map_or(&[], |bars| bars_within(bars, config.start, config.end));
-    result.chart = ChartData {
-        candles: candles(primary_bars, MAX_CANDLES),
-        overlays: overlay_lines(&result.overlay_specs, primary_bars),
-        // The config was read moments ago; if it is gone now, the echo is empty.
-        config_text: std::fs::read_to_string(&config.source).unwrap_or_default(),
-    };
+    result.chart = chart_data(config, data, &result.overlay_specs);
     result.analyses = result.analyze(&config.analyzers);
     Ok(result)
+}
+
+/// What a report draws besides the results: the primary instrument's
+/// candles inside the config's window, `overlays` over them, and the
+/// config's text.
+#[must_use]
+pub fn chart_data(
+    config: &BacktestConfig,
+    data: &[LoadedBars],
+    overlays: &[(String, BarIndicator)],
+) -> ChartData {
+    let primary_bars = primary_bars(config, data);
+    ChartData {
+        candles: candles(primary_bars, MAX_CANDLES),
+        overlays: overlay_lines(overlays, primary_bars),
+        // The config was read moments ago; if it is gone now, the echo is empty.
+        config_text: std::fs::read_to_string(&config.source).unwrap_or_default(),
+    }
+}
+
+/// The bars of the first strategy's instrument (its first feed) inside
+/// the config's `[start, end]`.
+#[must_use]
+pub fn primary_bars<'a>(config: &BacktestConfig, data: &'a [LoadedBars]) -> &'a [Bar] {
+    config
+        .strategies
+        .first()
+        .and_then(|s| first_feed(config, data, s.instrument.get()))
+        .map_or(&[], |bars| bars_within(bars, config.start, config.end))
 }
 
 /// The bars of instrument `index`'s first feed.

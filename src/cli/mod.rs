@@ -5,6 +5,7 @@ mod interrupt;
 mod optimize;
 mod run;
 mod validate;
+mod walk_forward;
 mod wrangle;
 
 use std::path::PathBuf;
@@ -56,6 +57,10 @@ pub enum Command {
     },
     /// Search a config's parameters ([optimize] table) over all cores.
     Optimize(Box<optimize::OptimizeArgs>),
+    /// Walk-forward analysis: optimise on each in-sample window
+    /// ([optimize] table), run the best point out of sample
+    /// ([walk_forward] table), and stitch the out-of-sample runs.
+    WalkForward(Box<walk_forward::WalkForwardArgs>),
     /// Check a config and its data files without running.
     #[command(after_help = "Example:\n  bt validate configs/ema_cross.toml")]
     Validate {
@@ -98,6 +103,7 @@ pub fn run(cli: Cli) -> Result<()> {
             parquet,
         } => run::execute(&config, out, format, quiet, parquet),
         Command::Optimize(args) => optimize::execute(*args),
+        Command::WalkForward(args) => walk_forward::execute(*args),
         Command::Validate { config } => validate::execute(&config),
         Command::Wrangle(command) => wrangle::execute(command),
         Command::Init { dir } => init::execute(&dir),

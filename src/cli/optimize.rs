@@ -8,10 +8,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::error::{Error, Result};
 
 use super::interrupt::{Interrupt, OnSignal};
-use crate::optimization::bayes::BayesSource;
 use crate::optimization::output;
 use crate::optimization::rows::RunRow;
-use crate::optimization::search::{GridSource, RandomSource, Shard, TrialSource};
+use crate::optimization::search::{self, Shard};
 use crate::optimization::spec::{Direction, Method, Objective, Overrides};
 use crate::optimization::summary::Summary;
 use crate::optimization::{self, Checkpoint, OptimizeError, Progress, RunOptions, Sweep};
@@ -31,6 +30,26 @@ pub struct OptimizeArgs {
     /// The TOML config, with an [optimize] table.
     #[arg(required = true)]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub search: SearchArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Run slice I (0-based) of N and write it as a part into --out.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Skip the points already in --out's sweep.json (or part).
+    #[arg(long)]
+    pub resume: bool,
+    /// Save the finished runs every SECONDS while the sweep runs (0:
+    /// only at the end), so a sweep killed outright can --resume.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub checkpoint_every: u64,
+}
+
+/// How points are searched and ranked, over the `[optimize]` table
+/// (shared with `bt walk-forward`).
+#[derive(Debug, Args)]
+pub struct SearchArgs {
     /// Search the whole grid (the default unless [optimize] says otherwise).
     #[arg(long, conflicts_with_all = ["random", "bayes"])]
     pub grid: bool,
@@ -46,21 +65,9 @@ pub struct OptimizeArgs {
     /// The stats key to minimise (e.g. "Max. Drawdown [%]").
     #[arg(long, value_name = "KEY")]
     pub minimize: Option<String>,
-    #[command(flatten)]
-    pub common: CommonArgs,
     /// Seed of the random and Bayesian searches (over [optimize] seed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Run slice I (0-based) of N and write it as a part into --out.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<String>,
-    /// Skip the points already in --out's sweep.json (or part).
-    #[arg(long)]
-    pub resume: bool,
-    /// Save the finished runs every SECONDS while the sweep runs (0:
-    /// only at the end), so a sweep killed outright can --resume.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub checkpoint_every: u64,
 }
 
 /// Options shared with `merge`.
@@ -97,7 +104,7 @@ pub enum OptimizeCommand {
 
 /// Draws the sweep's progress on stderr (indicatif hides it when stderr
 /// is not a terminal).
-struct Bar(ProgressBar);
+pub(super) struct Bar(pub(super) ProgressBar);
 
 impl Progress for Bar {
     fn update(&self, done: u64, total: u64, best: Option<f64>) {
@@ -109,7 +116,7 @@ impl Progress for Bar {
     }
 }
 
-fn progress_bar(quiet: bool) -> Bar {
+pub(super) fn progress_bar(quiet: bool) -> Bar {
     if quiet {
         return Bar(ProgressBar::hidden());
     }
@@ -129,7 +136,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
     let Some(config) = &args.config else {
         return Err(Error::Usage("bt optimize needs a config".into()));
     };
-    let overrides = overrides(&args)?;
+    let overrides = overrides(&args.search)?;
     let shard = args
         .shard
         .as_deref()
@@ -156,11 +163,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
     } else {
         Vec::new()
     };
-    let mut source: Box<dyn TrialSource> = match sweep.spec.method {
-        Method::Grid => Box::new(GridSource::new(&sweep.spec, shard.unwrap_or(Shard::ALL))?),
-        Method::Random => Box::new(RandomSource::new(&sweep.spec, shard.unwrap_or(Shard::ALL))?),
-        Method::Bayesian => Box::new(BayesSource::new(&sweep.spec, sweep.spec.batch)?),
-    };
+    let mut source = search::source_for(&sweep.spec, shard.unwrap_or(Shard::ALL))?;
     // Ctrl-C and SIGTERM stop the sweep after the runs in flight; it keeps
     // what finished.
     let interrupt = Interrupt::install(OnSignal::Flag)?;
@@ -182,7 +185,10 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         &sweep,
         source.as_mut(),
         done,
-        RunOptions { jobs },
+        RunOptions {
+            jobs,
+            scope: &sweep.whole,
+        },
         &bar,
         &mut checkpoint,
         interrupt.flag(),
@@ -231,7 +237,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
     clippy::disallowed_methods,
     reason = "the wall time is told to the user and decides when to save; it reaches no result"
 )]
-fn now() -> std::time::Instant {
+pub(super) fn now() -> std::time::Instant {
     std::time::Instant::now()
 }
 
@@ -282,7 +288,8 @@ fn finish(summary: &Summary, written: &Path, interrupt: &Interrupt) -> Result<()
     Ok(())
 }
 
-fn overrides(args: &OptimizeArgs) -> Result<Overrides> {
+/// The command line's search settings over the `[optimize]` table.
+pub(super) fn overrides(args: &SearchArgs) -> Result<Overrides> {
     let method = match (args.grid, args.random, args.bayes) {
         (true, _, _) => Some(Method::Grid),
         (_, Some(_), _) => Some(Method::Random),
@@ -406,7 +413,7 @@ fn report(summary: &Summary, written: &Path, format: OutputFormat) -> Result<()>
 
 /// The process's peak resident memory (Linux's VmHWM), for the closing
 /// line: a sweep's memory must not grow with its runs.
-fn peak_memory_mb() -> Option<u64> {
+pub(super) fn peak_memory_mb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

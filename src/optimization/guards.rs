@@ -94,7 +94,7 @@ fn moments(x: &[f64]) -> Option<(f64, f64, f64, f64)> {
 }
 
 /// Per-period Sharpe ratio, mean / sd (ddof 1); undefined without spread.
-fn sharpe(x: &[f64]) -> Option<f64> {
+pub(super) fn sharpe(x: &[f64]) -> Option<f64> {
     moments(x).and_then(|(mean, sd, _, _)| (sd > 0.0).then(|| mean / sd))
 }
 

@@ -17,16 +17,18 @@ pub mod search;
 pub mod space;
 pub mod spec;
 pub mod summary;
+pub mod walk_forward;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::backtest::config::{self, BacktestConfig};
+use crate::backtest::config::{self, BacktestConfig, Warmup};
 use crate::backtest::results::{Benchmark, Detail};
 use crate::backtest::runner;
 use crate::backtest::{BacktestError, ConfigError};
+use crate::core::UnixNanos;
 use crate::data::LoadedBars;
 
 use rows::{RunRow, Trial};
@@ -85,9 +87,8 @@ pub struct Sweep {
     pub spec: OptimizeSpec,
     pub base: BacktestConfig,
     pub data: Vec<LoadedBars>,
-    /// What every run is measured against (the same data, the same
-    /// window and primary instrument: parameters are numbers).
-    pub benchmark: Benchmark,
+    /// Where `bt optimize`'s runs trade: the config's own window.
+    pub whole: Scope,
     /// The sweep's identity, recorded in its parts and `sweep.json`.
     pub id: String,
 }
@@ -105,12 +106,15 @@ impl Sweep {
         let base = config::parse(path, &source)?;
         let spec = OptimizeSpec::parse(path, &source, overrides)?;
         let data = runner::load_data(&base)?;
-        let benchmark = runner::benchmark(&base, &data);
+        let whole = Scope {
+            bounds: None,
+            benchmark: runner::benchmark(&base, &data),
+        };
         let mut sweep = Self {
             spec,
             base,
             data,
-            benchmark,
+            whole,
             id: String::new(),
         };
         sweep.check_params_name_fields()?;
@@ -143,10 +147,11 @@ impl Sweep {
         Ok(())
     }
 
-    /// Runs one point: its config, then the engine on the shared data.
+    /// Runs one point in `scope`: its config, then the engine on the
+    /// shared data.
     #[must_use]
-    pub fn evaluate(&self, trial: Trial) -> RunRow {
-        match self.run_point(&trial) {
+    pub fn evaluate(&self, trial: Trial, scope: &Scope) -> RunRow {
+        match self.run_point(&trial, scope) {
             Ok((stats, trades, returns)) => {
                 RunRow::finished(trial, &stats, &self.spec.objective.key, trades, returns)
             }
@@ -157,9 +162,11 @@ impl Sweep {
     fn run_point(
         &self,
         trial: &Trial,
+        scope: &Scope,
     ) -> Result<(crate::analysis::stats::Stats, usize, Vec<f64>), String> {
-        let config = self.point_config(&trial.point)?;
-        let result = runner::run_against(&config, &self.data, &self.benchmark, Detail::Stats)
+        let mut config = self.point_config(&trial.point)?;
+        scope.apply(&mut config);
+        let result = runner::run_against(&config, &self.data, &scope.benchmark, Detail::Stats)
             .map_err(|e| crate::core::text::chain(&e))?;
         let trades = result.trades.len() + result.open_trades.len();
         Ok((result.stats, trades, result.day_returns))
@@ -189,6 +196,54 @@ impl Sweep {
     }
 }
 
+/// Where a sweep's runs trade, and what they are measured against.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// `None`: as the config says; else the bounds that replace its own.
+    pub bounds: Option<Bounds>,
+    /// The primary instrument's closes where the runs trade.
+    pub benchmark: Benchmark,
+}
+
+/// A window's bounds, replacing the config's `start`, `end`,
+/// `close_at_end` and `warmup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub start: UnixNanos,
+    pub end: UnixNanos,
+    pub close_at_end: bool,
+    pub warmup: Option<Warmup>,
+}
+
+impl Scope {
+    /// The scope of `bounds` on `data`, measured against the base
+    /// config's primary instrument there.
+    #[must_use]
+    pub fn window(base: &BacktestConfig, data: &[LoadedBars], bounds: Bounds) -> Self {
+        let mut config = base.clone();
+        let scope = Self {
+            bounds: Some(bounds),
+            benchmark: Benchmark::new(Vec::new()),
+        };
+        scope.apply(&mut config);
+        Self {
+            benchmark: runner::benchmark(&config, data),
+            ..scope
+        }
+    }
+
+    /// Writes the bounds into `config`.
+    pub fn apply(&self, config: &mut BacktestConfig) {
+        if let Some(bounds) = self.bounds {
+            config.start = Some(bounds.start);
+            config.end = Some(bounds.end);
+            config.close_at_end = bounds.close_at_end;
+            config.warmup = bounds.warmup;
+            config.replay_from = None;
+        }
+    }
+}
+
 /// A sweep that keeps no checkpoint (benches, tests).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoCheckpoint;
@@ -205,8 +260,10 @@ impl Checkpoint for NoCheckpoint {
 
 /// How a sweep runs.
 #[derive(Debug, Clone, Copy)]
-pub struct RunOptions {
+pub struct RunOptions<'a> {
     pub jobs: usize,
+    /// Where the runs trade.
+    pub scope: &'a Scope,
 }
 
 /// The rows a sweep produced, and whether it was stopped early.
@@ -216,8 +273,8 @@ pub struct SweepRows {
     pub interrupted: bool,
 }
 
-/// Runs every trial `source` gives that `done` does not already hold, on
-/// `options.jobs` threads, until the source is exhausted or `stop` is set;
+/// Runs every trial `source` gives that `done` does not already hold, in
+/// `options.scope`, on `options.jobs` threads, until the source is exhausted or `stop` is set;
 /// rows come back in the order their trials were given. After each batch
 /// `progress` is told, and `checkpoint` saves the rows when it is due.
 ///
@@ -227,12 +284,13 @@ pub fn run(
     sweep: &Sweep,
     source: &mut dyn TrialSource,
     done: Vec<RunRow>,
-    options: RunOptions,
+    options: RunOptions<'_>,
     progress: &dyn Progress,
     checkpoint: &mut dyn Checkpoint,
     stop: &AtomicBool,
 ) -> Result<SweepRows, OptimizeError> {
     let jobs = options.jobs.max(1);
+    let scope = options.scope;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -263,7 +321,7 @@ pub fn run(
         }
         let fresh: Vec<Option<RunRow>> = pool.install(|| {
             todo.into_par_iter()
-                .map(|trial| (!stop.load(Ordering::Relaxed)).then(|| sweep.evaluate(trial)))
+                .map(|trial| (!stop.load(Ordering::Relaxed)).then(|| sweep.evaluate(trial, scope)))
                 .collect()
         });
         let interrupted = fresh.iter().any(Option::is_none);

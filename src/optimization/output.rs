@@ -244,16 +244,29 @@ fn parquet(names: &[String], sorted: &[&RunRow]) -> Result<Vec<u8>, OptimizeErro
 /// # Errors
 /// A file that cannot be read or is not a sweep document.
 pub fn read_document(path: &Path) -> Result<SweepDocument, OptimizeError> {
+    read_document_as(path, FORMAT)
+}
+
+/// A part or whole document of `format` (`bt-optimize/1`,
+/// `bt-walk-forward/1`).
+///
+/// # Errors
+/// A file that cannot be read or is not a document of `format`.
+pub fn read_document_as<R: serde::de::DeserializeOwned>(
+    path: &Path,
+    format: &str,
+) -> Result<SweepDocument<R>, OptimizeError> {
     let bytes = std::fs::read(path).map_err(|source| OptimizeError::Io {
         message: format!("cannot read {}", path.display()),
         source,
     })?;
-    let document: SweepDocument = serde_json::from_slice(&bytes).map_err(|e| {
-        OptimizeError::Merge(format!("{}: not a bt optimize file: {e}", path.display()))
+    let command = format.split('/').next().unwrap_or(format);
+    let document: SweepDocument<R> = serde_json::from_slice(&bytes).map_err(|e| {
+        OptimizeError::Merge(format!("{}: not a {command} file: {e}", path.display()))
     })?;
-    if document.format != FORMAT {
+    if document.format != format {
         return Err(OptimizeError::Merge(format!(
-            "{}: format '{}', this bt reads '{FORMAT}'",
+            "{}: format '{}', this bt reads '{format}'",
             path.display(),
             document.format
         )));
@@ -274,6 +287,18 @@ pub fn part_name(shard: Shard) -> String {
 /// # Errors
 /// A [`OptimizeError::Merge`] naming the files and slices at fault.
 pub fn merge(dir: &Path) -> Result<SweepDocument, OptimizeError> {
+    merge_as(dir, FORMAT, |r: &RunRow| (0, r.trial.ordinal))
+}
+
+/// [`merge`] for parts of `format`, whose rows sort by `key`.
+///
+/// # Errors
+/// As [`merge`].
+pub fn merge_as<R: serde::de::DeserializeOwned + Clone>(
+    dir: &Path,
+    format: &str,
+    key: fn(&R) -> (u64, u64),
+) -> Result<SweepDocument<R>, OptimizeError> {
     let entries = std::fs::read_dir(dir).map_err(|source| OptimizeError::Io {
         message: format!("cannot read the parts directory {}", dir.display()),
         source,
@@ -293,10 +318,10 @@ pub fn merge(dir: &Path) -> Result<SweepDocument, OptimizeError> {
             dir.display()
         )));
     }
-    let mut parts: BTreeMap<u64, (PathBuf, SweepDocument)> = BTreeMap::new();
-    let mut first: Option<(PathBuf, SweepDocument)> = None;
+    let mut parts: BTreeMap<u64, (PathBuf, SweepDocument<R>)> = BTreeMap::new();
+    let mut first: Option<(PathBuf, SweepDocument<R>)> = None;
     for path in paths {
-        let part = read_document(&path)?;
+        let part: SweepDocument<R> = read_document_as(&path, format)?;
         let Some([index, count]) = part.shard else {
             return Err(OptimizeError::Merge(format!(
                 "{}: not a shard's part",
@@ -348,8 +373,8 @@ pub fn merge(dir: &Path) -> Result<SweepDocument, OptimizeError> {
             dir.display()
         )));
     }
-    let mut rows: Vec<RunRow> = parts.into_values().flat_map(|(_, p)| p.rows).collect();
-    rows.sort_by_key(|r| r.trial.ordinal);
+    let mut rows: Vec<R> = parts.into_values().flat_map(|(_, p)| p.rows).collect();
+    rows.sort_by_key(key);
     Ok(SweepDocument {
         shard: None,
         complete: true,
@@ -372,7 +397,21 @@ pub fn write_set<R: Serialize>(
     files: &[(PathBuf, Vec<u8>)],
     document: &SweepDocument<R>,
 ) -> Result<(), OptimizeError> {
-    let set = DirReplacement::begin(dir, |name| SET_NAMES.contains(&name))
+    write_named_set(dir, &SET_NAMES, files, "sweep.json", document)
+}
+
+/// [`write_set`] for a set of `names`, whose document is `document_name`.
+///
+/// # Errors
+/// When `dir` holds something else, or a file cannot be written.
+pub fn write_named_set<R: Serialize>(
+    dir: &Path,
+    names: &[&str],
+    files: &[(PathBuf, Vec<u8>)],
+    document_name: &str,
+    document: &SweepDocument<R>,
+) -> Result<(), OptimizeError> {
+    let set = DirReplacement::begin(dir, |name| names.contains(&name))
         .map_err(|e| OptimizeError::Report(e.into()))?;
     for (name, bytes) in files {
         let path = set.path().join(name);
@@ -387,12 +426,12 @@ pub fn write_set<R: Serialize>(
             source,
         })?;
     }
-    let sweep_json = set.path().join("sweep.json");
-    let file = std::fs::File::create(&sweep_json).map_err(|source| OptimizeError::Io {
-        message: format!("cannot write {}", sweep_json.display()),
+    let document_path = set.path().join(document_name);
+    let file = std::fs::File::create(&document_path).map_err(|source| OptimizeError::Io {
+        message: format!("cannot write {}", dir.join(document_name).display()),
         source,
     })?;
-    stream_document(file, &dir.join("sweep.json"), document)?;
+    stream_document(file, &dir.join(document_name), document)?;
     set.commit().map_err(|e| OptimizeError::Report(e.into()))
 }
 

@@ -125,7 +125,7 @@ fn cell(value: &StatValue) -> String {
 }
 
 /// A stat as a number to rank by (durations in days).
-fn number(value: &StatValue) -> Option<f64> {
+pub(super) fn number(value: &StatValue) -> Option<f64> {
     #[allow(
         clippy::cast_precision_loss,
         reason = "counts and durations are far below 2^53"
@@ -193,7 +193,7 @@ pub fn csv(names: &[String], rows: &[&RunRow]) -> Vec<u8> {
 }
 
 /// One CSV record, quoting fields that need it (RFC 4180).
-fn push_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+pub(super) fn push_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
     for (i, field) in fields.enumerate() {
         if i > 0 {
             out.push(',');

@@ -274,6 +274,24 @@ impl TrialSource for RandomSource {
     }
 }
 
+/// The source of `spec`'s method for `shard` (a Bayesian search is
+/// sequential and runs whole: callers refuse to shard it).
+///
+/// # Errors
+/// As the source's own constructor.
+pub fn source_for(
+    spec: &OptimizeSpec,
+    shard: Shard,
+) -> Result<Box<dyn TrialSource + '_>, ConfigError> {
+    Ok(match spec.method {
+        super::spec::Method::Grid => Box::new(GridSource::new(spec, shard)?),
+        super::spec::Method::Random => Box::new(RandomSource::new(spec, shard)?),
+        super::spec::Method::Bayesian => {
+            Box::new(super::bayes::BayesSource::new(spec, spec.batch)?)
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

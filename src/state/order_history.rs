@@ -6,6 +6,9 @@
 use std::sync::Arc;
 
 use crate::core::events::{OrderEvent, OrderEventKind};
+use crate::core::identifiers::{
+    ClientOrderId, IdentifierError, OrderIndex, PositionId, TagIndex, TradeId, VenueOrderId,
+};
 use crate::model::orders::{Order, OrderRecord};
 
 use super::chunked::Chunked;
@@ -121,5 +124,53 @@ impl OrderHistory {
             .tag
             .and_then(|index| self.tables.tags.get(index.get()))
             .map(AsRef::as_ref)
+    }
+
+    /// The histories of runs made one after another, as one history: the
+    /// orders of each part follow those of the part before, and every id
+    /// of a part (its orders', venue orders', fills' and positions') takes
+    /// the part's prefix, so ids stay unique across the parts.
+    ///
+    /// # Errors
+    /// When a prefixed id is not a valid id (a prefix with whitespace).
+    pub fn concat(parts: &[(Self, String)]) -> Result<Self, IdentifierError> {
+        let mut orders: Chunked<Order> = Chunked::default();
+        let mut log = EventLog::default();
+        let mut tags: Vec<Arc<str>> = Vec::new();
+        for (part, prefix) in parts {
+            let tag_offset = tags.len();
+            tags.extend(part.tables.tags.iter().cloned());
+            for OrderRecord { mut order, events } in part.records() {
+                order.index = OrderIndex::next_in(orders.len());
+                order.client_order_id =
+                    ClientOrderId::new(&format!("{prefix}{}", order.client_order_id))?;
+                order.venue_order_id = order
+                    .venue_order_id
+                    .map(|id| VenueOrderId::new(&format!("{prefix}{id}")))
+                    .transpose()?;
+                order.position_id = order
+                    .position_id
+                    .map(|id| PositionId::new(&format!("{prefix}{id}")))
+                    .transpose()?;
+                order.tag = order.tag.map(|t| TagIndex::next_in(t.get() + tag_offset));
+                // INITIALIZED is implied by the order's own time.
+                for mut event in events.into_iter().skip(1) {
+                    event.order = order.index;
+                    if let OrderEventKind::Filled(fill) = &mut event.kind {
+                        fill.trade_id = TradeId::new(&format!("{prefix}{}", fill.trade_id))?;
+                        fill.venue_order_id =
+                            VenueOrderId::new(&format!("{prefix}{}", fill.venue_order_id))?;
+                        fill.position_id = fill
+                            .position_id
+                            .take()
+                            .map(|id| PositionId::new(&format!("{prefix}{id}")))
+                            .transpose()?;
+                    }
+                    log.push(&event);
+                }
+                orders.push(order);
+            }
+        }
+        Ok(Self::new(orders, log, tags))
     }
 }
