@@ -129,14 +129,14 @@ pub fn color(t: f64) -> (u8, u8, u8) {
     (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn number(x: f64) -> String {
+pub(super) fn number(x: f64) -> String {
     format!("{x:.4}")
 }
 

@@ -7,6 +7,7 @@ mod html;
 mod json;
 mod png;
 mod table;
+pub mod walk_forward;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,7 @@ pub use html::HtmlReport;
 pub use json::JsonResults;
 pub use json::stats_json;
 pub use png::heatmap::heatmap_png;
+pub use png::walk_forward::walk_forward_png;
 pub use png::{HEIGHT as PNG_HEIGHT, PngReport, WIDTH as PNG_WIDTH};
 pub use table::{StatsTable, format_duration, render_rows};
 

@@ -26,5 +26,6 @@ mod settlement;
 mod sizers;
 mod snapshots;
 mod util;
+mod walk_forward;
 mod warmup;
 mod wrangle;

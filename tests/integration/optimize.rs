@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::util::{Run, bt, root, scratch, single_config, write};
+use crate::util::{
+    Run, assert_same_outputs, bt, csv_rows, files, root, scratch, single_config, write,
+};
 
 /// The demo's EMA cross on its 20,000 minute bars, with `optimize` as its
 /// `[optimize]` table (and params).
@@ -29,44 +31,6 @@ fn optimize(dir: &Path, args: &[&str]) -> Run {
     let mut all = vec!["optimize"];
     all.extend_from_slice(args);
     bt(dir, &all)
-}
-
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    text.lines()
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
-}
-
-/// Every file under `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<String> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(base, &path, out);
-            } else {
-                out.push(path.strip_prefix(base).unwrap().display().to_string());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
-/// Fails unless `a` and `b` hold the same files with the same bytes.
-fn assert_same_outputs(a: &Path, b: &Path) {
-    assert_eq!(files(a), files(b));
-    for file in files(a) {
-        assert!(
-            std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap(),
-            "{file} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 #[test]

@@ -7,8 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::backtest::results::{TableColumn, table_to_parquet};
+use crate::backtest::runner;
 use crate::core::UnixNanos;
 use crate::report;
+use crate::report::walk_forward::{WalkForwardChart, WindowSpan};
 
 use super::super::OptimizeError;
 use super::super::output::SweepDocument;
@@ -125,7 +127,72 @@ impl WalkForward {
             PathBuf::from("summary.json"),
             summary.json().map_err(render("summary.json"))?,
         ));
+        let chart = self.chart(outcome);
+        files.push((
+            PathBuf::from("walk_forward.html"),
+            report::walk_forward::walk_forward_html(&chart),
+        ));
+        files.push((
+            PathBuf::from("walk_forward.png"),
+            report::walk_forward_png(&chart)?,
+        ));
         Ok(files)
+    }
+
+    /// What `walk_forward.html` and `.png` draw.
+    fn chart(&self, outcome: &Outcome) -> WalkForwardChart {
+        let windows = &outcome.windows;
+        let equity: Vec<(i64, f64)> = outcome.stitched.as_ref().map_or_else(Vec::new, |r| {
+            let values = r.equity.values();
+            thin(r.equity.ts.iter().map(|t| t.0).zip(values).collect())
+        });
+        let mut span = self.sweep.base.clone();
+        span.start = windows.first().map(|w| w.times.out_of_sample_start);
+        span.end = windows.last().map(|w| w.times.out_of_sample_end);
+        let bars = runner::primary_bars(&span, &self.sweep.data);
+        let buy_and_hold = match (bars.first(), equity.first()) {
+            (Some(first), Some((_, start))) if first.close().as_f64() > 0.0 => {
+                let scale = start / first.close().as_f64();
+                thin(
+                    bars.iter()
+                        .map(|b| (b.ts_init.0, b.close().as_f64() * scale))
+                        .collect(),
+                )
+            }
+            _ => Vec::new(),
+        };
+        WalkForwardChart {
+            title: self.sweep.base.name.clone(),
+            objective: self.sweep.spec.objective.key.clone(),
+            windows: windows
+                .iter()
+                .map(|w| WindowSpan {
+                    in_sample: (w.times.in_sample_start.0, w.times.in_sample_end.0),
+                    out_of_sample: (w.times.out_of_sample_start.0, w.times.out_of_sample_end.0),
+                })
+                .collect(),
+            equity,
+            buy_and_hold,
+            params: self
+                .sweep
+                .spec
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let values = windows
+                        .iter()
+                        .map(|w| w.chosen.as_ref()?.trial.point.get(i).map(|v| v.as_f64()))
+                        .collect();
+                    (p.name.clone(), values)
+                })
+                .collect(),
+            objective_in_sample: windows
+                .iter()
+                .map(|w| w.chosen.as_ref()?.objective)
+                .collect(),
+            objective_out_of_sample: windows.iter().map(|w| w.objective).collect(),
+        }
     }
 
     /// `walk_forward.csv`'s columns: the window's bounds, the chosen
@@ -220,6 +287,26 @@ impl WalkForward {
         }
         columns
     }
+}
+
+/// Points a chart's line keeps: enough to read, few enough to stay small.
+const MAX_POINTS: usize = 2_000;
+
+/// Every k-th point of `line` (and its last), at most about
+/// [`MAX_POINTS`].
+fn thin(line: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
+    let step = line.len().div_ceil(MAX_POINTS).max(1);
+    if step == 1 {
+        return line;
+    }
+    let last = line.last().copied();
+    let mut kept: Vec<(i64, f64)> = line.into_iter().step_by(step).collect();
+    if let Some(last) = last
+        && kept.last() != Some(&last)
+    {
+        kept.push(last);
+    }
+    kept
 }
 
 /// The columns as CSV: numbers in their shortest exact form, times in

@@ -4,6 +4,7 @@
 
 mod font;
 pub mod heatmap;
+pub mod walk_forward;
 
 use std::path::PathBuf;
 
