@@ -82,8 +82,9 @@ pub(super) fn execute(args: WalkForwardArgs) -> Result<()> {
         .map(Shard::parse)
         .transpose()
         .map_err(Error::Usage)?;
-    let started = now();
     let walk = WalkForward::load(config, &overrides)?;
+    // As bt optimize's: from the data loaded to the outputs written.
+    let started = now();
     if shard.is_some() && walk.sweep.spec.method == Method::Bayesian {
         return Err(Error::Usage(
             "a Bayesian search is sequential (each batch learns from the last), so it cannot be sharded: use --grid or --random with --shard".into(),

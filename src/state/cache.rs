@@ -445,7 +445,7 @@ impl Cache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::core::enums::{OrderStatus, TimeInForce};
     use crate::core::events::{OrderEvent, OrderEventKind};
@@ -534,7 +534,7 @@ mod tests {
         assert_eq!(cache.open_position_indices(), [s1_y, reopened]);
     }
 
-    fn cache_with_orders(n: usize) -> Cache {
+    pub(in crate::state) fn cache_with_orders(n: usize) -> Cache {
         let instrument = Instrument::new(
             "X.SIM".parse().unwrap(),
             InstrumentKind::Equity,

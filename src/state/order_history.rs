@@ -174,3 +174,51 @@ impl OrderHistory {
         Ok(Self::new(orders, log, tags))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::UnixNanos;
+    use crate::core::enums::OrderStatus;
+    use crate::state::cache::Cache;
+    use crate::state::cache::tests::cache_with_orders;
+
+    #[test]
+    fn concatenated_histories_renumber_and_prefix_their_orders() {
+        let submit = |cache: &mut Cache, order: u32, kind: OrderEventKind| {
+            cache
+                .apply_event(&OrderEvent {
+                    order: OrderIndex(order),
+                    kind,
+                    ts_event: UnixNanos(1),
+                    ts_init: UnixNanos(1),
+                })
+                .unwrap();
+        };
+        let mut first = cache_with_orders(2);
+        submit(&mut first, 1, OrderEventKind::Submitted);
+        submit(&mut first, 1, OrderEventKind::Canceled);
+        let mut second = cache_with_orders(1);
+        submit(&mut second, 0, OrderEventKind::Submitted);
+        let joined = OrderHistory::concat(&[
+            (first.take_order_history(), "W1-".to_string()),
+            (second.take_order_history(), "W2-".to_string()),
+        ])
+        .unwrap();
+        let records: Vec<_> = joined.records().collect();
+        let ids: Vec<String> = records
+            .iter()
+            .map(|r| r.order.client_order_id.to_string())
+            .collect();
+        assert_eq!(ids, ["W1-O-S-1", "W1-O-S-2", "W2-O-S-1"]);
+        for (k, record) in records.iter().enumerate() {
+            assert_eq!(record.order.index, OrderIndex::next_in(k));
+            assert!(record.events.iter().all(|e| e.order == record.order.index));
+        }
+        let names =
+            |k: usize| -> Vec<&str> { records[k].events.iter().map(|e| e.kind.name()).collect() };
+        assert_eq!(names(1), ["INITIALIZED", "SUBMITTED", "CANCELED"]);
+        assert_eq!(names(2), ["INITIALIZED", "SUBMITTED"]);
+        assert_eq!(records[1].order.status, OrderStatus::Canceled);
+    }
+}

@@ -136,6 +136,13 @@ fn the_example_writes_every_output_and_says_the_summary() {
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(printed, saved);
     assert_eq!(saved["windows"].as_array().unwrap().len(), 17);
+    // bt validate cuts the windows too.
+    let run = bt(dir.path(), &["validate", config.to_str().unwrap()]).expect_code(0);
+    assert!(
+        run.stdout().contains("[walk_forward]: ok (17 rolling windows; in sample 2020-01-01T00:00:00Z to 2020-12-30T00:00:00Z first"),
+        "{}",
+        run.stdout()
+    );
 }
 
 #[test]
