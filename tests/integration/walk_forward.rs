@@ -125,6 +125,17 @@ fn the_example_writes_every_output_and_says_the_summary() {
         rows[0]["out_of_sample_start"].as_str()
     );
     assert_eq!(stitched["stats"]["End"], "2024-12-30T00:00:00Z");
+    // Buy & Hold from the first out-of-sample bar's close to the last.
+    let bars = table(&daily());
+    let close =
+        |at: &str| -> f64 { number(bars.iter().find(|b| b["timestamp"] == at).unwrap(), "close") };
+    let held =
+        (close("2024-12-30T00:00:00Z") / close(&rows[0]["out_of_sample_start"]) - 1.0) * 100.0;
+    assert_close(
+        stitched["stats"]["Buy & Hold Return [%]"].as_f64().unwrap(),
+        held,
+        "Buy & Hold",
+    );
     // --format json says the same as summary.json.
     let run = walk_forward(
         dir.path(),
@@ -442,4 +453,69 @@ fn the_report_renders_in_chromium_and_as_a_png() {
         "two bars per window"
     );
     assert_eq!(dom.matches("data-series=\"Buy &amp; Hold\"").count(), 1);
+}
+
+#[test]
+fn a_window_whose_in_sample_runs_never_trade_stays_out_of_the_market() {
+    let dir = scratch();
+    // A 60-bar average never forms in 50 bars.
+    let text = std::fs::read_to_string(config(dir.path(), "wf.toml", &daily(), "", ""))
+        .unwrap()
+        .replace(
+            GRID,
+            "\n[optimize]\n[optimize.params]\n\"strategies.0.params.slow\" = [60, 80]\n",
+        );
+    let wf = write(
+        dir.path(),
+        "wf.toml",
+        &format!("{text}\n[walk_forward]\nin_sample_bars = 50\nout_of_sample_bars = 400\n"),
+    );
+    let run = walk_forward(dir.path(), &[&wf, "--out", "wf"]).expect_code(0);
+    assert!(
+        run.stdout().contains("5 windows (0 traded)"),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout().contains("walk-forward efficiency: undefined"),
+        "{}",
+        run.stdout()
+    );
+    let rows = table(&dir.path().join("wf/walk_forward.csv"));
+    assert!(
+        rows.iter()
+            .all(|r| r["slow"].is_empty() && r["objective_in_sample"].is_empty())
+    );
+    assert!(!dir.path().join("wf/stitched").exists(), "no run to stitch");
+}
+
+#[test]
+fn an_interrupted_walk_forward_writes_nothing() {
+    let dir = scratch();
+    let data = root().join("tests/fixtures/bars_100k.parquet");
+    let text = single_config(&data, "ema_cross", "fast = 10, slow = 30", "0.001");
+    let wf = write(
+        dir.path(),
+        "wf.toml",
+        &format!(
+            "{text}\n[optimize]\nconstraint = \"fast < slow\"\n[optimize.params]\n\"strategies.0.params.fast\" = {{ from = 5, to = 50, step = 5 }}\n\"strategies.0.params.slow\" = {{ from = 20, to = 200, step = 20 }}\n\n[walk_forward]\nin_sample_bars = 20000\nout_of_sample_bars = 5000\n"
+        ),
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bt"))
+        .args(["walk-forward", &wf, "--out", "wf", "--jobs", "1", "--quiet"])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "interrupted");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!dir.path().join("wf").exists());
 }
