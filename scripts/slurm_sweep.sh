@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # A sharded sweep on a real Slurm scheduler, checked against one machine.
 #
-#   scripts/slurm_sweep.sh BT [CONFIG]
+#   scripts/slurm_sweep.sh BT [CONFIG [WALK_FORWARD_CONFIG]]
 #
 # Installs Slurm from Debian's packages when it is missing (root only),
 # starts a one-node cluster in a scratch directory (its own slurm.conf via
 # SLURM_CONF: nothing under /etc/slurm is touched), submits
 #   sbatch --array=0-3 --cpus-per-task=1 --wrap 'bt optimize --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT ...'
 # waits for the array, merges the parts, and compares every merged file
-# byte for byte with the same sweep run on one machine. It stops exactly
+# byte for byte with the same sweep run on one machine; then the same for
+#   bt walk-forward --shard … and bt walk-forward merge. It stops exactly
 # the daemons it started. Facts behind each step: ../shared/research/SLURM.md.
 set -euo pipefail
 
-BT=$(realpath "${1:?usage: scripts/slurm_sweep.sh BT [CONFIG]}")
+BT=$(realpath "${1:?usage: scripts/slurm_sweep.sh BT [CONFIG [WALK_FORWARD_CONFIG]]}")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CONFIG=$(realpath "${2:-$ROOT/configs/optimize_ema.toml}")
+WF_CONFIG=$(realpath "${3:-$ROOT/configs/walk_forward.toml}")
 SHARDS=4
 
 if ! command -v slurmctld >/dev/null 2>&1; then
@@ -104,34 +106,42 @@ fi
 
 # The two lines a cluster user types (README: Scale-out on Slurm).
 cd "$WORK"
-job=$(sbatch --parsable --array=0-$((SHARDS - 1)) --cpus-per-task=1 --output="$WORK/shard-%a.log" \
-    --wrap "\"$BT\" optimize \"$CONFIG\" --shard \$SLURM_ARRAY_TASK_ID/\$SLURM_ARRAY_TASK_COUNT --jobs \${SLURM_CPUS_PER_TASK:-1} --out \"$WORK/parts\" --quiet")
-echo "slurm_sweep: submitted job array $job ($SHARDS shards)"
-for _ in $(seq 600); do
-    [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
-    sleep 0.2
-done
-if [ -n "$(squeue -h -j "$job" 2>/dev/null)" ]; then
-    echo "slurm_sweep: the array did not finish in 120 s" >&2
-    exit 1
-fi
-# jobcomp records each task as it ends; give the last record a moment.
-for _ in $(seq 50); do
-    [ "$(grep -c "ArrayJobId=$job " "$WORK/jobcomp.txt" 2>/dev/null || true)" -ge "$SHARDS" ] && break
-    sleep 0.1
-done
-if grep "ArrayJobId=$job " "$WORK/jobcomp.txt" | grep -qv "JobState=COMPLETED"; then
-    echo "slurm_sweep: a shard failed:" >&2
-    cat "$WORK/jobcomp.txt" "$WORK"/shard-*.log >&2
-    exit 1
-fi
-"$BT" optimize merge "$WORK/parts" --out "$WORK/merged" --quiet
+# Runs COMMAND (optimize or walk-forward) of CONFIG as a Slurm job array
+# of $SHARDS shards, merges the parts, and compares every merged file with
+# the same command run on one machine.
+sharded() {
+    local command=$1 config=$2
+    local parts="$WORK/$command-parts" one="$WORK/$command-one" merged="$WORK/$command-merged"
+    mkdir -p "$parts"
+    job=$(sbatch --parsable --array=0-$((SHARDS - 1)) --cpus-per-task=1 --output="$WORK/$command-shard-%a.log" \
+        --wrap "\"$BT\" $command \"$config\" --shard \$SLURM_ARRAY_TASK_ID/\$SLURM_ARRAY_TASK_COUNT --jobs \${SLURM_CPUS_PER_TASK:-1} --out \"$parts\" --quiet")
+    echo "slurm_sweep: submitted job array $job ($SHARDS shards of bt $command)"
+    for _ in $(seq 600); do
+        [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
+        sleep 0.2
+    done
+    if [ -n "$(squeue -h -j "$job" 2>/dev/null)" ]; then
+        echo "slurm_sweep: the array did not finish in 120 s" >&2
+        exit 1
+    fi
+    for _ in $(seq 50); do
+        [ "$(grep -c "ArrayJobId=$job " "$WORK/jobcomp.txt" 2>/dev/null || true)" -ge "$SHARDS" ] && break
+        sleep 0.1
+    done
+    if grep "ArrayJobId=$job " "$WORK/jobcomp.txt" | grep -qv "JobState=COMPLETED"; then
+        echo "slurm_sweep: a shard failed:" >&2
+        cat "$WORK/jobcomp.txt" "$WORK"/"$command"-shard-*.log >&2
+        exit 1
+    fi
+    "$BT" "$command" merge "$parts" --out "$merged" --quiet
+    "$BT" "$command" "$config" --out "$one" --quiet
+    if ! diff -r "$one" "$merged" >/dev/null; then
+        echo "slurm_sweep: the merged output of bt $command differs from the one-machine run:" >&2
+        diff -rq "$one" "$merged" >&2 || true
+        exit 1
+    fi
+    echo "slurm_sweep: $SHARDS Slurm shards of bt $command merged byte-identical to the one-machine run ($(ls "$one" | tr '\n' ' '))"
+}
 
-# The same sweep on this machine alone.
-"$BT" optimize "$CONFIG" --out "$WORK/one" --quiet
-if ! diff -r "$WORK/one" "$WORK/merged" >/dev/null; then
-    echo "slurm_sweep: the merged output differs from the one-machine run:" >&2
-    diff -rq "$WORK/one" "$WORK/merged" >&2 || true
-    exit 1
-fi
-echo "slurm_sweep: $SHARDS Slurm shards merged byte-identical to the one-machine run ($(ls "$WORK/one" | tr '\n' ' '))"
+sharded optimize "$CONFIG"
+sharded walk-forward "$WF_CONFIG"

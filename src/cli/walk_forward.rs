@@ -102,6 +102,7 @@ pub(super) fn execute(args: WalkForwardArgs) -> Result<()> {
     let bar = progress_bar(args.output.quiet);
     let searched = walk.search(shard.unwrap_or(Shard::ALL), jobs, &bar, interrupt.flag())?;
     bar.0.finish_and_clear();
+    let searched_at = now();
     let runs: usize = searched.windows.iter().map(Vec::len).sum();
     if searched.interrupted {
         return Err(interrupt.error(format!(
@@ -126,13 +127,14 @@ pub(super) fn execute(args: WalkForwardArgs) -> Result<()> {
     let document = walk.document(&searched.windows, None)?;
     finish(&walk, document, &out, &args.output)?;
     if !args.output.quiet {
-        let seconds = now().duration_since(started).as_secs_f64();
+        let sweeps = searched_at.duration_since(started).as_secs_f64();
+        let rest = now().duration_since(searched_at).as_secs_f64();
         #[allow(clippy::cast_precision_loss, reason = "a rate for people")]
-        let rate = runs as f64 / seconds.max(1e-9);
+        let rate = runs as f64 / sweeps.max(1e-9);
         let memory =
             peak_memory_mb().map_or_else(String::new, |mb| format!(", peak memory {mb} MB"));
         eprintln!(
-            "{runs} in-sample runs and {} out-of-sample runs in {seconds:.2} s ({rate:.1} runs/s) on {jobs} threads{memory}",
+            "{runs} in-sample runs in {sweeps:.2} s ({rate:.1} runs/s), then {} out-of-sample runs, the stitched run and the outputs in {rest:.2} s, on {jobs} threads{memory}",
             walk.windows.len()
         );
     }
