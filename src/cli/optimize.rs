@@ -70,11 +70,12 @@ pub struct SearchArgs {
     pub seed: Option<u64>,
 }
 
-/// Options shared with `merge`.
+/// Where and how a sweep's or a walk-forward's results go (shared with
+/// `merge`).
 #[derive(Debug, Args)]
-pub struct CommonArgs {
+pub struct OutputArgs {
     /// Output directory (default: the config's out_dir followed by
-    /// "-optimize"; for --shard, where the parts go).
+    /// "-optimize" or "-walk-forward"; for --shard, where the parts go).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores).
@@ -86,6 +87,23 @@ pub struct CommonArgs {
     /// Print nothing on stdout, and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl OutputArgs {
+    /// Worker threads: `--jobs`, or every core.
+    pub(super) fn threads(&self) -> usize {
+        self.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            usize::from,
+        )
+    }
+}
+
+/// `bt optimize`'s options shared with `merge`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Rows printed.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -149,7 +167,7 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
             "a Bayesian search is sequential (each batch learns from the last), so it cannot be sharded: use --grid or --random with --shard".into(),
         ));
     }
-    let out = args.common.out.clone().unwrap_or_else(|| {
+    let out = args.common.output.out.clone().unwrap_or_else(|| {
         let mut dir = sweep.base.out_dir.clone().into_os_string();
         dir.push("-optimize");
         PathBuf::from(dir)
@@ -167,11 +185,8 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
     // Ctrl-C and SIGTERM stop the sweep after the runs in flight; it keeps
     // what finished.
     let interrupt = Interrupt::install(OnSignal::Flag)?;
-    let jobs = args.common.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        usize::from,
-    );
-    let bar = progress_bar(args.common.quiet);
+    let jobs = args.common.output.threads();
+    let bar = progress_bar(args.common.output.quiet);
     let started = now();
     let mut checkpoint = SaveEvery {
         sweep: &sweep,
@@ -217,8 +232,8 @@ pub(super) fn execute(args: OptimizeArgs) -> Result<()> {
         output::write_set(&out, &sweep.outputs(&document, &summary)?, &document)?;
         out.clone()
     };
-    if !args.common.quiet {
-        report(&summary, &written, args.common.format)?;
+    if !args.common.output.quiet {
+        report(&summary, &written, args.common.output.format)?;
         #[allow(clippy::cast_precision_loss, reason = "a rate for people")]
         let rate = summary.runs as f64 / elapsed.as_secs_f64().max(1e-9);
         let memory =
@@ -366,13 +381,13 @@ fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
         ))
         .into());
     }
-    let out = common.out.clone().ok_or_else(|| {
+    let out = common.output.out.clone().ok_or_else(|| {
         Error::Usage("bt optimize merge needs --out DIR for the merged output".into())
     })?;
     let summary = Summary::new(&sweep.spec, &document.rows, common.top, false);
     output::write_set(&out, &sweep.outputs(&document, &summary)?, &document)?;
-    if !common.quiet {
-        report(&summary, &out, common.format)?;
+    if !common.output.quiet {
+        report(&summary, &out, common.output.format)?;
     }
     finish(&summary, &out, &interrupt)
 }

@@ -13,7 +13,7 @@ use crate::optimization::walk_forward::summary::WalkForwardSummary;
 use crate::optimization::walk_forward::{WalkForward, WindowRow};
 
 use super::interrupt::{Interrupt, OnSignal};
-use super::optimize::{SearchArgs, now, overrides, peak_memory_mb, progress_bar};
+use super::optimize::{OutputArgs, SearchArgs, now, overrides, peak_memory_mb, progress_bar};
 use super::{OutputFormat, print_stdout};
 
 /// `bt walk-forward`'s arguments.
@@ -37,24 +37,6 @@ pub struct WalkForwardArgs {
     /// write it as a part into --out.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-}
-
-/// Options shared with `merge`.
-#[derive(Debug, Args)]
-pub struct OutputArgs {
-    /// Output directory (default: the config's out_dir followed by
-    /// "-walk-forward"; for --shard, where the parts go).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
-    /// What to print on stdout.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    pub format: OutputFormat,
-    /// Print nothing on stdout, and no progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,7 +80,7 @@ pub(super) fn execute(args: WalkForwardArgs) -> Result<()> {
     // Ctrl-C and SIGTERM stop after the runs in flight; nothing is
     // written (a walk-forward is only whole when every window is).
     let interrupt = Interrupt::install(OnSignal::Flag)?;
-    let jobs = jobs(&args.output);
+    let jobs = args.output.threads();
     let bar = progress_bar(args.output.quiet);
     let searched = walk.search(shard.unwrap_or(Shard::ALL), jobs, &bar, interrupt.flag())?;
     bar.0.finish_and_clear();
@@ -139,13 +121,6 @@ pub(super) fn execute(args: WalkForwardArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn jobs(output: &OutputArgs) -> usize {
-    output.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        usize::from,
-    )
 }
 
 /// Chooses, runs out of sample, stitches, writes and reports.

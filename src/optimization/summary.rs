@@ -95,9 +95,7 @@ impl Summary {
     /// # Errors
     /// When serde cannot encode it (it holds only text and numbers).
     pub fn json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        let mut bytes = serde_json::to_vec_pretty(self)?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        pretty_json(self)
     }
 
     /// The top rows as a header and text cells (numbers shortened for
@@ -171,4 +169,14 @@ fn short(text: &str) -> String {
         Ok(x) if text.contains('.') || text.contains('e') => format!("{x:.4}"),
         _ => text.to_string(),
     }
+}
+
+/// `value` as pretty JSON with one newline at the end (`summary.json`).
+///
+/// # Errors
+/// When serde cannot encode it.
+pub fn pretty_json(value: &impl Serialize) -> Result<Vec<u8>, serde_json::Error> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }

@@ -258,25 +258,52 @@ pub fn heatmap_html(chart: &SweepChart) -> Vec<u8> {
             format!("<span style=\"background:rgb({r},{g},{b})\"></span>")
         })
         .collect();
-    let html = format!(
+    let intro = format!(
+        "{}, best over the other parameters in each cell ({}). <span class=\"legend\">worse {legend} better</span>; grey: no run, or a run without a trade.",
+        escape(&chart.objective),
+        if chart.maximize {
+            "highest is best"
+        } else {
+            "lowest is best"
+        },
+    );
+    page(&chart.title, "optimize", HEATMAP_CSS, &intro, &panels)
+}
+
+/// The heatmap tables' own style.
+const HEATMAP_CSS: &str = "table.heat { border-collapse: collapse; font-size: 11px; }
+table.heat th, table.heat td { padding: 3px 6px; text-align: right; border: 1px solid #fff; }
+table.heat th { background: #f2f4f8; }
+td.empty { background: #e2e5eb; color: #8a93a6; text-align: center; }
+.legend span { display: inline-block; width: 22px; height: 12px; }";
+
+/// A self-contained page of `panels` (no network, no script needed to
+/// read it) headed `heading`, titled after it and `bt COMMAND`, with
+/// `intro` (HTML) under the heading and `css` added to the shared style;
+/// it marks itself ready once loaded.
+#[must_use]
+pub(super) fn page(
+    heading: &str,
+    command: &str,
+    css: &str,
+    intro: &str,
+    panels: &[String],
+) -> Vec<u8> {
+    format!(
         r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>{title} — bt optimize</title>
+<title>{heading} — bt {command}</title>
 <style>
 body {{ font: 14px/1.4 system-ui, sans-serif; color: #1d2433; margin: 24px; }}
 h1 {{ font-size: 20px; margin: 0 0 4px; }}
 h2 {{ font-size: 15px; margin: 18px 0 6px; }}
-table.heat {{ border-collapse: collapse; font-size: 11px; }}
-table.heat th, table.heat td {{ padding: 3px 6px; text-align: right; border: 1px solid #fff; }}
-table.heat th {{ background: #f2f4f8; }}
-td.empty {{ background: #e2e5eb; color: #8a93a6; text-align: center; }}
-.legend span {{ display: inline-block; width: 22px; height: 12px; }}
+{css}
 </style>
 </head>
 <body>
-<header><h1>{title}</h1><p>{objective}, best over the other parameters in each cell ({direction}). <span class="legend">worse {legend} better</span>; grey: no run, or a run without a trade.</p></header>
+<header><h1>{heading}</h1><p>{intro}</p></header>
 <main id="panels" data-panels="{count}">
 {panels}
 </main>
@@ -286,18 +313,11 @@ document.body.dataset.ready = "true";
 </body>
 </html>
 "#,
-        title = escape(&chart.title),
-        objective = escape(&chart.objective),
-        direction = if chart.maximize {
-            "highest is best"
-        } else {
-            "lowest is best"
-        },
-        legend = legend,
+        heading = escape(heading),
         count = panels.len(),
         panels = panels.join("\n"),
-    );
-    html.into_bytes()
+    )
+    .into_bytes()
 }
 
 #[cfg(test)]

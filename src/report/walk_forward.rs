@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::heatmap::{escape, number};
+use super::heatmap::{escape, number, page};
 
 /// One window's bounds, in nanoseconds since 1970.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,17 @@ pub const OUT_OF_SAMPLE: (u8, u8, u8) = (230, 126, 34);
 pub const BENCHMARK: (u8, u8, u8) = (138, 147, 166);
 
 impl WalkForwardChart {
+    /// The range of the equity and Buy & Hold lines.
+    #[must_use]
+    pub fn equity_extent(&self) -> Option<(f64, f64)> {
+        extent(
+            self.equity
+                .iter()
+                .chain(&self.buy_and_hold)
+                .map(|(_, v)| *v),
+        )
+    }
+
     /// The first in-sample start and the last out-of-sample end.
     #[must_use]
     pub fn time_range(&self) -> Option<(i64, i64)> {
@@ -274,13 +285,7 @@ fn timeline(chart: &WalkForwardChart, (t0, t1): (i64, i64)) -> String {
 }
 
 fn equity(chart: &WalkForwardChart, (t0, t1): (i64, i64)) -> String {
-    let Some(y) = extent(
-        chart
-            .equity
-            .iter()
-            .chain(&chart.buy_and_hold)
-            .map(|(_, v)| *v),
-    ) else {
+    let Some(y) = chart.equity_extent() else {
         return String::new();
     };
     #[allow(clippy::cast_precision_loss, reason = "times in ns to pixels")]
@@ -390,36 +395,17 @@ pub fn walk_forward_html(chart: &WalkForwardChart) -> Vec<u8> {
         ));
     }
     panels.retain(|p| !p.is_empty());
-    let html = format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title} — bt walk-forward</title>
-<style>
-body {{ font: 14px/1.4 system-ui, sans-serif; color: #1d2433; margin: 24px; }}
-h1 {{ font-size: 20px; margin: 0 0 4px; }}
-h2 {{ font-size: 15px; margin: 18px 0 6px; }}
-svg {{ max-width: 100%; height: auto; font-family: system-ui, sans-serif; }}
-</style>
-</head>
-<body>
-<header><h1>{title}</h1><p>{n} windows; each chooses its parameters by {objective} on its in-sample bars and trades them on the out-of-sample bars that follow.</p></header>
-<main id="panels" data-panels="{count}">
-{panels}
-</main>
-<script>
-document.body.dataset.ready = "true";
-</script>
-</body>
-</html>
-"#,
-        title = escape(&chart.title),
-        objective = escape(&chart.objective),
-        count = panels.len(),
-        panels = panels.join("\n"),
+    let intro = format!(
+        "{n} windows; each chooses its parameters by {} on its in-sample bars and trades them on the out-of-sample bars that follow.",
+        escape(&chart.objective)
     );
-    html.into_bytes()
+    page(
+        &chart.title,
+        "walk-forward",
+        "svg { max-width: 100%; height: auto; font-family: system-ui, sans-serif; }",
+        &intro,
+        &panels,
+    )
 }
 
 #[cfg(test)]

@@ -40,6 +40,32 @@ pub fn render(browser: &Path, page: &Path, extra: &[&str]) -> (String, String) {
     )
 }
 
+/// Opens the page at `page` in headless Chromium: it must name nothing on
+/// the network, log nothing to the console and mark itself ready. Its DOM,
+/// or `None` (said) where no Chromium is installed.
+pub fn open_self_contained(page: &Path) -> Option<String> {
+    let html = std::fs::read_to_string(page).unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "SKIPPED: no Chromium to open {} in (apt-get install chromium)",
+            page.display()
+        );
+        return None;
+    };
+    let (dom, log) = render(&browser, page, &["--dump-dom"]);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console output: {console:#?}");
+    assert!(
+        dom.contains(r#"data-ready="true""#),
+        "the page did not finish"
+    );
+    Some(dom)
+}
+
 #[test]
 fn the_report_renders_in_chromium_with_a_marker_per_trade() {
     let Some(browser) = chromium() else {

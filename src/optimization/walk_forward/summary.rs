@@ -190,9 +190,7 @@ impl WalkForwardSummary {
     /// # Errors
     /// When serialisation fails.
     pub fn json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        let mut bytes = serde_json::to_vec_pretty(self)?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        super::super::summary::pretty_json(self)
     }
 
     /// The windows as a header and text cells.

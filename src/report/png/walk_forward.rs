@@ -142,13 +142,7 @@ fn draw(area: &Area<'_>, chart: &WalkForwardChart) -> Draw<()> {
     }
     // The stitched equity against Buy & Hold.
     let equity_top = rows_bottom + 44;
-    let Some((lo, hi)) = extent(
-        chart
-            .equity
-            .iter()
-            .chain(&chart.buy_and_hold)
-            .map(|(_, v)| *v),
-    ) else {
+    let Some((lo, hi)) = chart.equity_extent() else {
         return Ok(());
     };
     let panel = Panel::new(equity_top, equity_top + 220, (a, b), lo, hi);
