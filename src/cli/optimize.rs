@@ -356,21 +356,7 @@ fn merge(parts: &Path, common: &CommonArgs) -> Result<()> {
     // Nothing to keep before the merged set is in place.
     let interrupt = Interrupt::install(OnSignal::Exit)?;
     let document = output::merge(parts)?;
-    let direction = if document.maximize {
-        Direction::Maximize
-    } else {
-        Direction::Minimize
-    };
-    let overrides = Overrides {
-        method: Some(match document.method.as_str() {
-            "random" => Method::Random,
-            "bayesian" => Method::Bayesian,
-            _ => Method::Grid,
-        }),
-        max_tries: document.max_tries,
-        objective: Some(Objective::new(&document.objective, direction).map_err(Error::Usage)?),
-        seed: Some(document.seed),
-    };
+    let overrides = document.overrides().map_err(Error::Usage)?;
     let sweep = Sweep::load(&document.config, &overrides)?;
     let id = &sweep.id;
     if *id != document.sweep {

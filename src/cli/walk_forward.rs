@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use crate::error::{Error, Result};
 use crate::optimization::output::{self as sweep_output, SweepDocument};
 use crate::optimization::search::Shard;
-use crate::optimization::spec::{Direction, Method, Objective, Overrides};
+use crate::optimization::spec::Method;
 use crate::optimization::walk_forward::output::{FORMAT, SET_NAMES};
 use crate::optimization::walk_forward::summary::WalkForwardSummary;
 use crate::optimization::walk_forward::{WalkForward, WindowRow};
@@ -163,21 +163,7 @@ fn merge(parts: &Path, output: &OutputArgs) -> Result<()> {
         sweep_output::merge_as(parts, FORMAT, |r: &WindowRow| {
             (r.window as u64, r.row.trial.ordinal)
         })?;
-    let direction = if document.maximize {
-        Direction::Maximize
-    } else {
-        Direction::Minimize
-    };
-    let overrides = Overrides {
-        method: Some(match document.method.as_str() {
-            "random" => Method::Random,
-            "bayesian" => Method::Bayesian,
-            _ => Method::Grid,
-        }),
-        max_tries: document.max_tries,
-        objective: Some(Objective::new(&document.objective, direction).map_err(Error::Usage)?),
-        seed: Some(document.seed),
-    };
+    let overrides = document.overrides().map_err(Error::Usage)?;
     let walk = WalkForward::load(&document.config, &overrides)?;
     if walk.sweep.id != document.sweep {
         return Err(Error::Usage(format!(

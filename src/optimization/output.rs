@@ -49,6 +49,32 @@ pub struct SweepDocument<R = RunRow> {
     pub rows: Vec<R>,
 }
 
+impl<R> SweepDocument<R> {
+    /// The settings the document was made with, to load its sweep again
+    /// (`merge`).
+    ///
+    /// # Errors
+    /// An objective key this bt does not know.
+    pub fn overrides(&self) -> Result<super::spec::Overrides, String> {
+        use super::spec::{Direction, Method, Objective, Overrides};
+        let direction = if self.maximize {
+            Direction::Maximize
+        } else {
+            Direction::Minimize
+        };
+        Ok(Overrides {
+            method: Some(match self.method.as_str() {
+                "random" => Method::Random,
+                "bayesian" => Method::Bayesian,
+                _ => Method::Grid,
+            }),
+            max_tries: self.max_tries,
+            objective: Some(Objective::new(&self.objective, direction)?),
+            seed: Some(self.seed),
+        })
+    }
+}
+
 /// FNV-1a, 64 bits: a stable hash of a few inputs whose value must not
 /// change across Rust releases (std's hashers promise no such thing); it
 /// identifies a sweep, it does not defend against forgery.

@@ -337,21 +337,13 @@ fn ctrl_c_keeps_finished_rows_and_resume_completes_them() {
         dir.path(),
         "[optimize.params]\n\"venues.SIM.slippage.ticks\" = { from = 0, to = 399, step = 1 }\n",
     );
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bt"))
-        .args([
+    let output = crate::util::interrupted(
+        dir.path(),
+        &[
             "optimize", &config, "--out", "opt", "--jobs", "1", "--quiet",
-        ])
-        .current_dir(dir.path())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
+        ],
+        std::time::Duration::from_millis(1500),
+    );
     assert_eq!(output.status.code(), Some(130), "interrupted");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("rerun with --resume"), "{stderr}");

@@ -60,6 +60,25 @@ pub fn bt(dir: &Path, args: &[&str]) -> Run {
     Run { output }
 }
 
+/// Runs `bt args…` in `dir`, sends it SIGINT after `after`, and waits
+/// for it.
+pub fn interrupted(dir: &Path, args: &[&str], after: std::time::Duration) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_bt"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait_with_output().unwrap()
+}
+
 /// A scratch directory.
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()

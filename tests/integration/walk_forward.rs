@@ -488,19 +488,11 @@ fn an_interrupted_walk_forward_writes_nothing() {
             "{text}\n[optimize]\nconstraint = \"fast < slow\"\n[optimize.params]\n\"strategies.0.params.fast\" = {{ from = 5, to = 50, step = 5 }}\n\"strategies.0.params.slow\" = {{ from = 20, to = 200, step = 20 }}\n\n[walk_forward]\nin_sample_bars = 20000\nout_of_sample_bars = 5000\n"
         ),
     );
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bt"))
-        .args(["walk-forward", &wf, "--out", "wf", "--jobs", "1", "--quiet"])
-        .current_dir(dir.path())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
+    let output = crate::util::interrupted(
+        dir.path(),
+        &["walk-forward", &wf, "--out", "wf", "--jobs", "1", "--quiet"],
+        std::time::Duration::from_millis(1500),
+    );
     assert_eq!(output.status.code(), Some(130), "interrupted");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("nothing was written"), "{stderr}");
