@@ -140,29 +140,19 @@ fn open_panel(svg: &mut String, name: &str, title: &str, frame: &Frame, axis: Ax
             label(v)
         );
     }
-    let ticks: Vec<(f64, String)> = match axis {
-        Axis::Time => (0..=4)
-            .map(|k| {
-                let t = frame.x.0 + (frame.x.1 - frame.x.0) * f64::from(k) / 4.0;
-                #[allow(clippy::cast_possible_truncation, reason = "times are in range")]
-                (t, day(t as i64))
-            })
-            .collect(),
-        Axis::Windows(n) => (1..=n)
-            .step_by((n / 12).max(1))
-            .map(|k| {
+    match axis {
+        Axis::Time => date_ticks(svg, frame, bottom + 16.0),
+        Axis::Windows(n) => {
+            for k in (1..=n).step_by((n / 12).max(1)) {
                 #[allow(clippy::cast_precision_loss, reason = "a count of windows")]
-                (k as f64, k.to_string())
-            })
-            .collect(),
-    };
-    for (v, text) in ticks {
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{text}</text>",
-            frame.x(v),
-            bottom + 16.0
-        );
+                let x = frame.x(k as f64);
+                let _ = write!(
+                    svg,
+                    "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{k}</text>",
+                    bottom + 16.0
+                );
+            }
+        }
     }
     let _ = write!(
         svg,
@@ -170,6 +160,26 @@ fn open_panel(svg: &mut String, name: &str, title: &str, frame: &Frame, axis: Ax
         W - PAD_LEFT - PAD_RIGHT,
         bottom - top
     );
+}
+
+/// Five dates along a time axis at height `y`, the first and last kept
+/// inside the box.
+fn date_ticks(svg: &mut String, frame: &Frame, y: f64) {
+    for k in 0..=4 {
+        let t = frame.x.0 + (frame.x.1 - frame.x.0) * f64::from(k) / 4.0;
+        let anchor = match k {
+            0 => "start",
+            4 => "end",
+            _ => "middle",
+        };
+        #[allow(clippy::cast_possible_truncation, reason = "times are in range")]
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{y:.1}\" font-size=\"11\" text-anchor=\"{anchor}\">{}</text>",
+            frame.x(t),
+            day(t as i64)
+        );
+    }
 }
 
 fn label(v: f64) -> String {
@@ -268,18 +278,7 @@ fn timeline(chart: &WalkForwardChart, (t0, t1): (i64, i64)) -> String {
             k + 1
         );
     }
-    for k in 0..=4 {
-        #[allow(clippy::cast_precision_loss, reason = "times in ns to pixels")]
-        let t = t0 as f64 + (t1 - t0) as f64 * f64::from(k) / 4.0;
-        #[allow(clippy::cast_possible_truncation, reason = "times are in range")]
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
-            frame.x(t),
-            height - 12.0,
-            day(t as i64)
-        );
-    }
+    date_ticks(&mut svg, &frame, height - 12.0);
     svg.push_str("</svg></section>");
     svg
 }
