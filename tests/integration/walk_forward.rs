@@ -498,3 +498,43 @@ fn an_interrupted_walk_forward_writes_nothing() {
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!dir.path().join("wf").exists());
 }
+
+#[test]
+fn a_script_strategy_warms_up_by_the_bars_set_and_auto_says_it_has_none() {
+    let dir = scratch();
+    let script = root().join("strategies/ema_cross.rhai");
+    let text = single_config(
+        &daily(),
+        script.to_str().unwrap(),
+        "fast = 10, slow = 30",
+        "0.001",
+    );
+    let wf = write(dir.path(), "wf.toml", &format!("{text}{GRID}{WINDOWS}"));
+    let run = walk_forward(dir.path(), &[&wf, "--out", "auto", "--quiet"]).expect_code(0);
+    assert!(
+        run.stderr()
+            .contains("a script strategy reports no warm-up yet"),
+        "{}",
+        run.stderr()
+    );
+    let rows = table(&dir.path().join("auto/walk_forward.csv"));
+    assert!(rows.iter().all(|r| r["warmup_bars"] == "0"));
+    let wf = write(
+        dir.path(),
+        "wf.toml",
+        &format!("{text}{GRID}{WINDOWS}warmup = 49\n"),
+    );
+    let run = walk_forward(dir.path(), &[&wf, "--out", "set", "--quiet"]).expect_code(0);
+    assert!(!run.stderr().contains("warm-up"), "{}", run.stderr());
+    let rows = table(&dir.path().join("set/walk_forward.csv"));
+    assert!(rows.iter().all(|r| r["warmup_bars"] == "49"));
+    // A duration replays the bars inside it: a week of daily bars.
+    let wf = write(
+        dir.path(),
+        "wf.toml",
+        &format!("{text}{GRID}{WINDOWS}warmup = \"7d\"\n"),
+    );
+    walk_forward(dir.path(), &[&wf, "--out", "week", "--quiet"]).expect_code(0);
+    let rows = table(&dir.path().join("week/walk_forward.csv"));
+    assert!(rows.iter().all(|r| r["warmup_bars"] == "7"));
+}

@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backtest::config::{BacktestConfig, Warmup};
+use crate::backtest::config::{BacktestConfig, StrategyLogic, Warmup};
 use crate::backtest::results::{BacktestResult, Detail};
 use crate::backtest::runner;
 use crate::backtest::stitch::{self, Piece};
@@ -223,6 +223,7 @@ impl WalkForward {
         let mut balances: Option<Vec<Vec<crate::core::Money>>> = None;
         let mut windows = Vec::with_capacity(self.windows.len());
         let mut pieces = Vec::new();
+        let mut warned_no_warmup = false;
         for (k, rows) in searched.iter().enumerate() {
             let times = self.windows[k];
             let mut sorted: Vec<&RunRow> = rows.iter().collect();
@@ -249,7 +250,23 @@ impl WalkForward {
             // Named absolutely, so a merge elsewhere writes the same
             // results.json.
             config.source = std::path::absolute(&config.source).unwrap_or(config.source);
-            let (warmup, warmup_bars) = self.warmup(&config).map_err(|e| fail(e.to_string()))?;
+            let (warmup, warmup_bars) = self
+                .warmup(&config, times.out_of_sample_start)
+                .map_err(|e| fail(e.to_string()))?;
+            let scripted = config
+                .strategies
+                .iter()
+                .any(|s| matches!(s.logic, StrategyLogic::Script(_)));
+            if scripted
+                && warmup.is_none()
+                && self.spec.warmup.value == WarmupSetting::Auto
+                && !warned_no_warmup
+            {
+                warned_no_warmup = true;
+                tracing::warn!(
+                    "walk_forward.warmup = \"auto\": a script strategy reports no warm-up yet, so no bar is replayed before the out-of-sample windows; set walk_forward.warmup to a bar count or a duration"
+                );
+            }
             let scope = Scope::window(
                 &config,
                 &self.sweep.data,
@@ -296,11 +313,22 @@ impl WalkForward {
         })
     }
 
-    /// The warm-up of an out-of-sample run of `config`: as set, or
-    /// (`auto`) the longest its strategies report.
-    fn warmup(&self, config: &BacktestConfig) -> Result<(Option<Warmup>, usize), BacktestError> {
+    /// The warm-up of an out-of-sample run of `config` opening at
+    /// `start`, and the bars it replays: as set, or (`auto`) the longest
+    /// its strategies report.
+    fn warmup(
+        &self,
+        config: &BacktestConfig,
+        start: UnixNanos,
+    ) -> Result<(Option<Warmup>, usize), BacktestError> {
         let bars = match self.spec.warmup.value {
-            WarmupSetting::Fixed(Length::Span(ns)) => return Ok((Some(Warmup::Span(ns)), 0)),
+            WarmupSetting::Fixed(Length::Span(ns)) => {
+                let mut before = config.clone();
+                before.start = Some(UnixNanos(start.0.saturating_sub(ns)));
+                before.end = Some(UnixNanos(start.0 - 1));
+                let replayed = runner::primary_bars(&before, &self.sweep.data).len();
+                return Ok((Some(Warmup::Span(ns)), replayed));
+            }
             WarmupSetting::Fixed(Length::Bars(n)) => n,
             WarmupSetting::Auto => runner::build_strategies(config)?
                 .iter()
