@@ -18,7 +18,7 @@ use crate::core::identifiers::{
 };
 use crate::core::msgbus::{MessageBus, SubscriberId};
 use crate::core::pool::{self, pools};
-use crate::core::{Currency, Money, UnixNanos};
+use crate::core::{Currency, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::execution::{ExecutionClient, ExecutionEngine, FillTerms, closing_side};
 use crate::engine::replay::{BarStream, ReplayMerge};
@@ -26,16 +26,15 @@ use crate::engine::risk::{RiskCheck, RiskEngine, fraction_to_quantity};
 use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, bars_within};
 use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
-use crate::model::position::{Mark, MarkKind};
 use crate::state::cache::{Cache, Filter};
-use crate::trading::strategy::{AccountSnapshot, Strategy, StrategyContext};
+use crate::trading::strategy::{Strategy, StrategyContext};
 use crate::venues::account::Account;
 use crate::venues::exchange::SimulatedExchange;
 
 mod settle;
 
 use super::config::BacktestConfig;
-use super::fx::{FxError, FxTable};
+use super::portfolio::Portfolio;
 use super::sizer_feed::SizerFeed;
 use super::{BacktestError, EngineStep};
 
@@ -67,34 +66,6 @@ struct BarRoute {
     moves_fx: bool,
 }
 
-/// What valuing one venue's account needs, kept between bars.
-#[derive(Debug, Clone)]
-struct VenueValuation {
-    /// Fills since the marks were built: the snapshot needs a full refresh.
-    dirty: bool,
-    /// The open positions as marks, rebuilt after fills (the only thing
-    /// that opens, closes or changes one), so valuing a bar neither scans
-    /// every position nor reads positions and instruments.
-    marks: Vec<Mark>,
-    /// The equity as a sum of units × last close, when it can be (rebuilt
-    /// with the marks).
-    linear: Option<LinearEquity>,
-    /// The account holds only its base currency (balances in other
-    /// currencies only come from the starting balances, as the config
-    /// requires them).
-    single_currency: bool,
-}
-
-/// A venue's equity between two fills, when it is exactly
-/// `constant + Σ units × last close`: one currency in the account and its
-/// positions, every mark linear and its instrument priced. Balances change
-/// only with fills, so the constant holds the balance too.
-#[derive(Debug, Clone)]
-struct LinearEquity {
-    constant_raw: i128,
-    terms: Vec<(InstrumentIndex, i64)>,
-}
-
 /// Bars between two updates of the progress count.
 const PROGRESS_EVERY: usize = 1 << 16;
 
@@ -102,13 +73,6 @@ const PROGRESS_EVERY: usize = 1 << 16;
 const GENERAL: bool = true;
 /// The bar loop's shape parameter: the loop of a run `is_plain` approves.
 const PLAIN: bool = false;
-
-/// Why an account could not be valued.
-enum Unvalued {
-    /// A rate's FX pair has had no bar yet.
-    RateNotYet(FxError),
-    Failed(BacktestError),
-}
 
 /// The equity curve in the report currency, one point per timestamp. Its
 /// buffers go back to the thread's pool when it drops, for the next run's
@@ -173,20 +137,14 @@ pub struct BacktestEngine {
     to_close: Vec<(InstrumentIndex, i128, PositionId)>,
     position_events: Vec<PositionEvent>,
     timer_events: Vec<TimeEvent>,
-    accounts: Vec<AccountSnapshot>,
-    /// What valuing each venue's account needs between bars.
-    valuations: Vec<VenueValuation>,
-    report_currency: Currency,
+    /// Every account valued, and the snapshots strategies read.
+    portfolio: Portfolio,
     /// Records equity, cash and positions when the config asks.
     observer: Option<Observer>,
-    /// Converts balances and positions held in other currencies.
-    fx: FxTable,
     /// Instruments whose bars move an FX rate (all accounts then revalue).
     fx_instruments: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
-    /// Some account's valuation waits for an FX rate (see `value_account`).
-    unvalued: bool,
     curve: EquityCurve,
     start: Option<UnixNanos>,
     end: Option<UnixNanos>,
@@ -291,34 +249,15 @@ impl BacktestEngine {
             .venues
             .first()
             .map_or(Currency::USD, |v| v.base_currency);
-        let accounts: Vec<AccountSnapshot> = venues
-            .iter()
-            .map(|v| {
-                let free = v.account.free(v.account.base_currency);
-                AccountSnapshot {
-                    cash: free,
-                    equity: free,
-                    taker_fee_raw: v.config.fees.taker_rate_raw(),
-                }
-            })
-            .collect();
         let has_feeds = slots.iter().any(|s| s.feed.is_some());
-        let valuations: Vec<VenueValuation> = venues
-            .iter()
-            .map(|v| {
-                let single_currency = v.account.currencies().all(|c| c == v.account.base_currency);
-                VenueValuation {
-                    // Balances in other currencies count from the first bar on.
-                    dirty: !single_currency,
-                    marks: Vec::new(),
-                    linear: None,
-                    single_currency,
-                }
-            })
-            .collect();
-        // Accounts holding other currencies are valued by the first point
-        // recorded at the latest, even on a venue no bar reaches.
-        let unvalued = valuations.iter().any(|v| v.dirty);
+        let instrument_venues: Vec<usize> =
+            config.instrument_venues.iter().map(|v| v.get()).collect();
+        let portfolio = Portfolio::new(
+            &venues,
+            instrument_venues.clone(),
+            config.fx.clone(),
+            report_currency,
+        );
         let instrument_oms = config
             .instrument_venues
             .iter()
@@ -330,7 +269,7 @@ impl BacktestEngine {
             execution: ExecutionEngine::new(strategy_ids),
             risk: RiskEngine::new(config.risk.clone()),
             venues,
-            instrument_venues: config.instrument_venues.iter().map(|v| v.get()).collect(),
+            instrument_venues,
             instrument_oms,
             strategies: slots,
             bus,
@@ -342,11 +281,8 @@ impl BacktestEngine {
             spare_events: Vec::new(),
             position_events: Vec::new(),
             timer_events: Vec::new(),
-            valuations,
-            accounts,
-            report_currency,
+            portfolio,
             observer: config.observe_every.map(Observer::new),
-            fx: config.fx.clone(),
             fx_instruments: (0..config.instruments.len())
                 .map(|i| {
                     config
@@ -355,7 +291,6 @@ impl BacktestEngine {
                 })
                 .collect(),
             has_feeds,
-            unvalued,
             curve: EquityCurve::default(),
             start: config.replay_from.or(config.start),
             end: config.end,
@@ -391,7 +326,7 @@ impl BacktestEngine {
             strategy,
             self.clock.timestamp_ns(),
             &self.cache,
-            &self.accounts,
+            &self.portfolio.accounts,
             &self.instrument_venues,
             &mut self.pending,
             factory,
@@ -492,7 +427,7 @@ impl BacktestEngine {
             accounts: self.venues.into_iter().map(|v| v.account).collect(),
             cache: self.cache,
             curve: self.curve,
-            report_currency: self.report_currency,
+            report_currency: self.portfolio.report_currency,
             warmup,
             cancel_reasons,
             observations: self.observer.map(Observer::finish).unwrap_or_default(),
@@ -543,11 +478,7 @@ impl BacktestEngine {
     /// of such a run leaves their checks out (measured: W1 74 -> 85 M bars/s,
     /// W2 44 -> 48 M), and what it leaves out cannot change during the run.
     fn is_plain(&self, route: &BarRoute) -> bool {
-        let one_account_in_report_currency = match self.accounts.as_slice() {
-            [only] => only.equity.currency == self.report_currency,
-            _ => false,
-        };
-        one_account_in_report_currency
+        self.portfolio.is_one_account_in_report_currency()
             && route.subscribers.len() == 1
             && !route.moves_fx
             && !self.has_feeds
@@ -650,10 +581,7 @@ impl BacktestEngine {
         self.refresh_account(venue)?;
         if G && route.moves_fx {
             // A new rate changes every account holding that currency.
-            for other in 0..self.venues.len() {
-                self.valuations[other].dirty = true;
-                self.refresh_account(other)?;
-            }
+            self.portfolio.revalue_all(&self.venues, &self.cache)?;
         }
         if G {
             for &subscriber in &route.subscribers {
@@ -791,16 +719,9 @@ impl BacktestEngine {
         exchange
             .account
             .apply_realized(currency, outcome.realized_raw);
-        self.valuations[venue].dirty = true;
+        self.portfolio.touch(venue);
         if !exchange.account.is_cash() {
-            let exposure: i128 = self
-                .cache
-                .positions_open(Filter::default())
-                .filter(|p| {
-                    self.instrument_venues[p.instrument.get()] == venue && p.currency == currency
-                })
-                .map(|p| p.cost_basis_raw)
-                .sum();
+            let exposure = self.portfolio.margin_in_use(venue, currency, &self.cache);
             exchange
                 .account
                 .lock_margin(currency, exposure)
@@ -997,7 +918,7 @@ impl BacktestEngine {
                 };
                 let input = SizingInput {
                     instrument,
-                    equity: self.accounts[venue].equity.as_f64(),
+                    equity: self.portfolio.accounts[venue].equity.as_f64(),
                     closed_pnls: &closed_pnls,
                     atr: slot.feed.as_ref().and_then(SizerFeed::atr),
                     volatility: slot.feed.as_ref().and_then(SizerFeed::volatility),
@@ -1139,160 +1060,11 @@ impl BacktestEngine {
     }
 
     /// Values a venue's account at the last prices and refreshes its snapshot.
-    #[inline]
+    // Once per bar, a few instructions when nothing filled: worth more than
+    // a call (measured: 17 instructions a bar of W1 when it was one).
+    #[inline(always)]
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
-        let valuation = &self.valuations[venue];
-        if !valuation.dirty {
-            match &valuation.linear {
-                Some(linear) => {
-                    let mut equity = linear.constant_raw;
-                    for &(instrument, units) in &linear.terms {
-                        if let Some(bar) = self.cache.last_bar(instrument) {
-                            // Two 64-bit factors cannot overflow 128 bits.
-                            equity += i128::from(units) * i128::from(bar.close);
-                        }
-                    }
-                    self.accounts[venue].equity.raw = equity;
-                    return Ok(());
-                }
-                // Without fills or open positions nothing moved.
-                None if valuation.marks.is_empty() => return Ok(()),
-                None => {}
-            }
-        }
-        self.value_account(venue)
-    }
-
-    #[inline(never)]
-    fn value_account(&mut self, venue: usize) -> Result<(), BacktestError> {
-        match self.revalue(venue) {
-            Ok(()) => Ok(()),
-            // A rate's pair has no bar yet, though its first may still come
-            // at this timestamp: value again at the next chance, and at the
-            // latest before the timestamp's equity is recorded.
-            Err(Unvalued::RateNotYet(_)) => {
-                self.valuations[venue].dirty = true;
-                self.unvalued = true;
-                Ok(())
-            }
-            Err(Unvalued::Failed(e)) => Err(e),
-        }
-    }
-
-    /// Rebuilds the venue's marks when fills made them stale, and values
-    /// its account into the snapshot.
-    fn revalue(&mut self, venue: usize) -> Result<(), Unvalued> {
-        let exchange = &self.venues[venue];
-        let base = exchange.account.base_currency;
-        let valuation = &mut self.valuations[venue];
-        if std::mem::take(&mut valuation.dirty) {
-            let kind = if exchange.account.is_cash() {
-                MarkKind::MarketValue
-            } else {
-                MarkKind::UnrealizedPnl
-            };
-            let cache = &self.cache;
-            let marks = &mut valuation.marks;
-            marks.clear();
-            marks.extend(
-                cache
-                    .open_position_indices()
-                    .iter()
-                    .filter_map(|p| cache.position(*p))
-                    .filter(|p| self.instrument_venues[p.instrument.get()] == venue)
-                    .filter_map(|p| Some(p.mark(cache.instrument(p.instrument)?, kind))),
-            );
-            // The last valuation's terms lend their buffer.
-            let mut terms = valuation.linear.take().map(|l| l.terms).unwrap_or_default();
-            terms.clear();
-            let mut linear = LinearEquity {
-                constant_raw: exchange.account.total_raw(base),
-                terms,
-            };
-            let all_linear = valuation.single_currency
-                && marks.iter().all(|m| {
-                    let priced = cache.last_bar(m.instrument).is_some();
-                    match (m.linear(), m.currency == base && priced) {
-                        (Some((units, intercept)), true) => {
-                            linear.constant_raw += intercept;
-                            linear.terms.push((m.instrument, units));
-                            true
-                        }
-                        _ => false,
-                    }
-                });
-            valuation.linear = all_linear.then_some(linear);
-        }
-        let equity = self.account_equity_raw(venue)?;
-        // The currency and the fee rate were set when the engine was built.
-        let snapshot = &mut self.accounts[venue];
-        snapshot.cash.raw = self.venues[venue].account.free(base).raw;
-        snapshot.equity.raw = equity;
-        Ok(())
-    }
-
-    /// The account's equity in its base currency at the last prices and
-    /// rates, from the marks its valuation holds.
-    fn account_equity_raw(&self, venue: usize) -> Result<i128, Unvalued> {
-        let exchange = &self.venues[venue];
-        let base = exchange.account.base_currency;
-        let convert =
-            |raw: i128, currency: Currency| match self.fx.convert(raw, currency, base, &self.cache)
-            {
-                Ok(converted) => Ok(converted),
-                Err(e @ FxError::NotYet { .. }) => Err(Unvalued::RateNotYet(e)),
-                Err(e) => Err(Unvalued::Failed(BacktestError::Engine {
-                    step: EngineStep::Value,
-                    detail: format!(" {}", exchange.account.id),
-                    source: Box::new(e),
-                })),
-            };
-        let mut valuation: i128 = 0;
-        let state = &self.valuations[venue];
-        for mark in &state.marks {
-            let Some(bar) = self.cache.last_bar(mark.instrument) else {
-                continue;
-            };
-            let value = mark
-                .value_raw(bar.close())
-                .map_err(|e| Unvalued::Failed(BacktestError::at(EngineStep::Value)(e)))?;
-            valuation += if mark.currency == base {
-                value
-            } else {
-                convert(value, mark.currency)?
-            };
-        }
-        let mut total = exchange.account.total_raw(base);
-        if !state.single_currency {
-            for currency in exchange.account.currencies().filter(|c| *c != base) {
-                total += convert(exchange.account.total_raw(currency), currency)?;
-            }
-        }
-        Ok(total + valuation)
-    }
-
-    /// Values the accounts whose valuation waited for a rate; now, at the
-    /// end of a timestamp, a rate still missing is an error.
-    #[inline(never)]
-    fn value_waiting_accounts(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
-        self.unvalued = false;
-        for venue in 0..self.venues.len() {
-            if !self.valuations[venue].dirty {
-                continue;
-            }
-            match self.revalue(venue) {
-                Ok(()) => {}
-                Err(Unvalued::RateNotYet(e)) => {
-                    return Err(BacktestError::Engine {
-                        step: EngineStep::Value,
-                        detail: format!(" {} at {ts}", self.venues[venue].account.id),
-                        source: Box::new(e),
-                    });
-                }
-                Err(Unvalued::Failed(e)) => return Err(e),
-            }
-        }
-        Ok(())
+        self.portfolio.refresh(venue, &self.venues, &self.cache)
     }
 
     /// Records the total equity of every account in the report currency.
@@ -1303,18 +1075,15 @@ impl BacktestEngine {
         if G && self.trade_from.is_some_and(|from| ts < from) {
             return Ok(());
         }
-        if self.unvalued {
-            self.value_waiting_accounts(ts)?;
+        if self.portfolio.is_waiting() {
+            self.portfolio
+                .value_waiting(ts, &self.venues, &self.cache)?;
         }
         let total = if G {
-            let mut total: i128 = 0;
-            for account in &self.accounts {
-                total += self.in_report_currency(&account.equity, ts)?;
-            }
-            total
+            self.portfolio.total_equity_raw(ts, &self.cache)?
         } else {
             // One account, in the report currency.
-            self.accounts.first().map_or(0, |a| a.equity.raw)
+            self.portfolio.only_equity_raw()
         };
         self.curve.ts.push(ts);
         self.curve.equity_raw.push(total);
@@ -1324,43 +1093,13 @@ impl BacktestEngine {
         Ok(())
     }
 
-    /// `amount` in the report currency (raw), converted only when it is
-    /// in another.
-    #[inline(always)]
-    fn in_report_currency(&self, amount: &Money, ts: UnixNanos) -> Result<i128, BacktestError> {
-        if amount.currency == self.report_currency {
-            Ok(amount.raw)
-        } else {
-            self.convert_to_report(*amount, ts)
-        }
-    }
-
-    #[inline(never)]
-    fn convert_to_report(&self, amount: Money, ts: UnixNanos) -> Result<i128, BacktestError> {
-        self.fx
-            .convert(
-                amount.raw,
-                amount.currency,
-                self.report_currency,
-                &self.cache,
-            )
-            .map_err(|e| BacktestError::Engine {
-                step: EngineStep::Value,
-                detail: format!(" in the report currency at {ts}"),
-                source: Box::new(e),
-            })
-    }
-
     /// Records a point of the observers: the free cash is every free
     /// balance of every account, in the report currency like the equity.
     #[inline(never)]
     fn observe(&mut self, ts: UnixNanos, total: i128) -> Result<(), BacktestError> {
-        let mut cash_raw: i128 = 0;
-        for venue in &self.venues {
-            for currency in venue.account.currencies() {
-                cash_raw += self.in_report_currency(&venue.account.free(currency), ts)?;
-            }
-        }
+        let cash_raw = self
+            .portfolio
+            .free_cash_raw(ts, &self.venues, &self.cache)?;
         if let Some(observer) = &mut self.observer {
             let positions_raw = (0..self.instrument_venues.len())
                 .map(|i| {

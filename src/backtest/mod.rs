@@ -6,6 +6,7 @@ mod config_raw;
 pub mod engine;
 pub mod error;
 pub mod fx;
+mod portfolio;
 pub mod results;
 pub mod runner;
 mod sizer_feed;

@@ -1,8 +1,8 @@
-//! State: the cache of instruments, orders and positions, and the portfolio
-//! that values them.
+//! State: the cache of instruments, orders and positions, and a finished
+//! run's order history. Valuing accounts needs the venues, so the
+//! portfolio lives beside the engine (`backtest::portfolio`).
 
 pub mod cache;
 mod chunked;
 mod event_log;
 pub mod order_history;
-pub mod portfolio;
