@@ -9,29 +9,32 @@
 use std::sync::Arc;
 
 use crate::analysis::observers::{Observation, Observer};
-use crate::analysis::sizers::{Sized, Sizer, SizingInput};
+use crate::analysis::sizers::Sizer;
 use crate::core::clock::{Clock, TestClock, TimeEvent};
-use crate::core::enums::{OmsType, OrderSide, TimeInForce};
+use crate::core::enums::OmsType;
 use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEventKind};
 use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, PositionId, StrategyId, StrategyIndex,
 };
 use crate::core::msgbus::{MessageBus, SubscriberId};
-use crate::core::pool::{self, pools};
 use crate::core::{Currency, UnixNanos};
-use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
-use crate::engine::execution::{ExecutionClient, ExecutionEngine, FillTerms, closing_side};
+use crate::engine::commands::{SubmitOrder, TradingCommand};
+use crate::engine::execution::{ExecutionClient, ExecutionEngine, FillTerms};
 use crate::engine::replay::{BarStream, ReplayMerge};
-use crate::engine::risk::{RiskCheck, RiskEngine, fraction_to_quantity};
+use crate::engine::risk::RiskEngine;
 use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, bars_within};
-use crate::model::orders::{OrderFactory, OrderInit, OrderKind};
-use crate::state::cache::{Cache, Filter};
+use crate::model::orders::OrderFactory;
+use crate::state::cache::Cache;
 use crate::trading::strategy::{Strategy, StrategyContext};
 use crate::venues::account::Account;
 use crate::venues::exchange::SimulatedExchange;
 
+mod equity;
 mod settle;
+mod submit;
+
+pub use equity::EquityCurve;
 
 use super::config::BacktestConfig;
 use super::portfolio::Portfolio;
@@ -73,44 +76,6 @@ const PROGRESS_EVERY: usize = 1 << 16;
 const GENERAL: bool = true;
 /// The bar loop's shape parameter: the loop of a run `is_plain` approves.
 const PLAIN: bool = false;
-
-/// The equity curve in the report currency, one point per timestamp. Its
-/// buffers go back to the thread's pool when it drops, for the next run's
-/// curve (see [`crate::core::pool`]).
-#[derive(Debug, Default, Clone)]
-pub struct EquityCurve {
-    pub ts: Vec<UnixNanos>,
-    pub equity_raw: Vec<i128>,
-}
-
-pools!(UnixNanos => CURVE_TIMES, i128 => CURVE_EQUITY);
-
-impl Drop for EquityCurve {
-    fn drop(&mut self) {
-        pool::give(std::mem::take(&mut self.ts));
-        pool::give(std::mem::take(&mut self.equity_raw));
-    }
-}
-
-impl EquityCurve {
-    /// An empty curve with room for `points`.
-    #[must_use]
-    pub fn with_capacity(points: usize) -> Self {
-        Self {
-            ts: pool::take(points),
-            equity_raw: pool::take(points),
-        }
-    }
-
-    /// The equity as `f64` (for ratios and charts, never for money).
-    #[must_use]
-    pub fn values(&self) -> Vec<f64> {
-        self.equity_raw
-            .iter()
-            .map(|raw| crate::core::fixed::raw_to_f64(*raw))
-            .collect()
-    }
-}
 
 /// A built engine, ready to run over loaded bars.
 pub struct BacktestEngine {
@@ -750,309 +715,21 @@ impl BacktestEngine {
         Ok(())
     }
 
-    /// Carries out one command; a submit takes the ids it holds out of it.
-    fn handle_command(
-        &mut self,
-        strategy: StrategyIndex,
-        command: &mut TradingCommand,
-    ) -> Result<(), BacktestError> {
-        let now = self.clock.timestamp_ns();
-        match command {
-            TradingCommand::Submit(order) => self.submit(strategy, order)?,
-            TradingCommand::Cancel(id) => {
-                let found = self
-                    .strategies
-                    .get(strategy.get())
-                    .and_then(|slot| slot.factory.find(id));
-                let Some(index) = found else {
-                    return Err(self.strategy_error(
-                        strategy,
-                        format!("cancel of '{id}', which this strategy did not submit"),
-                    ));
-                };
-                self.cancel(strategy, index, now);
-            }
-            TradingCommand::CancelAll { instrument } => {
-                let filter = Filter {
-                    strategy: Some(strategy),
-                    instrument: *instrument,
-                    side: None,
-                };
-                let mut open = std::mem::take(&mut self.to_cancel);
-                open.extend(self.cache.orders_open(filter).map(|o| o.index));
-                for &index in &open {
-                    self.cancel(strategy, index, now);
-                }
-                open.clear();
-                self.to_cancel = open;
-            }
-            TradingCommand::ClosePosition { instrument } => {
-                self.close_positions(strategy, Some(*instrument))?
-            }
-            TradingCommand::CloseAll => self.close_positions(strategy, None)?,
-            TradingCommand::SetTimer { name, interval_ns } => {
-                let owned = format!("{}:{name}", strategy.0);
-                self.clock
-                    .set_timer(&owned, *interval_ns, now, None)
-                    .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
-            }
-            TradingCommand::SetTimeAlert { name, at } => {
-                let owned = format!("{}:{name}", strategy.0);
-                self.clock
-                    .set_time_alert(&owned, *at)
-                    .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
-            }
-            TradingCommand::CancelTimer { name } => {
-                self.clock.cancel_timer(&format!("{}:{name}", strategy.0))
-            }
-        }
-        Ok(())
-    }
-
-    fn strategy_error(&self, strategy: StrategyIndex, message: String) -> BacktestError {
-        let id = self
-            .strategies
-            .get(strategy.get())
-            .map_or_else(String::new, |s| s.id.to_string());
-        BacktestError::Strategy {
-            strategy: id,
-            ts: self.clock.timestamp_ns(),
-            message,
-        }
-    }
-
-    fn cancel(&mut self, strategy: StrategyIndex, index: OrderIndex, now: UnixNanos) {
-        let Some(order) = self.cache.order(index) else {
-            return;
-        };
-        // An order still on its way to the venue is canceled too: the
-        // cancel follows it there (commands to a venue keep their order).
-        if order.strategy != strategy || order.is_closed() {
-            return;
-        }
-        let venue = self.instrument_venues[order.instrument.get()];
-        self.venues[venue].cancel_order(order, now);
-    }
-
-    fn close_positions(
-        &mut self,
-        strategy: StrategyIndex,
-        instrument: Option<InstrumentIndex>,
-    ) -> Result<(), BacktestError> {
-        let filter = Filter {
-            strategy: Some(strategy),
-            instrument,
-            side: None,
-        };
-        let mut open = std::mem::take(&mut self.to_close);
-        open.extend(
-            self.cache
-                .positions_open(filter)
-                .map(|p| (p.instrument, p.signed_qty_raw, p.id.clone())),
-        );
-        for (instrument, qty_raw, position_id) in open.drain(..) {
-            let Some(inst) = self.cache.instrument(instrument) else {
-                continue;
-            };
-            let quantity = inst
-                .make_qty(qty_raw.abs())
-                .map_err(BacktestError::at(EngineStep::ClosePosition))?;
-            let mut order = SubmitOrder::new(
-                instrument,
-                closing_side(qty_raw),
-                OrderKind::Market,
-                OrderSize::Quantity(quantity),
-            );
-            order.reduce_only = true;
-            order.position_id = Some(position_id);
-            self.submit(strategy, &mut order)?;
-        }
-        self.to_close = open;
-        Ok(())
-    }
-
+    /// Submits a strategy's order: stored, sized and checked (see
+    /// `submit::new_order`), its SUBMITTED or DENIED event handled, and a
+    /// submitted order sent to its venue.
     fn submit(
         &mut self,
         strategy: StrategyIndex,
         request: &mut SubmitOrder,
     ) -> Result<(), BacktestError> {
-        let now = self.clock.timestamp_ns();
-        let instrument_index = request.instrument;
-        let Some(instrument) = self.cache.instrument(instrument_index) else {
-            return Err(self.strategy_error(
-                strategy,
-                format!("unknown instrument index {}", instrument_index.0),
-            ));
-        };
-        let venue = self.instrument_venues[instrument_index.get()];
-        let exchange = &self.venues[venue];
-        let currency = instrument.settlement_currency();
-        let last_close = self.cache.last_bar(instrument_index).map(Bar::close);
-        let reference_price = request
-            .kind
-            .price()
-            .or(request.kind.trigger_price())
-            .or(last_close);
-        let fee_rate = exchange.config.fees.taker_rate_raw();
-        let free = exchange.account.free(currency);
-        // The configured sizer decides the size of orders that open or add.
-        let net_raw = self.cache.net_qty_raw(Some(strategy), instrument_index);
-        let adds = !request.reduce_only
-            && (net_raw == 0 || (net_raw > 0) == (request.side == OrderSide::Buy));
-        let slot = &self.strategies[strategy.get()];
-        let (size, unsized_reason) = match (&slot.sizer, reference_price) {
-            (Some(sizer), Some(price)) if adds => {
-                // Only the Kelly sizer reads the strategy's closed trades.
-                let closed_pnls: Vec<f64> = if matches!(sizer, Sizer::Kelly { .. }) {
-                    let filter = Filter {
-                        strategy: Some(strategy),
-                        instrument: None,
-                        side: None,
-                    };
-                    self.cache
-                        .positions_closed(filter)
-                        .map(|p| p.realized_pnl().as_f64())
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let input = SizingInput {
-                    instrument,
-                    equity: self.portfolio.accounts[venue].equity.as_f64(),
-                    closed_pnls: &closed_pnls,
-                    atr: slot.feed.as_ref().and_then(SizerFeed::atr),
-                    volatility: slot.feed.as_ref().and_then(SizerFeed::volatility),
-                };
-                match sizer.size(&input, price) {
-                    Sized::Quantity(q) => (OrderSize::Quantity(q), None),
-                    Sized::Fraction(f) => (OrderSize::FractionOfEquity(f), None),
-                    Sized::Nothing(reason) => (request.size, Some(reason)),
-                }
-            }
-            _ => (request.size, None),
-        };
-        // A fractional size becomes the largest whole lot the balance buys.
-        let quantity = match (size, reference_price) {
-            (OrderSize::Quantity(q), _) => q,
-            (OrderSize::FractionOfEquity(fraction), Some(price)) => {
-                fraction_to_quantity(instrument, free.raw, fraction, price, fee_rate).map_err(
-                    |e| {
-                        self.strategy_error(
-                            strategy,
-                            format!(
-                                "sizing {} of {free} at {price} in {}: {e} (a quantity is at most 10^18 units)",
-                                crate::core::fixed::format_raw(fraction, 4),
-                                instrument.id
-                            ),
-                        )
-                    },
-                )?
-            }
-            (OrderSize::FractionOfEquity(_), None) => {
-                crate::core::Quantity::zero(instrument.size_precision)
-            }
-        };
-        // The venue caps a reduce-only order at the position left when it
-        // fills, so other reduce-only orders never add to what a new one
-        // could oversell: only the others count against it.
-        let pending_raw = if request.reduce_only {
-            let filter = Filter {
-                strategy: None,
-                instrument: Some(instrument_index),
-                side: Some(request.side),
-            };
-            self.cache
-                .orders_open(filter)
-                .filter(|o| !o.reduce_only)
-                .map(|o| o.leaves_qty().signed_raw())
-                .sum()
-        } else {
-            self.cache.open_leaves_raw(instrument_index, request.side)
-        };
-        let check = RiskCheck {
-            instrument,
-            side: request.side,
-            quantity,
-            reference_price: reference_price.unwrap_or_default(),
-            net_qty_raw: self.cache.net_qty_raw(None, instrument_index),
-            own_qty_raw: match &request.position_id {
-                // On a hedging venue an order that names a position trades
-                // that position alone.
-                Some(id) if exchange.config.oms == OmsType::Hedging => self
-                    .cache
-                    .open_position_by_id(id)
-                    .and_then(|p| self.cache.position(p))
-                    .map_or(0, |p| p.signed_qty_raw),
-                _ => net_raw,
-            },
-            pending_qty_raw: pending_raw,
-            cash_free: exchange.account.is_cash().then_some(free),
-            fee_rate_raw: fee_rate,
-            venue_max_notional: exchange.config.max_order_notional,
-            reduce_only: request.reduce_only,
-        };
-        let mut verdict = match (request.time_in_force, request.expire_time, reference_price) {
-            (TimeInForce::AtTheOpen | TimeInForce::AtTheClose, _, _) => Err(format!(
-                "time in force {} is not supported yet",
-                request.time_in_force
-            )),
-            _ if self.trade_from.is_some_and(|from| now < from) => Err(format!(
-                "warm-up: no order is accepted before {}",
-                self.trade_from.unwrap_or_default()
-            )),
-            (TimeInForce::Gtd, None, _) => Err("GTD needs an expire time".to_string()),
-            (_, _, None) => Err("no price yet to size or check the order".to_string()),
-            _ => match unsized_reason {
-                Some(reason) => Err(format!("sizer: {reason}")),
-                None => self.risk.check(&check),
-            },
-        };
-        if verdict.is_ok() {
-            // The limit price, then the trigger (its error wins if both are off).
-            for price in [request.kind.price(), request.kind.trigger_price()] {
-                if let Some(price) = price
-                    && let Err(e) = instrument.validate_price(price)
-                {
-                    verdict = Err(e.to_string());
-                }
-            }
-        }
-        let index = self.cache.next_order_index();
-        let init = OrderInit {
-            strategy,
-            instrument: instrument_index,
-            side: request.side,
-            kind: request.kind,
-            quantity,
-            time_in_force: request.time_in_force,
-            expire_time: request.expire_time,
-            reduce_only: request.reduce_only,
-            position_id: request.position_id.take(),
-            tag: request.tags.take().map(|text| self.cache.intern_tag(text)),
-        };
-        let slot = &mut self.strategies[strategy.get()];
-        let order = slot
-            .factory
-            .create(index, request.client_order_id.take(), init, now);
-        self.cache.add_order(order);
-        let kind = match verdict {
-            Ok(()) => OrderEventKind::Submitted,
-            Err(reason) => OrderEventKind::Denied {
-                reason: Arc::from(reason),
-            },
-        };
-        let submitted = matches!(kind, OrderEventKind::Submitted);
-        self.handle_event(OrderEvent {
-            order: index,
-            kind,
-            ts_event: now,
-            ts_init: now,
-        })?;
+        let submit::Submission { event, venue } = self.new_order(strategy, request)?;
+        let (index, now) = (event.order, event.ts_event);
+        let submitted = matches!(event.kind, OrderEventKind::Submitted);
+        self.handle_event(event)?;
         if submitted
-            && let (Some(order), Some(instrument)) = (
-                self.cache.order(index),
-                self.cache.instrument(instrument_index),
-            )
+            && let Some(order) = self.cache.order(index)
+            && let Some(instrument) = self.cache.instrument(order.instrument)
         {
             self.venues[venue].submit_order(order, instrument, now);
         }
@@ -1065,55 +742,5 @@ impl BacktestEngine {
     #[inline(always)]
     fn refresh_account(&mut self, venue: usize) -> Result<(), BacktestError> {
         self.portfolio.refresh(venue, &self.venues, &self.cache)
-    }
-
-    /// Records the total equity of every account in the report currency.
-    // Once per timestamp, a few instructions: worth more than a call.
-    #[inline(always)]
-    fn record_equity<const G: bool>(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
-        // The warm-up is not part of the run's equity.
-        if G && self.trade_from.is_some_and(|from| ts < from) {
-            return Ok(());
-        }
-        if self.portfolio.is_waiting() {
-            self.portfolio
-                .value_waiting(ts, &self.venues, &self.cache)?;
-        }
-        let total = if G {
-            self.portfolio.total_equity_raw(ts, &self.cache)?
-        } else {
-            // One account, in the report currency.
-            self.portfolio.only_equity_raw()
-        };
-        self.curve.ts.push(ts);
-        self.curve.equity_raw.push(total);
-        if G && self.observer.is_some() {
-            self.observe(ts, total)?;
-        }
-        Ok(())
-    }
-
-    /// Records a point of the observers: the free cash is every free
-    /// balance of every account, in the report currency like the equity.
-    #[inline(never)]
-    fn observe(&mut self, ts: UnixNanos, total: i128) -> Result<(), BacktestError> {
-        let cash_raw = self
-            .portfolio
-            .free_cash_raw(ts, &self.venues, &self.cache)?;
-        if let Some(observer) = &mut self.observer {
-            let positions_raw = (0..self.instrument_venues.len())
-                .map(|i| {
-                    let index = InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX));
-                    self.cache.net_qty_raw(None, index)
-                })
-                .collect();
-            observer.observe(Observation {
-                ts,
-                equity_raw: total,
-                cash_raw,
-                positions_raw,
-            });
-        }
-        Ok(())
     }
 }

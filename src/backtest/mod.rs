@@ -10,6 +10,7 @@ mod portfolio;
 pub mod results;
 pub mod runner;
 mod sizer_feed;
+mod sizing;
 pub mod stitch;
 
 use crate::core::UnixNanos;

@@ -1,0 +1,309 @@
+//! A strategy's commands: orders through sizing and risk to the venue,
+//! cancels, closes and timers. A new order comes back as the event that
+//! submits or denies it ([`Submission`]); the engine handles that event
+//! and sends the order on (`BacktestEngine::submit`).
+
+use std::sync::Arc;
+
+use crate::core::UnixNanos;
+use crate::core::clock::Clock;
+use crate::core::enums::{OmsType, OrderSide, TimeInForce};
+use crate::core::events::{OrderEvent, OrderEventKind};
+use crate::core::identifiers::{InstrumentIndex, OrderIndex, StrategyIndex};
+use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
+use crate::engine::execution::{ExecutionClient, closing_side};
+use crate::engine::risk::RiskCheck;
+use crate::model::data::Bar;
+use crate::model::orders::{OrderInit, OrderKind};
+use crate::state::cache::Filter;
+
+use super::super::sizing::{Sizing, SizingRequest, size_order};
+use super::{BacktestEngine, BacktestError, EngineStep};
+
+/// A new order, stored, and its verdict.
+pub(super) struct Submission {
+    /// SUBMITTED (the order then goes to `venue`) or DENIED.
+    pub(super) event: OrderEvent,
+    pub(super) venue: usize,
+}
+
+impl BacktestEngine {
+    /// Carries out one command; a submit takes the ids it holds out of it.
+    pub(super) fn handle_command(
+        &mut self,
+        strategy: StrategyIndex,
+        command: &mut TradingCommand,
+    ) -> Result<(), BacktestError> {
+        let now = self.clock.timestamp_ns();
+        match command {
+            TradingCommand::Submit(order) => self.submit(strategy, order)?,
+            TradingCommand::Cancel(id) => {
+                let found = self
+                    .strategies
+                    .get(strategy.get())
+                    .and_then(|slot| slot.factory.find(id));
+                let Some(index) = found else {
+                    return Err(self.strategy_error(
+                        strategy,
+                        format!("cancel of '{id}', which this strategy did not submit"),
+                    ));
+                };
+                self.cancel(strategy, index, now);
+            }
+            TradingCommand::CancelAll { instrument } => {
+                let filter = Filter {
+                    strategy: Some(strategy),
+                    instrument: *instrument,
+                    side: None,
+                };
+                let mut open = std::mem::take(&mut self.to_cancel);
+                open.extend(self.cache.orders_open(filter).map(|o| o.index));
+                for &index in &open {
+                    self.cancel(strategy, index, now);
+                }
+                open.clear();
+                self.to_cancel = open;
+            }
+            TradingCommand::ClosePosition { instrument } => {
+                self.close_positions(strategy, Some(*instrument))?
+            }
+            TradingCommand::CloseAll => self.close_positions(strategy, None)?,
+            TradingCommand::SetTimer { name, interval_ns } => {
+                let owned = format!("{}:{name}", strategy.0);
+                self.clock
+                    .set_timer(&owned, *interval_ns, now, None)
+                    .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
+            }
+            TradingCommand::SetTimeAlert { name, at } => {
+                let owned = format!("{}:{name}", strategy.0);
+                self.clock
+                    .set_time_alert(&owned, *at)
+                    .map_err(|e| self.strategy_error(strategy, e.to_string()))?;
+            }
+            TradingCommand::CancelTimer { name } => {
+                self.clock.cancel_timer(&format!("{}:{name}", strategy.0))
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn strategy_error(&self, strategy: StrategyIndex, message: String) -> BacktestError {
+        let id = self
+            .strategies
+            .get(strategy.get())
+            .map_or_else(String::new, |s| s.id.to_string());
+        BacktestError::Strategy {
+            strategy: id,
+            ts: self.clock.timestamp_ns(),
+            message,
+        }
+    }
+
+    pub(super) fn cancel(&mut self, strategy: StrategyIndex, index: OrderIndex, now: UnixNanos) {
+        let Some(order) = self.cache.order(index) else {
+            return;
+        };
+        // An order still on its way to the venue is canceled too: the
+        // cancel follows it there (commands to a venue keep their order).
+        if order.strategy != strategy || order.is_closed() {
+            return;
+        }
+        let venue = self.instrument_venues[order.instrument.get()];
+        self.venues[venue].cancel_order(order, now);
+    }
+
+    pub(super) fn close_positions(
+        &mut self,
+        strategy: StrategyIndex,
+        instrument: Option<InstrumentIndex>,
+    ) -> Result<(), BacktestError> {
+        let filter = Filter {
+            strategy: Some(strategy),
+            instrument,
+            side: None,
+        };
+        let mut open = std::mem::take(&mut self.to_close);
+        open.extend(
+            self.cache
+                .positions_open(filter)
+                .map(|p| (p.instrument, p.signed_qty_raw, p.id.clone())),
+        );
+        for (instrument, qty_raw, position_id) in open.drain(..) {
+            let Some(inst) = self.cache.instrument(instrument) else {
+                continue;
+            };
+            let quantity = inst
+                .make_qty(qty_raw.abs())
+                .map_err(BacktestError::at(EngineStep::ClosePosition))?;
+            let mut order = SubmitOrder::new(
+                instrument,
+                closing_side(qty_raw),
+                OrderKind::Market,
+                OrderSize::Quantity(quantity),
+            );
+            order.reduce_only = true;
+            order.position_id = Some(position_id);
+            self.submit(strategy, &mut order)?;
+        }
+        self.to_close = open;
+        Ok(())
+    }
+
+    /// Stores `request` as a new order, sized and checked: the event that
+    /// says SUBMITTED or DENIED, for the engine to handle and pass on (see
+    /// `BacktestEngine::submit`).
+    pub(super) fn new_order(
+        &mut self,
+        strategy: StrategyIndex,
+        request: &mut SubmitOrder,
+    ) -> Result<Submission, BacktestError> {
+        let now = self.clock.timestamp_ns();
+        let instrument_index = request.instrument;
+        let Some(instrument) = self.cache.instrument(instrument_index) else {
+            return Err(self.strategy_error(
+                strategy,
+                format!("unknown instrument index {}", instrument_index.0),
+            ));
+        };
+        let venue = self.instrument_venues[instrument_index.get()];
+        let exchange = &self.venues[venue];
+        let currency = instrument.settlement_currency();
+        let last_close = self.cache.last_bar(instrument_index).map(Bar::close);
+        let reference_price = request
+            .kind
+            .price()
+            .or(request.kind.trigger_price())
+            .or(last_close);
+        let fee_rate = exchange.config.fees.taker_rate_raw();
+        let free = exchange.account.free(currency);
+        // The configured sizer decides the size of orders that open or add.
+        let net_raw = self.cache.net_qty_raw(Some(strategy), instrument_index);
+        let adds = !request.reduce_only
+            && (net_raw == 0 || (net_raw > 0) == (request.side == OrderSide::Buy));
+        let slot = &self.strategies[strategy.get()];
+        let sizing = SizingRequest {
+            instrument,
+            size: request.size,
+            sizer: slot.sizer.as_ref(),
+            feed: slot.feed.as_ref(),
+            adds,
+            equity: self.portfolio.accounts[venue].equity.as_f64(),
+            free,
+            fee_rate_raw: fee_rate,
+            reference_price,
+        };
+        let closed_pnls = || {
+            let filter = Filter {
+                strategy: Some(strategy),
+                instrument: None,
+                side: None,
+            };
+            self.cache
+                .positions_closed(filter)
+                .map(|p| p.realized_pnl().as_f64())
+                .collect()
+        };
+        let Sizing {
+            quantity,
+            unsized_reason,
+        } = size_order(&sizing, closed_pnls).map_err(|m| self.strategy_error(strategy, m))?;
+        // The venue caps a reduce-only order at the position left when it
+        // fills, so other reduce-only orders never add to what a new one
+        // could oversell: only the others count against it.
+        let pending_raw = if request.reduce_only {
+            let filter = Filter {
+                strategy: None,
+                instrument: Some(instrument_index),
+                side: Some(request.side),
+            };
+            self.cache
+                .orders_open(filter)
+                .filter(|o| !o.reduce_only)
+                .map(|o| o.leaves_qty().signed_raw())
+                .sum()
+        } else {
+            self.cache.open_leaves_raw(instrument_index, request.side)
+        };
+        let check = RiskCheck {
+            instrument,
+            side: request.side,
+            quantity,
+            reference_price: reference_price.unwrap_or_default(),
+            net_qty_raw: self.cache.net_qty_raw(None, instrument_index),
+            own_qty_raw: match &request.position_id {
+                // On a hedging venue an order that names a position trades
+                // that position alone.
+                Some(id) if exchange.config.oms == OmsType::Hedging => self
+                    .cache
+                    .open_position_by_id(id)
+                    .and_then(|p| self.cache.position(p))
+                    .map_or(0, |p| p.signed_qty_raw),
+                _ => net_raw,
+            },
+            pending_qty_raw: pending_raw,
+            cash_free: exchange.account.is_cash().then_some(free),
+            fee_rate_raw: fee_rate,
+            venue_max_notional: exchange.config.max_order_notional,
+            reduce_only: request.reduce_only,
+        };
+        let mut verdict = match (request.time_in_force, request.expire_time, reference_price) {
+            (TimeInForce::AtTheOpen | TimeInForce::AtTheClose, _, _) => Err(format!(
+                "time in force {} is not supported yet",
+                request.time_in_force
+            )),
+            _ if self.trade_from.is_some_and(|from| now < from) => Err(format!(
+                "warm-up: no order is accepted before {}",
+                self.trade_from.unwrap_or_default()
+            )),
+            (TimeInForce::Gtd, None, _) => Err("GTD needs an expire time".to_string()),
+            (_, _, None) => Err("no price yet to size or check the order".to_string()),
+            _ => match unsized_reason {
+                Some(reason) => Err(format!("sizer: {reason}")),
+                None => self.risk.check(&check),
+            },
+        };
+        if verdict.is_ok() {
+            // The limit price, then the trigger (its error wins if both are off).
+            for price in [request.kind.price(), request.kind.trigger_price()] {
+                if let Some(price) = price
+                    && let Err(e) = instrument.validate_price(price)
+                {
+                    verdict = Err(e.to_string());
+                }
+            }
+        }
+        let index = self.cache.next_order_index();
+        let init = OrderInit {
+            strategy,
+            instrument: instrument_index,
+            side: request.side,
+            kind: request.kind,
+            quantity,
+            time_in_force: request.time_in_force,
+            expire_time: request.expire_time,
+            reduce_only: request.reduce_only,
+            position_id: request.position_id.take(),
+            tag: request.tags.take().map(|text| self.cache.intern_tag(text)),
+        };
+        let slot = &mut self.strategies[strategy.get()];
+        let order = slot
+            .factory
+            .create(index, request.client_order_id.take(), init, now);
+        self.cache.add_order(order);
+        let kind = match verdict {
+            Ok(()) => OrderEventKind::Submitted,
+            Err(reason) => OrderEventKind::Denied {
+                reason: Arc::from(reason),
+            },
+        };
+        Ok(Submission {
+            event: OrderEvent {
+                order: index,
+                kind,
+                ts_event: now,
+                ts_init: now,
+            },
+            venue,
+        })
+    }
+}
