@@ -179,12 +179,10 @@ impl BacktestEngine {
                 .collect();
             // One stream per venue derived from the run's seed, stable across versions.
             let seed = config.seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
-            venues.push(SimulatedExchange::new(
-                spec.config.clone(),
-                account,
-                &trades,
-                seed,
-            ));
+            venues.push(
+                SimulatedExchange::new(spec.config.clone(), account, &trades, seed)
+                    .with_instrument_fees(config.instrument_fees.clone()),
+            );
         }
         let strategy_ids: Vec<StrategyId> =
             config.strategies.iter().map(|s| s.id.clone()).collect();

@@ -111,6 +111,9 @@ pub struct SimulatedExchange {
     /// Fills made while matching the current bar, which the cache's
     /// positions do not show yet: (strategy, position traded, signed qty).
     bar_fills: Vec<(StrategyIndex, Option<PositionId>, i128)>,
+    /// Fees that replace the venue's for one instrument, by instrument
+    /// index (`maker_fee`/`taker_fee` in `[[instruments]]`).
+    instrument_fees: Vec<Option<FeeModel>>,
 }
 
 impl SimulatedExchange {
@@ -143,7 +146,26 @@ impl SimulatedExchange {
             expiries: Vec::new(),
             cancel_reasons: Vec::new(),
             bar_fills: Vec::new(),
+            instrument_fees: Vec::new(),
         }
+    }
+
+    /// Charges `fees[i]`, where set, for instrument `i` instead of the
+    /// venue's own fees.
+    #[must_use]
+    pub fn with_instrument_fees(mut self, fees: Vec<Option<FeeModel>>) -> Self {
+        self.instrument_fees = fees;
+        self
+    }
+
+    /// The fees charged for trading `instrument`: its own, or the venue's.
+    #[must_use]
+    #[inline]
+    pub fn fees_for(&self, instrument: InstrumentIndex) -> &FeeModel {
+        self.instrument_fees
+            .get(instrument.get())
+            .and_then(Option::as_ref)
+            .unwrap_or(&self.config.fees)
     }
 
     /// `true` when events wait to be drained.
@@ -442,7 +464,7 @@ impl SimulatedExchange {
             }
         }
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
-        let commission = self.config.fees.commission_raw(
+        let commission = self.fees_for(order.instrument).commission_raw(
             liquidity,
             notional,
             qty,

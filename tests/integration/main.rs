@@ -10,6 +10,7 @@ mod analyzers;
 mod cli;
 mod configs;
 mod errors;
+mod fees;
 mod fx;
 mod input_checks;
 mod observers;

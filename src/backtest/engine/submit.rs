@@ -174,7 +174,7 @@ impl BacktestEngine {
             .price()
             .or(request.kind.trigger_price())
             .or(last_close);
-        let fee_rate = exchange.config.fees.taker_rate_raw();
+        let fee_rate = exchange.fees_for(instrument_index).taker_rate_raw();
         let free = exchange.account.free(currency);
         // The configured sizer decides the size of orders that open or add.
         let net_raw = self.cache.net_qty_raw(Some(strategy), instrument_index);
