@@ -14,7 +14,10 @@ fn entry_fee_rate(instrument: &str) -> f64 {
         "size = 0.5",
         "0.001",
     )
-    .replace("size_precision = 0\n", &format!("size_precision = 0\n{instrument}"));
+    .replace(
+        "size_precision = 0\n",
+        &format!("size_precision = 0\n{instrument}"),
+    );
     let config = write(dir.path(), "fees.toml", &text);
     bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
     let json = results(&dir.path().join("out"));

@@ -99,3 +99,39 @@ fn a_warm_up_that_does_not_fit_is_a_located_error() {
         );
     }
 }
+
+/// Buy & Hold Return and Alpha of `strategy` (a built-in name or a script
+/// path) with `params` on the demo's daily bars.
+fn benchmark_stats(dir: &Path, name: &str, strategy: &str, params: &str) -> (f64, f64) {
+    let config = single_config(&root().join("data/daily_5y.csv"), strategy, params, "0.001");
+    let path = write(dir, &format!("{name}.toml"), &config);
+    bt(dir, &["run", &path, "--out", name, "--quiet"]).expect_code(0);
+    let out = dir.join(name);
+    let number = |key: &str| stat(&out, key).as_f64().unwrap();
+    (number("Buy & Hold Return [%]"), number("Alpha [%]"))
+}
+
+#[test]
+fn a_script_reports_its_warm_up_as_the_built_ins_do() {
+    let dir = scratch();
+    let script = root().join("templates/init/sma_cross.rhai");
+    let script = script.to_str().unwrap();
+    let params = "fast = 20, slow = 50";
+    // The SMA(50) is undefined on the first 49 bars, for the script as for
+    // the built-in: Buy & Hold and Alpha start at the same bar.
+    let builtin = benchmark_stats(dir.path(), "builtin", "sma_cross", params);
+    let scripted = benchmark_stats(dir.path(), "script", script, params);
+    assert_eq!(scripted, builtin);
+    // From bar 0 (as before scripts reported a warm-up) they differ.
+    let from_start = benchmark_stats(dir.path(), "zero", script, &format!("{params}, warmup = 0"));
+    assert_ne!(from_start.0, builtin.0);
+    // An explicit `warmup` param is the warm-up.
+    let built_ten = benchmark_stats(
+        dir.path(),
+        "ten_builtin",
+        "sma_cross",
+        "fast = 5, slow = 11",
+    );
+    let script_ten = benchmark_stats(dir.path(), "ten", script, &format!("{params}, warmup = 10"));
+    assert_eq!(script_ten.0, built_ten.0);
+}

@@ -264,7 +264,7 @@ impl WalkForward {
             {
                 warned_no_warmup = true;
                 tracing::warn!(
-                    "walk_forward.warmup = \"auto\": a script strategy reports no warm-up yet, so no bar is replayed before the out-of-sample windows; set walk_forward.warmup to a bar count or a duration"
+                    "walk_forward.warmup = \"auto\": a script strategy knows its warm-up only once it has run, so no bar is replayed before the out-of-sample windows; give the strategy a warmup param, or walk_forward.warmup a bar count or a duration"
                 );
             }
             let scope = Scope::window(

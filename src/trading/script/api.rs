@@ -127,6 +127,9 @@ pub struct CtxState {
     /// Pairs of lines whose crossing wakes `on_bar`; empty = every bar.
     wake_crosses: Vec<(Line, Line)>,
     pub commands: Vec<ScriptCommand>,
+    /// The first bar (from 0) on which every registered indicator had a
+    /// value: the strategy's warm-up, as the built-ins report theirs.
+    pub warmed_at: Option<i64>,
 }
 
 impl CtxState {
@@ -165,6 +168,20 @@ impl CtxState {
             lines: Vec::new(),
             wake_crosses: Vec::new(),
             commands: Vec::new(),
+            warmed_at: None,
+        }
+    }
+
+    /// Notes this bar as the end of the warm-up when it is the first on
+    /// which every registered indicator (built-in or the script's own) has
+    /// a value: as Backtesting.py counts a strategy's warm-up, the most
+    /// leading undefined values of any of its indicators.
+    pub fn note_warm_up(&mut self) {
+        if self.warmed_at.is_none()
+            && self.builtins.iter().all(|b| b.get(0, 0).is_some())
+            && self.custom.iter().all(|c| !c.history.is_empty())
+        {
+            self.warmed_at = Some(self.bar_index);
         }
     }
 
@@ -283,6 +300,10 @@ impl CtxState {
         let input = view.input();
         for indicator in &mut self.builtins {
             indicator.update(&input);
+        }
+        // With the script's own indicators, once they are fed too.
+        if self.custom.is_empty() {
+            self.note_warm_up();
         }
     }
 

@@ -500,7 +500,9 @@ impl Strategy for ScriptStrategy {
         // Crosses of script-defined lines are known only once they are fed.
         let wakes = if custom > 0 {
             self.update_custom_indicators(view, custom)?;
-            self.program.has_on_bar && self.ctx.lock().wakes_on_bar()
+            let mut state = self.ctx.lock();
+            state.note_warm_up();
+            self.program.has_on_bar && state.wakes_on_bar()
         } else {
             wakes
         };
@@ -603,6 +605,22 @@ impl Strategy for ScriptStrategy {
 
     fn overlays(&self) -> Vec<(String, BarIndicator)> {
         self.ctx.lock().registered.clone()
+    }
+
+    /// `params.warmup` when the config gives it; else, once the run has
+    /// fed the script's indicators, the bars before all had a value (all
+    /// the bars seen when one never had).
+    fn warmup_bars(&self) -> usize {
+        let state = self.ctx.lock();
+        if let Some(bars) = state.params.get("warmup").and_then(|v| v.as_int().ok()) {
+            return usize::try_from(bars).unwrap_or(0);
+        }
+        let bars = match state.warmed_at {
+            Some(index) => index,
+            None if state.builtins.is_empty() && state.custom.is_empty() => 0,
+            None => state.bar_index + 1,
+        };
+        usize::try_from(bars).unwrap_or(0)
     }
 }
 
