@@ -513,7 +513,7 @@ fn a_script_strategy_warms_up_by_the_bars_set_and_auto_says_it_has_none() {
     let run = walk_forward(dir.path(), &[&wf, "--out", "auto", "--quiet"]).expect_code(0);
     assert!(
         run.stderr()
-            .contains("a script strategy reports no warm-up yet"),
+            .contains("a script strategy knows its warm-up only once it has run"),
         "{}",
         run.stderr()
     );
@@ -528,6 +528,22 @@ fn a_script_strategy_warms_up_by_the_bars_set_and_auto_says_it_has_none() {
     assert!(!run.stderr().contains("warm-up"), "{}", run.stderr());
     let rows = table(&dir.path().join("set/walk_forward.csv"));
     assert!(rows.iter().all(|r| r["warmup_bars"] == "49"));
+    // Auto takes the script's own warmup param.
+    let with_param = single_config(
+        &daily(),
+        script.to_str().unwrap(),
+        "fast = 10, slow = 30, warmup = 25",
+        "0.001",
+    );
+    let wf = write(
+        dir.path(),
+        "wf.toml",
+        &format!("{with_param}{GRID}{WINDOWS}"),
+    );
+    let run = walk_forward(dir.path(), &[&wf, "--out", "param", "--quiet"]).expect_code(0);
+    assert!(!run.stderr().contains("warm-up"), "{}", run.stderr());
+    let rows = table(&dir.path().join("param/walk_forward.csv"));
+    assert!(rows.iter().all(|r| r["warmup_bars"] == "25"));
     // A duration replays the bars inside it: a week of daily bars.
     let wf = write(
         dir.path(),
