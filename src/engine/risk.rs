@@ -36,11 +36,24 @@ pub struct RiskCheck<'a> {
     pub pending_qty_raw: i128,
     /// Free balance in the settlement currency; `Some` for cash accounts.
     pub cash_free: Option<Money>,
+    /// What a margin account has to open positions with; `Some` for
+    /// margin accounts.
+    pub margin: Option<MarginAvailable>,
     /// The taker fee rate raw, to reserve the fee with the notional.
     pub fee_rate_raw: i128,
     /// The venue's per-order notional cap, if any.
     pub venue_max_notional: Option<Money>,
     pub reduce_only: bool,
+}
+
+/// A margin account's room for new positions.
+#[derive(Debug, Clone, Copy)]
+pub struct MarginAvailable {
+    /// Equity (unrealized profit and loss included) less the margin its
+    /// open positions hold, in the settlement currency.
+    pub available: Money,
+    /// Notional per unit of margin (1 = fully funded).
+    pub leverage_raw: i128,
 }
 
 /// A denial's reason, shown in `orders.csv` and to the strategy.
@@ -114,6 +127,9 @@ impl RiskEngine {
         if let Some(free) = order.cash_free {
             self.check_cash(order, after, notional, free)?;
         }
+        if let Some(margin) = order.margin {
+            check_margin(order, margin)?;
+        }
         Ok(())
     }
 
@@ -151,6 +167,48 @@ impl RiskEngine {
         }
         Ok(())
     }
+}
+
+/// A margin account may add to its exposure only what its available
+/// margin covers: the initial margin of the added exposure (notional over
+/// leverage, counting working orders on the same side as if filled)
+/// plus the order's fee. Orders that only reduce the exposure always
+/// pass.
+fn check_margin(order: &RiskCheck<'_>, margin: MarginAvailable) -> Result<(), DenyReason> {
+    let signed = |raw: i128| match order.side {
+        OrderSide::Buy => raw,
+        OrderSide::Sell => -raw,
+    };
+    let before = order.net_qty_raw + signed(order.pending_qty_raw);
+    let after = before + signed(order.quantity.signed_raw());
+    let added = (after.abs() - order.net_qty_raw.abs().max(before.abs())).max(0);
+    if added == 0 {
+        return Ok(());
+    }
+    let inst = order.instrument;
+    let needed = inst
+        .notional_raw(added, order.reference_price)
+        .and_then(|notional| {
+            let scaled = notional
+                .checked_mul(FIXED_SCALAR)
+                .ok_or(FixedError::Overflow("margin"))?;
+            fixed::div_round_half_up(scaled, margin.leverage_raw)
+        })
+        .and_then(|initial| {
+            let fee = inst.notional_raw(order.quantity.signed_raw(), order.reference_price)?;
+            Ok(initial + fixed::mul_raw(fee, order.fee_rate_raw)?)
+        })
+        .map_err(|e| e.to_string())?;
+    let available = margin.available;
+    if needed > available.raw {
+        return Err(format!(
+            "insufficient margin: the order needs {} {} (initial margin at leverage {} and fee), available {available}",
+            fixed::format_raw(needed, available.currency.precision()),
+            available.currency,
+            fixed::format_raw(margin.leverage_raw, 2)
+        ));
+    }
+    Ok(())
 }
 
 /// `notional × (1 + rate)`.
@@ -291,6 +349,7 @@ mod tests {
             own_qty_raw: 0,
             pending_qty_raw: 0,
             cash_free: None,
+            margin: None,
             fee_rate_raw: 0,
             venue_max_notional: None,
             reduce_only: false,

@@ -111,6 +111,9 @@ pub struct SimulatedExchange {
     /// Fills made while matching the current bar, which the cache's
     /// positions do not show yet: (strategy, position traded, signed qty).
     bar_fills: Vec<(StrategyIndex, Option<PositionId>, i128)>,
+    /// Margin the fills of the current bar took, which the account's
+    /// locked margin does not show yet (margin accounts).
+    bar_margin_raw: i128,
     /// Fees that replace the venue's for one instrument, by instrument
     /// index (`maker_fee`/`taker_fee` in `[[instruments]]`).
     instrument_fees: Vec<Option<FeeModel>>,
@@ -146,6 +149,7 @@ impl SimulatedExchange {
             expiries: Vec::new(),
             cancel_reasons: Vec::new(),
             bar_fills: Vec::new(),
+            bar_margin_raw: 0,
             instrument_fees: Vec::new(),
         }
     }
@@ -367,6 +371,7 @@ impl SimulatedExchange {
         }
         let matches = std::mem::take(&mut self.matches);
         self.bar_fills.clear();
+        self.bar_margin_raw = 0;
         for m in &matches {
             self.fill(m, bar, instrument, cache, ts)?;
         }
@@ -483,6 +488,19 @@ impl SimulatedExchange {
             self.cancel_by_venue(m.order, "insufficient balance at fill", ts);
             return Ok(());
         }
+        if !self.account.is_cash() {
+            let signed = match m.side {
+                OrderSide::Buy => qty.signed_raw(),
+                OrderSide::Sell => -qty.signed_raw(),
+            };
+            if !self.margin_covers(order, signed, px, commission, instrument, cache)? {
+                // The price moved past what the margin covers since the
+                // order was checked: the venue cancels rather than let the
+                // free balance go negative.
+                self.cancel_by_venue(m.order, "insufficient margin at fill", ts);
+                return Ok(());
+            }
+        }
         self.account
             .apply_fill(currency, m.side, notional, commission);
         let trade_id = TradeId::after(&self.trade_id_prefix, self.trade_sequence);
@@ -528,6 +546,60 @@ impl SimulatedExchange {
     /// How much of the position `order` reduces a `side` fill may trade now:
     /// the position it names (hedging) or its strategy's net position,
     /// moved by this bar's earlier fills, on the side the order closes.
+    /// Whether a margin account covers a fill of `signed` units at `px`:
+    /// the initial margin of the exposure it adds (netted with the
+    /// position as it stands, earlier fills of the bar included) plus its
+    /// commission, against the free balance with the open positions'
+    /// profit and loss at the last prices, less the margin earlier fills
+    /// of the bar took. On a hedging venue an order that names no position
+    /// opens one: all of it is added.
+    fn margin_covers(
+        &mut self,
+        order: &Order,
+        signed: i128,
+        px: Price,
+        commission: i128,
+        instrument: &Instrument,
+        cache: &Cache,
+    ) -> Result<bool, ExchangeError> {
+        let moved: i128 = self.bar_fills.iter().map(|(_, _, qty)| qty).sum();
+        let held = cache.net_qty_raw(None, order.instrument) + moved;
+        let added = if self.config.oms == OmsType::Hedging && order.position_id.is_none() {
+            signed.abs()
+        } else {
+            ((held + signed).abs() - held.abs()).max(0)
+        };
+        if added == 0 || order.reduce_only {
+            return Ok(true);
+        }
+        let currency = instrument.settlement_currency();
+        let initial = crate::core::fixed::div_round_half_up(
+            instrument
+                .notional_raw(added, px)?
+                .checked_mul(crate::core::fixed::FIXED_SCALAR)
+                .ok_or(FixedError::Overflow("margin"))?,
+            self.account.leverage_raw,
+        )?;
+        let mut unrealized: i128 = 0;
+        for position in cache.positions_open(crate::state::cache::Filter::default()) {
+            if position.currency != currency || !self.trades(position.instrument) {
+                continue;
+            }
+            if let (Some(inst), Some(bar)) = (
+                cache.instrument(position.instrument),
+                cache.last_bar(position.instrument),
+            ) {
+                unrealized += position.unrealized_pnl_raw(inst, bar.close())?;
+            }
+        }
+        let available = self.account.free(currency).raw + unrealized - self.bar_margin_raw;
+        if initial + commission > available {
+            return Ok(false);
+        }
+        self.bar_margin_raw += initial;
+        Ok(true)
+    }
+
     fn reducible_raw(&self, order: &Order, side: OrderSide, cache: &Cache) -> i128 {
         let by_position = self.config.oms == OmsType::Hedging && order.position_id.is_some();
         let held = if by_position {

@@ -13,6 +13,7 @@ mod errors;
 mod fees;
 mod fx;
 mod input_checks;
+mod margin;
 mod observers;
 mod optimize;
 mod outputs;

@@ -12,7 +12,7 @@ use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::identifiers::{InstrumentIndex, OrderIndex, StrategyIndex};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::execution::{ExecutionClient, closing_side};
-use crate::engine::risk::RiskCheck;
+use crate::engine::risk::{MarginAvailable, RiskCheck};
 use crate::model::data::Bar;
 use crate::model::orders::{OrderInit, OrderKind};
 use crate::state::cache::Filter;
@@ -242,6 +242,20 @@ impl BacktestEngine {
             },
             pending_qty_raw: pending_raw,
             cash_free: exchange.account.is_cash().then_some(free),
+            margin: (!exchange.account.is_cash()).then(|| {
+                let account = &exchange.account;
+                // In the base currency the equity counts open positions'
+                // profit and loss; another currency has its own balance.
+                let available = if currency == account.base_currency {
+                    self.portfolio.accounts[venue].equity.raw - account.locked_raw(currency)
+                } else {
+                    free.raw
+                };
+                MarginAvailable {
+                    available: crate::core::Money::new(available, currency),
+                    leverage_raw: account.leverage_raw,
+                }
+            }),
             fee_rate_raw: fee_rate,
             venue_max_notional: exchange.config.max_order_notional,
             reduce_only: request.reduce_only,
