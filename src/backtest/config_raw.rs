@@ -145,6 +145,9 @@ pub struct RawVenue {
     #[serde(default)]
     pub latency: RawLatency,
     pub max_notional_per_order: Option<Money>,
+    /// Margin accounts: close every position at the close of a bar whose
+    /// equity fell below the maintenance margin (default true).
+    pub liquidation: Option<bool>,
 }
 
 const fn default_oms() -> OmsType {

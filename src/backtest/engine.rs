@@ -110,6 +110,15 @@ pub struct BacktestEngine {
     fx_instruments: Vec<bool>,
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
+    /// Some venue keeps a margin account (its equity is checked against
+    /// the maintenance margin at every bar).
+    has_margin: bool,
+    /// What each margin call said, in order.
+    margin_calls: Vec<String>,
+    /// Each venue's equity is below its maintenance margin (called).
+    margin_called: Vec<bool>,
+    /// The orders that liquidated positions.
+    liquidations: Vec<OrderIndex>,
     curve: EquityCurve,
     start: Option<UnixNanos>,
     end: Option<UnixNanos>,
@@ -147,6 +156,10 @@ pub struct RunOutput {
     pub observations: Vec<Observation>,
     /// The first strategy's overlays, for the report.
     pub overlays: Vec<(String, BarIndicator)>,
+    /// What each margin call said.
+    pub margin_calls: Vec<String>,
+    /// The orders that liquidated positions after a margin call.
+    pub liquidations: Vec<OrderIndex>,
 }
 
 impl BacktestEngine {
@@ -213,6 +226,7 @@ impl BacktestEngine {
             .first()
             .map_or(Currency::USD, |v| v.base_currency);
         let has_feeds = slots.iter().any(|s| s.feed.is_some());
+        let has_margin = venues.iter().any(|v| !v.account.is_cash());
         let instrument_venues: Vec<usize> =
             config.instrument_venues.iter().map(|v| v.get()).collect();
         let portfolio = Portfolio::new(
@@ -254,6 +268,10 @@ impl BacktestEngine {
                 })
                 .collect(),
             has_feeds,
+            has_margin,
+            margin_calls: Vec::new(),
+            margin_called: vec![false; config.venues.len()],
+            liquidations: Vec::new(),
             curve: EquityCurve::default(),
             start: config.replay_from.or(config.start),
             end: config.end,
@@ -399,6 +417,8 @@ impl BacktestEngine {
                 .first()
                 .map(|s| s.strategy.overlays())
                 .unwrap_or_default(),
+            margin_calls: self.margin_calls,
+            liquidations: self.liquidations,
         })
     }
 
@@ -542,6 +562,9 @@ impl BacktestEngine {
             );
         }
         self.refresh_account(venue)?;
+        if self.has_margin && !self.venues[venue].account.is_cash() {
+            self.margin_call(venue, bar.ts_init)?;
+        }
         if G && route.moves_fx {
             // A new rate changes every account holding that currency.
             self.portfolio.revalue_all(&self.venues, &self.cache)?;

@@ -48,6 +48,13 @@ pub struct BacktestResult {
     pub equity: EquityCurve,
     pub accounts: Vec<AccountState>,
     pub warnings: Vec<String>,
+    /// Margin calls (each also a warning); absent from `results.json`
+    /// when there was none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub margin_calls: usize,
+    /// The orders that liquidated positions after a margin call.
+    #[serde(skip)]
+    pub liquidations: Vec<crate::core::identifiers::OrderIndex>,
     /// What the report draws beyond the results (set by the runner).
     #[serde(skip)]
     pub chart: ChartData,
@@ -68,6 +75,14 @@ pub struct BacktestResult {
     /// time-based ratios and a sweep's overfitting guards read).
     #[serde(skip)]
     pub day_returns: Vec<f64>,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+const fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// Report-only data: the primary instrument's thinned candles and the
@@ -275,7 +290,9 @@ impl BacktestResult {
             order_notes: output.cancel_reasons,
             equity: output.curve,
             accounts: output.accounts.iter().map(|a| a.state(last_ts)).collect(),
-            warnings,
+            margin_calls: output.margin_calls.len(),
+            warnings: warnings.into_iter().chain(output.margin_calls).collect(),
+            liquidations: output.liquidations,
             chart: ChartData::default(),
             turnover,
             overlay_specs: output.overlays,

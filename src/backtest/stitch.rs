@@ -47,6 +47,7 @@ pub fn stitch(
     let mut histories = Vec::with_capacity(pieces.len());
     let mut accounts = Vec::new();
     let mut orders_before = 0usize;
+    let (mut margin_calls, mut liquidations) = (0usize, Vec::new());
     for Piece { prefix, result } in pieces {
         curve.ts.extend_from_slice(&result.equity.ts);
         curve
@@ -70,6 +71,13 @@ pub fn stitch(
                 std::sync::Arc::clone(note),
             )
         }));
+        liquidations.extend(
+            result
+                .liquidations
+                .iter()
+                .map(|index| OrderIndex::next_in(index.get() + orders_before)),
+        );
+        margin_calls += result.margin_calls;
         orders_before += result.orders.len();
         if let Some(StatValue::Money(paid)) = result.stats.get("Commissions [$]") {
             commissions_raw += paid.raw;
@@ -122,6 +130,8 @@ pub fn stitch(
         equity: curve,
         accounts,
         warnings,
+        margin_calls,
+        liquidations,
         chart: ChartData::default(),
         turnover,
         overlay_specs: Vec::new(),

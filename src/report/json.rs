@@ -47,7 +47,7 @@ impl Exporter for JsonResults {
             what: "results.json",
             message: e.to_string(),
         };
-        let doc = json!({
+        let mut doc = json!({
             "name": result.name,
             "config": result.config,
             "config_text": result.chart.config_text,
@@ -62,6 +62,10 @@ impl Exporter for JsonResults {
             "accounts": serde_json::to_value(&result.accounts).map_err(err)?,
             "warnings": result.warnings,
         });
+        // Only runs that had one say so: other results stay as they were.
+        if result.margin_calls > 0 {
+            doc["margin_calls"] = json!(result.margin_calls);
+        }
         let mut bytes = serde_json::to_vec_pretty(&doc).map_err(err)?;
         bytes.push(b'\n');
         Ok(bytes)

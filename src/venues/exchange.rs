@@ -35,6 +35,9 @@ pub struct VenueConfig {
     pub slippage: SlippageModel,
     pub latency: LatencyModel,
     pub max_order_notional: Option<Money>,
+    /// Margin accounts: positions are closed when the equity falls below
+    /// the maintenance margin (else the margin call is only recorded).
+    pub liquidation: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -163,3 +163,50 @@ fn a_fill_the_margin_no_longer_covers_is_canceled() {
         ["INITIALIZED", "SUBMITTED", "ACCEPTED", "FILLED"]
     );
 }
+
+#[test]
+fn a_margin_call_liquidates_at_the_close_or_is_only_recorded() {
+    let dir = scratch();
+    // 480 short filled at 101.17 lock 9,712.32, so the maintenance margin
+    // (half of it) is 4,856.16; the account holds 9,951.4384 after the
+    // fee. On 2020-12-14 the close is 113.05: the short has lost
+    // 11.88 × 480 = 5,702.40, the equity is 4,249.04, and the positions
+    // are closed at that close.
+    let rows = orders(dir.path(), &daily(), 5, 480, 0);
+    let liquidation: Vec<&(String, String, String)> =
+        rows.iter().filter(|r| r.0 == "O-m-1-2").collect();
+    assert_eq!(liquidation[1].1, "SUBMITTED");
+    assert_eq!(liquidation[1].2, "liquidation after a margin call");
+    assert_eq!(liquidation.last().unwrap().1, "FILLED");
+    let json = crate::util::results(&dir.path().join("out"));
+    assert_eq!(json["margin_calls"], 1);
+    assert_eq!(
+        json["warnings"][0],
+        "margin call at 2020-12-14T00:00:00Z on SIM-001: equity 4249.04 USD below the maintenance margin 4856.16 USD; positions liquidated at the close"
+    );
+    let trade = &json["trades"][0];
+    assert_eq!(
+        (trade["exit_time"].as_str(), trade["exit_price"].as_str()),
+        (Some("2020-12-14T00:00:00Z"), Some("113.05"))
+    );
+    // With liquidation off the call is recorded and the short stays open.
+    let config = std::fs::read_to_string(dir.path().join("m.toml"))
+        .unwrap()
+        .replace("leverage = 5\n", "leverage = 5\nliquidation = false\n");
+    let config = write(dir.path(), "kept.toml", &config);
+    bt(dir.path(), &["run", &config, "--out", "kept", "--quiet"]).expect_code(0);
+    let json = crate::util::results(&dir.path().join("kept"));
+    assert_eq!(json["open_trades"].as_array().unwrap().len(), 1);
+    // Called once each time the equity falls below (not every bar it
+    // stays there): a warning per call.
+    let calls = json["margin_calls"].as_u64().unwrap();
+    let warnings = json["warnings"].as_array().unwrap();
+    assert!(calls >= 1);
+    assert_eq!(warnings.len() as u64, calls);
+    assert!(
+        json["warnings"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("(liquidation = false: positions kept)")
+    );
+}

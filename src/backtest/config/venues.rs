@@ -89,6 +89,7 @@ pub(super) fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, Co
                 jitter_ns: ms(raw.latency.jitter_ms),
             },
             max_order_notional: raw.max_notional_per_order,
+            liquidation: raw.liquidation.unwrap_or(true),
         },
         account_type: raw.account,
         base_currency: raw.base_currency,

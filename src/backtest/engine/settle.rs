@@ -30,12 +30,24 @@ impl BacktestEngine {
         }
         self.deliver_all(ts)?;
         for i in 0..strategies {
-            self.close_positions(index(i), None)?;
+            self.close_positions(index(i), None, None)?;
         }
+        self.fill_at_last_close(ts, None)
+    }
+
+    /// Delivers every command on its way to a venue at `ts`, then fills
+    /// what can fill at each instrument's last close (of `venue`'s
+    /// instruments, or every one): on a bar that is that close and
+    /// nothing else, open, high, low and close alike. The accounts are
+    /// valued again after.
+    pub(super) fn fill_at_last_close(
+        &mut self,
+        ts: UnixNanos,
+        venue: Option<usize>,
+    ) -> Result<(), BacktestError> {
         self.deliver_all(ts)?;
-        // The closing orders fill on a bar that is the last close and
-        // nothing else: open, high, low and close alike.
         let last: Vec<Bar> = (0..self.cache.instruments().len())
+            .filter(|i| venue.is_none_or(|v| self.instrument_venues[*i] == v))
             .filter_map(|i| {
                 let instrument =
                     crate::core::identifiers::InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX));
@@ -55,6 +67,8 @@ impl BacktestEngine {
             self.cache.set_last_bar(&settle);
             self.match_bar(venue, &settle)?;
             self.pump()?;
+            // Strategies go on reading the bar as it was.
+            self.cache.set_last_bar(&bar);
         }
         // The equity recorded next is the settled one.
         for venue in 0..self.venues.len() {
@@ -73,5 +87,65 @@ impl BacktestEngine {
                 .map_err(BacktestError::at(EngineStep::Settle))?;
         }
         self.pump()
+    }
+
+    /// A margin account whose equity fell below its maintenance margin
+    /// (half the margin its positions lock) at the close of a bar: a
+    /// margin call (said once until the equity recovers). With
+    /// `liquidation` (the default) every position on the
+    /// venue is closed by reduce-only market orders tagged `liquidation`,
+    /// filled at the bar's close.
+    #[inline(never)]
+    pub(super) fn margin_call(&mut self, venue: usize, ts: UnixNanos) -> Result<(), BacktestError> {
+        let account = &self.venues[venue].account;
+        let base = account.base_currency;
+        let maintenance = account.locked_raw(base) / 2;
+        let equity = self.portfolio.accounts[venue].equity.raw;
+        if equity >= maintenance {
+            self.margin_called[venue] = false;
+            return Ok(());
+        }
+        // One call while the equity stays below: a kept position is not
+        // called again every bar.
+        if std::mem::replace(&mut self.margin_called[venue], true) {
+            return Ok(());
+        }
+        let liquidate = self.venues[venue].config.liquidation;
+        let precision = base.precision();
+        let note = format!(
+            "margin call at {ts} on {}: equity {} {base} below the maintenance margin {} {base}{}",
+            account.id,
+            crate::core::fixed::format_raw(equity, precision),
+            crate::core::fixed::format_raw(maintenance, precision),
+            if liquidate {
+                "; positions liquidated at the close"
+            } else {
+                " (liquidation = false: positions kept)"
+            }
+        );
+        self.margin_calls.push(note);
+        if !liquidate {
+            return Ok(());
+        }
+        let first_new = self.cache.next_order_index();
+        let instruments: Vec<crate::core::identifiers::InstrumentIndex> = self
+            .cache
+            .positions_open(Filter::default())
+            .map(|p| p.instrument)
+            .filter(|i| self.instrument_venues[i.get()] == venue)
+            .collect();
+        for i in 0..self.strategies.len() {
+            let strategy = StrategyIndex(u32::try_from(i).unwrap_or(u32::MAX));
+            for instrument in &instruments {
+                self.close_positions(strategy, Some(*instrument), Some("liquidation"))?;
+            }
+        }
+        let made = first_new.get()..self.cache.next_order_index().get();
+        self.liquidations.extend(
+            made.map(|k| {
+                crate::core::identifiers::OrderIndex(u32::try_from(k).unwrap_or(u32::MAX))
+            }),
+        );
+        self.fill_at_last_close(ts, Some(venue))
     }
 }

@@ -65,9 +65,9 @@ impl BacktestEngine {
                 self.to_cancel = open;
             }
             TradingCommand::ClosePosition { instrument } => {
-                self.close_positions(strategy, Some(*instrument))?
+                self.close_positions(strategy, Some(*instrument), None)?
             }
-            TradingCommand::CloseAll => self.close_positions(strategy, None)?,
+            TradingCommand::CloseAll => self.close_positions(strategy, None, None)?,
             TradingCommand::SetTimer { name, interval_ns } => {
                 let owned = format!("{}:{name}", strategy.0);
                 self.clock
@@ -116,6 +116,7 @@ impl BacktestEngine {
         &mut self,
         strategy: StrategyIndex,
         instrument: Option<InstrumentIndex>,
+        tag: Option<&str>,
     ) -> Result<(), BacktestError> {
         let filter = Filter {
             strategy: Some(strategy),
@@ -143,6 +144,7 @@ impl BacktestEngine {
             );
             order.reduce_only = true;
             order.position_id = Some(position_id);
+            order.tags = tag.map(Arc::from);
             self.submit(strategy, &mut order)?;
         }
         self.to_close = open;
