@@ -148,6 +148,8 @@ pub struct RawVenue {
     /// Margin accounts: close every position at the close of a bar whose
     /// equity fell below the maintenance margin (default true).
     pub liquidation: Option<bool>,
+    /// The largest share of a bar's volume the venue fills (0 < x ≤ 1).
+    pub max_volume_share: Option<Spanned<toml::Value>>,
 }
 
 const fn default_oms() -> OmsType {

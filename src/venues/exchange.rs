@@ -38,6 +38,9 @@ pub struct VenueConfig {
     /// Margin accounts: positions are closed when the equity falls below
     /// the maintenance margin (else the margin call is only recorded).
     pub liquidation: bool,
+    /// At most this share (raw) of a bar's volume fills on it; the rest
+    /// stays working.
+    pub max_volume_share: Option<i128>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +120,9 @@ pub struct SimulatedExchange {
     /// Margin the fills of the current bar took, which the account's
     /// locked margin does not show yet (margin accounts).
     bar_margin_raw: i128,
+    /// Quantity (raw) filled on the current bar, against
+    /// `max_volume_share`.
+    bar_volume_raw: i128,
     /// Fees that replace the venue's for one instrument, by instrument
     /// index (`maker_fee`/`taker_fee` in `[[instruments]]`).
     instrument_fees: Vec<Option<FeeModel>>,
@@ -153,6 +159,7 @@ impl SimulatedExchange {
             cancel_reasons: Vec::new(),
             bar_fills: Vec::new(),
             bar_margin_raw: 0,
+            bar_volume_raw: 0,
             instrument_fees: Vec::new(),
         }
     }
@@ -375,6 +382,7 @@ impl SimulatedExchange {
         let matches = std::mem::take(&mut self.matches);
         self.bar_fills.clear();
         self.bar_margin_raw = 0;
+        self.bar_volume_raw = 0;
         for m in &matches {
             self.fill(m, bar, instrument, cache, ts)?;
         }
@@ -471,6 +479,23 @@ impl SimulatedExchange {
                 cut_short = true;
             }
         }
+        // The bar's volume caps what fills on it; the rest stays working.
+        let mut capped = false;
+        if let Some(share) = self.config.max_volume_share
+            && bar.volume > 0
+        {
+            let unit = instrument.size_increment.signed_raw().max(1);
+            let cap = crate::core::fixed::mul_raw(i128::from(bar.volume), share)?;
+            let room = ((cap - self.bar_volume_raw) / unit * unit).max(0);
+            if room < qty.signed_raw() {
+                capped = true;
+                if room == 0 {
+                    self.rest_again(m, order);
+                    return Ok(());
+                }
+                qty = Quantity::from_raw(room, qty.precision)?;
+            }
+        }
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
         let commission = self.fees_for(order.instrument).commission_raw(
             liquidity,
@@ -530,6 +555,10 @@ impl SimulatedExchange {
         };
         self.bar_fills
             .push((order.strategy, order.position_id.clone(), signed));
+        self.bar_volume_raw += qty.signed_raw();
+        if capped {
+            self.rest_again(m, order);
+        }
         if cut_short {
             self.cancel_by_venue(
                 m.order,
@@ -549,6 +578,19 @@ impl SimulatedExchange {
     /// How much of the position `order` reduces a `side` fill may trade now:
     /// the position it names (hedging) or its strategy's net position,
     /// moved by this bar's earlier fills, on the side the order closes.
+    /// Puts an order the bar's volume filled only in part back to work for
+    /// the next bars: a limit (or a triggered stop-limit) at its price,
+    /// anything that traded as a market order as a market order.
+    fn rest_again(&mut self, m: &Match, order: &Order) {
+        let kind = match order.kind {
+            OrderKind::Limit { .. } | OrderKind::StopLimit { .. } => order.kind,
+            _ => OrderKind::Market,
+        };
+        if let Some(Some(core)) = self.cores.get_mut(order.instrument.get()) {
+            core.add(m.order, m.side, kind, true);
+        }
+    }
+
     /// Whether a margin account covers a fill of `signed` units at `px`:
     /// the initial margin of the exposure it adds (netted with the
     /// position as it stands, earlier fills of the bar included) plus its

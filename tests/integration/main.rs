@@ -28,6 +28,7 @@ mod settlement;
 mod sizers;
 mod snapshots;
 mod util;
+mod volume;
 mod walk_forward;
 mod warmup;
 mod wrangle;

@@ -90,6 +90,21 @@ pub(super) fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, Co
             },
             max_order_notional: raw.max_notional_per_order,
             liquidation: raw.liquidation.unwrap_or(true),
+            max_volume_share: raw
+                .max_volume_share
+                .as_ref()
+                .map(|share| {
+                    let raw_share = rate(check, Some(share), "venues.max_volume_share")?;
+                    if raw_share == 0 {
+                        return Err(check.fail(
+                            share.span(),
+                            "venues.max_volume_share",
+                            "must be above 0 (0.1 fills at most 10 % of a bar's volume)",
+                        ));
+                    }
+                    Ok(raw_share)
+                })
+                .transpose()?,
         },
         account_type: raw.account,
         base_currency: raw.base_currency,
