@@ -108,11 +108,13 @@ pub struct RawFeeModel {
     pub amount: Option<Money>,
 }
 
-#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[derive(Debug, Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct RawSlippage {
     #[serde(default)]
     pub ticks: u32,
+    /// Price impact of a fill's share of the bar's volume (0 to 1).
+    pub volume_impact: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone, Copy)]

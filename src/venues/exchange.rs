@@ -450,19 +450,6 @@ impl SimulatedExchange {
         } else {
             LiquiditySide::Maker
         };
-        let slip = if taker {
-            i64::from(self.config.slippage.ticks) * instrument.price_increment.raw
-        } else {
-            0
-        };
-        let raw_px = match m.side {
-            OrderSide::Buy => m.price + slip,
-            OrderSide::Sell => m.price - slip,
-        };
-        let px = Price {
-            raw: raw_px,
-            precision: bar.price_precision,
-        };
         let mut qty = order.leaves_qty();
         // A reduce-only order trades at most the position it reduces as it
         // stands at this fill (earlier fills of the bar included), so two
@@ -496,6 +483,26 @@ impl SimulatedExchange {
                 qty = Quantity::from_raw(room, qty.precision)?;
             }
         }
+        let slip = if taker {
+            let tick = instrument.price_increment.raw;
+            i64::from(self.config.slippage.ticks) * tick
+                + self.config.slippage.volume_slip_raw(
+                    m.price,
+                    qty.signed_raw(),
+                    i128::from(bar.volume),
+                    tick,
+                )?
+        } else {
+            0
+        };
+        let raw_px = match m.side {
+            OrderSide::Buy => m.price + slip,
+            OrderSide::Sell => m.price - slip,
+        };
+        let px = Price {
+            raw: raw_px,
+            precision: bar.price_precision,
+        };
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
         let commission = self.fees_for(order.instrument).commission_raw(
             liquidity,

@@ -2,7 +2,7 @@
 //! latency. Randomness comes only from the venue's seeded stream.
 
 use crate::core::enums::LiquiditySide;
-use crate::core::fixed::{self, FixedError};
+use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::rng::SeededRng;
 use crate::core::{Money, Quantity, UnixNanos};
 use crate::engine::matching::{MarketPrice, PathOrder};
@@ -88,10 +88,49 @@ impl FeeModel {
     }
 }
 
-/// Slippage applied to taker fills (market and stop), in ticks against the trader.
+/// Slippage applied to taker fills (market and stop), against the trader:
+/// a fixed number of ticks, plus a price impact that grows with the
+/// square of the fill's share of the bar's volume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SlippageModel {
     pub ticks: u32,
+    /// `impact` raw: a fill of share `s` of the bar's volume (at most 1)
+    /// moves its price by `price × impact × s²`, rounded up to a tick (0:
+    /// none). Zipline's `VolumeShareSlippage` impact.
+    pub volume_impact_raw: i128,
+}
+
+impl SlippageModel {
+    /// The volume impact on a fill of `qty_raw` at `price_raw` on a bar of
+    /// `volume_raw`, in price raw, a whole number of `tick_raw`.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn volume_slip_raw(
+        &self,
+        price_raw: i64,
+        qty_raw: i128,
+        volume_raw: i128,
+        tick_raw: i64,
+    ) -> Result<i64, FixedError> {
+        if self.volume_impact_raw == 0 || volume_raw <= 0 {
+            return Ok(0);
+        }
+        let share = fixed::div_round_half_up(
+            qty_raw
+                .checked_mul(FIXED_SCALAR)
+                .ok_or(FixedError::Overflow("volume share"))?,
+            volume_raw,
+        )?
+        .min(FIXED_SCALAR);
+        let impact = fixed::mul_raw(
+            fixed::mul_raw(i128::from(price_raw), self.volume_impact_raw)?,
+            fixed::mul_raw(share, share)?,
+        )?;
+        let tick = i128::from(tick_raw.max(1));
+        let ticks = (impact + tick - 1) / tick;
+        i64::try_from(ticks * tick).map_err(|_| FixedError::Overflow("volume slippage"))
+    }
 }
 
 /// How long an order takes to reach the venue: `base + uniform[0, jitter]`.
@@ -120,6 +159,30 @@ impl LatencyModel {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn volume_slippage_grows_with_the_square_of_the_volume_share() {
+        let unit = crate::core::fixed::FIXED_SCALAR;
+        let model = SlippageModel {
+            ticks: 0,
+            volume_impact_raw: unit / 10,
+        };
+        let price = i64::try_from(100 * unit).unwrap();
+        let tick = i64::try_from(unit / 100).unwrap();
+        let slip = |qty: i128, volume: i128| {
+            model
+                .volume_slip_raw(price, qty * unit, volume * unit, tick)
+                .unwrap()
+        };
+        // 250 of 1,000: 100 × 0.1 × 0.25² = 0.625, rounded up to 0.63.
+        assert_eq!(slip(250, 1_000), 63 * tick);
+        // The whole bar or more: 100 × 0.1 = 10.
+        assert_eq!(slip(2_000, 1_000), 1_000 * tick);
+        // No volume, or no impact: none.
+        assert_eq!(slip(250, 0), 0);
+        let none = SlippageModel::default();
+        assert_eq!(none.volume_slip_raw(price, unit, unit, tick).unwrap(), 0);
+    }
+
     use super::*;
     use crate::core::Currency;
     use crate::core::fixed::FIXED_SCALAR;

@@ -24,6 +24,16 @@ fn fills(
     quantity: u32,
     limit: Option<&str>,
 ) -> (Vec<(String, String, String)>, String) {
+    fills_with(share, "", quantity, limit)
+}
+
+/// [`fills`] with `slippage` added to the venue's table.
+fn fills_with(
+    share: &str,
+    slippage: &str,
+    quantity: u32,
+    limit: Option<&str>,
+) -> (Vec<(String, String, String)>, String) {
     let dir = scratch();
     let data = write(dir.path(), "bars.csv", &bars(6));
     let order = match limit {
@@ -49,6 +59,7 @@ name = "SIM"
 base_currency = "USD"
 starting_balances = ["1000000 USD"]
 max_volume_share = {share}
+{slippage}
 
 [[instruments]]
 id = "X.SIM"
@@ -116,4 +127,17 @@ fn an_order_fills_at_most_the_share_of_each_bars_volume() {
     // Without a cap it all fills on the next bar.
     let (rows, _) = fills("1", 250, None);
     assert_eq!(rows, [("2020-01-02".into(), "250".into(), "101.00".into())]);
+}
+
+#[test]
+fn volume_slippage_moves_a_fill_by_its_share_of_the_volume_squared() {
+    // 100 of 1,000 (10 %) at the open 101: 101 × 0.1 × 0.1² = 0.101,
+    // rounded up to the tick: 0.11, plus one tick.
+    let (rows, _) = fills_with(
+        "1",
+        "slippage = { ticks = 1, volume_impact = 0.1 }",
+        100,
+        None,
+    );
+    assert_eq!(rows, [("2020-01-02".into(), "100".into(), "101.12".into())]);
 }

@@ -83,6 +83,11 @@ pub(super) fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, Co
             fees,
             slippage: SlippageModel {
                 ticks: raw.slippage.ticks,
+                volume_impact_raw: rate(
+                    check,
+                    raw.slippage.volume_impact.as_ref(),
+                    "venues.slippage.volume_impact",
+                )?,
             },
             latency: LatencyModel {
                 base_ns: ms(raw.latency.base_ms),
