@@ -771,8 +771,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn cash_plus_positions_is_equity_and_fees_are_charged_once(script in proptest::collection::vec(action_strategy(), 0..30), seed in 0u64..1000, margin: bool) {
-        let toml = if margin { one_venue_with("account = \"margin\"") } else { ONE_VENUE.to_string() };
+    fn cash_plus_positions_is_equity_and_fees_are_charged_once(script in proptest::collection::vec(action_strategy(), 0..30), seed in 0u64..1000, margin: bool, capped: bool) {
+        // Capped: orders fill over several bars in part (0.2 % of each
+        // bar's volume); margin: at leverage 2, so margin calls liquidate.
+        let cap = if capped { "max_volume_share = 0.002\n" } else { "" };
+        let toml = if margin {
+            one_venue_with(&format!("{cap}account = \"margin\"\nleverage = 2"))
+        } else {
+            one_venue_with(cap)
+        };
         let bars = generate_gbm(&GbmSpec { bars: 41, seed, ..GbmSpec::default() });
         let result = run(&toml, vec![Box::new(scripted(&script))], vec![bars.clone()]);
         let last_close = i128::from(bars.last().unwrap().close);
