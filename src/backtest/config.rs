@@ -45,6 +45,8 @@ use instruments::instrument;
 use strategies::{params, sizer, strategy_logic};
 use venues::{instrument_fee, venue};
 
+pub use crate::engine::risk::MarginRates;
+
 /// A venue with its account.
 #[derive(Debug, Clone)]
 pub struct VenueSpec {
@@ -122,6 +124,8 @@ pub struct BacktestConfig {
     pub instrument_venues: Vec<VenueIndex>,
     /// Per-instrument fee rates that replace the venue's percentage fees.
     pub instrument_fees: Vec<Option<FeeModel>>,
+    /// Per-instrument margin rates (margin accounts).
+    pub instrument_margins: Vec<MarginRates>,
     pub data: Vec<DataSpec>,
     pub strategies: Vec<StrategySpec>,
     pub risk: RiskLimits,
@@ -258,6 +262,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
     let mut instruments = Vec::new();
     let mut instrument_venues = Vec::new();
     let mut instrument_fees = Vec::new();
+    let mut instrument_margins = Vec::new();
     for raw_inst in &raw.instruments {
         let id = raw_inst.id.get_ref();
         if instruments.iter().any(|i: &Instrument| &i.id == id) {
@@ -300,6 +305,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             ));
         }
         instrument_fees.push(instrument_fee(&check, raw_inst)?);
+        instrument_margins.push(venues::instrument_margin(&check, raw_inst)?);
         instrument_venues.push(
             VenueIndex::from_usize(venue_index)
                 .map_err(|e| ConfigError::file(path, e.to_string()))?,
@@ -452,6 +458,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         instruments,
         instrument_venues,
         instrument_fees,
+        instrument_margins,
         data,
         strategies,
         risk,

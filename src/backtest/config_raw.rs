@@ -189,6 +189,12 @@ pub struct RawInstrument {
     pub max_quantity: Option<Quantity>,
     pub maker_fee: Option<Spanned<toml::Value>>,
     pub taker_fee: Option<Spanned<toml::Value>>,
+    /// Initial margin as a share of notional (margin accounts; default
+    /// 1 / the venue's leverage).
+    pub margin_init: Option<Spanned<toml::Value>>,
+    /// Maintenance margin as a share of notional (default half the
+    /// initial).
+    pub margin_maint: Option<Spanned<toml::Value>>,
     // Kind-specific fields, checked against the kind.
     pub base_currency: Option<Currency>,
     pub is_inverse: Option<bool>,

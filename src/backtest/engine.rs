@@ -194,7 +194,8 @@ impl BacktestEngine {
             let seed = config.seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
             venues.push(
                 SimulatedExchange::new(spec.config.clone(), account, &trades, seed)
-                    .with_instrument_fees(config.instrument_fees.clone()),
+                    .with_instrument_fees(config.instrument_fees.clone())
+                    .with_instrument_margins(config.instrument_margins.clone()),
             );
         }
         let strategy_ids: Vec<StrategyId> =
@@ -707,11 +708,11 @@ impl BacktestEngine {
             .apply_realized(currency, outcome.realized_raw);
         self.portfolio.touch(venue);
         if !exchange.account.is_cash() {
-            let exposure = self.portfolio.margin_in_use(venue, currency, &self.cache);
-            exchange
-                .account
-                .lock_margin(currency, exposure)
+            let margin = self
+                .portfolio
+                .margin_in_use(exchange, venue, currency, &self.cache)
                 .map_err(BacktestError::at(EngineStep::LockMargin))?;
+            exchange.account.set_locked_raw(currency, margin);
         }
         self.call(strategy, |s, ctx| {
             s.on_order_event(ctx, &event)?;

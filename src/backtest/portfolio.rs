@@ -6,8 +6,10 @@
 //! It sits beside the engine, not in `state`: valuing an account reads the
 //! venues' accounts, and `state` sits below `venues`.
 
+use crate::core::fixed::FixedError;
 use crate::core::identifiers::InstrumentIndex;
 use crate::core::{Currency, Money, UnixNanos};
+use crate::engine::risk::MarginRates;
 use crate::model::position::{Mark, MarkKind};
 use crate::state::cache::{Cache, Filter};
 use crate::trading::strategy::AccountSnapshot;
@@ -129,16 +131,67 @@ impl Portfolio {
         }
     }
 
-    /// The margin the venue's open positions in `currency` hold: their
-    /// cost basis.
-    pub(super) fn margin_in_use(&self, venue: usize, currency: Currency, cache: &Cache) -> i128 {
-        cache
-            .positions_open(Filter::default())
-            .filter(|p| {
-                self.instrument_venues[p.instrument.get()] == venue && p.currency == currency
-            })
-            .map(|p| p.cost_basis_raw)
-            .sum()
+    /// The initial margin the venue's open positions in `currency` lock,
+    /// on their cost basis: the notional over the leverage for instruments
+    /// without a rate of their own (summed first, so the default is one
+    /// exact division), plus each other position at its `margin_init`.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub(super) fn margin_in_use(
+        &self,
+        exchange: &SimulatedExchange,
+        venue: usize,
+        currency: Currency,
+        cache: &Cache,
+    ) -> Result<i128, FixedError> {
+        self.margin(exchange, venue, currency, cache, MarginRates::initial_raw)
+    }
+
+    /// The maintenance margin of the venue's open positions in
+    /// `currency`: each instrument's `margin_maint`, else half the initial.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub(super) fn maintenance_margin(
+        &self,
+        exchange: &SimulatedExchange,
+        venue: usize,
+        currency: Currency,
+        cache: &Cache,
+    ) -> Result<i128, FixedError> {
+        self.margin(
+            exchange,
+            venue,
+            currency,
+            cache,
+            MarginRates::maintenance_raw,
+        )
+    }
+
+    fn margin(
+        &self,
+        exchange: &SimulatedExchange,
+        venue: usize,
+        currency: Currency,
+        cache: &Cache,
+        of: fn(&MarginRates, i128, i128) -> Result<i128, FixedError>,
+    ) -> Result<i128, FixedError> {
+        let leverage = exchange.account.leverage_raw;
+        let defaults = MarginRates::default();
+        let (mut by_default, mut own) = (0i128, 0i128);
+        for p in cache.positions_open(Filter::default()) {
+            if self.instrument_venues[p.instrument.get()] != venue || p.currency != currency {
+                continue;
+            }
+            let rates = exchange.margin_rates(p.instrument);
+            if rates == defaults {
+                by_default += p.cost_basis_raw;
+            } else {
+                own += of(&rates, p.cost_basis_raw.abs(), leverage)?;
+            }
+        }
+        Ok(of(&defaults, by_default.abs(), leverage)? + own)
     }
 
     /// Values a venue's account at the last prices and refreshes its snapshot.

@@ -46,6 +46,49 @@ pub struct RiskCheck<'a> {
     pub reduce_only: bool,
 }
 
+/// An instrument's margin rates, as shares of notional (raw); `None`
+/// takes the default: initial 1 / leverage, maintenance half the initial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MarginRates {
+    pub init_raw: Option<i128>,
+    pub maint_raw: Option<i128>,
+}
+
+impl MarginRates {
+    /// The initial margin of `notional_raw` at `leverage_raw` (divided by
+    /// the leverage when no rate is set, so the default is exact).
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn initial_raw(&self, notional_raw: i128, leverage_raw: i128) -> Result<i128, FixedError> {
+        match self.init_raw {
+            Some(rate) => fixed::mul_raw(notional_raw, rate),
+            None => fixed::div_round_half_up(
+                notional_raw
+                    .checked_mul(FIXED_SCALAR)
+                    .ok_or(FixedError::Overflow("margin"))?,
+                leverage_raw,
+            ),
+        }
+    }
+
+    /// The maintenance margin of `notional_raw`: its own rate, else half
+    /// the initial margin.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn maintenance_raw(
+        &self,
+        notional_raw: i128,
+        leverage_raw: i128,
+    ) -> Result<i128, FixedError> {
+        match self.maint_raw {
+            Some(rate) => fixed::mul_raw(notional_raw, rate),
+            None => Ok(self.initial_raw(notional_raw, leverage_raw)? / 2),
+        }
+    }
+}
+
 /// A margin account's room for new positions.
 #[derive(Debug, Clone, Copy)]
 pub struct MarginAvailable {
@@ -54,6 +97,8 @@ pub struct MarginAvailable {
     pub available: Money,
     /// Notional per unit of margin (1 = fully funded).
     pub leverage_raw: i128,
+    /// The instrument's margin rates.
+    pub rates: MarginRates,
 }
 
 /// A denial's reason, shown in `orders.csv` and to the strategy.
@@ -188,12 +233,7 @@ fn check_margin(order: &RiskCheck<'_>, margin: MarginAvailable) -> Result<(), De
     let inst = order.instrument;
     let needed = inst
         .notional_raw(added, order.reference_price)
-        .and_then(|notional| {
-            let scaled = notional
-                .checked_mul(FIXED_SCALAR)
-                .ok_or(FixedError::Overflow("margin"))?;
-            fixed::div_round_half_up(scaled, margin.leverage_raw)
-        })
+        .and_then(|notional| margin.rates.initial_raw(notional, margin.leverage_raw))
         .and_then(|initial| {
             let fee = inst.notional_raw(order.quantity.signed_raw(), order.reference_price)?;
             Ok(initial + fixed::mul_raw(fee, order.fee_rate_raw)?)
@@ -202,10 +242,13 @@ fn check_margin(order: &RiskCheck<'_>, margin: MarginAvailable) -> Result<(), De
     let available = margin.available;
     if needed > available.raw {
         return Err(format!(
-            "insufficient margin: the order needs {} {} (initial margin at leverage {} and fee), available {available}",
+            "insufficient margin: the order needs {} {} (initial margin {} and fee), available {available}",
             fixed::format_raw(needed, available.currency.precision()),
             available.currency,
-            fixed::format_raw(margin.leverage_raw, 2)
+            match margin.rates.init_raw {
+                Some(rate) => format!("of {} %", fixed::format_raw(rate * 100, 2)),
+                None => format!("at leverage {}", fixed::format_raw(margin.leverage_raw, 2)),
+            }
         ));
     }
     Ok(())
@@ -324,6 +367,36 @@ pub fn affordable_quantity(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn margin_rates_default_to_the_leverage_and_half_for_maintenance() {
+        let notional = 9_000 * FIXED_SCALAR;
+        let defaults = MarginRates::default();
+        // At leverage 3: 3,000 initial, 1,500 maintenance.
+        assert_eq!(
+            defaults.initial_raw(notional, 3 * FIXED_SCALAR).unwrap(),
+            3_000 * FIXED_SCALAR
+        );
+        assert_eq!(
+            defaults
+                .maintenance_raw(notional, 3 * FIXED_SCALAR)
+                .unwrap(),
+            1_500 * FIXED_SCALAR
+        );
+        // An instrument's own 20 % and 5 %.
+        let own = MarginRates {
+            init_raw: Some(FIXED_SCALAR / 5),
+            maint_raw: Some(FIXED_SCALAR / 20),
+        };
+        assert_eq!(
+            own.initial_raw(notional, 3 * FIXED_SCALAR).unwrap(),
+            1_800 * FIXED_SCALAR
+        );
+        assert_eq!(
+            own.maintenance_raw(notional, 3 * FIXED_SCALAR).unwrap(),
+            450 * FIXED_SCALAR
+        );
+    }
+
     use super::*;
     use crate::core::Currency;
     use crate::model::instruments::InstrumentKind;

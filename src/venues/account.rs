@@ -129,28 +129,12 @@ impl Account {
         }
     }
 
-    /// Sets the margin locked in `currency` for `exposure_raw` of open
-    /// notional (margin accounts only).
-    ///
-    /// # Errors
-    /// On overflow.
-    pub fn lock_margin(
-        &mut self,
-        currency: Currency,
-        exposure_raw: i128,
-    ) -> Result<(), FixedError> {
-        if self.account_type == AccountType::Cash {
-            return Ok(());
+    /// Sets the margin locked in `currency` (margin accounts only: a cash
+    /// account locks nothing).
+    pub fn set_locked_raw(&mut self, currency: Currency, margin_raw: i128) {
+        if self.account_type != AccountType::Cash {
+            self.locked[usize::from(currency.index())] = margin_raw;
         }
-        let margin = fixed::div_round_half_up(
-            exposure_raw
-                .abs()
-                .checked_mul(FIXED_SCALAR)
-                .ok_or(FixedError::Overflow("margin"))?,
-            self.leverage_raw,
-        )?;
-        self.locked[usize::from(currency.index())] = margin;
-        Ok(())
     }
 
     /// The balances as an event.
@@ -225,13 +209,12 @@ mod tests {
         )
         .unwrap();
         account.apply_fill(Currency::USD, OrderSide::Buy, 5000 * FIXED_SCALAR, 0);
-        account
-            .lock_margin(Currency::USD, 5000 * FIXED_SCALAR)
-            .unwrap();
+        // 5,000 of notional at leverage 10.
+        account.set_locked_raw(Currency::USD, 500 * FIXED_SCALAR);
         assert_eq!(account.total_raw(Currency::USD), 1000 * FIXED_SCALAR);
         assert_eq!(account.free(Currency::USD), usd(500));
         account.apply_realized(Currency::USD, -50 * FIXED_SCALAR);
-        account.lock_margin(Currency::USD, 0).unwrap();
+        account.set_locked_raw(Currency::USD, 0);
         assert_eq!(account.free(Currency::USD), usd(950));
         assert!(
             Account::new(

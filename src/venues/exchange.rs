@@ -24,6 +24,7 @@ use crate::state::cache::Cache;
 
 use super::account::Account;
 use super::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
+use crate::engine::risk::MarginRates;
 
 /// A venue's settings.
 #[derive(Debug, Clone)]
@@ -126,6 +127,8 @@ pub struct SimulatedExchange {
     /// Fees that replace the venue's for one instrument, by instrument
     /// index (`maker_fee`/`taker_fee` in `[[instruments]]`).
     instrument_fees: Vec<Option<FeeModel>>,
+    /// Margin rates by instrument index (margin accounts).
+    instrument_margins: Vec<MarginRates>,
 }
 
 impl SimulatedExchange {
@@ -161,6 +164,7 @@ impl SimulatedExchange {
             bar_margin_raw: 0,
             bar_volume_raw: 0,
             instrument_fees: Vec::new(),
+            instrument_margins: Vec::new(),
         }
     }
 
@@ -170,6 +174,22 @@ impl SimulatedExchange {
     pub fn with_instrument_fees(mut self, fees: Vec<Option<FeeModel>>) -> Self {
         self.instrument_fees = fees;
         self
+    }
+
+    /// Uses `margins[i]` as instrument `i`'s margin rates.
+    #[must_use]
+    pub fn with_instrument_margins(mut self, margins: Vec<MarginRates>) -> Self {
+        self.instrument_margins = margins;
+        self
+    }
+
+    /// The margin rates of `instrument` (the defaults when it sets none).
+    #[must_use]
+    pub fn margin_rates(&self, instrument: InstrumentIndex) -> MarginRates {
+        self.instrument_margins
+            .get(instrument.get())
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The fees charged for trading `instrument`: its own, or the venue's.
@@ -625,11 +645,8 @@ impl SimulatedExchange {
             return Ok(true);
         }
         let currency = instrument.settlement_currency();
-        let initial = crate::core::fixed::div_round_half_up(
-            instrument
-                .notional_raw(added, px)?
-                .checked_mul(crate::core::fixed::FIXED_SCALAR)
-                .ok_or(FixedError::Overflow("margin"))?,
+        let initial = self.margin_rates(order.instrument).initial_raw(
+            instrument.notional_raw(added, px)?,
             self.account.leverage_raw,
         )?;
         let mut unrealized: i128 = 0;

@@ -17,6 +17,18 @@ fn orders(
     first: i64,
     second: i64,
 ) -> Vec<(String, String, String)> {
+    orders_with(dir, data, leverage, "", first, second)
+}
+
+/// [`orders`] with `instrument` added to the instrument's table.
+fn orders_with(
+    dir: &Path,
+    data: &Path,
+    leverage: u32,
+    instrument: &str,
+    first: i64,
+    second: i64,
+) -> Vec<(String, String, String)> {
     let script = write(
         dir,
         "m.rhai",
@@ -56,6 +68,7 @@ kind = "equity"
 currency = "USD"
 price_precision = 2
 size_precision = 0
+{instrument}
 
 [[data]]
 instrument = "DEMO.SIM"
@@ -208,5 +221,36 @@ fn a_margin_call_liquidates_at_the_close_or_is_only_recorded() {
             .as_str()
             .unwrap()
             .ends_with("(liquidation = false: positions kept)")
+    );
+}
+
+#[test]
+fn an_instruments_own_margin_rates_replace_the_leverage() {
+    let dir = scratch();
+    let half = "margin_init = 0.5\nmargin_maint = 0.25";
+    // At 50 %, 480 short at 101.17 need 24,280.80 + 48.56: denied,
+    // though leverage 5 alone would take 9,712.32.
+    let rows = orders_with(dir.path(), &daily(), 5, half, 480, 0);
+    assert_eq!(
+        rows[1].2,
+        "insufficient margin: the order needs 24329.36 USD (initial margin of 50.00 % and fee), available 10000.00 USD"
+    );
+    // 190 need 9,611.15 + 19.22: filled.
+    let rows = orders_with(dir.path(), &daily(), 5, half, 190, 0);
+    assert_eq!(
+        events_of(&rows, "O-m-1-1"),
+        ["INITIALIZED", "SUBMITTED", "ACCEPTED", "FILLED"]
+    );
+    // A maintenance above the initial is a located error.
+    let config = std::fs::read_to_string(dir.path().join("m.toml"))
+        .unwrap()
+        .replace("margin_maint = 0.25", "margin_maint = 0.6");
+    let config = write(dir.path(), "bad.toml", &config);
+    let run = bt(dir.path(), &["run", &config, "--out", "bad"]).expect_code(3);
+    assert!(
+        run.stderr()
+            .contains("field 'instruments.margin_maint': must not be above margin_init"),
+        "{}",
+        run.stderr()
     );
 }

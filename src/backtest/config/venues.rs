@@ -1,6 +1,7 @@
 //! `[[venues]]`: accounts, fill, fee, slippage and latency models, and the
 //! per-instrument fee overrides.
 
+use super::MarginRates;
 use super::*;
 
 pub(super) fn rate(
@@ -159,6 +160,44 @@ pub(super) fn fee_model(check: &Checker<'_>, raw: &RawFeeModel) -> Result<FeeMod
                 format!("unknown fee model '{other}' (expected percentage, flat or per_unit)"),
             ));
         }
+    })
+}
+
+/// An instrument's `margin_init` and `margin_maint` (shares of notional,
+/// above 0 and at most 1; maintenance at most the initial).
+pub(super) fn instrument_margin(
+    check: &Checker<'_>,
+    raw: &RawInstrument,
+) -> Result<MarginRates, ConfigError> {
+    let share = |value: Option<&Spanned<toml::Value>>, field: &str| {
+        value
+            .map(|v| {
+                let raw_rate = rate(check, Some(v), field)?;
+                if raw_rate == 0 {
+                    return Err(check.fail(
+                        v.span(),
+                        field,
+                        "must be above 0 (0.2 = 20 % of the notional)",
+                    ));
+                }
+                Ok(raw_rate)
+            })
+            .transpose()
+    };
+    let init_raw = share(raw.margin_init.as_ref(), "instruments.margin_init")?;
+    let maint_raw = share(raw.margin_maint.as_ref(), "instruments.margin_maint")?;
+    if let (Some(init), Some(maint), Some(span)) = (init_raw, maint_raw, raw.margin_maint.as_ref())
+        && maint > init
+    {
+        return Err(check.fail(
+            span.span(),
+            "instruments.margin_maint",
+            "must not be above margin_init",
+        ));
+    }
+    Ok(MarginRates {
+        init_raw,
+        maint_raw,
     })
 }
 

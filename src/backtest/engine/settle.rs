@@ -97,9 +97,13 @@ impl BacktestEngine {
     /// filled at the bar's close.
     #[inline(never)]
     pub(super) fn margin_call(&mut self, venue: usize, ts: UnixNanos) -> Result<(), BacktestError> {
-        let account = &self.venues[venue].account;
-        let base = account.base_currency;
-        let maintenance = account.locked_raw(base) / 2;
+        let exchange = &self.venues[venue];
+        let base = exchange.account.base_currency;
+        let maintenance = self
+            .portfolio
+            .maintenance_margin(exchange, venue, base, &self.cache)
+            .map_err(BacktestError::at(EngineStep::LockMargin))?;
+        let account = &exchange.account;
         let equity = self.portfolio.accounts[venue].equity.raw;
         if equity >= maintenance {
             self.margin_called[venue] = false;

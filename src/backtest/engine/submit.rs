@@ -256,6 +256,7 @@ impl BacktestEngine {
                 MarginAvailable {
                     available: crate::core::Money::new(available, currency),
                     leverage_raw: account.leverage_raw,
+                    rates: exchange.margin_rates(instrument_index),
                 }
             }),
             fee_rate_raw: fee_rate,
