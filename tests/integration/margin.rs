@@ -83,19 +83,13 @@ params = {{ first = {first}, second = {second} }}
         ),
     );
     bt(dir, &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
-    let text = std::fs::read_to_string(dir.join("out/orders.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let (id, event, reason) = (column("client_order_id"), column("event"), column("reason"));
-    reader
-        .records()
+    crate::util::csv_records(&dir.join("out/orders.csv"))
+        .into_iter()
         .map(|r| {
-            let r = r.unwrap();
             (
-                r[id].to_string(),
-                r[event].to_string(),
-                r[reason].to_string(),
+                r["client_order_id"].clone(),
+                r["event"].clone(),
+                r["reason"].clone(),
             )
         })
         .collect()

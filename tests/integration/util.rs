@@ -223,3 +223,26 @@ pub fn assert_same_outputs(a: &Path, b: &Path) {
         );
     }
 }
+
+/// The records of the CSV file at `path` (quoted fields read properly),
+/// each as a map from its header's names.
+pub fn csv_records(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}

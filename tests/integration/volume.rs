@@ -79,31 +79,23 @@ instrument = "X.SIM"
         ),
     );
     bt(dir.path(), &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
-    let text = std::fs::read_to_string(dir.path().join("out/orders.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let (event, ts, qty, px, status) = (
-        at("event"),
-        at("ts_event"),
-        at("fill_qty"),
-        at("fill_price"),
-        at("final_status"),
-    );
-    let mut rows = Vec::new();
-    let mut last_status = String::new();
-    for record in reader.records() {
-        let r = record.unwrap();
-        last_status = r[status].to_string();
-        if &r[event] == "FILLED" {
-            rows.push((
-                r[ts][..10].to_string(),
-                r[qty].to_string(),
-                r[px].to_string(),
-            ));
-        }
-    }
-    (rows, last_status)
+    let records = crate::util::csv_records(&dir.path().join("out/orders.csv"));
+    let status = records
+        .last()
+        .map(|r| r["final_status"].clone())
+        .unwrap_or_default();
+    let rows = records
+        .iter()
+        .filter(|r| r["event"] == "FILLED")
+        .map(|r| {
+            (
+                r["ts_event"][..10].to_string(),
+                r["fill_qty"].clone(),
+                r["fill_price"].clone(),
+            )
+        })
+        .collect();
+    (rows, status)
 }
 
 #[test]

@@ -48,23 +48,7 @@ fn walk_forward(dir: &Path, args: &[&str]) -> Run {
 
 /// A CSV file's rows as maps from its header's names.
 fn table(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    crate::util::csv_records(path)
 }
 
 fn number(row: &HashMap<String, String>, key: &str) -> f64 {
