@@ -505,13 +505,13 @@ impl SimulatedExchange {
         }
         let slip = if taker {
             let tick = instrument.price_increment.raw;
-            i64::from(self.config.slippage.ticks) * tick
-                + self.config.slippage.volume_slip_raw(
-                    m.price,
-                    qty.signed_raw(),
-                    i128::from(bar.volume),
-                    tick,
-                )?
+            let slippage = &self.config.slippage;
+            let impact = if slippage.volume_impact_raw == 0 {
+                0
+            } else {
+                slippage.volume_slip_raw(m.price, qty.signed_raw(), i128::from(bar.volume), tick)?
+            };
+            i64::from(slippage.ticks) * tick + impact
         } else {
             0
         };

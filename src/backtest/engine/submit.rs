@@ -183,32 +183,42 @@ impl BacktestEngine {
         let adds = !request.reduce_only
             && (net_raw == 0 || (net_raw > 0) == (request.side == OrderSide::Buy));
         let slot = &self.strategies[strategy.get()];
-        let sizing = SizingRequest {
-            instrument,
-            size: request.size,
-            sizer: slot.sizer.as_ref(),
-            feed: slot.feed.as_ref(),
-            adds,
-            equity: self.portfolio.accounts[venue].equity.as_f64(),
-            free,
-            fee_rate_raw: fee_rate,
-            reference_price,
-        };
-        let closed_pnls = || {
-            let filter = Filter {
-                strategy: Some(strategy),
-                instrument: None,
-                side: None,
-            };
-            self.cache
-                .positions_closed(filter)
-                .map(|p| p.realized_pnl().as_f64())
-                .collect()
-        };
+        // An exact quantity without a sizer is the order's size as it is
+        // (most orders: no sizing at all).
         let Sizing {
             quantity,
             unsized_reason,
-        } = size_order(&sizing, closed_pnls).map_err(|m| self.strategy_error(strategy, m))?;
+        } = match (request.size, &slot.sizer) {
+            (OrderSize::Quantity(quantity), None) => Sizing {
+                quantity,
+                unsized_reason: None,
+            },
+            _ => {
+                let sizing = SizingRequest {
+                    instrument,
+                    size: request.size,
+                    sizer: slot.sizer.as_ref(),
+                    feed: slot.feed.as_ref(),
+                    adds,
+                    equity: self.portfolio.accounts[venue].equity.as_f64(),
+                    free,
+                    fee_rate_raw: fee_rate,
+                    reference_price,
+                };
+                let closed_pnls = || {
+                    let filter = Filter {
+                        strategy: Some(strategy),
+                        instrument: None,
+                        side: None,
+                    };
+                    self.cache
+                        .positions_closed(filter)
+                        .map(|p| p.realized_pnl().as_f64())
+                        .collect()
+                };
+                size_order(&sizing, closed_pnls).map_err(|m| self.strategy_error(strategy, m))?
+            }
+        };
         // The venue caps a reduce-only order at the position left when it
         // fills, so other reduce-only orders never add to what a new one
         // could oversell: only the others count against it.
