@@ -1,4 +1,4 @@
-//! The one wiring point: clock, bus, cache, engines, venues and strategies,
+//! The one wiring point: clock, cache, engines, venues and strategies,
 //! and the event loop that replays bars through them.
 //!
 //! Per bar: the clock moves (firing timers), the venue matches working
@@ -16,7 +16,6 @@ use crate::core::events::{OrderEvent, OrderEventKind, PositionEvent, PositionEve
 use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, PositionId, StrategyId, StrategyIndex,
 };
-use crate::core::msgbus::{MessageBus, SubscriberId};
 use crate::core::{Currency, UnixNanos};
 use crate::engine::commands::{SubmitOrder, TradingCommand};
 use crate::engine::execution::{ExecutionClient, ExecutionEngine, FillTerms};
@@ -59,7 +58,7 @@ struct StrategySlot {
 }
 
 /// Where one stream's bars go, resolved once before the loop: the venue
-/// that matches them, the strategies subscribed to their bus topic
+/// that matches them, the strategies subscribed to their bar type
 /// (subscriptions are all made when the engine is built), and whether
 /// they move an FX rate.
 #[derive(Debug)]
@@ -88,7 +87,10 @@ pub struct BacktestEngine {
     /// The OMS type of each instrument's venue, by instrument index.
     instrument_oms: Vec<OmsType>,
     strategies: Vec<StrategySlot>,
-    bus: MessageBus<()>,
+    /// The strategies subscribed to each bar type (by its name), in
+    /// strategy order: resolved into each stream's route once, when the
+    /// run starts (see docs/architecture.md on why there is no bus).
+    subscriptions: Vec<(String, Vec<StrategyIndex>)>,
     /// Commands of the strategies, in the order they were given.
     pending: Vec<(StrategyIndex, TradingCommand)>,
     events: Vec<OrderEvent>,
@@ -200,7 +202,7 @@ impl BacktestEngine {
         }
         let strategy_ids: Vec<StrategyId> =
             config.strategies.iter().map(|s| s.id.clone()).collect();
-        let mut bus = MessageBus::new();
+        let mut subscriptions: Vec<(String, Vec<StrategyIndex>)> = Vec::new();
         let mut slots = Vec::with_capacity(strategies.len());
         for (i, (strategy, spec)) in strategies.into_iter().zip(&config.strategies).enumerate() {
             // Strategies subscribe to the bars of their instrument.
@@ -209,8 +211,12 @@ impl BacktestEngine {
                 .iter()
                 .filter(|d| d.file.instrument == spec.instrument)
             {
-                let topic = bus.topic(&format!("data.bars.{}", data.bar_type));
-                bus.subscribe(topic, SubscriberId(u32::try_from(i).unwrap_or(u32::MAX)), 0);
+                let name = data.bar_type.to_string();
+                let index = StrategyIndex(u32::try_from(i).unwrap_or(u32::MAX));
+                match subscriptions.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, subscribers)) => subscribers.push(index),
+                    None => subscriptions.push((name, vec![index])),
+                }
             }
             slots.push(StrategySlot {
                 id: spec.id.clone(),
@@ -250,7 +256,7 @@ impl BacktestEngine {
             instrument_venues,
             instrument_oms,
             strategies: slots,
-            bus,
+            subscriptions,
             pending: Vec::new(),
             events: Vec::new(),
             spare_pending: Vec::new(),
@@ -334,7 +340,7 @@ impl BacktestEngine {
         self.progress = Some(counter);
     }
 
-    /// Replays `streams` (one per data spec, with its bus topic name and
+    /// Replays `streams` (one per data spec, with its bar type name and
     /// priority) and returns what the run produced.
     ///
     /// # Errors
@@ -346,16 +352,15 @@ impl BacktestEngine {
         let routes: Vec<BarRoute> = streams
             .iter()
             .map(|(name, stream)| {
-                let topic = self.bus.topic(&format!("data.bars.{name}"));
                 let instrument = stream.bars.first().map(|b| b.instrument);
                 BarRoute {
                     venue: instrument.map_or(0, |i| self.instrument_venues[i.get()]),
                     subscribers: self
-                        .bus
-                        .subscribers(topic)
+                        .subscriptions
                         .iter()
-                        .map(|s| StrategyIndex(s.0))
-                        .collect(),
+                        .find(|(n, _)| n == name)
+                        .map(|(_, subscribers)| subscribers.clone())
+                        .unwrap_or_default(),
                     moves_fx: instrument.is_some_and(|i| self.fx_instruments[i.get()]),
                 }
             })

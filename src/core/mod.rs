@@ -1,5 +1,5 @@
-//! Core: enums, identifiers, fixed-point values, time, clocks, events, the
-//! message bus and the seeded random stream. Imports nothing above it.
+//! Core: enums, identifiers, fixed-point values, time, clocks, events and
+//! the seeded random stream. Imports nothing above it.
 
 /// Serde as text: written with `Display`, read back through `FromStr`,
 /// which validates.
@@ -31,7 +31,6 @@ pub mod events;
 pub mod fixed;
 pub mod identifiers;
 pub mod money;
-pub mod msgbus;
 pub mod pool;
 pub mod price;
 pub mod quantity;
