@@ -121,7 +121,10 @@ mod tests {
         let mut trades: Vec<Trade> = [1.0, 2.0, -1.0, -1.0, -1.0, 3.0, 0.0, 4.0]
             .iter()
             .enumerate()
-            .map(|(i, pnl)| trade(i as i64, i as i64 + 1, *pnl))
+            .map(|(i, pnl)| {
+                let i = i64::try_from(i).unwrap();
+                trade(i, i + 1, *pnl)
+            })
             .collect();
         trades[7].entry_side = OrderSide::Sell;
         trades[7].instrument_id = "Y.SIM".parse().unwrap();

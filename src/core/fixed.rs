@@ -140,6 +140,10 @@ pub fn round_half_up(raw: i128, precision: u8) -> i128 {
             i128::from((magnitude + half) / step * step)
         }
         _ => {
+            #[allow(
+                clippy::cast_possible_wrap,
+                reason = "|raw| of an i128 fits but for i128::MIN, which no amount reaches"
+            )]
             let magnitude = raw.unsigned_abs() as i128;
             (magnitude + half) / step * step
         }
@@ -362,7 +366,8 @@ pub fn f64_scale(precision: u8) -> f64 {
 #[inline]
 #[allow(
     clippy::cast_possible_truncation,
-    reason = "callers range-check the value first"
+    clippy::cast_precision_loss,
+    reason = "callers range-check the value first; above 2^52 the value is whole, so the round trip is exact"
 )]
 pub fn round_scaled(scaled: f64) -> i64 {
     let whole = scaled as i64;
@@ -554,6 +559,7 @@ mod tests {
 
         #[test]
         fn float_conversion_rounds_like_f64_round(value in -1.0e12f64..1.0e12, precision in 0u8..=6) {
+            #[allow(clippy::cast_possible_truncation, reason = "|value| < 10^18 in range")]
             let expected = (value * 10f64.powi(i32::from(precision))).round() as i64;
             prop_assert_eq!(raw_from_f64(value, precision).unwrap(), i128::from(expected) * pow10(FIXED_PRECISION - precision));
         }

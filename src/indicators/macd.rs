@@ -82,7 +82,7 @@ mod tests {
 
     /// EMA written out from its definition, independent of [`Ema`].
     fn ema(values: &[f64], period: usize) -> Vec<f64> {
-        let alpha = 2.0 / (period as f64 + 1.0);
+        let alpha = 2.0 / (f64::from(u32::try_from(period).unwrap()) + 1.0);
         let mut out: Vec<f64> = Vec::new();
         for &v in values {
             let next = out

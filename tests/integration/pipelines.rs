@@ -31,7 +31,8 @@ fn buy_and_hold_on_252_daily_bars_returns_exactly_the_price_move() {
         json["stats"]["Equity Final [$]"],
         format!("{}.{:02}0000000", final_cents / 100, final_cents % 100)
     );
-    let expected_return = (final_cents - 10_000_000) as f64 / 10_000_000.0 * 100.0;
+    let gain = i32::try_from(final_cents - 10_000_000).unwrap();
+    let expected_return = f64::from(gain) / 10_000_000.0 * 100.0;
     let got = json["stats"]["Return [%]"].as_f64().unwrap();
     assert!(
         (got - expected_return).abs() < 1e-9,
@@ -43,7 +44,7 @@ fn buy_and_hold_on_252_daily_bars_returns_exactly_the_price_move() {
 
 /// pandas `ewm(span, adjust=False)` written plainly.
 fn ema(values: &[f64], span: usize) -> Vec<f64> {
-    let alpha = 2.0 / (span as f64 + 1.0);
+    let alpha = 2.0 / (f64::from(u32::try_from(span).unwrap()) + 1.0);
     let mut out = vec![values[0]];
     for v in &values[1..] {
         let prev = *out.last().unwrap();

@@ -348,7 +348,8 @@ fn anchored_windows_all_start_at_the_first_bar() {
     for (k, row) in rows.iter().enumerate() {
         assert_eq!(row["in_sample_start"], "2020-01-01T00:00:00Z");
         assert_eq!(row["warmup_bars"], "0");
-        assert_eq!(number(row, "in_sample_bars"), 730.0 + 365.0 * k as f64);
+        let k = f64::from(u32::try_from(k).unwrap());
+        assert_eq!(number(row, "in_sample_bars"), 730.0 + 365.0 * k);
     }
     assert_eq!(rows[0]["out_of_sample_start"], "2021-12-31T00:00:00Z");
 }

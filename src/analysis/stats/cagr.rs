@@ -21,7 +21,8 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        let two_years = (2.0 * 365.25 * 86_400.0) as i64 * 1_000_000_000;
+        // 730.5 days: 63,115,200 s.
+        let two_years: i64 = 63_115_200 * 1_000_000_000;
         // ×1.21 over two years is 10 % a year.
         assert!((cagr_pct(&[100.0, 121.0], two_years).unwrap() - 10.0).abs() < 1e-9);
         assert_eq!(cagr_pct(&[100.0, 121.0], 0), None, "shorter than a second");

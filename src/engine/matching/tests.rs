@@ -322,7 +322,7 @@ fn cancelled_and_filled_places_are_reused_without_mixing_orders() {
     let mut core = MatchingCore::new();
     let limit = |p: &str| OrderKind::Limit { price: px(p) };
     for (i, p) in ["9.00", "9.10", "9.20", "9.30"].into_iter().enumerate() {
-        core.add(OrderIndex(i as u32), OrderSide::Buy, limit(p), false);
+        core.add(OrderIndex::next_in(i), OrderSide::Buy, limit(p), false);
     }
     assert!(core.remove(OrderIndex(1)));
     assert!(!core.remove(OrderIndex(1)), "removed once");

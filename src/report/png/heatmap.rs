@@ -116,8 +116,8 @@ fn draw_line(area: &Area<'_>, chart: &SweepChart, width: i32, height: i32) -> Dr
     let (lo, hi) = chart.extent().unwrap_or((0.0, 1.0));
     let span = if hi > lo { hi - lo } else { 1.0 };
     let (x0, x1, y0, y1) = (100, width - 30, 60, height - 60);
-    let x = |i: usize| x0 + ((x1 - x0) as f64 * i as f64 / (line.len().max(2) - 1) as f64) as i32;
-    let y = |v: f64| y1 - ((y1 - y0) as f64 * (v - lo) / span) as i32;
+    let x = |i: usize| x0 + (f64::from(x1 - x0) * i as f64 / (line.len().max(2) - 1) as f64) as i32;
+    let y = |v: f64| y1 - (f64::from(y1 - y0) * (v - lo) / span) as i32;
     area.draw(&Rectangle::new([(x0, y0), (x1, y1)], INK))
         .map_err(err)?;
     let points: Vec<(i32, i32)> = line
