@@ -713,9 +713,8 @@ impl BacktestEngine {
             .apply_realized(currency, outcome.realized_raw);
         self.portfolio.touch(venue);
         if !exchange.account.is_cash() {
-            let margin = self
-                .portfolio
-                .margin_in_use(exchange, venue, currency, &self.cache)
+            let margin = exchange
+                .margin_in_use(currency, &self.cache)
                 .map_err(BacktestError::at(EngineStep::LockMargin))?;
             exchange.account.set_locked_raw(currency, margin);
         }

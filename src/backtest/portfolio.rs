@@ -1,17 +1,15 @@
 //! The run's portfolio: every venue account valued at the last prices and
-//! rates — its positions as marks, its equity, its margin in use — and
+//! rates — its positions as marks, its equity — and
 //! the equity of all of them in the report currency. The one place that
 //! values; the engine tells it when fills made a valuation stale.
 //!
 //! It sits beside the engine, not in `state`: valuing an account reads the
 //! venues' accounts, and `state` sits below `venues`.
 
-use crate::core::fixed::FixedError;
 use crate::core::identifiers::InstrumentIndex;
 use crate::core::{Currency, Money, UnixNanos};
-use crate::engine::risk::MarginRates;
 use crate::model::position::{Mark, MarkKind};
-use crate::state::cache::{Cache, Filter};
+use crate::state::cache::Cache;
 use crate::trading::strategy::AccountSnapshot;
 use crate::venues::exchange::SimulatedExchange;
 
@@ -129,69 +127,6 @@ impl Portfolio {
             [only] => only.equity.currency == self.report_currency,
             _ => false,
         }
-    }
-
-    /// The initial margin the venue's open positions in `currency` lock,
-    /// on their cost basis: the notional over the leverage for instruments
-    /// without a rate of their own (summed first, so the default is one
-    /// exact division), plus each other position at its `margin_init`.
-    ///
-    /// # Errors
-    /// On overflow.
-    pub(super) fn margin_in_use(
-        &self,
-        exchange: &SimulatedExchange,
-        venue: usize,
-        currency: Currency,
-        cache: &Cache,
-    ) -> Result<i128, FixedError> {
-        self.margin(exchange, venue, currency, cache, MarginRates::initial_raw)
-    }
-
-    /// The maintenance margin of the venue's open positions in
-    /// `currency`: each instrument's `margin_maint`, else half the initial.
-    ///
-    /// # Errors
-    /// On overflow.
-    pub(super) fn maintenance_margin(
-        &self,
-        exchange: &SimulatedExchange,
-        venue: usize,
-        currency: Currency,
-        cache: &Cache,
-    ) -> Result<i128, FixedError> {
-        self.margin(
-            exchange,
-            venue,
-            currency,
-            cache,
-            MarginRates::maintenance_raw,
-        )
-    }
-
-    fn margin(
-        &self,
-        exchange: &SimulatedExchange,
-        venue: usize,
-        currency: Currency,
-        cache: &Cache,
-        of: fn(&MarginRates, i128, i128) -> Result<i128, FixedError>,
-    ) -> Result<i128, FixedError> {
-        let leverage = exchange.account.leverage_raw;
-        let defaults = MarginRates::default();
-        let (mut by_default, mut own) = (0i128, 0i128);
-        for p in cache.positions_open(Filter::default()) {
-            if self.instrument_venues[p.instrument.get()] != venue || p.currency != currency {
-                continue;
-            }
-            let rates = exchange.margin_rates(p.instrument);
-            if rates == defaults {
-                by_default += p.cost_basis_raw;
-            } else {
-                own += of(&rates, p.cost_basis_raw.abs(), leverage)?;
-            }
-        }
-        Ok(of(&defaults, by_default.abs(), leverage)? + own)
     }
 
     /// Values a venue's account at the last prices and refreshes its snapshot.

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::optimization::output::{self as sweep_output, SweepDocument};
+use crate::optimization::rows::RunRow;
 use crate::optimization::search::Shard;
 use crate::optimization::spec::Method;
 use crate::optimization::walk_forward::output::{FORMAT, SET_NAMES};
@@ -107,7 +108,7 @@ pub(super) fn execute(args: WalkForwardArgs) -> Result<()> {
         return Ok(());
     }
     let document = walk.document(&searched.windows, None)?;
-    finish(&walk, document, &out, &args.output)?;
+    finish(&walk, searched.windows, &document, &out, &args.output)?;
     if !args.output.quiet {
         let sweeps = searched_at.duration_since(started).as_secs_f64();
         let rest = now().duration_since(searched_at).as_secs_f64();
@@ -123,18 +124,19 @@ pub(super) fn execute(args: WalkForwardArgs) -> Result<()> {
     Ok(())
 }
 
-/// Chooses, runs out of sample, stitches, writes and reports.
+/// Chooses in each window's rows, runs out of sample, stitches, writes
+/// (with `document`, the same rows, as `walk_forward.json`) and reports.
 fn finish(
     walk: &WalkForward,
-    document: SweepDocument<WindowRow>,
+    windows: Vec<Vec<RunRow>>,
+    document: &SweepDocument<WindowRow>,
     out: &Path,
     output: &OutputArgs,
 ) -> Result<()> {
-    let windows = walk.windows_of(document.clone());
     let outcome = walk.out_of_sample(windows)?;
     let summary = WalkForwardSummary::new(&walk.sweep.spec, walk.spec.anchored, &outcome);
     let files = walk.outputs(&outcome, &summary)?;
-    sweep_output::write_named_set(out, &SET_NAMES, &files, "walk_forward.json", &document)?;
+    sweep_output::write_named_set(out, &SET_NAMES, &files, "walk_forward.json", document)?;
     if output.quiet {
         return Ok(());
     }
@@ -176,5 +178,5 @@ fn merge(parts: &Path, output: &OutputArgs) -> Result<()> {
     let out = output.out.clone().ok_or_else(|| {
         Error::Usage("bt walk-forward merge needs --out DIR for the merged output".into())
     })?;
-    finish(&walk, document, &out, output)
+    finish(&walk, walk.windows_of(&document), &document, &out, output)
 }

@@ -221,26 +221,29 @@ impl Scope {
     #[must_use]
     pub fn window(base: &BacktestConfig, data: &[LoadedBars], bounds: Bounds) -> Self {
         let mut config = base.clone();
-        let scope = Self {
-            bounds: Some(bounds),
-            benchmark: Benchmark::new(Vec::new()),
-        };
-        scope.apply(&mut config);
+        bounds.apply(&mut config);
         Self {
+            bounds: Some(bounds),
             benchmark: runner::benchmark(&config, data),
-            ..scope
         }
     }
 
-    /// Writes the bounds into `config`.
+    /// Writes the bounds, if any, into `config`.
     pub fn apply(&self, config: &mut BacktestConfig) {
         if let Some(bounds) = self.bounds {
-            config.start = Some(bounds.start);
-            config.end = Some(bounds.end);
-            config.close_at_end = bounds.close_at_end;
-            config.warmup = bounds.warmup;
-            config.replay_from = None;
+            bounds.apply(config);
         }
+    }
+}
+
+impl Bounds {
+    /// Writes the bounds into `config`.
+    pub fn apply(self, config: &mut BacktestConfig) {
+        config.start = Some(self.start);
+        config.end = Some(self.end);
+        config.close_at_end = self.close_at_end;
+        config.warmup = self.warmup;
+        config.replay_from = None;
     }
 }
 

@@ -14,13 +14,13 @@ use crate::core::identifiers::{
 use crate::core::pool;
 use crate::core::rng::SeededRng;
 use crate::core::time::NANOS_PER_DAY;
-use crate::core::{Money, Price, Quantity, UnixNanos};
+use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 use crate::engine::execution::ExecutionClient;
 use crate::engine::matching::{Match, MatchReason, MatchingCore, Triggered};
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderKind};
-use crate::state::cache::Cache;
+use crate::state::cache::{Cache, Filter};
 
 use super::account::Account;
 use super::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
@@ -190,6 +190,53 @@ impl SimulatedExchange {
             .get(instrument.get())
             .copied()
             .unwrap_or_default()
+    }
+
+    /// The initial margin this venue's open positions in `currency` lock,
+    /// on their cost basis: the notional over the leverage for instruments
+    /// without a rate of their own (summed first, so the default is one
+    /// exact division), plus each other position at its `margin_init`.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn margin_in_use(&self, currency: Currency, cache: &Cache) -> Result<i128, FixedError> {
+        self.margin(currency, cache, MarginRates::initial_raw)
+    }
+
+    /// The maintenance margin of this venue's open positions in
+    /// `currency`: each instrument's `margin_maint`, else half the initial.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn maintenance_margin(
+        &self,
+        currency: Currency,
+        cache: &Cache,
+    ) -> Result<i128, FixedError> {
+        self.margin(currency, cache, MarginRates::maintenance_raw)
+    }
+
+    fn margin(
+        &self,
+        currency: Currency,
+        cache: &Cache,
+        of: fn(&MarginRates, i128, i128) -> Result<i128, FixedError>,
+    ) -> Result<i128, FixedError> {
+        let leverage = self.account.leverage_raw;
+        let defaults = MarginRates::default();
+        let (mut by_default, mut own) = (0i128, 0i128);
+        for p in cache.positions_open(Filter::default()) {
+            if !self.trades(p.instrument) || p.currency != currency {
+                continue;
+            }
+            let rates = self.margin_rates(p.instrument);
+            if rates == defaults {
+                by_default += p.cost_basis_raw;
+            } else {
+                own += of(&rates, p.cost_basis_raw.abs(), leverage)?;
+            }
+        }
+        Ok(of(&defaults, by_default.abs(), leverage)? + own)
     }
 
     /// The fees charged for trading `instrument`: its own, or the venue's.
@@ -506,12 +553,13 @@ impl SimulatedExchange {
         let slip = if taker {
             let tick = instrument.price_increment.raw;
             let slippage = &self.config.slippage;
-            let impact = if slippage.volume_impact_raw == 0 {
-                0
-            } else {
-                slippage.volume_slip_raw(m.price, qty.signed_raw(), i128::from(bar.volume), tick)?
-            };
-            i64::from(slippage.ticks) * tick + impact
+            i64::from(slippage.ticks) * tick
+                + slippage.volume_slip_raw(
+                    m.price,
+                    qty.signed_raw(),
+                    i128::from(bar.volume),
+                    tick,
+                )?
         } else {
             0
         };
@@ -531,6 +579,10 @@ impl SimulatedExchange {
             order.filled_qty.is_zero(),
         )?;
         let currency = instrument.settlement_currency();
+        let signed = match m.side {
+            OrderSide::Buy => qty.signed_raw(),
+            OrderSide::Sell => -qty.signed_raw(),
+        };
         if m.triggered && !order.is_triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
             emit(&mut self.events, m.order, ts, || OrderEventKind::Triggered);
         }
@@ -543,18 +595,14 @@ impl SimulatedExchange {
             self.cancel_by_venue(m.order, "insufficient balance at fill", ts);
             return Ok(());
         }
-        if !self.account.is_cash() {
-            let signed = match m.side {
-                OrderSide::Buy => qty.signed_raw(),
-                OrderSide::Sell => -qty.signed_raw(),
-            };
-            if !self.margin_covers(order, signed, px, commission, instrument, cache)? {
-                // The price moved past what the margin covers since the
-                // order was checked: the venue cancels rather than let the
-                // free balance go negative.
-                self.cancel_by_venue(m.order, "insufficient margin at fill", ts);
-                return Ok(());
-            }
+        if !self.account.is_cash()
+            && !self.margin_covers(order, signed, px, commission, instrument, cache)?
+        {
+            // The price moved past what the margin covers since the
+            // order was checked: the venue cancels rather than let the
+            // free balance go negative.
+            self.cancel_by_venue(m.order, "insufficient margin at fill", ts);
+            return Ok(());
         }
         self.account
             .apply_fill(currency, m.side, notional, commission);
@@ -576,10 +624,6 @@ impl SimulatedExchange {
         emit(&mut self.events, m.order, ts, || {
             OrderEventKind::Filled(Box::new(fill))
         });
-        let signed = match m.side {
-            OrderSide::Buy => qty.signed_raw(),
-            OrderSide::Sell => -qty.signed_raw(),
-        };
         self.bar_fills
             .push((order.strategy, order.position_id.clone(), signed));
         self.bar_volume_raw += qty.signed_raw();
@@ -650,7 +694,7 @@ impl SimulatedExchange {
             self.account.leverage_raw,
         )?;
         let mut unrealized: i128 = 0;
-        for position in cache.positions_open(crate::state::cache::Filter::default()) {
+        for position in cache.positions_open(Filter::default()) {
             if position.currency != currency || !self.trades(position.instrument) {
                 continue;
             }

@@ -99,9 +99,8 @@ impl BacktestEngine {
     pub(super) fn margin_call(&mut self, venue: usize, ts: UnixNanos) -> Result<(), BacktestError> {
         let exchange = &self.venues[venue];
         let base = exchange.account.base_currency;
-        let maintenance = self
-            .portfolio
-            .maintenance_margin(exchange, venue, base, &self.cache)
+        let maintenance = exchange
+            .maintenance_margin(base, &self.cache)
             .map_err(BacktestError::at(EngineStep::LockMargin))?;
         let account = &exchange.account;
         let equity = self.portfolio.accounts[venue].equity.raw;

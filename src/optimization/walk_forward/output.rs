@@ -73,11 +73,11 @@ impl WalkForward {
 
     /// The rows of a merged document, by window.
     #[must_use]
-    pub fn windows_of(&self, document: SweepDocument<WindowRow>) -> Vec<Vec<RunRow>> {
+    pub fn windows_of(&self, document: &SweepDocument<WindowRow>) -> Vec<Vec<RunRow>> {
         let mut windows = vec![Vec::new(); self.windows.len()];
-        for WindowRow { window, row } in document.rows {
-            if let Some(rows) = windows.get_mut(window) {
-                rows.push(row);
+        for WindowRow { window, row } in &document.rows {
+            if let Some(rows) = windows.get_mut(*window) {
+                rows.push(row.clone());
             }
         }
         windows
