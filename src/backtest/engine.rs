@@ -610,12 +610,12 @@ impl BacktestEngine {
         }
     }
 
-    /// The venue matches its working orders against the bar.
+    /// The venue matches its working orders against the bar and fills
+    /// them one by one, each fill's events taken before the next: a fill
+    /// sees the balances, margin and positions the ones before it left.
+    /// Commands the strategies issue meanwhile wait for the pump after.
     #[inline(never)]
     fn match_bar(&mut self, venue: usize, bar: &Bar) -> Result<(), BacktestError> {
-        let Some(instrument) = self.cache.instrument(bar.instrument) else {
-            return Ok(());
-        };
         let exchange = &mut self.venues[venue];
         // Only the pessimistic path depends on the position's direction.
         let sign = if exchange.config.fill.pessimistic {
@@ -624,9 +624,38 @@ impl BacktestEngine {
         } else {
             0
         };
-        exchange
-            .process_bar(bar, instrument, sign, &self.cache)
-            .map_err(BacktestError::at(EngineStep::MatchBar))
+        let fills_wait = exchange
+            .process_bar(bar, sign, &self.cache)
+            .map_err(BacktestError::at(EngineStep::MatchBar))?;
+        if !fills_wait {
+            return Ok(());
+        }
+        loop {
+            self.handle_venue_events()?;
+            let Some(instrument) = self.cache.instrument(bar.instrument) else {
+                return Ok(());
+            };
+            let filled = self.venues[venue]
+                .fill_next(bar, instrument, &self.cache)
+                .map_err(BacktestError::at(EngineStep::MatchBar))?;
+            if !filled {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Handles the events the venues queued, leaving commands queued.
+    fn handle_venue_events(&mut self) -> Result<(), BacktestError> {
+        let spare = std::mem::take(&mut self.spare_events);
+        let mut events = std::mem::replace(&mut self.events, spare);
+        for venue in &mut self.venues {
+            venue.drain_events(&mut events);
+        }
+        for event in events.drain(..) {
+            self.handle_event(event)?;
+        }
+        self.spare_events = events;
+        Ok(())
     }
 
     /// Drains venue events and queued commands until both are empty.

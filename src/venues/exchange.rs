@@ -8,8 +8,7 @@ use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{
-    IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, PositionId, StrategyIndex, TradeId,
-    Venue, VenueOrderId,
+    IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, TradeId, Venue, VenueOrderId,
 };
 use crate::core::pool;
 use crate::core::rng::SeededRng;
@@ -115,12 +114,9 @@ pub struct SimulatedExchange {
     expiries: Vec<(UnixNanos, InstrumentIndex, OrderIndex)>,
     /// Why orders were canceled by the venue itself (for `orders.csv`).
     pub cancel_reasons: Vec<(OrderIndex, Arc<str>)>,
-    /// Fills made while matching the current bar, which the cache's
-    /// positions do not show yet: (strategy, position traded, signed qty).
-    bar_fills: Vec<(StrategyIndex, Option<PositionId>, i128)>,
-    /// Margin the fills of the current bar took, which the account's
-    /// locked margin does not show yet (margin accounts).
-    bar_margin_raw: i128,
+    /// The next of `matches` to fill: the engine takes each fill's events
+    /// before the next one fills (see [`SimulatedExchange::fill_next`]).
+    next_match: usize,
     /// Quantity (raw) filled on the current bar, against
     /// `max_volume_share`.
     bar_volume_raw: i128,
@@ -160,8 +156,7 @@ impl SimulatedExchange {
             immediate: Vec::new(),
             expiries: Vec::new(),
             cancel_reasons: Vec::new(),
-            bar_fills: Vec::new(),
-            bar_margin_raw: 0,
+            next_match: 0,
             bar_volume_raw: 0,
             instrument_fees: Vec::new(),
             instrument_margins: Vec::new(),
@@ -386,19 +381,21 @@ impl SimulatedExchange {
         !core.is_empty() && (!self.immediate.is_empty() || core.may_trade(bar))
     }
 
-    /// Matches the working orders of `bar`'s instrument against it.
-    /// `net_sign` is the sign of the venue's net position in the instrument
-    /// (for the pessimistic path).
+    /// Matches the working orders of `bar`'s instrument against it, and
+    /// says whether fills wait: the engine then calls
+    /// [`Self::fill_next`] until it returns `false`, taking each fill's
+    /// events in between, so every fill sees the balances and positions
+    /// the fills before it on the bar left. `net_sign` is the sign of the
+    /// venue's net position in the instrument (for the pessimistic path).
     ///
     /// # Errors
-    /// On arithmetic overflow or a bad id.
+    /// On a bad id.
     pub fn process_bar(
         &mut self,
         bar: &Bar,
-        instrument: &Instrument,
         net_sign: i32,
         cache: &Cache,
-    ) -> Result<(), ExchangeError> {
+    ) -> Result<bool, ExchangeError> {
         if !self.inflight.is_empty() {
             self.advance(bar.ts_init)?;
         }
@@ -406,12 +403,15 @@ impl SimulatedExchange {
             self.expire(bar.instrument, bar.ts_init);
         }
         let Some(Some(core)) = self.cores.get_mut(bar.instrument.get()) else {
-            return Ok(());
+            return Ok(false);
         };
         if core.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let path = self.config.fill.path(net_sign);
+        self.matches.clear();
+        self.next_match = 0;
+        self.bar_volume_raw = 0;
         core.process_bar(
             bar,
             path,
@@ -420,42 +420,47 @@ impl SimulatedExchange {
             &mut self.triggered,
         );
         let ts = bar.ts_init;
-        // Most bars trade nothing.
-        if !self.matches.is_empty() || !self.triggered.is_empty() {
-            self.take_matches(bar, instrument, cache, ts)?;
-        }
-        if !self.immediate.is_empty() {
-            self.cancel_unfilled_immediate(bar.instrument, ts);
-        }
-        Ok(())
-    }
-
-    /// Turns what the core matched on `bar` into events.
-    // Out of line: the bars that trade nothing keep a short path.
-    #[inline(never)]
-    fn take_matches(
-        &mut self,
-        bar: &Bar,
-        instrument: &Instrument,
-        cache: &Cache,
-        ts: UnixNanos,
-    ) -> Result<(), ExchangeError> {
         // Drained, not taken: the buffer keeps its room for the next bar.
         for t in self.triggered.drain(..) {
             if cache.order(t.order).is_some() {
                 emit(&mut self.events, t.order, ts, || OrderEventKind::Triggered);
             }
         }
-        let matches = std::mem::take(&mut self.matches);
-        self.bar_fills.clear();
-        self.bar_margin_raw = 0;
-        self.bar_volume_raw = 0;
-        for m in &matches {
-            self.fill(m, bar, instrument, cache, ts)?;
+        // Most bars trade nothing.
+        if self.matches.is_empty() {
+            self.finish_bar(bar.instrument, ts);
+            return Ok(false);
         }
-        self.matches = matches;
-        self.matches.clear();
-        Ok(())
+        Ok(true)
+    }
+
+    /// Fills the next order the bar matched (see [`Self::process_bar`]);
+    /// `false` once none is left, when the bar's unfilled IOC/FOK orders
+    /// are canceled.
+    ///
+    /// # Errors
+    /// On arithmetic overflow or a bad id.
+    // Out of line: the bars that trade nothing keep a short path.
+    #[inline(never)]
+    pub fn fill_next(
+        &mut self,
+        bar: &Bar,
+        instrument: &Instrument,
+        cache: &Cache,
+    ) -> Result<bool, ExchangeError> {
+        let Some(m) = self.matches.get(self.next_match).copied() else {
+            self.finish_bar(bar.instrument, bar.ts_init);
+            return Ok(false);
+        };
+        self.next_match += 1;
+        self.fill(&m, bar, instrument, cache, bar.ts_init)?;
+        Ok(true)
+    }
+
+    fn finish_bar(&mut self, instrument: InstrumentIndex, ts: UnixNanos) {
+        if !self.immediate.is_empty() {
+            self.cancel_unfilled_immediate(instrument, ts);
+        }
     }
 
     /// Expires GTD/DAY orders of `instrument` whose deadline is before `ts`.
@@ -624,8 +629,6 @@ impl SimulatedExchange {
         emit(&mut self.events, m.order, ts, || {
             OrderEventKind::Filled(Box::new(fill))
         });
-        self.bar_fills
-            .push((order.strategy, order.position_id.clone(), signed));
         self.bar_volume_raw += qty.signed_raw();
         if capped {
             self.rest_again(m, order);
@@ -646,9 +649,6 @@ impl SimulatedExchange {
         emit(&mut self.events, index, ts, || OrderEventKind::Canceled);
     }
 
-    /// How much of the position `order` reduces a `side` fill may trade now:
-    /// the position it names (hedging) or its strategy's net position,
-    /// moved by this bar's earlier fills, on the side the order closes.
     /// Puts an order the bar's volume filled only in part back to work for
     /// the next bars: a limit (or a triggered stop-limit) at its price,
     /// anything that traded as a market order as a market order.
@@ -666,11 +666,10 @@ impl SimulatedExchange {
     /// the initial margin of the exposure it adds (netted with the
     /// position as it stands, earlier fills of the bar included) plus its
     /// commission, against the free balance with the open positions'
-    /// profit and loss at the last prices, less the margin earlier fills
-    /// of the bar took. On a hedging venue an order that names no position
-    /// opens one: all of it is added.
+    /// profit and loss at the last prices. On a hedging venue an order
+    /// that names no position opens one: all of it is added.
     fn margin_covers(
-        &mut self,
+        &self,
         order: &Order,
         signed: i128,
         px: Price,
@@ -678,8 +677,7 @@ impl SimulatedExchange {
         instrument: &Instrument,
         cache: &Cache,
     ) -> Result<bool, ExchangeError> {
-        let moved: i128 = self.bar_fills.iter().map(|(_, _, qty)| qty).sum();
-        let held = cache.net_qty_raw(None, order.instrument) + moved;
+        let held = cache.net_qty_raw(None, order.instrument);
         let added = if self.config.oms == OmsType::Hedging && order.position_id.is_none() {
             signed.abs()
         } else {
@@ -705,14 +703,13 @@ impl SimulatedExchange {
                 unrealized += position.unrealized_pnl_raw(inst, bar.close())?;
             }
         }
-        let available = self.account.free(currency).raw + unrealized - self.bar_margin_raw;
-        if initial + commission > available {
-            return Ok(false);
-        }
-        self.bar_margin_raw += initial;
-        Ok(true)
+        let available = self.account.free(currency).raw + unrealized;
+        Ok(initial + commission <= available)
     }
 
+    /// How much of the position `order` reduces a `side` fill may trade now:
+    /// the position it names (hedging) or its strategy's net position (the
+    /// bar's earlier fills included), on the side the order closes.
     fn reducible_raw(&self, order: &Order, side: OrderSide, cache: &Cache) -> i128 {
         let by_position = self.config.oms == OmsType::Hedging && order.position_id.is_some();
         let held = if by_position {
@@ -725,15 +722,6 @@ impl SimulatedExchange {
         } else {
             cache.net_qty_raw(Some(order.strategy), order.instrument)
         };
-        let moved: i128 = self
-            .bar_fills
-            .iter()
-            .filter(|(strategy, position, _)| {
-                *strategy == order.strategy && (!by_position || *position == order.position_id)
-            })
-            .map(|(_, _, qty)| qty)
-            .sum();
-        let held = held + moved;
         match side {
             OrderSide::Sell => held.max(0),
             OrderSide::Buy => (-held).max(0),
