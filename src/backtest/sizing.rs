@@ -1,12 +1,15 @@
 //! How an order's size is decided when a strategy submits it: the
 //! strategy's sizer (for orders that open or add to a position), then a
-//! fraction of equity made the largest whole number of lots the free
-//! balance buys at the reference price, fees included.
+//! fraction made the largest whole number of lots the budget (the free
+//! balance, or the available margin) buys at the reference price, fees
+//! included. That quantity is provisional: the pre-trade checks read it,
+//! and the venue sizes the fraction again when the order fills, at the
+//! fill price and with the balances then (see `SimulatedExchange::fill`).
 
 use crate::analysis::sizers::{Sized, Sizer, SizingInput};
 use crate::core::{Money, Price, Quantity};
 use crate::engine::commands::OrderSize;
-use crate::engine::risk::fraction_to_quantity;
+use crate::engine::risk::{Funding, fraction_to_quantity};
 use crate::model::instruments::Instrument;
 
 use super::sizer_feed::SizerFeed;
@@ -24,18 +27,22 @@ pub(super) struct SizingRequest<'a> {
     pub adds: bool,
     /// The account's equity in its base currency.
     pub equity: f64,
-    /// The free balance in the instrument's settlement currency.
-    pub free: Money,
-    pub fee_rate_raw: i128,
+    /// What a fraction is a fraction of: the free balance (cash
+    /// accounts) or the available margin, in the settlement currency.
+    pub budget: Money,
+    /// What buying costs the account.
+    pub funding: Funding,
     /// The order's price, trigger, or the last close; `None` before the
     /// first bar.
     pub reference_price: Option<Price>,
 }
 
-/// The order's quantity, and why the sizer gave none (the order is then
-/// denied with that reason).
+/// The order's quantity, the fraction it was sized from (converted again
+/// at the fill), and why the sizer gave none (the order is then denied
+/// with that reason).
 pub(super) struct Sizing {
     pub quantity: Quantity,
+    pub fraction: Option<i128>,
     pub unsized_reason: Option<&'static str>,
 }
 
@@ -72,24 +79,29 @@ pub(super) fn size_order(
         }
         _ => (request.size, None),
     };
-    // A fractional size becomes the largest whole lot the balance buys.
-    let quantity = match (size, request.reference_price) {
-        (OrderSize::Quantity(q), _) => q,
+    // A fractional size becomes the largest whole lot the budget buys.
+    let (quantity, fraction) = match (size, request.reference_price) {
+        (OrderSize::Quantity(q), _) => (q, None),
         (OrderSize::FractionOfEquity(fraction), Some(price)) => {
-            let free = request.free;
-            fraction_to_quantity(instrument, free.raw, fraction, price, request.fee_rate_raw)
-                .map_err(|e| {
-                    format!(
-                        "sizing {} of {free} at {price} in {}: {e} (a quantity is at most 10^18 units)",
-                        crate::core::fixed::format_raw(fraction, 4),
-                        instrument.id
-                    )
-                })?
+            let budget = request.budget;
+            let quantity =
+                fraction_to_quantity(instrument, budget.raw, fraction, price, &request.funding)
+                    .map_err(|e| {
+                        format!(
+                            "sizing {} of {budget} at {price} in {}: {e} (a quantity is at most 10^18 units)",
+                            crate::core::fixed::format_raw(fraction, 4),
+                            instrument.id
+                        )
+                    })?;
+            (quantity, Some(fraction))
         }
-        (OrderSize::FractionOfEquity(_), None) => Quantity::zero(instrument.size_precision),
+        (OrderSize::FractionOfEquity(fraction), None) => {
+            (Quantity::zero(instrument.size_precision), Some(fraction))
+        }
     };
     Ok(Sizing {
         quantity,
+        fraction,
         unsized_reason,
     })
 }

@@ -33,6 +33,10 @@ pub struct OrderUpdated {
     pub quantity: Quantity,
     pub price: Option<Price>,
     pub trigger_price: Option<Price>,
+    /// Why the venue changed the terms itself (e.g. a fraction sized at
+    /// the fill); `None` for an update the strategy asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Arc<str>>,
 }
 
 /// What happened to an order; the FSM in `model::orders::fsm` decides which

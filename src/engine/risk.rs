@@ -266,7 +266,66 @@ pub fn cost_with_fee(notional_raw: i128, fee_rate_raw: i128) -> Result<i128, Fix
     Ok(notional_raw + fixed::mul_raw(notional_raw, fee_rate_raw)?)
 }
 
-/// What a fractional size buys: `fraction` of `free_raw`, converted by
+/// What buying a quantity costs an account: its fees, and the notional
+/// itself (a cash account pays it) or its initial margin (a margin account
+/// locks that and pays only the fees).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Funding {
+    /// Fee as a share of the notional (raw).
+    pub fee_rate_raw: i128,
+    /// Fee per unit traded (raw money).
+    pub fee_per_unit_raw: i128,
+    /// Fee per order (raw money), whatever its size.
+    pub fee_per_order_raw: i128,
+    /// A margin account's rates and leverage (raw); `None` pays the notional.
+    pub margin: Option<(MarginRates, i128)>,
+}
+
+impl Funding {
+    /// A cash account paying `fee_rate_raw` of the notional.
+    #[must_use]
+    pub const fn cash(fee_rate_raw: i128) -> Self {
+        Self {
+            fee_rate_raw,
+            fee_per_unit_raw: 0,
+            fee_per_order_raw: 0,
+            margin: None,
+        }
+    }
+
+    /// What `qty_raw` units at `price` cost, fees included (a zero
+    /// quantity costs nothing: no order, no per-order fee).
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn cost_raw(
+        &self,
+        instrument: &Instrument,
+        qty_raw: i128,
+        price: Price,
+    ) -> Result<i128, FixedError> {
+        if qty_raw == 0 {
+            return Ok(0);
+        }
+        let notional = instrument.notional_raw(qty_raw, price)?;
+        let funded = match self.margin {
+            Some((rates, leverage_raw)) => rates.initial_raw(notional, leverage_raw)?,
+            None => notional,
+        };
+        let per_unit = if self.fee_per_unit_raw == 0 {
+            0
+        } else {
+            fixed::mul_raw(qty_raw, self.fee_per_unit_raw)?
+        };
+        Ok(funded - notional
+            + cost_with_fee(notional, self.fee_rate_raw)?
+            + per_unit
+            + self.fee_per_order_raw)
+    }
+}
+
+/// What a fractional size buys: `fraction` of `budget_raw` (the free
+/// balance, or a margin account's available margin), converted by
 /// [`affordable_quantity`]. The engine sizes orders with it and strategies
 /// may ask the same question before submitting.
 ///
@@ -274,23 +333,25 @@ pub fn cost_with_fee(notional_raw: i128, fee_rate_raw: i128) -> Result<i128, Fix
 /// On overflow or a non-positive price.
 pub fn fraction_to_quantity(
     instrument: &Instrument,
-    free_raw: i128,
+    budget_raw: i128,
     fraction_raw: i128,
     price: Price,
-    fee_rate_raw: i128,
+    funding: &Funding,
 ) -> Result<Quantity, FixedError> {
-    let free = free_raw.max(0);
+    let budget = budget_raw.max(0);
     // All of it (the default size) is the balance itself, no product.
     let budget = if fraction_raw == FIXED_SCALAR {
-        free
+        budget
     } else {
-        fixed::mul_raw(free, fraction_raw)?
+        fixed::mul_raw(budget, fraction_raw)?
     };
-    affordable_quantity(instrument, budget, price, fee_rate_raw)
+    affordable_quantity(instrument, budget, price, funding)
 }
 
 /// The largest quantity (floored to the lot size) that `budget_raw` buys at
-/// `price` with the fee rate on top: `floor(budget / (price × multiplier × (1 + rate)))`.
+/// `price` as `funding` costs it: `floor((budget − per-order fee) / unit
+/// cost)`, the unit cost being one unit's notional (or initial margin)
+/// with its fees, e.g. `price × multiplier × (1 + rate)` on a cash account.
 ///
 /// # Errors
 /// On overflow or a non-positive price.
@@ -298,11 +359,11 @@ pub fn affordable_quantity(
     instrument: &Instrument,
     budget_raw: i128,
     price: Price,
-    fee_rate_raw: i128,
+    funding: &Funding,
 ) -> Result<Quantity, FixedError> {
-    // Cost of one whole unit including the fee, at the global scale.
-    let unit_cost = cost_with_fee(instrument.notional_raw(FIXED_SCALAR, price)?, fee_rate_raw)?;
-    if unit_cost <= 0 {
+    // Cost of one whole unit with its fees, at the global scale.
+    let unit_cost = funding.cost_raw(instrument, FIXED_SCALAR, price)? - funding.fee_per_order_raw;
+    if unit_cost <= 0 || instrument.notional_raw(FIXED_SCALAR, price)? <= 0 {
         return Err(FixedError::DivisionByZero("affordable quantity"));
     }
     let step = instrument.size_increment.raw.max(1);
@@ -322,7 +383,8 @@ pub fn affordable_quantity(
                 .ok_or(FixedError::Overflow("sizing"))?,
         )
     };
-    let lots = budget_raw
+    let budget = budget_raw.max(0);
+    let lots = (budget - funding.fee_per_order_raw)
         .max(0)
         .unsigned_abs()
         .checked_mul(per_unit)
@@ -337,11 +399,10 @@ pub fn affordable_quantity(
             .checked_mul(step)
             .and_then(|raw| i128::try_from(raw).ok())
             .ok_or(FixedError::Overflow("quantity"))?;
-        cost_with_fee(instrument.notional_raw(raw, price)?, fee_rate_raw)
+        funding.cost_raw(instrument, raw, price)
     };
     let defined = lots;
     let mut lots = lots;
-    let budget = budget_raw.max(0);
     loop {
         let cost = cost_of(lots)?;
         if lots == 0 || cost <= budget {
@@ -521,15 +582,47 @@ mod tests {
         let inst = equity();
         let px = Price::parse("100.03", 2).unwrap();
         // floor(100000 / (100.03 × 1.001)) = 998
-        let qty = affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, 1_000_000).unwrap();
+        let qty = affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &Funding::cash(1_000_000))
+            .unwrap();
         assert_eq!(qty.to_string(), "998");
         assert_eq!(
-            affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, 0)
+            affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &Funding::cash(0))
                 .unwrap()
                 .to_string(),
             "999"
         );
-        assert!(affordable_quantity(&inst, 1, Price::parse("0", 2).unwrap(), 0).is_err());
+        assert!(
+            affordable_quantity(&inst, 1, Price::parse("0", 2).unwrap(), &Funding::cash(0))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_margin_unit_costs_its_initial_margin_and_fees() {
+        let inst = equity();
+        let px = Price::parse("100.00", 2).unwrap();
+        let margin = Funding {
+            fee_rate_raw: 1_000_000,
+            margin: Some((MarginRates::default(), 2 * FIXED_SCALAR)),
+            ..Funding::default()
+        };
+        // 10 units at leverage 2: 500 margin + 1 fee.
+        assert_eq!(
+            margin.cost_raw(&inst, 10 * FIXED_SCALAR, px).unwrap(),
+            501 * FIXED_SCALAR
+        );
+        // 5000 / 50.1 = 99.8 → 99.
+        let qty = affordable_quantity(&inst, 5_000 * FIXED_SCALAR, px, &margin).unwrap();
+        assert_eq!(qty.to_string(), "99");
+        // A 10 USD flat fee and 0.5 USD per unit: (1000 − 10) / 100.5 → 9.
+        let fees = Funding {
+            fee_per_order_raw: 10 * FIXED_SCALAR,
+            fee_per_unit_raw: FIXED_SCALAR / 2,
+            ..Funding::default()
+        };
+        let qty = affordable_quantity(&inst, 1_000 * FIXED_SCALAR, px, &fees).unwrap();
+        assert_eq!(qty.to_string(), "9");
+        assert_eq!(fees.cost_raw(&inst, 0, px).unwrap(), 0, "no order, no fee");
     }
 }
 
@@ -566,7 +659,7 @@ mod sizing_properties {
             let price = Price { raw: price_raw, precision: 9 };
             let cost = |raw: i128| cost_with_fee(inst.notional_raw(raw, price).unwrap(), fee_rate_raw).unwrap();
             let defined = budget * FIXED_SCALAR / cost(FIXED_SCALAR) / step * step;
-            match affordable_quantity(&inst, budget, price, fee_rate_raw) {
+            match affordable_quantity(&inst, budget, price, &Funding::cash(fee_rate_raw)) {
                 Ok(got) => {
                     let raw = got.signed_raw();
                     prop_assert_eq!(raw % step, 0, "on the lot grid");

@@ -271,6 +271,9 @@ fn orders_rows(result: &BacktestResult, sink: &mut RowSink<'_>) -> Result<(), Re
                     reason.to_string()
                 }
                 OrderEventKind::Canceled => note.clone().unwrap_or_default(),
+                OrderEventKind::Updated(update) => {
+                    update.reason.as_deref().unwrap_or_default().to_string()
+                }
                 OrderEventKind::Submitted if result.liquidations.contains(&order.index) => {
                     "liquidation after a margin call".to_string()
                 }

@@ -557,6 +557,7 @@ pub(super) mod tests {
                 reduce_only: false,
                 position_id: None,
                 tag: None,
+                size_fraction: None,
             };
             let order = factory.create(cache.next_order_index(), None, init, UnixNanos(0));
             cache.add_order(order);
@@ -640,6 +641,7 @@ pub(super) mod tests {
                 quantity: Quantity::parse(&q.to_string(), 0).unwrap(),
                 price: None,
                 trigger_price: None,
+                reason: None,
             }))),
             (1u32..3).prop_map(|q| OrderEventKind::Filled(Box::new(OrderFilled {
                 trade_id: TradeId::new("T-1").unwrap(),
@@ -764,6 +766,7 @@ pub(super) mod tests {
                     quantity: Quantity::parse("2", 0).unwrap(),
                     price: None,
                     trigger_price: None,
+                    reason: None,
                 })),
             ),
             (2, OrderEventKind::Filled(Box::new(fill))),

@@ -10,7 +10,7 @@ use crate::core::identifiers::{ClientOrderId, InstrumentIndex, StrategyIndex};
 use crate::core::pool;
 use crate::core::{Money, Price, Quantity, UnixNanos};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
-use crate::engine::risk::fraction_to_quantity;
+use crate::engine::risk::{Funding, fraction_to_quantity};
 use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
@@ -133,9 +133,12 @@ impl<'a> StrategyContext<'a> {
     }
 
     /// What a fractional `size` (raw, 1.0 = all) of the free balance buys
-    /// now, exactly as the engine will size it: `Ok(None)` before the first
-    /// bar or when the instrument settles in another currency than the
-    /// venue's; an error when the quantity is beyond what one can hold.
+    /// at the last close with the taker fee, as a cash account pays for
+    /// it: an estimate, since the venue sizes the order again at its fill
+    /// price (and a margin account from its available margin). `Ok(None)`
+    /// before the first bar or when the instrument settles in another
+    /// currency than the venue's; an error when the quantity is beyond
+    /// what one can hold.
     ///
     /// # Errors
     /// When the quantity overflows (the engine then fails the same way).
@@ -160,7 +163,7 @@ impl<'a> StrategyContext<'a> {
             account.cash.raw,
             fraction_raw,
             price,
-            account.taker_fee_raw,
+            &Funding::cash(account.taker_fee_raw),
         )
         .map(Some)
     }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
-use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled};
+use crate::core::events::{OrderEvent, OrderEventKind, OrderFilled, OrderUpdated};
 use crate::core::fixed::FixedError;
 use crate::core::identifiers::{
     IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, TradeId, Venue, VenueOrderId,
@@ -23,7 +23,7 @@ use crate::state::cache::{Cache, Filter};
 
 use super::account::Account;
 use super::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
-use crate::engine::risk::MarginRates;
+use crate::engine::risk::{Funding, MarginRates};
 
 /// A venue's settings.
 #[derive(Debug, Clone)]
@@ -242,6 +242,18 @@ impl SimulatedExchange {
             .get(instrument.get())
             .and_then(Option::as_ref)
             .unwrap_or(&self.config.fees)
+    }
+
+    /// What buying `instrument` costs this venue's account when the order
+    /// takes `liquidity`: its fees, and on a margin account the initial
+    /// margin in place of the notional.
+    #[must_use]
+    pub fn funding(&self, instrument: InstrumentIndex, liquidity: LiquiditySide) -> Funding {
+        let mut funding = self.fees_for(instrument).funding(liquidity);
+        if !self.account.is_cash() {
+            funding.margin = Some((self.margin_rates(instrument), self.account.leverage_raw));
+        }
+        funding
     }
 
     /// `true` when events wait to be drained.
@@ -523,6 +535,37 @@ impl SimulatedExchange {
             LiquiditySide::Maker
         };
         let mut qty = order.leaves_qty();
+        // A fractional size becomes its quantity now, at the fill price
+        // and with the balances the bar's earlier fills left.
+        if let Some(fraction) = order.size_fraction
+            && order.filled_qty.is_zero()
+        {
+            let (sized, sized_at) =
+                self.size_at_fill(order, fraction.into(), m, bar, instrument, cache, liquidity)?;
+            if sized.is_zero() {
+                self.cancel_by_venue(
+                    m.order,
+                    "sized at fill: the balance buys no whole lot at the fill price",
+                    ts,
+                );
+                return Ok(());
+            }
+            if sized != order.quantity {
+                let update = OrderUpdated {
+                    quantity: sized,
+                    price: order.kind.price(),
+                    trigger_price: order.kind.trigger_price(),
+                    reason: Some(Arc::from(format!(
+                        "sized at fill: {sized} at {sized_at}, submitted as {}",
+                        order.quantity
+                    ))),
+                };
+                emit(&mut self.events, m.order, ts, || {
+                    OrderEventKind::Updated(Box::new(update))
+                });
+            }
+            qty = sized;
+        }
         // A reduce-only order trades at most the position it reduces as it
         // stands at this fill (earlier fills of the bar included), so two
         // exits reached on one bar cannot flip the position.
@@ -691,6 +734,72 @@ impl SimulatedExchange {
             instrument.notional_raw(added, px)?,
             self.account.leverage_raw,
         )?;
+        let available = self.margin_available_raw(currency, cache)?;
+        Ok(initial + commission <= available)
+    }
+
+    /// The quantity a fractional order spends `fraction` of its budget on
+    /// at this fill: the free balance (a cash account) or the available
+    /// margin (equity less the margin open positions lock), at the match
+    /// price moved by the fixed slippage, fees and margin as
+    /// [`Self::funding`] prices them. With a volume impact the price
+    /// depends on the size, so the size is priced once more at the price
+    /// its first estimate moves to (a smaller size moves it less, so it
+    /// stays affordable).
+    #[allow(clippy::too_many_arguments)] // one call, from `fill`
+    fn size_at_fill(
+        &self,
+        order: &Order,
+        fraction: i128,
+        m: &Match,
+        bar: &Bar,
+        instrument: &Instrument,
+        cache: &Cache,
+        liquidity: LiquiditySide,
+    ) -> Result<(Quantity, Price), ExchangeError> {
+        let currency = instrument.settlement_currency();
+        let budget = if self.account.is_cash() {
+            self.account.free(currency).raw
+        } else {
+            self.margin_available_raw(currency, cache)?
+        };
+        let funding = self.funding(order.instrument, liquidity);
+        let taker = liquidity == LiquiditySide::Taker;
+        let tick = instrument.price_increment.raw;
+        let at = |slip: i64| Price {
+            raw: match m.side {
+                OrderSide::Buy => m.price + slip,
+                OrderSide::Sell => m.price - slip,
+            },
+            precision: bar.price_precision,
+        };
+        let fixed_slip = if taker {
+            i64::from(self.config.slippage.ticks) * tick
+        } else {
+            0
+        };
+        let mut px = at(fixed_slip);
+        let mut qty =
+            crate::engine::risk::fraction_to_quantity(instrument, budget, fraction, px, &funding)?;
+        if taker && self.config.slippage.volume_impact_raw != 0 {
+            let impact = self.config.slippage.volume_slip_raw(
+                m.price,
+                qty.signed_raw(),
+                i128::from(bar.volume),
+                tick,
+            )?;
+            px = at(fixed_slip + impact);
+            qty = crate::engine::risk::fraction_to_quantity(
+                instrument, budget, fraction, px, &funding,
+            )?;
+        }
+        Ok((qty, px))
+    }
+
+    /// A margin account's room in `currency`: the free balance (the total
+    /// less the margin open positions lock) plus the open positions'
+    /// profit and loss at the last prices.
+    fn margin_available_raw(&self, currency: Currency, cache: &Cache) -> Result<i128, FixedError> {
         let mut unrealized: i128 = 0;
         for position in cache.positions_open(Filter::default()) {
             if position.currency != currency || !self.trades(position.instrument) {
@@ -703,8 +812,7 @@ impl SimulatedExchange {
                 unrealized += position.unrealized_pnl_raw(inst, bar.close())?;
             }
         }
-        let available = self.account.free(currency).raw + unrealized;
-        Ok(initial + commission <= available)
+        Ok(self.account.free(currency).raw + unrealized)
     }
 
     /// How much of the position `order` reduces a `side` fill may trade now:

@@ -6,6 +6,7 @@ use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::rng::SeededRng;
 use crate::core::{Money, Quantity, UnixNanos};
 use crate::engine::matching::{MarketPrice, PathOrder};
+use crate::engine::risk::Funding;
 
 /// How bars fill orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,6 +77,27 @@ impl FeeModel {
             Self::FlatPerOrder { amount } => Ok(if first_fill { amount.raw } else { 0 }),
             Self::PerUnit { amount } => fixed::mul_raw(qty.signed_raw(), amount.raw),
         }
+    }
+
+    /// What the fees add to buying, for sizing a fraction (see
+    /// [`Funding`]); a cash account's costs, without margin.
+    #[must_use]
+    pub const fn funding(self, liquidity: LiquiditySide) -> Funding {
+        let mut funding = Funding::cash(0);
+        match self {
+            Self::Percentage {
+                maker_raw,
+                taker_raw,
+            } => {
+                funding.fee_rate_raw = match liquidity {
+                    LiquiditySide::Maker => maker_raw,
+                    _ => taker_raw,
+                };
+            }
+            Self::FlatPerOrder { amount } => funding.fee_per_order_raw = amount.raw,
+            Self::PerUnit { amount } => funding.fee_per_unit_raw = amount.raw,
+        }
+        funding
     }
 
     /// The rate used to reserve fees when sizing and checking balances.

@@ -26,6 +26,7 @@ mod script_memory;
 mod scripts;
 mod settlement;
 mod sizers;
+mod sizing_at_fill;
 mod snapshots;
 mod util;
 mod volume;

@@ -72,7 +72,7 @@ fn observed_cash_counts_every_account_in_the_report_currency() {
     // fixed at 1.0; the last point's cash is both accounts' free balances.
     let dir = run_config("multi_venue", &[]);
     let out = dir.path().join("out");
-    let free: f64 = results(&out)["accounts"]
+    let balances: Vec<f64> = results(&out)["accounts"]
         .as_array()
         .unwrap()
         .iter()
@@ -81,9 +81,14 @@ fn observed_cash_counts_every_account_in_the_report_currency() {
             let text = b["free"].as_str().unwrap();
             text.split(' ').next().unwrap().parse::<f64>().unwrap()
         })
-        .sum();
+        .collect();
+    assert_eq!(balances.len(), 2, "{balances:?}");
+    assert!(
+        balances.iter().all(|b| *b > 1_000.0),
+        "both accounts hold cash: {balances:?}"
+    );
+    let free: f64 = balances.iter().sum();
     let observed = rows(&out.join("observers.csv"));
     let cash: f64 = observed.last().unwrap()[2].parse().unwrap();
     assert!((cash - free).abs() < 1e-6, "{cash} vs {free}");
-    assert!(free > 60_000.0, "both accounts hold cash: {free}");
 }

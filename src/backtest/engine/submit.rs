@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::core::UnixNanos;
 use crate::core::clock::Clock;
-use crate::core::enums::{OmsType, OrderSide, TimeInForce};
+use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::identifiers::{InstrumentIndex, OrderIndex, StrategyIndex};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
@@ -178,6 +178,21 @@ impl BacktestEngine {
             .or(last_close);
         let fee_rate = exchange.fees_for(instrument_index).taker_rate_raw();
         let free = exchange.account.free(currency);
+        let margin = (!exchange.account.is_cash()).then(|| {
+            let account = &exchange.account;
+            // In the base currency the equity counts open positions'
+            // profit and loss; another currency has its own balance.
+            let available = if currency == account.base_currency {
+                self.portfolio.accounts[venue].equity.raw - account.locked_raw(currency)
+            } else {
+                free.raw
+            };
+            MarginAvailable {
+                available: crate::core::Money::new(available, currency),
+                leverage_raw: account.leverage_raw,
+                rates: exchange.margin_rates(instrument_index),
+            }
+        });
         // The configured sizer decides the size of orders that open or add.
         let net_raw = self.cache.net_qty_raw(Some(strategy), instrument_index);
         let adds = !request.reduce_only
@@ -187,10 +202,12 @@ impl BacktestEngine {
         // (most orders: no sizing at all).
         let Sizing {
             quantity,
+            fraction,
             unsized_reason,
         } = match (request.size, &slot.sizer) {
             (OrderSize::Quantity(quantity), None) => Sizing {
                 quantity,
+                fraction: None,
                 unsized_reason: None,
             },
             _ => {
@@ -201,8 +218,8 @@ impl BacktestEngine {
                     feed: slot.feed.as_ref(),
                     adds,
                     equity: self.portfolio.accounts[venue].equity.as_f64(),
-                    free,
-                    fee_rate_raw: fee_rate,
+                    budget: margin.map_or(free, |m| m.available),
+                    funding: exchange.funding(instrument_index, LiquiditySide::Taker),
                     reference_price,
                 };
                 let closed_pnls = || {
@@ -254,21 +271,7 @@ impl BacktestEngine {
             },
             pending_qty_raw: pending_raw,
             cash_free: exchange.account.is_cash().then_some(free),
-            margin: (!exchange.account.is_cash()).then(|| {
-                let account = &exchange.account;
-                // In the base currency the equity counts open positions'
-                // profit and loss; another currency has its own balance.
-                let available = if currency == account.base_currency {
-                    self.portfolio.accounts[venue].equity.raw - account.locked_raw(currency)
-                } else {
-                    free.raw
-                };
-                MarginAvailable {
-                    available: crate::core::Money::new(available, currency),
-                    leverage_raw: account.leverage_raw,
-                    rates: exchange.margin_rates(instrument_index),
-                }
-            }),
+            margin,
             fee_rate_raw: fee_rate,
             venue_max_notional: exchange.config.max_order_notional,
             reduce_only: request.reduce_only,
@@ -289,6 +292,16 @@ impl BacktestEngine {
                 None => self.risk.check(&check),
             },
         };
+        // A fraction is of the budget, so at most all of it.
+        let size_fraction = fraction.map(u32::try_from);
+        if let Some(Err(_)) = size_fraction
+            && verdict.is_ok()
+        {
+            verdict = Err(format!(
+                "a fractional size is in (0, 1], got {}",
+                crate::core::fixed::format_raw(fraction.unwrap_or_default(), 4)
+            ));
+        }
         if verdict.is_ok() {
             // The limit price, then the trigger (its error wins if both are off).
             for price in [request.kind.price(), request.kind.trigger_price()] {
@@ -311,6 +324,7 @@ impl BacktestEngine {
             reduce_only: request.reduce_only,
             position_id: request.position_id.take(),
             tag: request.tags.take().map(|text| self.cache.intern_tag(text)),
+            size_fraction: size_fraction.and_then(Result::ok),
         };
         let slot = &mut self.strategies[strategy.get()];
         let order = slot

@@ -117,6 +117,12 @@ pub struct Order {
     /// The order's tag, its text in the cache's tag table (see
     /// `Cache::order_tag`): an index, so an order owns nothing to drop.
     pub tag: Option<TagIndex>,
+    /// A fractional size still to convert: the share of the free balance
+    /// (margin accounts: of the available margin) the order spends, raw at
+    /// the global scale (at most 1.0 = 10^9: 32 bits keep orders small).
+    /// `quantity` is then provisional, and the venue sizes the order again
+    /// at its first fill, at the fill price.
+    pub size_fraction: Option<u32>,
     pub status: OrderStatus,
     pub venue_order_id: Option<VenueOrderId>,
     pub filled_qty: Quantity,
@@ -140,6 +146,7 @@ pub struct OrderInit {
     pub reduce_only: bool,
     pub position_id: Option<PositionId>,
     pub tag: Option<TagIndex>,
+    pub size_fraction: Option<u32>,
 }
 
 impl Order {
@@ -165,6 +172,7 @@ impl Order {
             reduce_only: init.reduce_only,
             position_id: init.position_id,
             tag: init.tag,
+            size_fraction: init.size_fraction,
             status: OrderStatus::Initialized,
             venue_order_id: None,
             filled_qty: Quantity::zero(init.quantity.precision),

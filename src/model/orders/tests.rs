@@ -20,6 +20,7 @@ fn init(kind: OrderKind, qty: &str) -> OrderInit {
         reduce_only: false,
         position_id: None,
         tag: None,
+        size_fraction: None,
     }
 }
 
@@ -233,6 +234,7 @@ fn stop_limit_triggers_and_updates() {
         quantity: Quantity::parse("4", 0).unwrap(),
         price: Some(Price::parse("10.20", 2).unwrap()),
         trigger_price: None,
+        reason: None,
     }));
     o.apply(&event(&o, update)).unwrap();
     assert_eq!(o.status, OrderStatus::Triggered);
