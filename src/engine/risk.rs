@@ -363,7 +363,7 @@ pub fn affordable_quantity(
 ) -> Result<Quantity, FixedError> {
     // Cost of one whole unit with its fees, at the global scale.
     let unit_cost = funding.cost_raw(instrument, FIXED_SCALAR, price)? - funding.fee_per_order_raw;
-    if unit_cost <= 0 || instrument.notional_raw(FIXED_SCALAR, price)? <= 0 {
+    if unit_cost <= 0 || price.raw <= 0 {
         return Err(FixedError::DivisionByZero("affordable quantity"));
     }
     let step = instrument.size_increment.raw.max(1);
