@@ -29,6 +29,7 @@ use crate::trading::strategy::{Strategy, StrategyContext};
 use crate::venues::account::Account;
 use crate::venues::exchange::SimulatedExchange;
 
+mod contingent;
 mod equity;
 mod settle;
 mod submit;
@@ -778,15 +779,26 @@ impl BacktestEngine {
         strategy: StrategyIndex,
         request: &mut SubmitOrder,
     ) -> Result<(), BacktestError> {
-        let submit::Submission { event, venue } = self.new_order(strategy, request)?;
+        let submission = self.new_order(strategy, request, false)?;
+        self.send(submission)
+    }
+
+    /// Handles a new order's SUBMITTED or DENIED event and sends a
+    /// submitted order to its venue (held there until its parent fills,
+    /// if it has an unfilled one).
+    fn send(&mut self, submission: submit::Submission) -> Result<(), BacktestError> {
+        let submit::Submission { event, venue } = submission;
         let (index, now) = (event.order, event.ts_event);
         let submitted = matches!(event.kind, OrderEventKind::Submitted);
         self.handle_event(event)?;
-        if submitted
-            && let Some(order) = self.cache.order(index)
-            && let Some(instrument) = self.cache.instrument(order.instrument)
-        {
-            self.venues[venue].submit_order(order, instrument, now);
+        if submitted && let Some(order) = self.cache.order(index) {
+            let held_by = self
+                .cache
+                .contingencies
+                .of(index)
+                .and_then(|c| c.parent)
+                .filter(|p| self.cache.order(*p).is_some_and(|o| o.filled_qty.is_zero()));
+            self.venues[venue].submit_order(order, held_by, now);
         }
         Ok(())
     }

@@ -13,10 +13,12 @@ use crate::model::orders::OrderKind;
 pub enum OrderSize {
     /// An exact quantity (validated against the instrument's lot size).
     Quantity(Quantity),
-    /// A fraction of the account's free balance, raw at the global scale
-    /// (`1.0` = all of it): converted at submission into the largest whole
-    /// lot that the balance buys at the last close plus the taker fee, as
-    /// Backtesting.py converts a fractional `size`.
+    /// A fraction of the account's free balance (a margin account's
+    /// available margin), raw at the global scale (`1.0` = all of it):
+    /// converted when the order fills into the largest whole lot the
+    /// budget buys at the fill price with its fee, as Backtesting.py
+    /// converts a fractional `size` (see the README's "How a fractional
+    /// size becomes a quantity").
     FractionOfEquity(i128),
 }
 
@@ -61,10 +63,61 @@ impl SubmitOrder {
     }
 }
 
+/// How the orders of an [`OrderList`] depend on each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// The first order is an entry; its fill releases the others (exits of
+    /// the position it opens: reduce-only, their quantity the entry's
+    /// filled quantity), of which the first to fill cancels the rest.
+    Bracket,
+    /// The first order's fill releases the others (one-triggers-other).
+    Oto,
+    /// The first to fill cancels the others (one-cancels-other).
+    Oco,
+}
+
+/// Orders submitted together, tied as `kind` says; the venue handles the
+/// ties itself (a released child can fill on its parent's bar, after the
+/// parent along the bar's path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderList {
+    pub kind: ListKind,
+    pub orders: Vec<SubmitOrder>,
+}
+
+impl OrderList {
+    /// `entry` with a stop-loss at `stop_loss` (a stop market order) and a
+    /// take-profit at `take_profit` (a limit order), either optional.
+    #[must_use]
+    pub fn bracket(
+        entry: SubmitOrder,
+        stop_loss: Option<crate::core::Price>,
+        take_profit: Option<crate::core::Price>,
+    ) -> Self {
+        // Side, size and instrument are the entry's (the engine sets them
+        // again from the stored entry).
+        let exit =
+            |kind| SubmitOrder::new(entry.instrument, entry.side.opposite(), kind, entry.size);
+        let mut orders = Vec::with_capacity(3);
+        if let Some(trigger_price) = stop_loss {
+            orders.push(exit(OrderKind::StopMarket { trigger_price }));
+        }
+        if let Some(price) = take_profit {
+            orders.push(exit(OrderKind::Limit { price }));
+        }
+        orders.insert(0, entry);
+        Self {
+            kind: ListKind::Bracket,
+            orders,
+        }
+    }
+}
+
 /// Everything a strategy can ask the engine to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TradingCommand {
     Submit(SubmitOrder),
+    SubmitList(Box<OrderList>),
     Cancel(ClientOrderId),
     /// Cancels the strategy's open orders (in one instrument, or all).
     CancelAll {

@@ -8,7 +8,7 @@ use crate::core::events::{
 };
 use crate::core::fixed::{self, FixedError};
 use crate::core::identifiers::{
-    IdPrefix, IdentifierError, InstrumentIndex, PositionId, StrategyId, StrategyIndex,
+    IdPrefix, IdentifierError, InstrumentIndex, OrderIndex, PositionId, StrategyId, StrategyIndex,
 };
 use crate::core::{Quantity, UnixNanos};
 use crate::model::instruments::Instrument;
@@ -18,8 +18,10 @@ use crate::state::cache::Cache;
 
 /// A venue as the engine sees it.
 pub trait ExecutionClient {
-    /// Takes a new order (already approved by risk).
-    fn submit_order(&mut self, order: &Order, instrument: &Instrument, ts: UnixNanos);
+    /// Takes a new order (already approved by risk). `held_by` names the
+    /// order whose fill releases it (OTO, a bracket's exits): the venue
+    /// accepts it and holds it until then.
+    fn submit_order(&mut self, order: &Order, held_by: Option<OrderIndex>, ts: UnixNanos);
     /// Asks to cancel a working order.
     fn cancel_order(&mut self, order: &Order, ts: UnixNanos);
     /// Moves the events produced so far into `out`.

@@ -114,6 +114,9 @@ pub struct MatchingCore {
     band: Option<Band>,
     // Scratch space reused on every bar, so matching never allocates.
     candidates: Vec<Resting>,
+    /// The path of the bar last matched, for orders released on it (see
+    /// [`MatchingCore::match_rest_of_bar`]).
+    points: [i64; 4],
 }
 
 /// What a bar must reach for any resting order to trade: down to
@@ -178,6 +181,25 @@ fn touch_after(points: &[i64; 4], start: i64, from: f64, level: i64, falling: bo
         (prev, prev_time) = (next, next_time);
     }
     None
+}
+
+/// The bar's path as four points: the open, the extreme `path` visits
+/// first, the other, the close.
+fn path_points(bar: &Bar, path: PathOrder) -> [i64; 4] {
+    let low_first = match path {
+        PathOrder::LowFirst => true,
+        PathOrder::HighFirst => false,
+        PathOrder::Nearest => {
+            let to_high = bar.high - bar.open;
+            let to_low = bar.open - bar.low;
+            to_low < to_high || (to_low == to_high && bar.close >= bar.open)
+        }
+    };
+    if low_first {
+        [bar.open, bar.low, bar.high, bar.close]
+    } else {
+        [bar.open, bar.high, bar.low, bar.close]
+    }
 }
 
 /// How many more dead entries than live ones a book keeps before it
@@ -325,6 +347,12 @@ impl Book {
         self.heap.len() - self.dead
     }
 
+    /// The live entry of `order`, if it rests here.
+    fn get(&self, order: OrderIndex) -> Option<Resting> {
+        let slot = self.live.get(&order)?;
+        self.slots.get(*slot as usize).map(|entry| entry.resting)
+    }
+
     fn remove(&mut self, order: OrderIndex) -> bool {
         let Some(slot) = self.live.remove(&order) else {
             return false;
@@ -383,6 +411,7 @@ impl MatchingCore {
             sequence: 0,
             band: None,
             candidates: Vec::new(),
+            points: [0; 4],
         }
     }
 
@@ -512,20 +541,8 @@ impl MatchingCore {
                 triggered: false,
             });
         }
-        let low_first = match path {
-            PathOrder::LowFirst => true,
-            PathOrder::HighFirst => false,
-            PathOrder::Nearest => {
-                let to_high = bar.high - bar.open;
-                let to_low = bar.open - bar.low;
-                to_low < to_high || (to_low == to_high && bar.close >= bar.open)
-            }
-        };
-        let points = if low_first {
-            [bar.open, bar.low, bar.high, bar.close]
-        } else {
-            [bar.open, bar.high, bar.low, bar.close]
-        };
+        let points = path_points(bar, path);
+        self.points = points;
 
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
@@ -542,6 +559,79 @@ impl MatchingCore {
         self.working = self.len();
         self.band = None;
         matches[first..].sort_by(|a, b| a.path_time.total_cmp(&b.path_time));
+    }
+
+    /// Matches `order`, just added, against the rest of the bar last
+    /// matched: the path from time `from` (at price `start`) to its close.
+    /// An order released by a fill on a bar (a bracket's exits) may fill
+    /// later on that bar; `from == 0` (released at the open) walks the
+    /// whole bar along `path`, which may differ from the bar's own (a
+    /// pessimistic path follows the position the release opened). A match
+    /// takes the order out of the books.
+    pub fn match_rest_of_bar(
+        &mut self,
+        order: OrderIndex,
+        bar: &Bar,
+        path: PathOrder,
+        from: f64,
+        start: i64,
+    ) -> Option<Match> {
+        let points = if from == 0.0 {
+            path_points(bar, path)
+        } else {
+            self.points
+        };
+        let market = self
+            .market
+            .iter()
+            .find(|(o, _)| *o == order)
+            .map(|&(order, side)| Resting {
+                level: start,
+                sequence: 0,
+                order,
+                side,
+                kind: OrderKind::Market,
+                triggered: false,
+            });
+        let resting = market.or_else(|| {
+            self.books()
+                .into_iter()
+                .find_map(|(book, _)| book.get(order))
+        })?;
+        let buy = resting.side == OrderSide::Buy;
+        let at = |t: f64, level: i64| if t == from { start } else { level };
+        let (price, reason, path_time, triggered) = match resting.kind {
+            OrderKind::Market => (start, MatchReason::Market, from, false),
+            OrderKind::Limit { .. } => {
+                let t = touch_after(&points, start, from, resting.level, buy)?;
+                (at(t, resting.level), MatchReason::Limit, t, false)
+            }
+            OrderKind::StopMarket { .. } | OrderKind::MarketIfTouched { .. } => {
+                let falling = matches!(resting.kind, OrderKind::MarketIfTouched { .. }) == buy;
+                let t = touch_after(&points, start, from, resting.level, falling)?;
+                (at(t, resting.level), MatchReason::Stop, t, true)
+            }
+            OrderKind::StopLimit { price: limit, .. } => {
+                let t_trigger = touch_after(&points, start, from, resting.level, !buy)?;
+                let trigger_px = at(t_trigger, resting.level);
+                let t = touch_after(&points, trigger_px, t_trigger, limit.raw, buy)?;
+                let px = if t == t_trigger {
+                    trigger_px
+                } else {
+                    limit.raw
+                };
+                (px, MatchReason::StopLimit, t, true)
+            }
+        };
+        self.remove(order);
+        Some(Match {
+            order,
+            side: resting.side,
+            price,
+            reason,
+            path_time,
+            triggered,
+        })
     }
 
     /// The four books, each with whether its orders wait for the price to

@@ -240,6 +240,8 @@ fn orders_table() -> Table {
         ("commission", Kind::Decimal),
         ("liquidity", Kind::Text),
         ("reason", Kind::Text),
+        ("parent_order_id", Kind::Text),
+        ("oco_order_ids", Kind::Text),
         ("final_status", Kind::Text),
     ];
     Table {
@@ -254,8 +256,26 @@ fn orders_rows(result: &BacktestResult, sink: &mut RowSink<'_>) -> Result<(), Re
     for (index, reason) in &result.order_notes {
         notes.entry(*index).or_insert(reason);
     }
+    let id_of = |index| {
+        result
+            .orders
+            .order(index)
+            .map(|o| o.client_order_id.to_string())
+            .unwrap_or_default()
+    };
     for OrderRecord { order, events } in result.orders.records() {
         let note = notes.get(&order.index).map(|r| r.to_string());
+        // The order whose fill released this one, and those its first
+        // fill cancels (brackets, OTO and OCO lists).
+        let links = result.orders.links(order.index);
+        let parent = links.and_then(|l| l.parent).map(id_of).unwrap_or_default();
+        let oco = links.map_or_else(String::new, |l| {
+            l.cancels
+                .iter()
+                .map(|i| id_of(*i))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
         for event in events {
             let (fill_qty, fill_px, commission, liquidity) = match &event.kind {
                 OrderEventKind::Filled(f) => (
@@ -301,6 +321,8 @@ fn orders_rows(result: &BacktestResult, sink: &mut RowSink<'_>) -> Result<(), Re
                 commission,
                 liquidity,
                 reason,
+                parent.clone(),
+                oco.clone(),
                 order.status.to_string(),
             ])?;
         }

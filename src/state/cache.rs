@@ -12,6 +12,7 @@ use crate::core::identifiers::{
 };
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
+use crate::model::orders::contingency::Contingencies;
 use crate::model::orders::{Order, OrderError};
 use crate::model::position::Position;
 use crate::state::chunked::Chunked;
@@ -142,6 +143,8 @@ pub struct Cache {
     /// The orders' tag texts, each once, at their [`TagIndex`].
     tags: Vec<Arc<str>>,
     tag_indices: BTreeMap<Arc<str>, TagIndex>,
+    /// How contingent orders (brackets, OTO, OCO) are tied together.
+    pub contingencies: Contingencies,
 }
 
 impl Cache {
@@ -293,6 +296,7 @@ impl Cache {
             std::mem::take(&mut self.orders),
             std::mem::take(&mut self.events),
             self.tags.clone(),
+            std::mem::take(&mut self.contingencies),
         )
     }
 

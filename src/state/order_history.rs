@@ -9,6 +9,7 @@ use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::identifiers::{
     ClientOrderId, IdentifierError, OrderIndex, PositionId, TagIndex, TradeId, VenueOrderId,
 };
+use crate::model::orders::contingency::{Contingencies, Contingency};
 use crate::model::orders::{Order, OrderRecord};
 
 use super::chunked::Chunked;
@@ -30,11 +31,17 @@ struct Tables {
     starts: Vec<u32>,
     by_order: Vec<u32>,
     tags: Vec<Arc<str>>,
+    links: Contingencies,
 }
 
 impl OrderHistory {
     /// Groups the log by order: one pass to count, one to place.
-    pub(super) fn new(orders: Chunked<Order>, log: EventLog, tags: Vec<Arc<str>>) -> Self {
+    pub(super) fn new(
+        orders: Chunked<Order>,
+        log: EventLog,
+        tags: Vec<Arc<str>>,
+        links: Contingencies,
+    ) -> Self {
         let position = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let mut starts = vec![0u32; orders.len() + 1];
         for logged in log.iter() {
@@ -62,6 +69,7 @@ impl OrderHistory {
                 starts,
                 by_order,
                 tags,
+                links,
             }),
         }
     }
@@ -112,6 +120,18 @@ impl OrderHistory {
         })
     }
 
+    /// The order at `index`.
+    #[must_use]
+    pub fn order(&self, index: OrderIndex) -> Option<&Order> {
+        self.tables.orders.get(index.get())
+    }
+
+    /// How order `index` is tied to others (brackets, OTO, OCO).
+    #[must_use]
+    pub fn links(&self, index: OrderIndex) -> Option<&Contingency> {
+        self.tables.links.of(index)
+    }
+
     /// Every order with its events, made one at a time.
     pub fn records(&self) -> impl Iterator<Item = OrderRecord> + '_ {
         (0..self.len()).filter_map(|i| self.record(i))
@@ -137,7 +157,9 @@ impl OrderHistory {
         let mut orders: Chunked<Order> = Chunked::default();
         let mut log = EventLog::default();
         let mut tags: Vec<Arc<str>> = Vec::new();
+        let mut links = Contingencies::default();
         for (part, prefix) in parts {
+            links.extend_shifted(&part.tables.links, orders.len());
             let tag_offset = tags.len();
             tags.extend(part.tables.tags.iter().cloned());
             for OrderRecord { mut order, events } in part.records() {
@@ -171,7 +193,7 @@ impl OrderHistory {
                 orders.push(order);
             }
         }
-        Ok(Self::new(orders, log, tags))
+        Ok(Self::new(orders, log, tags, links))
     }
 }
 

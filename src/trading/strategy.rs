@@ -9,7 +9,7 @@ use crate::core::events::{OrderEvent, OrderFilled, PositionEvent};
 use crate::core::identifiers::{ClientOrderId, InstrumentIndex, StrategyIndex};
 use crate::core::pool;
 use crate::core::{Money, Price, Quantity, UnixNanos};
-use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
+use crate::engine::commands::{OrderList, OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::risk::{Funding, fraction_to_quantity};
 use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
@@ -190,6 +190,37 @@ impl<'a> StrategyContext<'a> {
             .clone();
         self.queue(TradingCommand::Submit(order));
         id
+    }
+
+    /// Submits orders tied together (a bracket, OTO or OCO list); returns
+    /// the ids they will have, in list order.
+    pub fn submit_list(&mut self, mut list: OrderList) -> Vec<ClientOrderId> {
+        let ids = list
+            .orders
+            .iter_mut()
+            .map(|order| {
+                order
+                    .client_order_id
+                    .get_or_insert_with(|| self.factory.reserve())
+                    .clone()
+            })
+            .collect();
+        self.queue(TradingCommand::SubmitList(Box::new(list)));
+        ids
+    }
+
+    /// Submits `entry` with a stop-loss at `stop_loss` (a stop market
+    /// order) and a take-profit at `take_profit` (a limit order), either
+    /// optional: the exits work from the entry's fill (on the entry's bar
+    /// too), close what it filled, and the first to fill cancels the
+    /// other. Returns the ids of the entry, then of the exits given.
+    pub fn bracket(
+        &mut self,
+        entry: SubmitOrder,
+        stop_loss: Option<Price>,
+        take_profit: Option<Price>,
+    ) -> Vec<ClientOrderId> {
+        self.submit_list(OrderList::bracket(entry, stop_loss, take_profit))
     }
 
     /// Submits a GTC order with no extras, made where it is queued (see

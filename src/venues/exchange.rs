@@ -12,7 +12,6 @@ use crate::core::identifiers::{
 };
 use crate::core::pool;
 use crate::core::rng::SeededRng;
-use crate::core::time::NANOS_PER_DAY;
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 use crate::engine::execution::ExecutionClient;
 use crate::engine::matching::{Match, MatchReason, MatchingCore, Triggered};
@@ -22,6 +21,8 @@ use crate::model::orders::{Order, OrderKind};
 use crate::state::cache::{Cache, Filter};
 
 use super::account::Account;
+
+mod contingent;
 use super::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
 use crate::engine::risk::{Funding, MarginRates};
 
@@ -46,17 +47,25 @@ pub struct VenueConfig {
 #[derive(Debug, Clone)]
 enum InflightCommand {
     Submit {
-        order: OrderIndex,
-        instrument: InstrumentIndex,
-        side: OrderSide,
-        kind: OrderKind,
-        time_in_force: TimeInForce,
-        expire_time: Option<UnixNanos>,
+        terms: WorkingTerms,
+        /// The order whose fill releases this one (held until then).
+        held_by: Option<OrderIndex>,
     },
     Cancel {
         order: OrderIndex,
         instrument: InstrumentIndex,
     },
+}
+
+/// What the venue keeps of a working order.
+#[derive(Debug, Clone, Copy)]
+struct WorkingTerms {
+    order: OrderIndex,
+    instrument: InstrumentIndex,
+    side: OrderSide,
+    kind: OrderKind,
+    time_in_force: TimeInForce,
+    expire_time: Option<UnixNanos>,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +134,8 @@ pub struct SimulatedExchange {
     instrument_fees: Vec<Option<FeeModel>>,
     /// Margin rates by instrument index (margin accounts).
     instrument_margins: Vec<MarginRates>,
+    /// Accepted orders waiting for their parent's fill: (parent, order).
+    held: Vec<(OrderIndex, WorkingTerms)>,
 }
 
 impl SimulatedExchange {
@@ -160,6 +171,7 @@ impl SimulatedExchange {
             bar_volume_raw: 0,
             instrument_fees: Vec::new(),
             instrument_margins: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -278,35 +290,17 @@ impl SimulatedExchange {
 
     fn execute(&mut self, command: InflightCommand, ts: UnixNanos) -> Result<(), ExchangeError> {
         match command {
-            InflightCommand::Submit {
-                order,
-                instrument,
-                side,
-                kind,
-                time_in_force,
-                expire_time,
-            } => {
-                let Some(Some(core)) = self.cores.get_mut(instrument.get()) else {
+            InflightCommand::Submit { terms, held_by } => {
+                if !self.trades(terms.instrument) {
                     return Ok(());
-                };
-                core.add(order, side, kind, false);
-                match (time_in_force, expire_time) {
-                    // Bars fill whole orders, so fill-or-kill and immediate-or-cancel coincide.
-                    (TimeInForce::Ioc | TimeInForce::Fok, _) => {
-                        self.immediate.push((instrument, order));
-                    }
-                    (TimeInForce::Gtd, Some(deadline)) => {
-                        self.expiries.push((deadline, instrument, order));
-                    }
-                    (TimeInForce::Day, _) => {
-                        let end_of_day = UnixNanos((ts.day_number() + 1) * NANOS_PER_DAY - 1);
-                        self.expiries.push((end_of_day, instrument, order));
-                    }
-                    _ => {}
                 }
-                let venue_order_id = self.venue_order_id(order);
-                emit(&mut self.events, order, ts, || OrderEventKind::Accepted {
-                    venue_order_id,
+                match held_by {
+                    Some(parent) => self.held.push((parent, terms)),
+                    None => self.work(terms, ts),
+                }
+                let venue_order_id = self.venue_order_id(terms.order);
+                emit(&mut self.events, terms.order, ts, || {
+                    OrderEventKind::Accepted { venue_order_id }
                 });
             }
             InflightCommand::Cancel { order, instrument } => {
@@ -314,9 +308,11 @@ impl SimulatedExchange {
                     .cores
                     .get_mut(instrument.get())
                     .and_then(Option::as_mut)
-                    .is_some_and(|core| core.remove(order));
+                    .is_some_and(|core| core.remove(order))
+                    || self.unhold(order).is_some();
                 if removed {
                     emit(&mut self.events, order, ts, || OrderEventKind::Canceled);
+                    self.cancel_held_children(order, ts);
                 }
             }
         }
@@ -330,11 +326,22 @@ impl SimulatedExchange {
         // One session to the venue: a command never overtakes an earlier
         // one (a cancel sent after its order arrives after it), whatever
         // the jitter drew.
-        let drawn = self.config.latency.arrival(ts, &mut self.rng);
-        let arrival = self
-            .inflight
-            .last()
-            .map_or(drawn, |last| drawn.max(last.arrival));
+        // An order held for its parent travels with it: sent together, it
+        // arrives together (and draws no latency of its own).
+        let rides_along = matches!(
+            command,
+            InflightCommand::Submit {
+                held_by: Some(_),
+                ..
+            }
+        );
+        let arrival = match (self.inflight.last(), rides_along) {
+            (Some(last), true) => last.arrival,
+            (last, _) => {
+                let drawn = self.config.latency.arrival(ts, &mut self.rng);
+                last.map_or(drawn, |last| drawn.max(last.arrival))
+            }
+        };
         self.sequence += 1;
         let entry = Inflight {
             arrival,
@@ -494,6 +501,7 @@ impl SimulatedExchange {
             emit(&mut self.events, order, deadline.max(UnixNanos(0)), || {
                 OrderEventKind::Expired
             });
+            self.cancel_held_children(order, ts);
         }
     }
 
@@ -514,6 +522,7 @@ impl SimulatedExchange {
         });
         for order in canceled {
             emit(&mut self.events, order, ts, || OrderEventKind::Canceled);
+            self.cancel_held_children(order, ts);
         }
     }
 
@@ -525,7 +534,9 @@ impl SimulatedExchange {
         cache: &Cache,
         ts: UnixNanos,
     ) -> Result<(), ExchangeError> {
-        let Some(order) = cache.order(m.order) else {
+        // An order canceled earlier on this bar (the sibling of a filled
+        // OCO order) no longer fills.
+        let Some(order) = cache.order(m.order).filter(|o| o.is_open()) else {
             return Ok(());
         };
         let taker = matches!(m.reason, MatchReason::Market | MatchReason::Stop);
@@ -672,6 +683,9 @@ impl SimulatedExchange {
         emit(&mut self.events, m.order, ts, || {
             OrderEventKind::Filled(Box::new(fill))
         });
+        if !cache.contingencies.is_empty() {
+            self.after_contingent_fill(order, qty, m, bar, cache)?;
+        }
         self.bar_volume_raw += qty.signed_raw();
         if capped {
             self.rest_again(m, order);
@@ -690,6 +704,7 @@ impl SimulatedExchange {
     fn cancel_by_venue(&mut self, index: OrderIndex, reason: &str, ts: UnixNanos) {
         self.cancel_reasons.push((index, Arc::from(reason)));
         emit(&mut self.events, index, ts, || OrderEventKind::Canceled);
+        self.cancel_held_children(index, ts);
     }
 
     /// Puts an order the bar's volume filled only in part back to work for
@@ -838,14 +853,17 @@ impl SimulatedExchange {
 }
 
 impl ExecutionClient for SimulatedExchange {
-    fn submit_order(&mut self, order: &Order, _instrument: &Instrument, ts: UnixNanos) {
+    fn submit_order(&mut self, order: &Order, held_by: Option<OrderIndex>, ts: UnixNanos) {
         let command = InflightCommand::Submit {
-            order: order.index,
-            instrument: order.instrument,
-            side: order.side,
-            kind: order.kind,
-            time_in_force: order.time_in_force,
-            expire_time: order.expire_time,
+            terms: WorkingTerms {
+                order: order.index,
+                instrument: order.instrument,
+                side: order.side,
+                kind: order.kind,
+                time_in_force: order.time_in_force,
+                expire_time: order.expire_time,
+            },
+            held_by,
         };
         if let Err(e) = self.dispatch(command, ts) {
             emit(&mut self.events, order.index, ts, || {

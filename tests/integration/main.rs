@@ -7,6 +7,7 @@
 )]
 
 mod analyzers;
+mod brackets;
 mod cli;
 mod configs;
 mod errors;

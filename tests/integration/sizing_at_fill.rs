@@ -5,51 +5,8 @@
 //! figures computed by hand in comments.
 
 use std::collections::HashMap;
-use std::path::Path;
 
-use crate::util::{bt, csv_records, scratch, write};
-
-/// Runs `script` on `bars` (CSV rows after the header) at a venue made
-/// of `venue` (TOML keys), and returns orders.csv's rows.
-fn orders(dir: &Path, venue: &str, bars: &str, script: &str) -> Vec<HashMap<String, String>> {
-    let data = write(
-        dir,
-        "bars.csv",
-        &format!("timestamp,open,high,low,close,volume\n{bars}"),
-    );
-    let script = write(dir, "s.rhai", script);
-    let config = write(
-        dir,
-        "s.toml",
-        &format!(
-            r#"[backtest]
-name = "sizing"
-
-[[venues]]
-name = "SIM"
-base_currency = "USD"
-{venue}
-
-[[instruments]]
-id = "DEMO.SIM"
-kind = "equity"
-currency = "USD"
-price_precision = 2
-size_precision = 0
-
-[[data]]
-instrument = "DEMO.SIM"
-path = "{data}"
-
-[[strategies]]
-script = "{script}"
-instrument = "DEMO.SIM"
-"#
-        ),
-    );
-    bt(dir, &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
-    csv_records(&dir.join("out/orders.csv"))
-}
+use crate::util::{scratch, script_orders as orders};
 
 /// The (event, fill quantity, reason) rows of order `n` (1-based).
 fn events(rows: &[HashMap<String, String>], n: u32) -> Vec<(String, String, String)> {

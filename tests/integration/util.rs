@@ -246,3 +246,51 @@ pub fn csv_records(path: &Path) -> Vec<std::collections::HashMap<String, String>
         })
         .collect()
 }
+
+/// Runs `script` on `bars` (CSV rows after the header) for the one
+/// instrument `DEMO.SIM` (2 decimals, whole units) at a venue `SIM` made of
+/// `venue` (TOML keys), and returns orders.csv's rows.
+pub fn script_orders(
+    dir: &Path,
+    venue: &str,
+    bars: &str,
+    script: &str,
+) -> Vec<std::collections::HashMap<String, String>> {
+    let data = write(
+        dir,
+        "bars.csv",
+        &format!("timestamp,open,high,low,close,volume\n{bars}"),
+    );
+    let script = write(dir, "s.rhai", script);
+    let config = write(
+        dir,
+        "s.toml",
+        &format!(
+            r#"[backtest]
+name = "sizing"
+
+[[venues]]
+name = "SIM"
+base_currency = "USD"
+{venue}
+
+[[instruments]]
+id = "DEMO.SIM"
+kind = "equity"
+currency = "USD"
+price_precision = 2
+size_precision = 0
+
+[[data]]
+instrument = "DEMO.SIM"
+path = "{data}"
+
+[[strategies]]
+script = "{script}"
+instrument = "DEMO.SIM"
+"#
+        ),
+    );
+    bt(dir, &["run", &config, "--out", "out", "--quiet"]).expect_code(0);
+    csv_records(&dir.join("out/orders.csv"))
+}

@@ -37,6 +37,7 @@ impl BacktestEngine {
         let now = self.clock.timestamp_ns();
         match command {
             TradingCommand::Submit(order) => self.submit(strategy, order)?,
+            TradingCommand::SubmitList(list) => self.submit_list(strategy, list)?,
             TradingCommand::Cancel(id) => {
                 let found = self
                     .strategies
@@ -153,11 +154,15 @@ impl BacktestEngine {
 
     /// Stores `request` as a new order, sized and checked: the event that
     /// says SUBMITTED or DENIED, for the engine to handle and pass on (see
-    /// `BacktestEngine::submit`).
+    /// `BacktestEngine::submit`). A `released` order waits for another's
+    /// fill (a bracket's exit): its prices are checked, and the pre-trade
+    /// risk check is left to its parent (an exit of a position not yet
+    /// open has nothing to check against).
     pub(super) fn new_order(
         &mut self,
         strategy: StrategyIndex,
         request: &mut SubmitOrder,
+        released: bool,
     ) -> Result<Submission, BacktestError> {
         let now = self.clock.timestamp_ns();
         let instrument_index = request.instrument;
@@ -289,6 +294,7 @@ impl BacktestEngine {
             (_, _, None) => Err("no price yet to size or check the order".to_string()),
             _ => match unsized_reason {
                 Some(reason) => Err(format!("sizer: {reason}")),
+                None if released => Ok(()),
                 None => self.risk.check(&check),
             },
         };

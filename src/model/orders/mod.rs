@@ -1,6 +1,7 @@
 //! Orders: one [`Order`] struct with an [`OrderKind`], changed only by
 //! [`Order::apply`] through the table in [`fsm`].
 
+pub mod contingency;
 pub mod factory;
 pub mod fsm;
 

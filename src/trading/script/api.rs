@@ -18,17 +18,18 @@ use crate::core::fixed::{self, FIXED_PRECISION};
 use crate::core::identifiers::{ClientOrderId, InstrumentIndex};
 use crate::core::time::parse_duration_ns;
 use crate::core::{Price, Quantity, UnixNanos};
-use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
+use crate::engine::commands::{OrderList, OrderSize, SubmitOrder, TradingCommand};
 use crate::engine::risk::{Funding, fraction_to_quantity};
 use crate::indicators::{BarIndicator, BarInput, History};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{OrderFactory, OrderKind};
 
 mod indicators;
+mod lists;
 
-type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+pub(super) type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
-fn fail<T>(message: impl Into<String>) -> RhaiResult<T> {
+pub(super) fn fail<T>(message: impl Into<String>) -> RhaiResult<T> {
     Err(message.into().into())
 }
 
@@ -62,6 +63,11 @@ pub enum ScriptCommand {
     Submit {
         order: SubmitOrder,
         expected_id: ClientOrderId,
+    },
+    /// Orders tied together; `expected_ids` in list order.
+    SubmitList {
+        list: OrderList,
+        expected_ids: Vec<ClientOrderId>,
     },
     Other(TradingCommand),
 }
@@ -324,13 +330,13 @@ impl CtxState {
     }
 
     fn submit(&mut self, side: OrderSide, options: &Map) -> RhaiResult<ImmutableString> {
-        if self.orders_numbered + self.pending_submits() >= self.max_orders {
-            return fail(format!(
-                "order limit reached (max_orders = {}): every order is kept for the reports; raise the limit if the strategy needs more",
-                self.max_orders
-            ));
-        }
         let order = order_from_options(self, side, options)?;
+        let (sl, tp) = lists::exits(self, options)?;
+        if sl.is_some() || tp.is_some() {
+            let ids = self.submit_list(OrderList::bracket(order, sl, tp))?;
+            return Ok(ImmutableString::from(ids[0].to_string()));
+        }
+        self.check_order_limit(1)?;
         let expected_id = self
             .namer
             .id_after(self.orders_numbered + self.pending_submits());
@@ -340,11 +346,40 @@ impl CtxState {
         Ok(text)
     }
 
+    fn check_order_limit(&self, more: u64) -> RhaiResult<()> {
+        if self.orders_numbered + self.pending_submits() + more > self.max_orders {
+            return fail(format!(
+                "order limit reached (max_orders = {}): every order is kept for the reports; raise the limit if the strategy needs more",
+                self.max_orders
+            ));
+        }
+        Ok(())
+    }
+
+    /// Queues `list`; the ids its orders will have, in list order.
+    pub(super) fn submit_list(&mut self, list: OrderList) -> RhaiResult<Vec<ClientOrderId>> {
+        let count = list.orders.len() as u64;
+        self.check_order_limit(count)?;
+        let first = self.orders_numbered + self.pending_submits();
+        let expected_ids: Vec<ClientOrderId> = (first..first + count)
+            .map(|k| self.namer.id_after(k))
+            .collect();
+        self.commands.push(ScriptCommand::SubmitList {
+            list,
+            expected_ids: expected_ids.clone(),
+        });
+        Ok(expected_ids)
+    }
+
     fn pending_submits(&self) -> u64 {
         self.commands
             .iter()
-            .filter(|c| matches!(c, ScriptCommand::Submit { .. }))
-            .count() as u64
+            .map(|c| match c {
+                ScriptCommand::Submit { .. } => 1,
+                ScriptCommand::SubmitList { list, .. } => list.orders.len() as u64,
+                ScriptCommand::Other(_) => 0,
+            })
+            .sum()
     }
 
     fn push(&mut self, command: TradingCommand) {
@@ -426,7 +461,7 @@ fn quantity(state: &CtxState, value: &Dynamic) -> RhaiResult<Quantity> {
 }
 
 /// A price rounded half up to the instrument's precision.
-fn price(state: &CtxState, value: &Dynamic, what: &str) -> RhaiResult<Price> {
+pub(super) fn price(state: &CtxState, value: &Dynamic, what: &str) -> RhaiResult<Price> {
     let p = number(value, what)?;
     let precision = state.instrument.price_precision;
     let raw = fixed::raw_from_f64(p, precision).map_err(|e| format!("{what}: {e}"))?;
@@ -441,6 +476,8 @@ fn price(state: &CtxState, value: &Dynamic, what: &str) -> RhaiResult<Price> {
 /// The option names `buy`/`sell` take.
 pub const ORDER_OPTIONS: &[&str] = &[
     "quantity",
+    "sl",
+    "tp",
     "size",
     "limit",
     "stop",
@@ -449,7 +486,11 @@ pub const ORDER_OPTIONS: &[&str] = &[
     "reduce_only",
 ];
 
-fn order_from_options(state: &CtxState, side: OrderSide, options: &Map) -> RhaiResult<SubmitOrder> {
+pub(super) fn order_from_options(
+    state: &CtxState,
+    side: OrderSide,
+    options: &Map,
+) -> RhaiResult<SubmitOrder> {
     if let Some(unknown) = options
         .keys()
         .find(|k| !ORDER_OPTIONS.contains(&k.as_str()))
@@ -529,7 +570,7 @@ pub struct Registry<'e> {
 }
 
 impl<'e> Registry<'e> {
-    fn fun<A: 'static, const N: usize, const C: bool, R, const L: bool, F>(
+    pub(super) fn fun<A: 'static, const N: usize, const C: bool, R, const L: bool, F>(
         &mut self,
         name: &'static str,
         f: F,
@@ -561,6 +602,7 @@ pub fn register(engine: &mut Engine) -> Vec<&'static str> {
     };
     register_reads(&mut r);
     register_orders(&mut r);
+    lists::register(&mut r);
     indicators::register_indicators(&mut r);
     r.names
 }

@@ -320,6 +320,17 @@ impl ScriptStrategy {
                         });
                     }
                 }
+                ScriptCommand::SubmitList { list, expected_ids } => {
+                    let ids = ctx.submit_list(list);
+                    if ids != expected_ids {
+                        return Err(StrategyError {
+                            message: format!(
+                                "internal: orders numbered {ids:?}, the script was told {expected_ids:?}"
+                            ),
+                            script: None,
+                        });
+                    }
+                }
                 ScriptCommand::Other(command) => ctx.queue(command),
             }
         }
