@@ -17,7 +17,7 @@ use crate::core::identifiers::{
     AccountId, InstrumentIndex, OrderIndex, PositionId, StrategyId, StrategyIndex,
 };
 use crate::core::{Currency, UnixNanos};
-use crate::engine::commands::{SubmitOrder, TradingCommand};
+use crate::engine::commands::TradingCommand;
 use crate::engine::execution::{ExecutionClient, ExecutionEngine, FillTerms};
 use crate::engine::replay::{BarStream, ReplayMerge};
 use crate::engine::risk::RiskEngine;
@@ -767,38 +767,6 @@ impl BacktestEngine {
             // Keep the buffer for the next fill.
             position_events.clear();
             self.position_events = position_events;
-        }
-        Ok(())
-    }
-
-    /// Submits a strategy's order: stored, sized and checked (see
-    /// `submit::new_order`), its SUBMITTED or DENIED event handled, and a
-    /// submitted order sent to its venue.
-    fn submit(
-        &mut self,
-        strategy: StrategyIndex,
-        request: &mut SubmitOrder,
-    ) -> Result<(), BacktestError> {
-        let submission = self.new_order(strategy, request, false)?;
-        self.send(submission)
-    }
-
-    /// Handles a new order's SUBMITTED or DENIED event and sends a
-    /// submitted order to its venue (held there until its parent fills,
-    /// if it has an unfilled one).
-    fn send(&mut self, submission: submit::Submission) -> Result<(), BacktestError> {
-        let submit::Submission { event, venue } = submission;
-        let (index, now) = (event.order, event.ts_event);
-        let submitted = matches!(event.kind, OrderEventKind::Submitted);
-        self.handle_event(event)?;
-        if submitted && let Some(order) = self.cache.order(index) {
-            let held_by = self
-                .cache
-                .contingencies
-                .of(index)
-                .and_then(|c| c.parent)
-                .filter(|p| self.cache.order(*p).is_some_and(|o| o.filled_qty.is_zero()));
-            self.venues[venue].submit_order(order, held_by, now);
         }
         Ok(())
     }

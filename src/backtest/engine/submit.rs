@@ -353,4 +353,36 @@ impl BacktestEngine {
             venue,
         })
     }
+
+    /// Submits a strategy's order: stored, sized and checked (see
+    /// `submit::new_order`), its SUBMITTED or DENIED event handled, and a
+    /// submitted order sent to its venue.
+    pub(super) fn submit(
+        &mut self,
+        strategy: StrategyIndex,
+        request: &mut SubmitOrder,
+    ) -> Result<(), BacktestError> {
+        let submission = self.new_order(strategy, request, false)?;
+        self.send(submission)
+    }
+
+    /// Handles a new order's SUBMITTED or DENIED event and sends a
+    /// submitted order to its venue (held there until its parent fills,
+    /// if it has an unfilled one).
+    pub(super) fn send(&mut self, submission: Submission) -> Result<(), BacktestError> {
+        let Submission { event, venue } = submission;
+        let (index, now) = (event.order, event.ts_event);
+        let submitted = matches!(event.kind, OrderEventKind::Submitted);
+        self.handle_event(event)?;
+        if submitted && let Some(order) = self.cache.order(index) {
+            let held_by = self
+                .cache
+                .contingencies
+                .of(index)
+                .and_then(|c| c.parent)
+                .filter(|p| self.cache.order(*p).is_some_and(|o| o.filled_qty.is_zero()));
+            self.venues[venue].submit_order(order, held_by, now);
+        }
+        Ok(())
+    }
 }

@@ -1,0 +1,125 @@
+//! What a fill may spend: whether a margin account covers it, and what
+//! a fractional order buys at its fill price with the balances then.
+
+use crate::core::enums::{LiquiditySide, OmsType, OrderSide};
+use crate::core::fixed::FixedError;
+use crate::core::{Currency, Price, Quantity};
+use crate::engine::matching::Match;
+use crate::model::data::Bar;
+use crate::model::instruments::Instrument;
+use crate::model::orders::Order;
+use crate::state::cache::{Cache, Filter};
+
+use super::{ExchangeError, SimulatedExchange};
+
+impl SimulatedExchange {
+    /// Whether a margin account covers a fill of `signed` units at `px`:
+    /// the initial margin of the exposure it adds (netted with the
+    /// position as it stands, earlier fills of the bar included) plus its
+    /// commission, against the free balance with the open positions'
+    /// profit and loss at the last prices. On a hedging venue an order
+    /// that names no position opens one: all of it is added.
+    pub(super) fn margin_covers(
+        &self,
+        order: &Order,
+        signed: i128,
+        px: Price,
+        commission: i128,
+        instrument: &Instrument,
+        cache: &Cache,
+    ) -> Result<bool, ExchangeError> {
+        let held = cache.net_qty_raw(None, order.instrument);
+        let added = if self.config.oms == OmsType::Hedging && order.position_id.is_none() {
+            signed.abs()
+        } else {
+            ((held + signed).abs() - held.abs()).max(0)
+        };
+        if added == 0 || order.reduce_only {
+            return Ok(true);
+        }
+        let currency = instrument.settlement_currency();
+        let initial = self.margin_rates(order.instrument).initial_raw(
+            instrument.notional_raw(added, px)?,
+            self.account.leverage_raw,
+        )?;
+        let available = self.margin_available_raw(currency, cache)?;
+        Ok(initial + commission <= available)
+    }
+
+    /// The quantity a fractional order spends `fraction` of its budget on
+    /// at this fill: the free balance (a cash account) or the available
+    /// margin (equity less the margin open positions lock), at the match
+    /// price moved by the fixed slippage, fees and margin as
+    /// [`Self::funding`] prices them. With a volume impact the price
+    /// depends on the size, so the size is priced once more at the price
+    /// its first estimate moves to (a smaller size moves it less, so it
+    /// stays affordable).
+    #[allow(clippy::too_many_arguments)] // one call, from `fill`
+    pub(super) fn size_at_fill(
+        &self,
+        order: &Order,
+        fraction: i128,
+        m: &Match,
+        bar: &Bar,
+        instrument: &Instrument,
+        cache: &Cache,
+        liquidity: LiquiditySide,
+    ) -> Result<(Quantity, Price), ExchangeError> {
+        let currency = instrument.settlement_currency();
+        let budget = if self.account.is_cash() {
+            self.account.free(currency).raw
+        } else {
+            self.margin_available_raw(currency, cache)?
+        };
+        let funding = self.funding(order.instrument, liquidity);
+        let taker = liquidity == LiquiditySide::Taker;
+        let tick = instrument.price_increment.raw;
+        let at = |slip: i64| Price {
+            raw: match m.side {
+                OrderSide::Buy => m.price + slip,
+                OrderSide::Sell => m.price - slip,
+            },
+            precision: bar.price_precision,
+        };
+        let fixed_slip = if taker {
+            i64::from(self.config.slippage.ticks) * tick
+        } else {
+            0
+        };
+        let mut px = at(fixed_slip);
+        let mut qty =
+            crate::engine::risk::fraction_to_quantity(instrument, budget, fraction, px, &funding)?;
+        if taker && self.config.slippage.volume_impact_raw != 0 {
+            let impact = self.config.slippage.volume_slip_raw(
+                m.price,
+                qty.signed_raw(),
+                i128::from(bar.volume),
+                tick,
+            )?;
+            px = at(fixed_slip + impact);
+            qty = crate::engine::risk::fraction_to_quantity(
+                instrument, budget, fraction, px, &funding,
+            )?;
+        }
+        Ok((qty, px))
+    }
+
+    /// A margin account's room in `currency`: the free balance (the total
+    /// less the margin open positions lock) plus the open positions'
+    /// profit and loss at the last prices.
+    fn margin_available_raw(&self, currency: Currency, cache: &Cache) -> Result<i128, FixedError> {
+        let mut unrealized: i128 = 0;
+        for position in cache.positions_open(Filter::default()) {
+            if position.currency != currency || !self.trades(position.instrument) {
+                continue;
+            }
+            if let (Some(inst), Some(bar)) = (
+                cache.instrument(position.instrument),
+                cache.last_bar(position.instrument),
+            ) {
+                unrealized += position.unrealized_pnl_raw(inst, bar.close())?;
+            }
+        }
+        Ok(self.account.free(currency).raw + unrealized)
+    }
+}
