@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use proptest::prelude::{ProptestConfig, any, prop_assert, prop_assert_eq, proptest};
+use proptest::prelude::{ProptestConfig, prop_assert, prop_assert_eq, proptest};
 use proptest::strategy::Strategy as _;
 
 use super::config;
@@ -33,6 +33,9 @@ enum Action {
     Stop(OrderSide, &'static str, i64),
     /// A reduce-only sell: a stop (`true`) or a limit at the price.
     ExitSell(bool, &'static str, i64),
+    /// A market buy with a stop-loss and a take-profit that many basis
+    /// points below and above the close: a bracket.
+    Bracket(i64, i64, i64),
     CancelAll,
     Cancel(&'static str),
     CloseAll,
@@ -99,6 +102,15 @@ impl Strategy for Scripted {
                     let mut order = order_of(OrderSide::Sell, kind, n);
                     order.reduce_only = true;
                     ctx.submit(order);
+                }
+                Action::Bracket(n, below, above) => {
+                    // On the tick grid (2 decimals, 10^7 raw).
+                    let at = |bp: i64| Price {
+                        raw: bar.close * (10_000 + bp) / 10_000 / 10_000_000 * 10_000_000,
+                        precision: 2,
+                    };
+                    let entry = order_of(OrderSide::Buy, OrderKind::Market, n);
+                    ctx.bracket(entry, Some(at(-below)), Some(at(above)));
                 }
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
                 Action::Cancel(id) => ctx.cancel(ClientOrderId::new(id).unwrap()),
@@ -735,8 +747,30 @@ fn multi_venue_netting_margin_and_hedging_cash() {
 }
 
 fn action_strategy() -> impl proptest::strategy::Strategy<Value = (usize, Action)> {
-    (0usize..40, 1i64..50, any::<bool>())
-        .prop_map(|(bar, n, buy)| (bar, if buy { Action::Buy(n) } else { Action::Sell(n) }))
+    (0usize..40, 1i64..50, 0u8..3, 1i64..300, 1i64..300).prop_map(|(bar, n, kind, below, above)| {
+        let action = match kind {
+            0 => Action::Buy(n),
+            1 => Action::Sell(n),
+            _ => Action::Bracket(n, below, above),
+        };
+        (bar, action)
+    })
+}
+
+/// Whether any order tied to another by one-cancels-other filled along
+/// with it: the first fill of such a group must cancel the rest.
+fn an_oco_group_filled_twice(result: &BacktestResult) -> Option<String> {
+    let filled = |index: crate::core::identifiers::OrderIndex| {
+        result
+            .orders
+            .order(index)
+            .is_some_and(|o| o.filled_qty.raw > 0)
+    };
+    result.orders.records().find_map(|r| {
+        let links = result.orders.links(r.order.index)?;
+        let twice = filled(r.order.index) && links.cancels.iter().any(|o| filled(*o));
+        twice.then(|| r.order.client_order_id.to_string())
+    })
 }
 
 /// Net filled quantity raw over all orders (+ bought, − sold).
@@ -812,6 +846,8 @@ proptest! {
         let stats_fees = match result.stats.get("Commissions [$]") { Some(crate::analysis::stats::StatValue::Money(m)) => m.raw, _ => -1 };
         prop_assert_eq!(fees, trade_fees);
         prop_assert_eq!(fees, stats_fees);
+        // Exactly one exit of a bracket fills (or none yet).
+        prop_assert_eq!(an_oco_group_filled_twice(&result), None);
     }
 }
 
