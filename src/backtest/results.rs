@@ -252,11 +252,19 @@ impl BacktestResult {
         }
         // Round trips in the order they closed; ties keep position order.
         trades.sort_by_key(|t| t.exit_time.unwrap_or(UnixNanos(i64::MAX)));
+        // Backtesting.py's "Commissions [$]" sums its closed trades' fees:
+        // those of positions still open are left out until they close.
+        let open_fees: i128 = open_trades
+            .iter()
+            .filter(|t| t.commission.currency == currency)
+            .map(|t| t.commission.raw)
+            .sum();
         let commissions_raw: i128 = output
             .accounts
             .iter()
             .map(|a| a.commissions_raw(currency))
-            .sum();
+            .sum::<i128>()
+            - open_fees;
         // The curve in floats once, for every statistic that reads it.
         let equity = output.curve.values();
         let day_returns = day_returns(&output.curve.ts, &equity);

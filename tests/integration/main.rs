@@ -17,6 +17,7 @@ mod input_checks;
 mod margin;
 mod observers;
 mod optimize;
+mod oracle;
 mod outputs;
 mod parquet_out;
 mod pipelines;

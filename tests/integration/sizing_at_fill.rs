@@ -217,3 +217,38 @@ starting_balances = ["150 USD"]"#,
         "sized at fill: the balance buys no whole lot at the fill price"
     );
 }
+
+#[test]
+fn a_fraction_the_budget_buys_nothing_of_yet_is_sized_after_the_close_before_it() {
+    let dir = scratch();
+    // Margin, leverage 1, no fee: all in at 100 (100 units) locks all of
+    // the 10,000. On bar 2 the close and the reversal are asked together:
+    // the reversal buys nothing at submission (provisional 0) yet is not
+    // denied; at the open 100 of bar 3 the close frees 10,000 and the
+    // sale is 100 units.
+    let rows = orders(
+        dir.path(),
+        r#"account = "margin"
+leverage = 1
+starting_balances = ["10000 USD"]"#,
+        "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
+         2020-01-02T00:00:00Z,100,101,99,100,1000\n\
+         2020-01-03T00:00:00Z,100,101,99,100,1000\n\
+         2020-01-04T00:00:00Z,100,101,99,100,1000\n",
+        r#"fn on_bar(ctx, bar) {
+    let i = ctx.bar_index();
+    if i == 0 { ctx.buy(#{ size: 1.0 }); }
+    if i == 2 { ctx.close_position(); ctx.sell(#{ size: 1.0 }); }
+}
+"#,
+    );
+    assert_eq!(filled(&rows, 1), "100");
+    let sale = events(&rows, 2);
+    let names: Vec<&str> = sale.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["INITIALIZED", "SUBMITTED", "ACCEPTED", "UPDATED", "FILLED"]
+    );
+    assert_eq!(sale[3].2, "sized at fill: 100 at 100.00, submitted as 0");
+    assert_eq!(filled(&rows, 2), "100");
+}

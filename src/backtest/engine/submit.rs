@@ -295,6 +295,10 @@ impl BacktestEngine {
             _ => match unsized_reason {
                 Some(reason) => Err(format!("sizer: {reason}")),
                 None if released => Ok(()),
+                // A fraction the budget buys nothing of now may buy some at
+                // the fill (a close ahead of it frees the balance): the
+                // venue sizes it then, and cancels it if it still buys none.
+                None if fraction.is_some() && quantity.is_zero() => Ok(()),
                 None => self.risk.check(&check),
             },
         };
