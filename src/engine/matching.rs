@@ -463,10 +463,26 @@ impl MatchingCore {
             | (OrderKind::StopLimit { price, .. }, OrderSide::Sell, true) => {
                 self.rises_to_sell.insert(entry(price.raw));
             }
-            (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Buy, _) => {
+            (OrderKind::LimitIfTouched { price, .. }, OrderSide::Buy, true) => {
+                self.falls_to_buy.insert(entry(price.raw));
+            }
+            (OrderKind::LimitIfTouched { price, .. }, OrderSide::Sell, true) => {
+                self.rises_to_sell.insert(entry(price.raw));
+            }
+            (
+                OrderKind::MarketIfTouched { trigger_price }
+                | OrderKind::LimitIfTouched { trigger_price, .. },
+                OrderSide::Buy,
+                _,
+            ) => {
                 self.falls_to_buy.insert(entry(trigger_price.raw));
             }
-            (OrderKind::MarketIfTouched { trigger_price }, OrderSide::Sell, _) => {
+            (
+                OrderKind::MarketIfTouched { trigger_price }
+                | OrderKind::LimitIfTouched { trigger_price, .. },
+                OrderSide::Sell,
+                _,
+            ) => {
                 self.rises_to_sell.insert(entry(trigger_price.raw));
             }
             (
@@ -611,8 +627,10 @@ impl MatchingCore {
                 let t = touch_after(&points, start, from, resting.level, falling)?;
                 (at(t, resting.level), MatchReason::Stop, t, true)
             }
-            OrderKind::StopLimit { price: limit, .. } => {
-                let t_trigger = touch_after(&points, start, from, resting.level, !buy)?;
+            OrderKind::StopLimit { price: limit, .. }
+            | OrderKind::LimitIfTouched { price: limit, .. } => {
+                let touched = matches!(resting.kind, OrderKind::LimitIfTouched { .. });
+                let t_trigger = touch_after(&points, start, from, resting.level, buy == touched)?;
                 let trigger_px = at(t_trigger, resting.level);
                 let t = touch_after(&points, trigger_px, t_trigger, limit.raw, buy)?;
                 let px = if t == t_trigger {
@@ -686,7 +704,9 @@ impl MatchingCore {
     ) {
         let buy = r.side == OrderSide::Buy;
         match r.kind {
-            OrderKind::Limit { .. } | OrderKind::StopLimit { .. }
+            OrderKind::Limit { .. }
+            | OrderKind::StopLimit { .. }
+            | OrderKind::LimitIfTouched { .. }
                 if r.triggered || matches!(r.kind, OrderKind::Limit { .. }) =>
             {
                 // A buy limit fills when the price falls to it; a sell limit when it rises.
@@ -727,8 +747,13 @@ impl MatchingCore {
                     self.add_back(r);
                 }
             }
-            OrderKind::StopLimit { price: limit, .. } => {
-                let Some(t_trigger) = first_touch(points, r.level, !buy) else {
+            OrderKind::StopLimit { price: limit, .. }
+            | OrderKind::LimitIfTouched { price: limit, .. } => {
+                // A stop-limit triggers as the price moves against the
+                // order's side (a buy stop as it rises); a limit-if-touched
+                // as it moves with it (a buy as it falls).
+                let touched = matches!(r.kind, OrderKind::LimitIfTouched { .. });
+                let Some(t_trigger) = first_touch(points, r.level, buy == touched) else {
                     self.add_back(r);
                     return;
                 };
@@ -772,9 +797,21 @@ impl MatchingCore {
 
     fn add_back(&mut self, r: Resting) {
         let book = match (r.kind, r.side, r.triggered) {
-            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Buy, _)
+            (
+                OrderKind::Limit { .. }
+                | OrderKind::MarketIfTouched { .. }
+                | OrderKind::LimitIfTouched { .. },
+                OrderSide::Buy,
+                _,
+            )
             | (OrderKind::StopLimit { .. }, OrderSide::Buy, true) => &mut self.falls_to_buy,
-            (OrderKind::Limit { .. } | OrderKind::MarketIfTouched { .. }, OrderSide::Sell, _)
+            (
+                OrderKind::Limit { .. }
+                | OrderKind::MarketIfTouched { .. }
+                | OrderKind::LimitIfTouched { .. },
+                OrderSide::Sell,
+                _,
+            )
             | (OrderKind::StopLimit { .. }, OrderSide::Sell, true) => &mut self.rises_to_sell,
             (_, OrderSide::Buy, _) => &mut self.rises_to_buy,
             (_, OrderSide::Sell, _) => &mut self.falls_to_sell,

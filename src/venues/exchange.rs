@@ -643,7 +643,13 @@ impl SimulatedExchange {
             OrderSide::Buy => qty.signed_raw(),
             OrderSide::Sell => -qty.signed_raw(),
         };
-        if m.triggered && !order.is_triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
+        if m.triggered
+            && !order.is_triggered
+            && matches!(
+                order.kind,
+                OrderKind::StopLimit { .. } | OrderKind::LimitIfTouched { .. }
+            )
+        {
             emit(&mut self.events, m.order, ts, || OrderEventKind::Triggered);
         }
         if self.account.is_cash()
@@ -713,7 +719,9 @@ impl SimulatedExchange {
     /// anything that traded as a market order as a market order.
     fn rest_again(&mut self, m: &Match, order: &Order) {
         let kind = match order.kind {
-            OrderKind::Limit { .. } | OrderKind::StopLimit { .. } => order.kind,
+            OrderKind::Limit { .. }
+            | OrderKind::StopLimit { .. }
+            | OrderKind::LimitIfTouched { .. } => order.kind,
             _ => OrderKind::Market,
         };
         if let Some(Some(core)) = self.cores.get_mut(order.instrument.get()) {

@@ -18,6 +18,7 @@ mod margin;
 mod observers;
 mod optimize;
 mod oracle;
+mod order_types;
 mod outputs;
 mod parquet_out;
 mod pipelines;

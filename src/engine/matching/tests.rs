@@ -270,6 +270,41 @@ fn market_if_touched_fills_like_a_stop() {
 }
 
 #[test]
+fn a_limit_if_touched_sell_triggers_on_the_rise_then_waits_for_its_limit() {
+    let mut core = MatchingCore::new();
+    // Touched at 10.10 on the way up, a limit at 10.20: this bar tops at
+    // 10.15, so it only triggers; the next reaches 10.25 and fills it.
+    core.add(
+        OrderIndex(1),
+        OrderSide::Sell,
+        OrderKind::LimitIfTouched {
+            price: px("10.20"),
+            trigger_price: px("10.10"),
+        },
+        false,
+    );
+    let (m, t) = run(
+        &mut core,
+        &bar("10.00", "10.15", "9.95", "10.05"),
+        PathOrder::Nearest,
+    );
+    assert!(m.is_empty());
+    assert_eq!(
+        t,
+        vec![Triggered {
+            order: OrderIndex(1)
+        }]
+    );
+    let (m, _) = run(
+        &mut core,
+        &bar("10.05", "10.25", "10.00", "10.10"),
+        PathOrder::Nearest,
+    );
+    assert_eq!(fills(&m), vec![(1, "10.20".into())]);
+    assert_eq!(m[0].reason, MatchReason::StopLimit);
+}
+
+#[test]
 fn remove_finds_orders_in_every_book() {
     let mut core = MatchingCore::new();
     core.add(

@@ -37,6 +37,12 @@ pub enum OrderKind {
     MarketIfTouched {
         trigger_price: Price,
     },
+    /// Triggers as a market-if-touched order does, then works as a limit
+    /// at `price`.
+    LimitIfTouched {
+        price: Price,
+        trigger_price: Price,
+    },
 }
 
 impl OrderKind {
@@ -48,6 +54,7 @@ impl OrderKind {
             Self::StopMarket { .. } => OrderType::StopMarket,
             Self::StopLimit { .. } => OrderType::StopLimit,
             Self::MarketIfTouched { .. } => OrderType::MarketIfTouched,
+            Self::LimitIfTouched { .. } => OrderType::LimitIfTouched,
         }
     }
 
@@ -55,7 +62,9 @@ impl OrderKind {
     #[must_use]
     pub const fn price(self) -> Option<Price> {
         match self {
-            Self::Limit { price } | Self::StopLimit { price, .. } => Some(price),
+            Self::Limit { price }
+            | Self::StopLimit { price, .. }
+            | Self::LimitIfTouched { price, .. } => Some(price),
             _ => None,
         }
     }
@@ -66,7 +75,8 @@ impl OrderKind {
         match self {
             Self::StopMarket { trigger_price }
             | Self::StopLimit { trigger_price, .. }
-            | Self::MarketIfTouched { trigger_price } => Some(trigger_price),
+            | Self::MarketIfTouched { trigger_price }
+            | Self::LimitIfTouched { trigger_price, .. } => Some(trigger_price),
             _ => None,
         }
     }
@@ -300,6 +310,17 @@ impl Order {
                         p,
                         t,
                     ) => OrderKind::StopLimit {
+                        price: p.unwrap_or(old_p),
+                        trigger_price: t.unwrap_or(old_t),
+                    },
+                    (
+                        OrderKind::LimitIfTouched {
+                            price: old_p,
+                            trigger_price: old_t,
+                        },
+                        p,
+                        t,
+                    ) => OrderKind::LimitIfTouched {
                         price: p.unwrap_or(old_p),
                         trigger_price: t.unwrap_or(old_t),
                     },

@@ -481,6 +481,7 @@ pub const ORDER_OPTIONS: &[&str] = &[
     "size",
     "limit",
     "stop",
+    "touch",
     "tif",
     "tag",
     "reduce_only",
@@ -523,14 +524,24 @@ pub(super) fn order_from_options(
         .get("stop")
         .map(|v| price(state, v, "stop"))
         .transpose()?;
-    let kind = match (limit, stop) {
-        (None, None) => OrderKind::Market,
-        (Some(price), None) => OrderKind::Limit { price },
-        (None, Some(trigger_price)) => OrderKind::StopMarket { trigger_price },
-        (Some(price), Some(trigger_price)) => OrderKind::StopLimit {
+    let touch = options
+        .get("touch")
+        .map(|v| price(state, v, "touch"))
+        .transpose()?;
+    let kind = match (limit, stop, touch) {
+        (None, None, None) => OrderKind::Market,
+        (Some(price), None, None) => OrderKind::Limit { price },
+        (None, Some(trigger_price), None) => OrderKind::StopMarket { trigger_price },
+        (Some(price), Some(trigger_price), None) => OrderKind::StopLimit {
             price,
             trigger_price,
         },
+        (None, None, Some(trigger_price)) => OrderKind::MarketIfTouched { trigger_price },
+        (Some(price), None, Some(trigger_price)) => OrderKind::LimitIfTouched {
+            price,
+            trigger_price,
+        },
+        (_, Some(_), Some(_)) => return fail("give either stop or touch, not both"),
     };
     let mut order = SubmitOrder::new(state.instrument_index, side, kind, size);
     if let Some(tif) = options.get("tif") {
