@@ -34,6 +34,9 @@ pub struct SubmitOrder {
     pub reduce_only: bool,
     pub position_id: Option<PositionId>,
     pub tags: Option<Arc<str>>,
+    /// What makes a trailing stop's trigger trail (its kind a
+    /// `TrailingStopMarket` or `TrailingStopLimit`).
+    pub trailing: Option<crate::engine::matching::TrailingSpec>,
     /// The id the strategy was handed when it asked (see
     /// `OrderFactory::reserve`); None lets the engine number it.
     pub client_order_id: Option<ClientOrderId>,
@@ -58,6 +61,7 @@ impl SubmitOrder {
             reduce_only: false,
             position_id: None,
             tags: None,
+            trailing: None,
             client_order_id: None,
         }
     }

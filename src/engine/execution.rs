@@ -16,12 +16,20 @@ use crate::model::orders::{Order, OrderError};
 use crate::model::position::{Position, PositionFill};
 use crate::state::cache::Cache;
 
+/// What a venue needs beyond the order itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Routing {
+    /// The order whose fill releases this one (OTO, a bracket's exits):
+    /// the venue accepts it and holds it until then.
+    pub held_by: Option<OrderIndex>,
+    /// How a trailing stop's trigger trails.
+    pub trailing: Option<crate::engine::matching::TrailingSpec>,
+}
+
 /// A venue as the engine sees it.
 pub trait ExecutionClient {
-    /// Takes a new order (already approved by risk). `held_by` names the
-    /// order whose fill releases it (OTO, a bracket's exits): the venue
-    /// accepts it and holds it until then.
-    fn submit_order(&mut self, order: &Order, held_by: Option<OrderIndex>, ts: UnixNanos);
+    /// Takes a new order (already approved by risk), routed as `routing` says.
+    fn submit_order(&mut self, order: &Order, routing: Routing, ts: UnixNanos);
     /// Asks to cancel a working order.
     fn cancel_order(&mut self, order: &Order, ts: UnixNanos);
     /// Moves the events produced so far into `out`.

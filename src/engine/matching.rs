@@ -117,6 +117,11 @@ pub struct MatchingCore {
     /// The path of the bar last matched, for orders released on it (see
     /// [`MatchingCore::match_rest_of_bar`]).
     points: [i64; 4],
+    /// Trailing stops, walked on every bar (see [`trailing`]).
+    trailing: Vec<trailing::Trailing>,
+    moved: Vec<TrailMove>,
+    /// A market order waits or a stop trails: every bar has work.
+    every_bar: bool,
 }
 
 /// What a bar must reach for any resting order to trade: down to
@@ -412,6 +417,9 @@ impl MatchingCore {
             band: None,
             candidates: Vec::new(),
             points: [0; 4],
+            trailing: Vec::new(),
+            moved: Vec::new(),
+            every_bar: false,
         }
     }
 
@@ -420,7 +428,7 @@ impl MatchingCore {
     /// would do nothing.
     #[inline]
     pub fn may_trade(&mut self, bar: &Bar) -> bool {
-        !self.market.is_empty() || (self.working > 0 && self.reaches_band(bar))
+        self.every_bar || (self.working > 0 && self.reaches_band(bar))
     }
 
     /// `true` when nothing is resting or pending.
@@ -433,6 +441,7 @@ impl MatchingCore {
     #[must_use]
     pub fn len(&self) -> usize {
         self.market.len()
+            + self.trailing.len()
             + self.falls_to_buy.len()
             + self.rises_to_sell.len()
             + self.rises_to_buy.len()
@@ -454,7 +463,10 @@ impl MatchingCore {
             triggered,
         };
         match (kind, side, triggered) {
-            (OrderKind::Market, _, _) => self.market.push((order, side)),
+            (OrderKind::Market, _, _) => {
+                self.every_bar = true;
+                self.market.push((order, side));
+            }
             (OrderKind::Limit { price }, OrderSide::Buy, _)
             | (OrderKind::StopLimit { price, .. }, OrderSide::Buy, true) => {
                 self.falls_to_buy.insert(entry(price.raw));
@@ -485,9 +497,13 @@ impl MatchingCore {
             ) => {
                 self.rises_to_sell.insert(entry(trigger_price.raw));
             }
+            // A trailing kind added here (not through `add_trailing`)
+            // rests as a plain stop at its trigger.
             (
                 OrderKind::StopMarket { trigger_price }
-                | OrderKind::StopLimit { trigger_price, .. },
+                | OrderKind::StopLimit { trigger_price, .. }
+                | OrderKind::TrailingStopMarket { trigger_price }
+                | OrderKind::TrailingStopLimit { trigger_price, .. },
                 OrderSide::Buy,
                 _,
             ) => {
@@ -495,7 +511,9 @@ impl MatchingCore {
             }
             (
                 OrderKind::StopMarket { trigger_price }
-                | OrderKind::StopLimit { trigger_price, .. },
+                | OrderKind::StopLimit { trigger_price, .. }
+                | OrderKind::TrailingStopMarket { trigger_price }
+                | OrderKind::TrailingStopLimit { trigger_price, .. },
                 OrderSide::Sell,
                 _,
             ) => {
@@ -511,8 +529,12 @@ impl MatchingCore {
                 self.market.remove(at);
                 true
             }
-            None => self.books().into_iter().any(|(book, _)| book.remove(order)),
+            None => {
+                self.remove_trailing(order)
+                    || self.books().into_iter().any(|(book, _)| book.remove(order))
+            }
         };
+        self.every_bar = !self.market.is_empty() || !self.trailing.is_empty();
         self.working -= usize::from(removed);
         if removed {
             self.band = None;
@@ -559,6 +581,10 @@ impl MatchingCore {
         }
         let points = path_points(bar, path);
         self.points = points;
+        if !self.trailing.is_empty() {
+            self.walk_trailing(&points, matches, triggered);
+        }
+        self.every_bar = !self.trailing.is_empty();
 
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
@@ -622,12 +648,15 @@ impl MatchingCore {
                 let t = touch_after(&points, start, from, resting.level, buy)?;
                 (at(t, resting.level), MatchReason::Limit, t, false)
             }
-            OrderKind::StopMarket { .. } | OrderKind::MarketIfTouched { .. } => {
+            OrderKind::StopMarket { .. }
+            | OrderKind::TrailingStopMarket { .. }
+            | OrderKind::MarketIfTouched { .. } => {
                 let falling = matches!(resting.kind, OrderKind::MarketIfTouched { .. }) == buy;
                 let t = touch_after(&points, start, from, resting.level, falling)?;
                 (at(t, resting.level), MatchReason::Stop, t, true)
             }
             OrderKind::StopLimit { price: limit, .. }
+            | OrderKind::TrailingStopLimit { price: limit, .. }
             | OrderKind::LimitIfTouched { price: limit, .. } => {
                 let touched = matches!(resting.kind, OrderKind::LimitIfTouched { .. });
                 let t_trigger = touch_after(&points, start, from, resting.level, buy == touched)?;
@@ -729,7 +758,9 @@ impl MatchingCore {
                     self.add_back(r);
                 }
             }
-            OrderKind::MarketIfTouched { .. } | OrderKind::StopMarket { .. } => {
+            OrderKind::MarketIfTouched { .. }
+            | OrderKind::StopMarket { .. }
+            | OrderKind::TrailingStopMarket { .. } => {
                 // A touched buy triggers when the price falls to it, a buy
                 // stop when it rises to it; both then fill like a stop.
                 let falling = matches!(r.kind, OrderKind::MarketIfTouched { .. }) == buy;
@@ -748,6 +779,7 @@ impl MatchingCore {
                 }
             }
             OrderKind::StopLimit { price: limit, .. }
+            | OrderKind::TrailingStopLimit { price: limit, .. }
             | OrderKind::LimitIfTouched { price: limit, .. } => {
                 // A stop-limit triggers as the price moves against the
                 // order's side (a buy stop as it rises); a limit-if-touched
@@ -822,3 +854,6 @@ impl MatchingCore {
 
 #[cfg(test)]
 mod tests;
+mod trailing;
+
+pub use trailing::{TrailMove, TrailOffset, TrailingSpec};

@@ -145,6 +145,8 @@ pub struct Cache {
     tag_indices: BTreeMap<Arc<str>, TagIndex>,
     /// How contingent orders (brackets, OTO, OCO) are tied together.
     pub contingencies: Contingencies,
+    /// How each trailing stop's trigger trails.
+    pub trailing: std::collections::HashMap<OrderIndex, crate::engine::matching::TrailingSpec>,
 }
 
 impl Cache {

@@ -13,8 +13,8 @@ use crate::core::identifiers::{
 use crate::core::pool;
 use crate::core::rng::SeededRng;
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
-use crate::engine::execution::ExecutionClient;
-use crate::engine::matching::{Match, MatchReason, MatchingCore, Triggered};
+use crate::engine::execution::{ExecutionClient, Routing};
+use crate::engine::matching::{Match, MatchReason, MatchingCore, TrailingSpec, Triggered};
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
 use crate::model::orders::{Order, OrderKind};
@@ -61,6 +61,7 @@ enum InflightCommand {
 /// What the venue keeps of a working order.
 #[derive(Debug, Clone, Copy)]
 struct WorkingTerms {
+    trailing: Option<TrailingSpec>,
     order: OrderIndex,
     instrument: InstrumentIndex,
     side: OrderSide,
@@ -440,6 +441,28 @@ impl SimulatedExchange {
             &mut self.triggered,
         );
         let ts = bar.ts_init;
+        // Trailing triggers that moved: the order's new terms.
+        for moved in core.drain_moves() {
+            let Some(order) = cache.order(moved.order) else {
+                continue;
+            };
+            let at = |raw| Price {
+                raw,
+                precision: bar.price_precision,
+            };
+            let update = OrderUpdated {
+                quantity: order.quantity,
+                price: moved.limit.map(at),
+                trigger_price: Some(at(moved.trigger)),
+                reason: Some(Arc::from(format!(
+                    "trailing: the trigger moved to {}",
+                    at(moved.trigger)
+                ))),
+            };
+            emit(&mut self.events, moved.order, ts, || {
+                OrderEventKind::Updated(Box::new(update))
+            });
+        }
         // Drained, not taken: the buffer keeps its room for the next bar.
         for t in self.triggered.drain(..) {
             if cache.order(t.order).is_some() {
@@ -647,7 +670,9 @@ impl SimulatedExchange {
             && !order.is_triggered
             && matches!(
                 order.kind,
-                OrderKind::StopLimit { .. } | OrderKind::LimitIfTouched { .. }
+                OrderKind::StopLimit { .. }
+                    | OrderKind::LimitIfTouched { .. }
+                    | OrderKind::TrailingStopLimit { .. }
             )
         {
             emit(&mut self.events, m.order, ts, || OrderEventKind::Triggered);
@@ -722,6 +747,7 @@ impl SimulatedExchange {
             OrderKind::Limit { .. }
             | OrderKind::StopLimit { .. }
             | OrderKind::LimitIfTouched { .. } => order.kind,
+            OrderKind::TrailingStopLimit { price, .. } => OrderKind::Limit { price },
             _ => OrderKind::Market,
         };
         if let Some(Some(core)) = self.cores.get_mut(order.instrument.get()) {
@@ -752,9 +778,10 @@ impl SimulatedExchange {
 }
 
 impl ExecutionClient for SimulatedExchange {
-    fn submit_order(&mut self, order: &Order, held_by: Option<OrderIndex>, ts: UnixNanos) {
+    fn submit_order(&mut self, order: &Order, routing: Routing, ts: UnixNanos) {
         let command = InflightCommand::Submit {
             terms: WorkingTerms {
+                trailing: routing.trailing,
                 order: order.index,
                 instrument: order.instrument,
                 side: order.side,
@@ -762,7 +789,7 @@ impl ExecutionClient for SimulatedExchange {
                 time_in_force: order.time_in_force,
                 expire_time: order.expire_time,
             },
-            held_by,
+            held_by: routing.held_by,
         };
         if let Err(e) = self.dispatch(command, ts) {
             emit(&mut self.events, order.index, ts, || {

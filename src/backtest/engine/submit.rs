@@ -11,7 +11,7 @@ use crate::core::enums::{LiquiditySide, OmsType, OrderSide, TimeInForce};
 use crate::core::events::{OrderEvent, OrderEventKind};
 use crate::core::identifiers::{InstrumentIndex, OrderIndex, StrategyIndex};
 use crate::engine::commands::{OrderSize, SubmitOrder, TradingCommand};
-use crate::engine::execution::{ExecutionClient, closing_side};
+use crate::engine::execution::{ExecutionClient, Routing, closing_side};
 use crate::engine::risk::{MarginAvailable, RiskCheck};
 use crate::model::data::Bar;
 use crate::model::orders::{OrderInit, OrderKind};
@@ -323,6 +323,9 @@ impl BacktestEngine {
             }
         }
         let index = self.cache.next_order_index();
+        if let Some(spec) = request.trailing {
+            self.cache.trailing.insert(index, spec);
+        }
         let init = OrderInit {
             strategy,
             instrument: instrument_index,
@@ -385,7 +388,11 @@ impl BacktestEngine {
                 .of(index)
                 .and_then(|c| c.parent)
                 .filter(|p| self.cache.order(*p).is_some_and(|o| o.filled_qty.is_zero()));
-            self.venues[venue].submit_order(order, held_by, now);
+            let routing = Routing {
+                held_by,
+                trailing: self.cache.trailing.get(&index).copied(),
+            };
+            self.venues[venue].submit_order(order, routing, now);
         }
         Ok(())
     }

@@ -43,6 +43,16 @@ pub enum OrderKind {
         price: Price,
         trigger_price: Price,
     },
+    /// A stop-market whose trigger trails the market (the venue moves it;
+    /// the distance is in `Cache::trailing`).
+    TrailingStopMarket {
+        trigger_price: Price,
+    },
+    /// A stop-limit whose trigger and limit trail the market.
+    TrailingStopLimit {
+        price: Price,
+        trigger_price: Price,
+    },
 }
 
 impl OrderKind {
@@ -55,6 +65,8 @@ impl OrderKind {
             Self::StopLimit { .. } => OrderType::StopLimit,
             Self::MarketIfTouched { .. } => OrderType::MarketIfTouched,
             Self::LimitIfTouched { .. } => OrderType::LimitIfTouched,
+            Self::TrailingStopMarket { .. } => OrderType::TrailingStopMarket,
+            Self::TrailingStopLimit { .. } => OrderType::TrailingStopLimit,
         }
     }
 
@@ -64,7 +76,8 @@ impl OrderKind {
         match self {
             Self::Limit { price }
             | Self::StopLimit { price, .. }
-            | Self::LimitIfTouched { price, .. } => Some(price),
+            | Self::LimitIfTouched { price, .. }
+            | Self::TrailingStopLimit { price, .. } => Some(price),
             _ => None,
         }
     }
@@ -76,7 +89,9 @@ impl OrderKind {
             Self::StopMarket { trigger_price }
             | Self::StopLimit { trigger_price, .. }
             | Self::MarketIfTouched { trigger_price }
-            | Self::LimitIfTouched { trigger_price, .. } => Some(trigger_price),
+            | Self::LimitIfTouched { trigger_price, .. }
+            | Self::TrailingStopMarket { trigger_price }
+            | Self::TrailingStopLimit { trigger_price, .. } => Some(trigger_price),
             _ => None,
         }
     }
@@ -302,6 +317,20 @@ impl Order {
                     (OrderKind::MarketIfTouched { .. }, _, Some(t)) => {
                         OrderKind::MarketIfTouched { trigger_price: *t }
                     }
+                    (OrderKind::TrailingStopMarket { .. }, _, Some(t)) => {
+                        OrderKind::TrailingStopMarket { trigger_price: *t }
+                    }
+                    (
+                        OrderKind::TrailingStopLimit {
+                            price: old_p,
+                            trigger_price: old_t,
+                        },
+                        p,
+                        t,
+                    ) => OrderKind::TrailingStopLimit {
+                        price: p.unwrap_or(old_p),
+                        trigger_price: t.unwrap_or(old_t),
+                    },
                     (
                         OrderKind::StopLimit {
                             price: old_p,

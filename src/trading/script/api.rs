@@ -26,6 +26,7 @@ use crate::model::orders::{OrderFactory, OrderKind};
 
 mod indicators;
 mod lists;
+mod trailing;
 
 pub(super) type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
@@ -405,7 +406,7 @@ fn to_f64(raw: i128) -> f64 {
 }
 
 /// A number from a script: an integer or a float.
-fn number(value: &Dynamic, what: &str) -> RhaiResult<f64> {
+pub(super) fn number(value: &Dynamic, what: &str) -> RhaiResult<f64> {
     if let Ok(f) = value.as_float() {
         return Ok(f);
     }
@@ -482,6 +483,11 @@ pub const ORDER_OPTIONS: &[&str] = &[
     "limit",
     "stop",
     "touch",
+    "trail",
+    "trail_ticks",
+    "trail_bp",
+    "activation",
+    "limit_offset",
     "tif",
     "tag",
     "reduce_only",
@@ -543,7 +549,12 @@ pub(super) fn order_from_options(
         },
         (_, Some(_), Some(_)) => return fail("give either stop or touch, not both"),
     };
+    let (kind, trailing) = match trailing::trailing(state, side, options, kind)? {
+        Some((kind, spec)) => (kind, Some(spec)),
+        None => (kind, None),
+    };
     let mut order = SubmitOrder::new(state.instrument_index, side, kind, size);
+    order.trailing = trailing;
     if let Some(tif) = options.get("tif") {
         let text = tif.to_string();
         order.time_in_force = match text.to_ascii_uppercase().as_str() {

@@ -24,6 +24,7 @@ impl SimulatedExchange {
     /// time in force.
     pub(super) fn work(&mut self, terms: WorkingTerms, ts: UnixNanos) {
         let WorkingTerms {
+            trailing,
             order,
             instrument,
             side,
@@ -34,7 +35,10 @@ impl SimulatedExchange {
         let Some(Some(core)) = self.cores.get_mut(instrument.get()) else {
             return;
         };
-        core.add(order, side, kind, false);
+        match trailing {
+            Some(spec) => core.add_trailing(order, side, kind, spec),
+            None => core.add(order, side, kind, false),
+        }
         match (time_in_force, expire_time) {
             // Bars fill whole orders, so fill-or-kill and immediate-or-cancel coincide.
             (TimeInForce::Ioc | TimeInForce::Fok, _) => {
