@@ -35,8 +35,9 @@ pub struct SubmitOrder {
     pub position_id: Option<PositionId>,
     pub tags: Option<Arc<str>>,
     /// What makes a trailing stop's trigger trail (its kind a
-    /// `TrailingStopMarket` or `TrailingStopLimit`).
-    pub trailing: Option<crate::engine::matching::TrailingSpec>,
+    /// `TrailingStopMarket` or `TrailingStopLimit`); boxed, since most
+    /// orders do not trail and commands travel by value.
+    pub trailing: Option<Box<crate::engine::matching::TrailingSpec>>,
     /// The id the strategy was handed when it asked (see
     /// `OrderFactory::reserve`); None lets the engine number it.
     pub client_order_id: Option<ClientOrderId>,

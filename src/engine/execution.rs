@@ -17,13 +17,14 @@ use crate::model::position::{Position, PositionFill};
 use crate::state::cache::Cache;
 
 /// What a venue needs beyond the order itself.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Routing {
     /// The order whose fill releases this one (OTO, a bracket's exits):
     /// the venue accepts it and holds it until then.
     pub held_by: Option<OrderIndex>,
-    /// How a trailing stop's trigger trails.
-    pub trailing: Option<crate::engine::matching::TrailingSpec>,
+    /// How a trailing stop's trigger trails (boxed: most orders do not,
+    /// and the command travels by value).
+    pub trailing: Option<Box<crate::engine::matching::TrailingSpec>>,
 }
 
 /// A venue as the engine sees it.

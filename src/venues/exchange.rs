@@ -59,9 +59,9 @@ enum InflightCommand {
 }
 
 /// What the venue keeps of a working order.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct WorkingTerms {
-    trailing: Option<TrailingSpec>,
+    trailing: Option<Box<TrailingSpec>>,
     order: OrderIndex,
     instrument: InstrumentIndex,
     side: OrderSide,
@@ -296,13 +296,14 @@ impl SimulatedExchange {
                 if !self.trades(terms.instrument) {
                     return Ok(());
                 }
+                let order = terms.order;
                 match held_by {
                     Some(parent) => self.held.push((parent, terms)),
                     None => self.work(terms, ts),
                 }
-                let venue_order_id = self.venue_order_id(terms.order);
-                emit(&mut self.events, terms.order, ts, || {
-                    OrderEventKind::Accepted { venue_order_id }
+                let venue_order_id = self.venue_order_id(order);
+                emit(&mut self.events, order, ts, || OrderEventKind::Accepted {
+                    venue_order_id,
                 });
             }
             InflightCommand::Cancel { order, instrument } => {

@@ -323,8 +323,8 @@ impl BacktestEngine {
             }
         }
         let index = self.cache.next_order_index();
-        if let Some(spec) = request.trailing {
-            self.cache.trailing.insert(index, spec);
+        if let Some(spec) = request.trailing.take() {
+            self.cache.trailing.insert(index, *spec);
         }
         let init = OrderInit {
             strategy,
@@ -388,10 +388,13 @@ impl BacktestEngine {
                 .of(index)
                 .and_then(|c| c.parent)
                 .filter(|p| self.cache.order(*p).is_some_and(|o| o.filled_qty.is_zero()));
-            let routing = Routing {
-                held_by,
-                trailing: self.cache.trailing.get(&index).copied(),
+            // Few orders trail: skip hashing the key when none does.
+            let trailing = if self.cache.trailing.is_empty() {
+                None
+            } else {
+                self.cache.trailing.get(&index).copied().map(Box::new)
             };
+            let routing = Routing { held_by, trailing };
             self.venues[venue].submit_order(order, routing, now);
         }
         Ok(())

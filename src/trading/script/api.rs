@@ -554,7 +554,7 @@ pub(super) fn order_from_options(
         None => (kind, None),
     };
     let mut order = SubmitOrder::new(state.instrument_index, side, kind, size);
-    order.trailing = trailing;
+    order.trailing = trailing.map(Box::new);
     if let Some(tif) = options.get("tif") {
         let text = tif.to_string();
         order.time_in_force = match text.to_ascii_uppercase().as_str() {

@@ -36,7 +36,7 @@ impl SimulatedExchange {
             return;
         };
         match trailing {
-            Some(spec) => core.add_trailing(order, side, kind, spec),
+            Some(spec) => core.add_trailing(order, side, kind, *spec),
             None => core.add(order, side, kind, false),
         }
         match (time_in_force, expire_time) {
