@@ -31,6 +31,18 @@ fn on_bar_0(options: &str) -> String {
     )
 }
 
+/// Buys 10 on bar 0 with `options` on a cash venue, on a flat bar at 100
+/// followed by `bars`; orders.csv's rows.
+fn buy_on_bar_0(bars: &str, options: &str) -> Vec<HashMap<String, String>> {
+    let dir = scratch();
+    script_orders(
+        dir.path(),
+        CASH,
+        &format!("2020-01-01T00:00:00Z,100,100,100,100,1000\n{bars}"),
+        &on_bar_0(options),
+    )
+}
+
 fn owned(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
     rows.iter()
         .map(|(a, b, c)| ((*a).to_string(), (*b).to_string(), (*c).to_string()))
@@ -41,13 +53,9 @@ fn owned(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
 fn a_limit_if_touched_buy_triggers_on_the_touch_and_fills_at_its_limit() {
     // Bar 1 opens at 100, visits 100.5 (nearer), falls to 98: the touch at
     // 99 triggers, and the limit at 98.5 fills later on the same bar.
-    let dir = scratch();
-    let rows = script_orders(
-        dir.path(),
-        CASH,
-        "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
-         2020-01-02T00:00:00Z,100,100.5,98,99,1000\n",
-        &on_bar_0("touch: 99.0, limit: 98.5"),
+    let rows = buy_on_bar_0(
+        "2020-01-02T00:00:00Z,100,100.5,98,99,1000\n",
+        "touch: 99.0, limit: 98.5",
     );
     assert_eq!(
         events(&rows),
@@ -60,14 +68,10 @@ fn a_limit_if_touched_buy_triggers_on_the_touch_and_fills_at_its_limit() {
 fn a_triggered_limit_if_touched_rests_as_a_limit() {
     // Bar 1 touches 99 but stays above the limit 98; bar 2 opens below it
     // (97.5): the limit fills at that better open.
-    let dir = scratch();
-    let rows = script_orders(
-        dir.path(),
-        CASH,
-        "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
-         2020-01-02T00:00:00Z,100,100.2,98.5,99,1000\n\
+    let rows = buy_on_bar_0(
+        "2020-01-02T00:00:00Z,100,100.2,98.5,99,1000\n\
          2020-01-03T00:00:00Z,97.5,98,97,97.8,1000\n",
-        &on_bar_0("touch: 99.0, limit: 98.0"),
+        "touch: 99.0, limit: 98.0",
     );
     let got = events(&rows);
     assert_eq!(
@@ -81,14 +85,7 @@ fn a_triggered_limit_if_touched_rests_as_a_limit() {
 #[test]
 fn touch_alone_is_a_market_if_touched_order() {
     // A buy touched at 99 fills there at market (taker), like a stop.
-    let dir = scratch();
-    let rows = script_orders(
-        dir.path(),
-        CASH,
-        "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
-         2020-01-02T00:00:00Z,100,100.5,98,99,1000\n",
-        &on_bar_0("touch: 99.0"),
-    );
+    let rows = buy_on_bar_0("2020-01-02T00:00:00Z,100,100.5,98,99,1000\n", "touch: 99.0");
     assert_eq!(events(&rows), owned(&[("FILLED", "99.00", "TAKER")]));
     assert!(rows.iter().all(|r| r["type"] == "MARKET_IF_TOUCHED"));
 }
