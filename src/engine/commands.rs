@@ -37,7 +37,7 @@ pub struct SubmitOrder {
     /// What makes a trailing stop's trigger trail (its kind a
     /// `TrailingStopMarket` or `TrailingStopLimit`); boxed, since most
     /// orders do not trail and commands travel by value.
-    pub trailing: Option<Box<crate::engine::matching::TrailingSpec>>,
+    pub trailing: Option<Box<crate::model::orders::trailing::TrailingSpec>>,
     /// The id the strategy was handed when it asked (see
     /// `OrderFactory::reserve`); None lets the engine number it.
     pub client_order_id: Option<ClientOrderId>,

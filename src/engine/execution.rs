@@ -24,7 +24,7 @@ pub struct Routing {
     pub held_by: Option<OrderIndex>,
     /// How a trailing stop's trigger trails (boxed: most orders do not,
     /// and the command travels by value).
-    pub trailing: Option<Box<crate::engine::matching::TrailingSpec>>,
+    pub trailing: Option<Box<crate::model::orders::trailing::TrailingSpec>>,
 }
 
 /// A venue as the engine sees it.

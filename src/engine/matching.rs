@@ -856,4 +856,4 @@ impl MatchingCore {
 mod tests;
 mod trailing;
 
-pub use trailing::{TrailMove, TrailOffset, TrailingSpec};
+pub use trailing::TrailMove;

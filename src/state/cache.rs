@@ -146,7 +146,8 @@ pub struct Cache {
     /// How contingent orders (brackets, OTO, OCO) are tied together.
     pub contingencies: Contingencies,
     /// How each trailing stop's trigger trails.
-    pub trailing: std::collections::HashMap<OrderIndex, crate::engine::matching::TrailingSpec>,
+    pub trailing:
+        std::collections::HashMap<OrderIndex, crate::model::orders::trailing::TrailingSpec>,
 }
 
 impl Cache {

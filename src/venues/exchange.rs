@@ -14,9 +14,10 @@ use crate::core::pool;
 use crate::core::rng::SeededRng;
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 use crate::engine::execution::{ExecutionClient, Routing};
-use crate::engine::matching::{Match, MatchReason, MatchingCore, TrailingSpec, Triggered};
+use crate::engine::matching::{Match, MatchReason, MatchingCore, Triggered};
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
+use crate::model::orders::trailing::TrailingSpec;
 use crate::model::orders::{Order, OrderKind};
 use crate::state::cache::{Cache, Filter};
 

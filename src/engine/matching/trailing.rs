@@ -9,33 +9,9 @@
 use crate::core::enums::OrderSide;
 use crate::core::identifiers::OrderIndex;
 use crate::model::orders::OrderKind;
+use crate::model::orders::trailing::TrailingSpec;
 
 use super::{Match, MatchReason, MatchingCore, Triggered, touch_after};
-
-/// How far the trigger trails the best price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TrailOffset {
-    /// A price distance (raw).
-    Price(i64),
-    /// A number of ticks.
-    Ticks(u32),
-    /// Basis points of the best price, rounded to a tick (at least one).
-    BasisPoints(u32),
-}
-
-/// What makes a stop trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TrailingSpec {
-    pub offset: TrailOffset,
-    /// The price the market must reach (in the order's favour: at or
-    /// above it for a sell) before the trigger trails and may fire.
-    pub activation: Option<i64>,
-    /// A trailing stop-limit's limit: this far past the trigger (below it
-    /// for a sell), raw; `None` for a trailing stop-market.
-    pub limit_offset: Option<i64>,
-    /// The instrument's tick (raw), for offsets in ticks and basis points.
-    pub tick: i64,
-}
 
 /// A trailing trigger that moved on a bar: the order's new trigger and,
 /// for a stop-limit, its new limit (raw).
@@ -56,23 +32,6 @@ pub(super) struct Trailing {
     trigger: Option<i64>,
     /// The best price since activation.
     best: Option<i64>,
-}
-
-impl TrailingSpec {
-    /// The trigger's distance from `best`.
-    #[must_use]
-    pub fn distance(&self, best: i64) -> i64 {
-        let tick = self.tick.max(1);
-        match self.offset {
-            TrailOffset::Price(raw) => raw,
-            TrailOffset::Ticks(n) => i64::from(n) * tick,
-            TrailOffset::BasisPoints(bp) => {
-                let raw = i128::from(best) * i128::from(bp) / 10_000;
-                let ticks = (raw + i128::from(tick) / 2) / i128::from(tick);
-                i64::try_from(ticks.max(1)).unwrap_or(i64::MAX / 2) * tick
-            }
-        }
-    }
 }
 
 impl Trailing {

@@ -4,6 +4,7 @@
 pub mod contingency;
 pub mod factory;
 pub mod fsm;
+pub mod trailing;
 
 use serde::Serialize;
 

@@ -8,8 +8,8 @@ use rhai::Map;
 use crate::core::Price;
 use crate::core::enums::OrderSide;
 use crate::core::fixed;
-use crate::engine::matching::{TrailOffset, TrailingSpec};
 use crate::model::orders::OrderKind;
+use crate::model::orders::trailing::{TrailOffset, TrailingSpec};
 
 use super::{CtxState, RhaiResult, fail, number, price};
 
