@@ -60,9 +60,8 @@ enum InflightCommand {
 }
 
 /// What the venue keeps of a working order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct WorkingTerms {
-    trailing: Option<Box<TrailingSpec>>,
     order: OrderIndex,
     instrument: InstrumentIndex,
     side: OrderSide,
@@ -139,6 +138,8 @@ pub struct SimulatedExchange {
     instrument_margins: Vec<MarginRates>,
     /// Accepted orders waiting for their parent's fill: (parent, order).
     held: Vec<(OrderIndex, WorkingTerms)>,
+    /// How the trailing stops sent here trail, until they go to work.
+    trailing_specs: Vec<(OrderIndex, TrailingSpec)>,
 }
 
 impl SimulatedExchange {
@@ -175,6 +176,7 @@ impl SimulatedExchange {
             instrument_fees: Vec::new(),
             instrument_margins: Vec::new(),
             held: Vec::new(),
+            trailing_specs: Vec::new(),
         }
     }
 
@@ -781,9 +783,13 @@ impl SimulatedExchange {
 
 impl ExecutionClient for SimulatedExchange {
     fn submit_order(&mut self, order: &Order, routing: Routing, ts: UnixNanos) {
+        // Kept aside, so the in-flight command of every other order stays
+        // small and plain.
+        if let Some(spec) = routing.trailing {
+            self.trailing_specs.push((order.index, *spec));
+        }
         let command = InflightCommand::Submit {
             terms: WorkingTerms {
-                trailing: routing.trailing,
                 order: order.index,
                 instrument: order.instrument,
                 side: order.side,

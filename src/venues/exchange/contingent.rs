@@ -14,7 +14,7 @@ use crate::core::identifiers::OrderIndex;
 use crate::core::time::NANOS_PER_DAY;
 use crate::engine::matching::Match;
 use crate::model::data::Bar;
-use crate::model::orders::Order;
+use crate::model::orders::{Order, OrderKind};
 use crate::state::cache::Cache;
 
 use super::{ExchangeError, SimulatedExchange, WorkingTerms, emit};
@@ -24,7 +24,6 @@ impl SimulatedExchange {
     /// time in force.
     pub(super) fn work(&mut self, terms: WorkingTerms, ts: UnixNanos) {
         let WorkingTerms {
-            trailing,
             order,
             instrument,
             side,
@@ -35,8 +34,20 @@ impl SimulatedExchange {
         let Some(Some(core)) = self.cores.get_mut(instrument.get()) else {
             return;
         };
-        match trailing {
-            Some(spec) => core.add_trailing(order, side, kind, *spec),
+        let trails = matches!(
+            kind,
+            OrderKind::TrailingStopMarket { .. } | OrderKind::TrailingStopLimit { .. }
+        );
+        let spec = if trails {
+            self.trailing_specs
+                .iter()
+                .position(|(o, _)| *o == order)
+                .map(|at| self.trailing_specs.swap_remove(at).1)
+        } else {
+            None
+        };
+        match spec {
+            Some(spec) => core.add_trailing(order, side, kind, spec),
             None => core.add(order, side, kind, false),
         }
         match (time_in_force, expire_time) {
