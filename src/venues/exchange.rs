@@ -637,27 +637,7 @@ impl SimulatedExchange {
                 qty = Quantity::from_raw(room, qty.precision)?;
             }
         }
-        let slip = if taker {
-            let tick = instrument.price_increment.raw;
-            let slippage = &self.config.slippage;
-            i64::from(slippage.ticks) * tick
-                + slippage.volume_slip_raw(
-                    m.price,
-                    qty.signed_raw(),
-                    i128::from(bar.volume),
-                    tick,
-                )?
-        } else {
-            0
-        };
-        let raw_px = match m.side {
-            OrderSide::Buy => m.price + slip,
-            OrderSide::Sell => m.price - slip,
-        };
-        let px = Price {
-            raw: raw_px,
-            precision: bar.price_precision,
-        };
+        let px = self.fill_price(m, bar, instrument, qty.signed_raw(), taker)?;
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
         let commission = self.fees_for(order.instrument).commission_raw(
             liquidity,
@@ -734,6 +714,33 @@ impl SimulatedExchange {
             );
         }
         Ok(())
+    }
+
+    /// The price a fill of `qty_raw` at match `m` gets: a taker pays the
+    /// slippage (its ticks, plus the volume impact of `qty_raw` on `bar`).
+    fn fill_price(
+        &self,
+        m: &Match,
+        bar: &Bar,
+        instrument: &Instrument,
+        qty_raw: i128,
+        taker: bool,
+    ) -> Result<Price, ExchangeError> {
+        let slip = if taker {
+            let tick = instrument.price_increment.raw;
+            let slippage = &self.config.slippage;
+            i64::from(slippage.ticks) * tick
+                + slippage.volume_slip_raw(m.price, qty_raw, i128::from(bar.volume), tick)?
+        } else {
+            0
+        };
+        Ok(Price {
+            raw: match m.side {
+                OrderSide::Buy => m.price + slip,
+                OrderSide::Sell => m.price - slip,
+            },
+            precision: bar.price_precision,
+        })
     }
 
     /// Cancels an order on the venue's own initiative, recording why.

@@ -155,25 +155,20 @@ impl MatchingCore {
         let mut kept = Vec::with_capacity(self.trailing.len());
         for mut t in std::mem::take(&mut self.trailing) {
             let before = t.trigger;
-            let Some((time, price)) = t.walk(points) else {
-                if let Some(trigger) = t.trigger.filter(|_| t.trigger != before) {
-                    self.moved.push(TrailMove {
-                        order: t.order,
-                        trigger,
-                        limit: t.limit_at(trigger),
-                    });
-                }
-                kept.push(t);
-                continue;
-            };
-            let trigger = t.trigger.unwrap_or(price);
-            if t.trigger != before {
+            let fired = t.walk(points);
+            if let Some(trigger) = t.trigger.filter(|_| t.trigger != before) {
                 self.moved.push(TrailMove {
                     order: t.order,
                     trigger,
                     limit: t.limit_at(trigger),
                 });
             }
+            let Some((time, price)) = fired else {
+                kept.push(t);
+                continue;
+            };
+            // A stop fires only once it has a trigger.
+            let trigger = t.trigger.unwrap_or(price);
             let Some(limit) = t.limit_at(trigger) else {
                 matches.push(Match {
                     order: t.order,

@@ -81,15 +81,8 @@ impl SimulatedExchange {
         while k < self.held.len() {
             if self.held[k].0 == parent {
                 let (_, terms) = self.held.remove(k);
-                self.cancel_reasons.push((
-                    terms.order,
-                    Arc::from("its parent order closed without a fill"),
-                ));
-                emit(&mut self.events, terms.order, ts, || {
-                    OrderEventKind::Canceled
-                });
-                // A held order may hold others in turn.
-                self.cancel_held_children(terms.order, ts);
+                // Which cancels what a held order holds in turn.
+                self.cancel_by_venue(terms.order, "its parent order closed without a fill", ts);
                 k = 0;
             } else {
                 k += 1;
@@ -133,15 +126,8 @@ impl SimulatedExchange {
                         .and_then(Option::as_mut)
                         .is_some_and(|core| core.remove(sibling));
                 if removed {
-                    self.cancel_reasons.push((
-                        sibling,
-                        Arc::from(format!(
-                            "one-cancels-other: {} filled",
-                            order.client_order_id
-                        )),
-                    ));
-                    emit(&mut self.events, sibling, ts, || OrderEventKind::Canceled);
-                    self.cancel_held_children(sibling, ts);
+                    let reason = format!("one-cancels-other: {} filled", order.client_order_id);
+                    self.cancel_by_venue(sibling, &reason, ts);
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! What a fill may spend: whether a margin account covers it, and what
 //! a fractional order buys at its fill price with the balances then.
 
-use crate::core::enums::{LiquiditySide, OmsType, OrderSide};
+use crate::core::enums::{LiquiditySide, OmsType};
 use crate::core::fixed::FixedError;
 use crate::core::{Currency, Price, Quantity};
 use crate::engine::matching::Match;
@@ -73,30 +73,12 @@ impl SimulatedExchange {
         };
         let funding = self.funding(order.instrument, liquidity);
         let taker = liquidity == LiquiditySide::Taker;
-        let tick = instrument.price_increment.raw;
-        let at = |slip: i64| Price {
-            raw: match m.side {
-                OrderSide::Buy => m.price + slip,
-                OrderSide::Sell => m.price - slip,
-            },
-            precision: bar.price_precision,
-        };
-        let fixed_slip = if taker {
-            i64::from(self.config.slippage.ticks) * tick
-        } else {
-            0
-        };
-        let mut px = at(fixed_slip);
+        // Priced first with no volume impact (a quantity of 0 moves nothing).
+        let mut px = self.fill_price(m, bar, instrument, 0, taker)?;
         let mut qty =
             crate::engine::risk::fraction_to_quantity(instrument, budget, fraction, px, &funding)?;
         if taker && self.config.slippage.volume_impact_raw != 0 {
-            let impact = self.config.slippage.volume_slip_raw(
-                m.price,
-                qty.signed_raw(),
-                i128::from(bar.volume),
-                tick,
-            )?;
-            px = at(fixed_slip + impact);
+            px = self.fill_price(m, bar, instrument, qty.signed_raw(), taker)?;
             qty = crate::engine::risk::fraction_to_quantity(
                 instrument, budget, fraction, px, &funding,
             )?;
