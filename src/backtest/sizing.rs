@@ -9,7 +9,7 @@
 use crate::analysis::sizers::{Sized, Sizer, SizingInput};
 use crate::core::{Money, Price, Quantity};
 use crate::engine::commands::OrderSize;
-use crate::engine::risk::{Funding, fraction_to_quantity};
+use crate::engine::risk::{FillCost, fraction_to_quantity};
 use crate::model::instruments::Instrument;
 
 use super::sizer_feed::SizerFeed;
@@ -31,7 +31,7 @@ pub(super) struct SizingRequest<'a> {
     /// accounts) or the available margin, in the settlement currency.
     pub budget: Money,
     /// What buying costs the account.
-    pub funding: Funding,
+    pub fill_cost: FillCost,
     /// The order's price, trigger, or the last close; `None` before the
     /// first bar.
     pub reference_price: Option<Price>,
@@ -85,7 +85,7 @@ pub(super) fn size_order(
         (OrderSize::FractionOfEquity(fraction), Some(price)) => {
             let budget = request.budget;
             let quantity =
-                fraction_to_quantity(instrument, budget.raw, fraction, price, &request.funding)
+                fraction_to_quantity(instrument, budget.raw, fraction, price, &request.fill_cost)
                     .map_err(|e| {
                         format!(
                             "sizing {} of {budget} at {price} in {}: {e} (a quantity is at most 10^18 units)",

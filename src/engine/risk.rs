@@ -270,7 +270,7 @@ pub fn cost_with_fee(notional_raw: i128, fee_rate_raw: i128) -> Result<i128, Fix
 /// itself (a cash account pays it) or its initial margin (a margin account
 /// locks that and pays only the fees).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Funding {
+pub struct FillCost {
     /// Fee as a share of the notional (raw).
     pub fee_rate_raw: i128,
     /// Fee per unit traded (raw money).
@@ -281,7 +281,7 @@ pub struct Funding {
     pub margin: Option<(MarginRates, i128)>,
 }
 
-impl Funding {
+impl FillCost {
     /// A cash account paying `fee_rate_raw` of the notional.
     #[must_use]
     pub const fn cash(fee_rate_raw: i128) -> Self {
@@ -336,7 +336,7 @@ pub fn fraction_to_quantity(
     budget_raw: i128,
     fraction_raw: i128,
     price: Price,
-    funding: &Funding,
+    fill_cost: &FillCost,
 ) -> Result<Quantity, FixedError> {
     let budget = budget_raw.max(0);
     // All of it (the default size) is the balance itself, no product.
@@ -345,11 +345,11 @@ pub fn fraction_to_quantity(
     } else {
         fixed::mul_raw(budget, fraction_raw)?
     };
-    affordable_quantity(instrument, budget, price, funding)
+    affordable_quantity(instrument, budget, price, fill_cost)
 }
 
 /// The largest quantity (floored to the lot size) that `budget_raw` buys at
-/// `price` as `funding` costs it: `floor((budget − per-order fee) / unit
+/// `price` as `fill_cost` costs it: `floor((budget − per-order fee) / unit
 /// cost)`, the unit cost being one unit's notional (or initial margin)
 /// with its fees, e.g. `price × multiplier × (1 + rate)` on a cash account.
 ///
@@ -359,10 +359,10 @@ pub fn affordable_quantity(
     instrument: &Instrument,
     budget_raw: i128,
     price: Price,
-    funding: &Funding,
+    fill_cost: &FillCost,
 ) -> Result<Quantity, FixedError> {
     // Cost of one whole unit with its fees, at the global scale.
-    let unit_cost = funding.cost_raw(instrument, FIXED_SCALAR, price)? - funding.fee_per_order_raw;
+    let unit_cost = fill_cost.cost_raw(instrument, FIXED_SCALAR, price)? - fill_cost.fee_per_order_raw;
     if unit_cost <= 0 || price.raw <= 0 {
         return Err(FixedError::DivisionByZero("affordable quantity"));
     }
@@ -384,7 +384,7 @@ pub fn affordable_quantity(
         )
     };
     let budget = budget_raw.max(0);
-    let lots = (budget - funding.fee_per_order_raw)
+    let lots = (budget - fill_cost.fee_per_order_raw)
         .max(0)
         .unsigned_abs()
         .checked_mul(per_unit)
@@ -399,7 +399,7 @@ pub fn affordable_quantity(
             .checked_mul(step)
             .and_then(|raw| i128::try_from(raw).ok())
             .ok_or(FixedError::Overflow("quantity"))?;
-        funding.cost_raw(instrument, raw, price)
+        fill_cost.cost_raw(instrument, raw, price)
     };
     let defined = lots;
     let mut lots = lots;
@@ -582,17 +582,17 @@ mod tests {
         let inst = equity();
         let px = Price::parse("100.03", 2).unwrap();
         // floor(100000 / (100.03 × 1.001)) = 998
-        let qty = affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &Funding::cash(1_000_000))
+        let qty = affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &FillCost::cash(1_000_000))
             .unwrap();
         assert_eq!(qty.to_string(), "998");
         assert_eq!(
-            affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &Funding::cash(0))
+            affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &FillCost::cash(0))
                 .unwrap()
                 .to_string(),
             "999"
         );
         assert!(
-            affordable_quantity(&inst, 1, Price::parse("0", 2).unwrap(), &Funding::cash(0))
+            affordable_quantity(&inst, 1, Price::parse("0", 2).unwrap(), &FillCost::cash(0))
                 .is_err()
         );
     }
@@ -601,10 +601,10 @@ mod tests {
     fn a_margin_unit_costs_its_initial_margin_and_fees() {
         let inst = equity();
         let px = Price::parse("100.00", 2).unwrap();
-        let margin = Funding {
+        let margin = FillCost {
             fee_rate_raw: 1_000_000,
             margin: Some((MarginRates::default(), 2 * FIXED_SCALAR)),
-            ..Funding::default()
+            ..FillCost::default()
         };
         // 10 units at leverage 2: 500 margin + 1 fee.
         assert_eq!(
@@ -615,10 +615,10 @@ mod tests {
         let qty = affordable_quantity(&inst, 5_000 * FIXED_SCALAR, px, &margin).unwrap();
         assert_eq!(qty.to_string(), "99");
         // A 10 USD flat fee and 0.5 USD per unit: (1000 − 10) / 100.5 → 9.
-        let fees = Funding {
+        let fees = FillCost {
             fee_per_order_raw: 10 * FIXED_SCALAR,
             fee_per_unit_raw: FIXED_SCALAR / 2,
-            ..Funding::default()
+            ..FillCost::default()
         };
         let qty = affordable_quantity(&inst, 1_000 * FIXED_SCALAR, px, &fees).unwrap();
         assert_eq!(qty.to_string(), "9");
@@ -659,7 +659,7 @@ mod sizing_properties {
             let price = Price { raw: price_raw, precision: 9 };
             let cost = |raw: i128| cost_with_fee(inst.notional_raw(raw, price).unwrap(), fee_rate_raw).unwrap();
             let defined = budget * FIXED_SCALAR / cost(FIXED_SCALAR) / step * step;
-            match affordable_quantity(&inst, budget, price, &Funding::cash(fee_rate_raw)) {
+            match affordable_quantity(&inst, budget, price, &FillCost::cash(fee_rate_raw)) {
                 Ok(got) => {
                     let raw = got.signed_raw();
                     prop_assert_eq!(raw % step, 0, "on the lot grid");

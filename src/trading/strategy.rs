@@ -10,7 +10,7 @@ use crate::core::identifiers::{ClientOrderId, InstrumentIndex, StrategyIndex};
 use crate::core::pool;
 use crate::core::{Money, Price, Quantity, UnixNanos};
 use crate::engine::commands::{OrderList, OrderSize, SubmitOrder, TradingCommand};
-use crate::engine::risk::{Funding, fraction_to_quantity};
+use crate::engine::risk::{FillCost, fraction_to_quantity};
 use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
@@ -163,7 +163,7 @@ impl<'a> StrategyContext<'a> {
             account.cash.raw,
             fraction_raw,
             price,
-            &Funding::cash(account.taker_fee_raw),
+            &FillCost::cash(account.taker_fee_raw),
         )
         .map(Some)
     }

@@ -26,7 +26,7 @@ use super::account::Account;
 mod contingent;
 mod funds;
 use super::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
-use crate::engine::risk::{Funding, MarginRates};
+use crate::engine::risk::{FillCost, MarginRates};
 
 /// A venue's settings.
 #[derive(Debug, Clone)]
@@ -265,12 +265,12 @@ impl SimulatedExchange {
     /// takes `liquidity`: its fees, and on a margin account the initial
     /// margin in place of the notional.
     #[must_use]
-    pub fn funding(&self, instrument: InstrumentIndex, liquidity: LiquiditySide) -> Funding {
-        let mut funding = self.fees_for(instrument).funding(liquidity);
+    pub fn fill_cost(&self, instrument: InstrumentIndex, liquidity: LiquiditySide) -> FillCost {
+        let mut fill_cost = self.fees_for(instrument).fill_cost(liquidity);
         if !self.account.is_cash() {
-            funding.margin = Some((self.margin_rates(instrument), self.account.leverage_raw));
+            fill_cost.margin = Some((self.margin_rates(instrument), self.account.leverage_raw));
         }
-        funding
+        fill_cost
     }
 
     /// `true` when events wait to be drained.

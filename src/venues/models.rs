@@ -6,7 +6,7 @@ use crate::core::fixed::{self, FIXED_SCALAR, FixedError};
 use crate::core::rng::SeededRng;
 use crate::core::{Money, Quantity, UnixNanos};
 use crate::engine::matching::{MarketPrice, PathOrder};
-use crate::engine::risk::Funding;
+use crate::engine::risk::FillCost;
 
 /// How bars fill orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,24 +80,24 @@ impl FeeModel {
     }
 
     /// What the fees add to buying, for sizing a fraction (see
-    /// [`Funding`]); a cash account's costs, without margin.
+    /// [`FillCost`]); a cash account's costs, without margin.
     #[must_use]
-    pub const fn funding(self, liquidity: LiquiditySide) -> Funding {
-        let mut funding = Funding::cash(0);
+    pub const fn fill_cost(self, liquidity: LiquiditySide) -> FillCost {
+        let mut fill_cost = FillCost::cash(0);
         match self {
             Self::Percentage {
                 maker_raw,
                 taker_raw,
             } => {
-                funding.fee_rate_raw = match liquidity {
+                fill_cost.fee_rate_raw = match liquidity {
                     LiquiditySide::Maker => maker_raw,
                     _ => taker_raw,
                 };
             }
-            Self::FlatPerOrder { amount } => funding.fee_per_order_raw = amount.raw,
-            Self::PerUnit { amount } => funding.fee_per_unit_raw = amount.raw,
+            Self::FlatPerOrder { amount } => fill_cost.fee_per_order_raw = amount.raw,
+            Self::PerUnit { amount } => fill_cost.fee_per_unit_raw = amount.raw,
         }
-        funding
+        fill_cost
     }
 
     /// The rate used to reserve fees when sizing and checking balances.

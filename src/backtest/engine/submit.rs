@@ -224,7 +224,7 @@ impl BacktestEngine {
                     adds,
                     equity: self.portfolio.accounts[venue].equity.as_f64(),
                     budget: margin.map_or(free, |m| m.available),
-                    funding: exchange.funding(instrument_index, LiquiditySide::Taker),
+                    fill_cost: exchange.fill_cost(instrument_index, LiquiditySide::Taker),
                     reference_price,
                 };
                 let closed_pnls = || {

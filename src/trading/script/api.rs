@@ -19,7 +19,7 @@ use crate::core::identifiers::{ClientOrderId, InstrumentIndex};
 use crate::core::time::parse_duration_ns;
 use crate::core::{Price, Quantity, UnixNanos};
 use crate::engine::commands::{OrderList, OrderSize, SubmitOrder, TradingCommand};
-use crate::engine::risk::{Funding, fraction_to_quantity};
+use crate::engine::risk::{FillCost, fraction_to_quantity};
 use crate::indicators::{BarIndicator, BarInput, History};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{OrderFactory, OrderKind};
@@ -671,7 +671,7 @@ fn register_reads(r: &mut Registry<'_>) {
                 state.cash_raw,
                 raw,
                 price,
-                &Funding::cash(state.taker_fee_raw),
+                &FillCost::cash(state.taker_fee_raw),
             )
             .map_err(|e| e.to_string())?;
             Ok(qty.as_f64())

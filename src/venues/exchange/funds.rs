@@ -50,7 +50,7 @@ impl SimulatedExchange {
     /// at this fill: the free balance (a cash account) or the available
     /// margin (equity less the margin open positions lock), at the match
     /// price moved by the fixed slippage, fees and margin as
-    /// [`Self::funding`] prices them. With a volume impact the price
+    /// [`Self::fill_cost`] prices them. With a volume impact the price
     /// depends on the size, so the size is priced once more at the price
     /// its first estimate moves to (a smaller size moves it less, so it
     /// stays affordable).
@@ -71,16 +71,16 @@ impl SimulatedExchange {
         } else {
             self.margin_available_raw(currency, cache)?
         };
-        let funding = self.funding(order.instrument, liquidity);
+        let fill_cost = self.fill_cost(order.instrument, liquidity);
         let taker = liquidity == LiquiditySide::Taker;
         // Priced first with no volume impact (a quantity of 0 moves nothing).
         let mut px = self.fill_price(m, bar, instrument, 0, taker)?;
         let mut qty =
-            crate::engine::risk::fraction_to_quantity(instrument, budget, fraction, px, &funding)?;
+            crate::engine::risk::fraction_to_quantity(instrument, budget, fraction, px, &fill_cost)?;
         if taker && self.config.slippage.volume_impact_raw != 0 {
             px = self.fill_price(m, bar, instrument, qty.signed_raw(), taker)?;
             qty = crate::engine::risk::fraction_to_quantity(
-                instrument, budget, fraction, px, &funding,
+                instrument, budget, fraction, px, &fill_cost,
             )?;
         }
         Ok((qty, px))
