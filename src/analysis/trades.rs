@@ -25,6 +25,9 @@ pub struct Trade {
     /// Realized PnL after commissions.
     pub pnl: Money,
     pub commission: Money,
+    /// Funding received (+) or paid (−) while open (perpetuals), in the
+    /// settlement currency; not part of `pnl`.
+    pub funding: Money,
     /// Maximum adverse and favourable excursion in percent of the entry
     /// price (see [`excursions`]); `None` without price data.
     pub mae_pct: Option<f64>,

@@ -1,5 +1,6 @@
 //! A validated run: raw TOML → checked, resolved types. Everything that can
-//! be wrong with a config is found here, before any data is read.
+//! be wrong with a config is found here, before any bar is read (a venue's
+//! funding-rate file, a small table of its settings, is read here).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use crate::analysis::analyzers::{Analyzer, Period};
 use crate::analysis::sizers::Sizer;
 use crate::core::enums::AccountType;
 use crate::core::fixed::{self, FIXED_SCALAR};
-use crate::core::identifiers::{InstrumentIndex, StrategyId, VenueIndex};
+use crate::core::identifiers::{InstrumentId, InstrumentIndex, StrategyId, VenueIndex};
 use crate::core::time::parse_duration_ns;
 use crate::core::{Currency, Money, Price, Quantity, UnixNanos};
 use crate::data::{BarColumns, BarFileSpec, DataFormat, PriceDomain, TimestampFormat};
@@ -24,12 +25,13 @@ use crate::trading::builtin;
 use crate::trading::params::{ParamValue, Params};
 use crate::trading::script::{ScriptLimits, ScriptProgram};
 use crate::venues::exchange::VenueConfig;
+use crate::venues::funding::FundingSource;
 use crate::venues::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
 
 use super::config_raw::{
-    RawAnalyzer, RawConfig, RawData, RawFeeModel, RawFormat, RawInstrument, RawInstrumentKind,
-    RawIntrabar, RawMarketFill, RawScriptLimits, RawSizer, RawStrategy, RawTimestampFormat,
-    RawVenue,
+    RawAnalyzer, RawConfig, RawData, RawFeeModel, RawFormat, RawFunding, RawInstrument,
+    RawInstrumentKind, RawIntrabar, RawMarketFill, RawScriptLimits, RawSizer, RawStrategy,
+    RawTimestampFormat, RawVenue,
 };
 use super::error::ConfigError;
 
@@ -138,6 +140,14 @@ pub struct BacktestConfig {
     pub fx: FxTable,
 }
 
+impl BacktestConfig {
+    /// Whether some venue charges funding on its perpetuals.
+    #[must_use]
+    pub fn has_funding(&self) -> bool {
+        self.venues.iter().any(|v| !v.config.funding.is_empty())
+    }
+}
+
 /// A config's path and text, for located errors (also used by the
 /// `[optimize]` table's checks).
 #[derive(Debug, Clone, Copy)]
@@ -243,7 +253,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
     if raw.venues.is_empty() {
         return Err(ConfigError::file(path, "at least one [[venues]] is needed"));
     }
-    let venues = raw
+    let mut venues = raw
         .venues
         .iter()
         .map(|v| venue(&check, v))
@@ -317,6 +327,27 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
             path,
             "at least one [[instruments]] is needed",
         ));
+    }
+    for (v, (raw_venue, spec)) in raw.venues.iter().zip(&mut venues).enumerate() {
+        let Some(raw_funding) = &raw_venue.funding else {
+            continue;
+        };
+        let perpetuals: Vec<(InstrumentIndex, &InstrumentId)> = instruments
+            .iter()
+            .zip(&instrument_venues)
+            .enumerate()
+            .filter(|(_, (inst, venue))| {
+                venue.get() == v && matches!(inst.kind, InstrumentKind::CryptoPerpetual { .. })
+            })
+            .filter_map(|(i, (inst, _))| Some((InstrumentIndex::from_usize(i).ok()?, &inst.id)))
+            .collect();
+        spec.config.funding = venues::funding(
+            &check,
+            raw_funding,
+            &base_dir,
+            &perpetuals,
+            instruments.len(),
+        )?;
     }
 
     let index_of = |id: &Spanned<crate::core::identifiers::InstrumentId>,

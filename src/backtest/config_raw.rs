@@ -152,6 +152,20 @@ pub struct RawVenue {
     pub liquidation: Option<bool>,
     /// The largest share of a bar's volume the venue fills (0 < x ≤ 1).
     pub max_volume_share: Option<Spanned<toml::Value>>,
+    /// Funding payments on the venue's perpetuals.
+    pub funding: Option<Spanned<RawFunding>>,
+}
+
+/// `[venues.funding]`: a fixed `rate` every `interval`, or a `file` of
+/// rates at their funding times.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunding {
+    pub rate: Option<Spanned<toml::Value>>,
+    pub interval: Option<Spanned<String>>,
+    pub file: Option<Spanned<String>>,
+    #[serde(default)]
+    pub timestamp_format: RawTimestampFormat,
 }
 
 const fn default_oms() -> OmsType {

@@ -25,7 +25,7 @@ use crate::model::position::Position;
 use crate::state::cache::Cache;
 use crate::state::order_history::OrderHistory;
 
-use super::engine::{EquityCurve, RunOutput};
+use super::engine::{EquityCurve, FundingPayment, RunOutput};
 use super::{BacktestError, EngineStep};
 
 /// One run's results.
@@ -55,6 +55,9 @@ pub struct BacktestResult {
     /// The orders that liquidated positions after a margin call.
     #[serde(skip)]
     pub liquidations: Vec<crate::core::identifiers::OrderIndex>,
+    /// Every funding payment on a perpetual, in the order charged.
+    #[serde(skip)]
+    pub funding: Vec<FundingPayment>,
     /// What the report draws beyond the results (set by the runner).
     #[serde(skip)]
     pub chart: ChartData,
@@ -142,6 +145,7 @@ fn trade(
         exit_price,
         pnl: position.realized_pnl(),
         commission: Money::new(position.commissions_raw, position.currency),
+        funding: Money::new(position.funding_raw, position.currency),
         mae_pct: excursion.map(|(mae, _)| mae),
         mfe_pct: excursion.map(|(_, mfe)| mfe),
         tag: tags
@@ -301,6 +305,7 @@ impl BacktestResult {
             margin_calls: output.margin_calls.len(),
             warnings: warnings.into_iter().chain(output.margin_calls).collect(),
             liquidations: output.liquidations,
+            funding: output.funding_payments,
             chart: ChartData::default(),
             turnover,
             overlay_specs: output.overlays,

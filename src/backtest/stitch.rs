@@ -47,7 +47,7 @@ pub fn stitch(
     let mut histories = Vec::with_capacity(pieces.len());
     let mut accounts = Vec::new();
     let mut orders_before = 0usize;
-    let (mut margin_calls, mut liquidations) = (0usize, Vec::new());
+    let (mut margin_calls, mut liquidations, mut funding) = (0usize, Vec::new(), Vec::new());
     for Piece { prefix, result } in pieces {
         curve.ts.extend_from_slice(&result.equity.ts);
         curve
@@ -78,6 +78,14 @@ pub fn stitch(
                 .map(|index| OrderIndex::next_in(index.get() + orders_before)),
         );
         margin_calls += result.margin_calls;
+        for payment in &result.funding {
+            let position_id = PositionId::new(&format!("{prefix}{}", payment.position_id))
+                .map_err(BacktestError::at(EngineStep::BuildResults))?;
+            funding.push(super::engine::FundingPayment {
+                position_id,
+                ..payment.clone()
+            });
+        }
         orders_before += result.orders.len();
         if let Some(StatValue::Money(paid)) = result.stats.get("Commissions [$]") {
             commissions_raw += paid.raw;
@@ -132,6 +140,7 @@ pub fn stitch(
         warnings,
         margin_calls,
         liquidations,
+        funding,
         chart: ChartData::default(),
         turnover,
         overlay_specs: Vec::new(),

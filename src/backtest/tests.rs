@@ -805,14 +805,22 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn cash_plus_positions_is_equity_and_fees_are_charged_once(script in proptest::collection::vec(action_strategy(), 0..30), seed in 0u64..1000, margin: bool, capped: bool) {
+    fn cash_plus_positions_is_equity_and_fees_are_charged_once(script in proptest::collection::vec(action_strategy(), 0..30), seed in 0u64..1000, margin: bool, capped: bool, funded: bool) {
         // Capped: orders fill over several bars in part (0.2 % of each
-        // bar's volume); margin: at leverage 2, so margin calls liquidate.
+        // bar's volume); margin: at leverage 2, so margin calls liquidate;
+        // funded: a perpetual paying 0.1 % (or receiving, when short)
+        // every 5 bars.
         let cap = if capped { "max_volume_share = 0.002\n" } else { "" };
+        let funding = if funded { "funding = { rate = \"0.001\", interval = \"5m\" }\n" } else { "" };
         let toml = if margin {
-            one_venue_with(&format!("{cap}account = \"margin\"\nleverage = 2"))
+            one_venue_with(&format!("{cap}{funding}account = \"margin\"\nleverage = 2"))
         } else {
-            one_venue_with(cap)
+            one_venue_with(&format!("{cap}{funding}"))
+        };
+        let toml = if funded {
+            toml.replace("kind = \"equity\"", "kind = \"crypto_perpetual\"\nbase_currency = \"BTC\"")
+        } else {
+            toml
         };
         let bars = generate_gbm(&GbmSpec { bars: 41, seed, ..GbmSpec::default() });
         let result = run(&toml, vec![Box::new(scripted(&script))], vec![bars.clone()]);
@@ -822,9 +830,16 @@ proptest! {
         let net = net_filled_raw(&result);
         let realized: i128 = result.trades.iter().chain(&result.open_trades).map(|t| t.pnl.raw).sum();
         let fees = fill_fees_raw(&result);
+        // Funding is booked once: to the account, and to the position
+        // that paid or received it.
+        let funding: i128 = result.funding.iter().map(|p| p.amount.raw).sum();
+        let trade_funding: i128 = result.trades.iter().chain(&result.open_trades).map(|t| t.funding.raw).sum();
+        prop_assert_eq!(funding, trade_funding);
+        prop_assert!(funded || result.funding.is_empty());
         if margin {
-            // Margin: the balance moves only by realized PnL after fees.
-            prop_assert_eq!(100_000 * FIXED_SCALAR + realized, balance);
+            // Margin: the balance moves only by realized PnL after fees,
+            // and funding.
+            prop_assert_eq!(100_000 * FIXED_SCALAR + realized + funding, balance);
         } else {
             // Cash: cash + position value = equity, exactly.
             prop_assert_eq!(balance + net * last_close / FIXED_SCALAR, equity);
@@ -837,7 +852,9 @@ proptest! {
             for (bar, (ts, point)) in bars.iter().zip(result.equity.ts.iter().zip(&result.equity.equity_raw)) {
                 prop_assert_eq!(bar.ts_init, *ts);
                 if *ts >= last_fill {
-                    prop_assert_eq!(balance + net * i128::from(bar.close) / FIXED_SCALAR, *point);
+                    // Less the funding charged after this point.
+                    let later: i128 = result.funding.iter().filter(|p| p.ts > *ts).map(|p| p.amount.raw).sum();
+                    prop_assert_eq!(balance - later + net * i128::from(bar.close) / FIXED_SCALAR, *point);
                 }
             }
         }

@@ -87,8 +87,11 @@ fn run_and_write(
     if let Some(bar) = bar {
         bar.enter(Phase::Writing);
     }
-    let exporters =
-        report::file_exporters(parquet || config.parquet, config.observe_every.is_some());
+    let exporters = report::file_exporters(
+        parquet || config.parquet,
+        config.observe_every.is_some(),
+        config.has_funding(),
+    );
     let written = report::write_all(&result, set, &exporters)?;
     Ok((result, dir, written.len()))
 }

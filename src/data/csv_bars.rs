@@ -10,7 +10,11 @@ use super::validate::ParsedBars;
 use super::{BarFileSpec, DataError};
 
 /// Where column `name` is; a header that names it twice is ambiguous.
-fn column_index(headers: &csv::ByteRecord, name: &str, path: &Path) -> Result<usize, DataError> {
+pub(super) fn column_index(
+    headers: &csv::ByteRecord,
+    name: &str,
+    path: &Path,
+) -> Result<usize, DataError> {
     let mut named = headers
         .iter()
         .enumerate()

@@ -1,10 +1,11 @@
 //! Loading market data from files (the only home of polars and csv): bar
 //! wranglers for CSV and Parquet with row/column errors, the Parquet writer
-//! behind `bt wrangle`, and synthetic data.
+//! behind `bt wrangle`, funding-rate files, and synthetic data.
 
 mod cells;
 mod csv_bars;
 mod error;
+mod funding;
 mod parquet_bars;
 mod spec;
 pub mod synthetic;
@@ -12,6 +13,7 @@ pub mod table;
 mod validate;
 
 pub use error::{DataError, DataErrorKind};
+pub use funding::{FUNDING_COLUMNS, FundingRateRow, load_funding_rates};
 pub use spec::{BarColumns, BarFileSpec, DataFormat, LoadedBars, PriceDomain, TimestampFormat};
 
 use std::path::Path;

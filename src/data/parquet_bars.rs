@@ -18,7 +18,11 @@ use super::validate::ParsedBars;
 use super::{BarColumns, BarFileSpec, DataError, TimestampFormat};
 use crate::core::atomic::TempFile;
 
-fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Series, DataError> {
+pub(super) fn column<'a>(
+    df: &'a DataFrame,
+    name: &str,
+    path: &Path,
+) -> Result<&'a Series, DataError> {
     df.column(name)
         .map(Column::as_materialized_series)
         .map_err(|_| {
@@ -31,7 +35,7 @@ fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Series, 
         })
 }
 
-fn timestamps(
+pub(super) fn timestamps(
     series: &Series,
     format: TimestampFormat,
     path: &Path,
@@ -319,21 +323,26 @@ fn check_claims(metadata: &FileMetadataRef, contents: &Buffer<u8>) -> PolarsResu
     Ok(())
 }
 
-pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
-    let path = spec.path.as_path();
+/// Reads a whole Parquet file into a frame, any corruption an error.
+pub(super) fn read_frame(path: &Path) -> Result<DataFrame, DataError> {
     // Read once: the claims are checked on the bytes polars then reads.
     let contents: Buffer<u8> = std::fs::read(path)
         .map_err(|e| DataError::file(path, format!("cannot open: {e}")))?
         .into();
     // polars panics on some corrupt files (broken metadata): contained,
     // that is an unreadable file like any other.
-    let df = crate::core::contain::contain(|| {
+    crate::core::contain::contain(|| {
         let mut reader = ParquetReader::new(std::io::Cursor::new(contents.clone()));
         check_claims(reader.get_metadata()?, &contents)?;
         reader.finish()
     })
     .map_err(|panic| DataError::file(path, format!("not a readable Parquet file: {panic}")))?
-    .map_err(|e| DataError::file(path, format!("not a readable Parquet file: {e}")))?;
+    .map_err(|e| DataError::file(path, format!("not a readable Parquet file: {e}")))
+}
+
+pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
+    let path = spec.path.as_path();
+    let df = read_frame(path)?;
     let c = &spec.columns;
     let mut rounded = 0;
     let ts = timestamps(

@@ -362,7 +362,8 @@ pub fn affordable_quantity(
     fill_cost: &FillCost,
 ) -> Result<Quantity, FixedError> {
     // Cost of one whole unit with its fees, at the global scale.
-    let unit_cost = fill_cost.cost_raw(instrument, FIXED_SCALAR, price)? - fill_cost.fee_per_order_raw;
+    let unit_cost =
+        fill_cost.cost_raw(instrument, FIXED_SCALAR, price)? - fill_cost.fee_per_order_raw;
     if unit_cost <= 0 || price.raw <= 0 {
         return Err(FixedError::DivisionByZero("affordable quantity"));
     }
@@ -582,8 +583,13 @@ mod tests {
         let inst = equity();
         let px = Price::parse("100.03", 2).unwrap();
         // floor(100000 / (100.03 × 1.001)) = 998
-        let qty = affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &FillCost::cash(1_000_000))
-            .unwrap();
+        let qty = affordable_quantity(
+            &inst,
+            100_000 * FIXED_SCALAR,
+            px,
+            &FillCost::cash(1_000_000),
+        )
+        .unwrap();
         assert_eq!(qty.to_string(), "998");
         assert_eq!(
             affordable_quantity(&inst, 100_000 * FIXED_SCALAR, px, &FillCost::cash(0))

@@ -43,6 +43,9 @@ pub struct Position {
     /// Realized PnL after commissions, in `currency`.
     pub realized_pnl_raw: i128,
     pub commissions_raw: i128,
+    /// Funding received (+) or paid (−) while open, in `currency`: booked
+    /// to the account when charged, and kept out of the realized PnL.
+    pub funding_raw: i128,
     /// Largest absolute quantity held.
     pub peak_qty_raw: i128,
     /// Σ opened quantity and notional, for the average entry price.
@@ -188,6 +191,7 @@ impl Position {
             cost_basis_raw: 0,
             realized_pnl_raw: 0,
             commissions_raw: 0,
+            funding_raw: 0,
             peak_qty_raw: 0,
             opened_qty_raw: 0,
             opened_value_raw: 0,

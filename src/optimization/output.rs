@@ -187,7 +187,11 @@ impl Sweep {
             // elsewhere writes the same results.json and report.
             config.source.clone_from(&document.config);
             let result = runner::run_loaded(&config, &self.data)?;
-            let exporters = report::file_exporters(config.parquet, config.observe_every.is_some());
+            let exporters = report::file_exporters(
+                config.parquet,
+                config.observe_every.is_some(),
+                config.has_funding(),
+            );
             for exporter in &exporters {
                 files.push((
                     Path::new("best").join(exporter.file_name()),

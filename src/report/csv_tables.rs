@@ -176,6 +176,7 @@ fn trades_table() -> Table {
         ("pnl", Kind::Decimal),
         ("return_pct", Kind::Decimal),
         ("commission", Kind::Decimal),
+        ("funding", Kind::Decimal),
         ("duration_s", Kind::Int),
         ("mae_pct", Kind::Decimal),
         ("mfe_pct", Kind::Decimal),
@@ -209,6 +210,7 @@ fn trades_rows(result: &BacktestResult, sink: &mut RowSink<'_>) -> Result<(), Re
                 .map(|r| format!("{}", r * 100.0))
                 .unwrap_or_default(),
             fixed::format_raw(t.commission.raw, FIXED_PRECISION),
+            fixed::format_raw(t.funding.raw, FIXED_PRECISION),
             t.exit_time
                 .map(|x| ((x.0 - t.entry_time.0) / 1_000_000_000).to_string())
                 .unwrap_or_default(),
@@ -385,6 +387,52 @@ impl Exporter for EquityCsv {
         }
         Ok(out.into_bytes())
     }
+}
+
+/// `funding.csv` (with `[venues.funding]`): one row per funding payment
+/// of a position: the funding time, the signed quantity held, the price
+/// and rate it was charged at, and the amount received (+) or paid (−).
+pub const FUNDING_CSV: TableExporter = TableExporter {
+    name: "funding.csv",
+    table: funding_table,
+    parquet: false,
+};
+
+fn funding_table() -> Table {
+    const COLUMNS: &[(&str, Kind)] = &[
+        ("timestamp", Kind::Time),
+        ("position_id", Kind::Text),
+        ("instrument_id", Kind::Text),
+        ("quantity", Kind::Decimal),
+        ("mark", Kind::Decimal),
+        ("rate", Kind::Decimal),
+        ("amount", Kind::Decimal),
+        ("currency", Kind::Text),
+    ];
+    Table {
+        columns: COLUMNS,
+        rows: funding_rows,
+    }
+}
+
+fn funding_rows(result: &BacktestResult, sink: &mut RowSink<'_>) -> Result<(), ReportError> {
+    for payment in &result.funding {
+        sink(&[
+            payment.ts.to_string(),
+            payment.position_id.to_string(),
+            result
+                .instrument_ids
+                .get(payment.instrument.get())
+                .cloned()
+                .unwrap_or_default(),
+            fixed::format_raw(payment.signed_qty_raw, FIXED_PRECISION),
+            payment.mark.to_string(),
+            fixed::format_raw(payment.rate_raw, FIXED_PRECISION),
+            fixed::format_raw(payment.amount.raw, FIXED_PRECISION),
+            payment.amount.currency.to_string(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// `observers.csv` (with `[observers]`): equity, free cash, drawdown and

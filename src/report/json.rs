@@ -37,6 +37,24 @@ pub fn stats_json(result: &BacktestResult) -> Value {
     Value::Object(stats)
 }
 
+/// The funding payments in brief: how many, and the net amount received
+/// (+) or paid (−) in each currency (`funding.csv` lists them).
+fn funding_json(result: &BacktestResult) -> Value {
+    let mut totals: Vec<crate::core::Money> = Vec::new();
+    for payment in &result.funding {
+        let amount = payment.amount;
+        match totals.iter_mut().find(|m| m.currency == amount.currency) {
+            Some(total) => total.raw += amount.raw,
+            None => totals.push(amount),
+        }
+    }
+    let net: Map<String, Value> = totals
+        .iter()
+        .map(|m| (m.currency.to_string(), json!(m.to_full_precision_string())))
+        .collect();
+    json!({ "payments": result.funding.len(), "net": net })
+}
+
 impl Exporter for JsonResults {
     fn file_name(&self) -> &'static str {
         "results.json"
@@ -65,6 +83,9 @@ impl Exporter for JsonResults {
         // Only runs that had one say so: other results stay as they were.
         if result.margin_calls > 0 {
             doc["margin_calls"] = json!(result.margin_calls);
+        }
+        if !result.funding.is_empty() {
+            doc["funding"] = funding_json(result);
         }
         let mut bytes = serde_json::to_vec_pretty(&doc).map_err(err)?;
         bytes.push(b'\n');

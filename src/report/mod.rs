@@ -15,8 +15,8 @@ use crate::backtest::results::BacktestResult;
 use crate::core::atomic::{DirReplacement, ReplaceError};
 
 pub use csv_tables::{
-    EquityCsv, EquityParquet, ORDERS_CSV, ORDERS_PARQUET, ObserversCsv, TRADES_CSV, TRADES_PARQUET,
-    TableExporter,
+    EquityCsv, EquityParquet, FUNDING_CSV, ORDERS_CSV, ORDERS_PARQUET, ObserversCsv, TRADES_CSV,
+    TRADES_PARQUET, TableExporter,
 };
 pub use html::HtmlReport;
 pub use json::JsonResults;
@@ -65,9 +65,9 @@ pub enum ReportError {
 }
 
 /// The exporters `bt run` writes; `parquet` adds the tables as Parquet,
-/// `observers` the observers' curves.
+/// `observers` the observers' curves, `funding` the funding payments.
 #[must_use]
-pub fn file_exporters(parquet: bool, observers: bool) -> Vec<Box<dyn Exporter>> {
+pub fn file_exporters(parquet: bool, observers: bool, funding: bool) -> Vec<Box<dyn Exporter>> {
     let mut exporters: Vec<Box<dyn Exporter>> = vec![
         Box::new(JsonResults),
         Box::new(TRADES_CSV),
@@ -84,6 +84,9 @@ pub fn file_exporters(parquet: bool, observers: bool) -> Vec<Box<dyn Exporter>> 
     if observers {
         exporters.push(Box::new(ObserversCsv));
     }
+    if funding {
+        exporters.push(Box::new(FUNDING_CSV));
+    }
     exporters
 }
 
@@ -96,7 +99,7 @@ pub fn file_exporters(parquet: bool, observers: bool) -> Vec<Box<dyn Exporter>> 
 /// When `dir` is in use by another process, holds files `bt run` does
 /// not write, or cannot be created.
 pub fn begin_output(dir: &Path) -> Result<DirReplacement, ReportError> {
-    let every_name: Vec<&str> = file_exporters(true, true)
+    let every_name: Vec<&str> = file_exporters(true, true, true)
         .iter()
         .map(|e| e.file_name())
         .collect();

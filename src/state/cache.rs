@@ -358,6 +358,13 @@ impl Cache {
     }
 
     /// Marks a position closed in the indices.
+    /// Books a funding payment (received +, paid −) on an open position.
+    pub fn credit_funding(&mut self, index: PositionIndex, amount_raw: i128) {
+        if let Some(position) = self.positions.get_mut(index.get()) {
+            position.funding_raw += amount_raw;
+        }
+    }
+
     pub fn close_position(&mut self, index: PositionIndex) {
         self.open_positions.retain(|i| *i != index);
         let Some(position) = self.positions.get(index.get()) else {

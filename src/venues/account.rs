@@ -1,6 +1,7 @@
 //! Accounts: balances per currency. A cash account pays the notional of
 //! every trade; a margin account pays only realized PnL and fees and locks
-//! margin (notional / leverage) for open positions.
+//! margin (notional / leverage) for open positions. Both book the funding
+//! their perpetual positions pay or receive.
 
 use crate::core::enums::{AccountType, OrderSide};
 use crate::core::events::AccountState;
@@ -22,6 +23,7 @@ pub struct Account {
     totals: [i128; Currency::COUNT],
     locked: [i128; Currency::COUNT],
     commissions: [i128; Currency::COUNT],
+    funding: [i128; Currency::COUNT],
 }
 
 impl Account {
@@ -49,6 +51,7 @@ impl Account {
             totals: [0; Currency::COUNT],
             locked: [0; Currency::COUNT],
             commissions: [0; Currency::COUNT],
+            funding: [0; Currency::COUNT],
         };
         account.present[usize::from(base_currency.index())] = true;
         for money in starting {
@@ -127,6 +130,21 @@ impl Account {
             self.present[i] = true;
             self.totals[i] += realized_raw;
         }
+    }
+
+    /// Books a funding payment (received +, paid −), on either kind of
+    /// account: a perpetual's funding moves the balance itself.
+    pub fn apply_funding(&mut self, currency: Currency, amount_raw: i128) {
+        let i = usize::from(currency.index());
+        self.present[i] = true;
+        self.totals[i] += amount_raw;
+        self.funding[i] += amount_raw;
+    }
+
+    /// Funding received (+) or paid (−) so far in `currency`.
+    #[must_use]
+    pub fn funding_raw(&self, currency: Currency) -> i128 {
+        self.funding[usize::from(currency.index())]
     }
 
     /// Sets the margin locked in `currency` (margin accounts only: a cash

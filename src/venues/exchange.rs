@@ -22,6 +22,7 @@ use crate::model::orders::{Order, OrderKind};
 use crate::state::cache::{Cache, Filter};
 
 use super::account::Account;
+use super::funding::{FundingSchedule, FundingSource};
 
 mod contingent;
 mod funds;
@@ -44,6 +45,9 @@ pub struct VenueConfig {
     /// At most this share (raw) of a bar's volume fills on it; the rest
     /// stays working.
     pub max_volume_share: Option<i128>,
+    /// Where each instrument's funding rates come from, by instrument
+    /// index (empty: the venue charges no funding).
+    pub funding: Vec<Option<FundingSource>>,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +144,8 @@ pub struct SimulatedExchange {
     held: Vec<(OrderIndex, WorkingTerms)>,
     /// How the trailing stops sent here trail, until they go to work.
     trailing_specs: Vec<(OrderIndex, TrailingSpec)>,
+    /// When the perpetuals traded here pay funding, and at what rate.
+    pub funding: FundingSchedule,
 }
 
 impl SimulatedExchange {
@@ -156,6 +162,7 @@ impl SimulatedExchange {
             .map(|t| t.then(MatchingCore::new))
             .collect();
         Self {
+            funding: FundingSchedule::new(config.funding.clone()),
             order_id_prefix: IdPrefix::after(config.venue.as_str(), '-'),
             trade_id_prefix: IdPrefix::after(&format!("{}-", config.venue), 'T'),
             config,

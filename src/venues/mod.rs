@@ -2,4 +2,5 @@
 
 pub mod account;
 pub mod exchange;
+pub mod funding;
 pub mod models;

@@ -12,6 +12,7 @@ mod cli;
 mod configs;
 mod errors;
 mod fees;
+mod funding;
 mod fx;
 mod input_checks;
 mod margin;

@@ -51,7 +51,7 @@ fn open_trades_close_at_the_last_close_paying_the_taker_fee() {
         (exit_price - last_close()).abs() < 1e-9,
         "exit at {exit_price}"
     );
-    assert_eq!(row[16], "CLOSED");
+    assert_eq!(row[17], "CLOSED");
     // The same equity, less the fee on selling at the close.
     let final_of = |r: &serde_json::Value| -> f64 {
         r["stats"]["Equity Final [$]"]

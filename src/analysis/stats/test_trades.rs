@@ -25,6 +25,7 @@ pub fn trade(entry: i64, exit: i64, pnl: f64) -> Trade {
         exit_price: Some(Price::from_f64(100.0 + pnl, 2).unwrap()),
         pnl: dollars(pnl),
         commission: dollars(0.0),
+        funding: dollars(0.0),
         mae_pct: None,
         mfe_pct: None,
         tag: None,

@@ -56,13 +56,7 @@ pub(super) fn data_spec(
         close: c.close.clone().unwrap_or(defaults.close),
         volume: c.volume.clone().unwrap_or(defaults.volume),
     };
-    let timestamp_format = match raw.timestamp_format {
-        RawTimestampFormat::Rfc3339 => TimestampFormat::Rfc3339,
-        RawTimestampFormat::UnixS => TimestampFormat::UnixSeconds,
-        RawTimestampFormat::UnixMs => TimestampFormat::UnixMillis,
-        RawTimestampFormat::UnixUs => TimestampFormat::UnixMicros,
-        RawTimestampFormat::UnixNs => TimestampFormat::UnixNanos,
-    };
+    let timestamp_format = timestamp_format(raw.timestamp_format);
     let file = BarFileSpec {
         path,
         format,
@@ -86,4 +80,15 @@ pub(super) fn data_spec(
         bar_type,
         priority,
     })
+}
+
+/// The data layer's name for a configured timestamp format.
+pub(super) const fn timestamp_format(raw: RawTimestampFormat) -> TimestampFormat {
+    match raw {
+        RawTimestampFormat::Rfc3339 => TimestampFormat::Rfc3339,
+        RawTimestampFormat::UnixS => TimestampFormat::UnixSeconds,
+        RawTimestampFormat::UnixMs => TimestampFormat::UnixMillis,
+        RawTimestampFormat::UnixUs => TimestampFormat::UnixMicros,
+        RawTimestampFormat::UnixNs => TimestampFormat::UnixNanos,
+    }
 }

@@ -111,6 +111,8 @@ pub(super) fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, Co
                     Ok(raw_share)
                 })
                 .transpose()?,
+            // Resolved over the instruments, once they are known.
+            funding: Vec::new(),
         },
         account_type: raw.account,
         base_currency: raw.base_currency,
@@ -212,4 +214,109 @@ pub(super) fn instrument_fee(
         maker_raw: rate(check, raw.maker_fee.as_ref(), "instruments.maker_fee")?,
         taker_raw: rate(check, raw.taker_fee.as_ref(), "instruments.taker_fee")?,
     }))
+}
+
+/// A venue's `[venues.funding]` resolved over the run's instruments: the
+/// source of each of its perpetuals (the others pay none).
+pub(super) fn funding(
+    check: &Checker<'_>,
+    raw: &Spanned<RawFunding>,
+    base_dir: &Path,
+    perpetuals: &[(InstrumentIndex, &InstrumentId)],
+    instruments: usize,
+) -> Result<Vec<Option<FundingSource>>, ConfigError> {
+    let span = raw.span();
+    let raw = raw.get_ref();
+    if perpetuals.is_empty() {
+        return Err(check.fail(
+            span,
+            "venues.funding",
+            "funding applies to crypto_perpetual instruments, and this venue trades none",
+        ));
+    }
+    let mut sources: Vec<Option<FundingSource>> = vec![None; instruments];
+    match (&raw.rate, &raw.file) {
+        (Some(rate), None) => {
+            let rate_raw = check.decimal(rate, "venues.funding.rate")?;
+            if !(-FIXED_SCALAR..=FIXED_SCALAR).contains(&rate_raw) {
+                return Err(check.fail(
+                    rate.span(),
+                    "venues.funding.rate",
+                    "a funding rate must be within [-1, 1] (0.0001 = 0.01 % of the notional)",
+                ));
+            }
+            let interval_ns = match &raw.interval {
+                None => 8 * 3_600_000_000_000,
+                Some(text) => parse_duration_ns(text.get_ref())
+                    .ok()
+                    .filter(|ns| *ns > 0)
+                    .ok_or_else(|| {
+                        check.fail(
+                            text.span(),
+                            "venues.funding.interval",
+                            format!("'{}' is not a duration like \"8h\"", text.get_ref()),
+                        )
+                    })?,
+            };
+            for (index, _) in perpetuals {
+                sources[index.get()] = Some(FundingSource::Fixed {
+                    rate_raw,
+                    interval_ns,
+                });
+            }
+        }
+        (None, Some(file)) => {
+            if let Some(interval) = &raw.interval {
+                return Err(check.fail(
+                    interval.span(),
+                    "venues.funding.interval",
+                    "the file's timestamps are the funding times: leave interval out",
+                ));
+            }
+            let path = base_dir.join(file.get_ref());
+            let rows = crate::data::load_funding_rates(
+                &path,
+                super::data::timestamp_format(raw.timestamp_format),
+            )
+            .map_err(|e| check.fail(file.span(), "venues.funding.file", e.to_string()))?;
+            let mut tables: Vec<Vec<(UnixNanos, i128)>> = vec![Vec::new(); instruments];
+            for row in rows {
+                let Some((index, _)) = perpetuals
+                    .iter()
+                    .find(|(_, id)| id.to_string() == row.instrument)
+                else {
+                    return Err(check.fail(
+                        file.span(),
+                        "venues.funding.file",
+                        format!(
+                            "{}:{}: '{}' is not a crypto_perpetual of this venue",
+                            path.display(),
+                            row.row,
+                            row.instrument
+                        ),
+                    ));
+                };
+                tables[index.get()].push((row.ts, row.rate_raw));
+            }
+            for (index, id) in perpetuals {
+                let table = std::mem::take(&mut tables[index.get()]);
+                if table.is_empty() {
+                    return Err(check.fail(
+                        file.span(),
+                        "venues.funding.file",
+                        format!("{} has no funding rate for '{id}'", path.display()),
+                    ));
+                }
+                sources[index.get()] = Some(FundingSource::Table(table.into()));
+            }
+        }
+        _ => {
+            return Err(check.fail(
+                span,
+                "venues.funding",
+                "give either rate (with an optional interval, default \"8h\") or file",
+            ));
+        }
+    }
+    Ok(sources)
 }

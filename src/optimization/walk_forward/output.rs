@@ -107,6 +107,7 @@ impl WalkForward {
             let exporters = report::file_exporters(
                 self.sweep.base.parquet,
                 self.sweep.base.observe_every.is_some(),
+                self.sweep.base.has_funding(),
             );
             for exporter in &exporters {
                 files.push((

@@ -75,8 +75,9 @@ impl SimulatedExchange {
         let taker = liquidity == LiquiditySide::Taker;
         // Priced first with no volume impact (a quantity of 0 moves nothing).
         let mut px = self.fill_price(m, bar, instrument, 0, taker)?;
-        let mut qty =
-            crate::engine::risk::fraction_to_quantity(instrument, budget, fraction, px, &fill_cost)?;
+        let mut qty = crate::engine::risk::fraction_to_quantity(
+            instrument, budget, fraction, px, &fill_cost,
+        )?;
         if taker && self.config.slippage.volume_impact_raw != 0 {
             px = self.fill_price(m, bar, instrument, qty.signed_raw(), taker)?;
             qty = crate::engine::risk::fraction_to_quantity(
