@@ -114,6 +114,9 @@ pub struct BacktestConfig {
     /// After the last bar, cancel working orders and close open positions
     /// at the last close (Backtesting.py's `finalize_trades=True`).
     pub close_at_end: bool,
+    /// Each binary instrument's outcome, when the config settles it: open
+    /// positions close at 1 (it happened) or 0 after the last bar.
+    pub settlements: Vec<Option<bool>>,
     /// What is replayed before trading starts (see [`Warmup`]).
     pub warmup: Option<Warmup>,
     /// Where the replay starts when it is before `start`: set by the
@@ -273,6 +276,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
     let mut instrument_venues = Vec::new();
     let mut instrument_fees = Vec::new();
     let mut instrument_margins = Vec::new();
+    let mut settlements = Vec::new();
     for raw_inst in &raw.instruments {
         let id = raw_inst.id.get_ref();
         if instruments.iter().any(|i: &Instrument| &i.id == id) {
@@ -298,6 +302,17 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         };
         let inst = instrument(&check, raw_inst)?;
         let spec = &venues[venue_index];
+        if spec.account_type == AccountType::Betting && !inst.is_binary() {
+            return Err(check.fail(
+                raw_inst.id.span(),
+                "instruments.kind",
+                format!(
+                    "'{id}' is not a betting or prediction_market instrument, and venue '{}' keeps a betting account",
+                    id.venue
+                ),
+            ));
+        }
+        settlements.push(instruments::settlement(&check, raw_inst)?);
         let settlement = inst.settlement_currency();
         if !spec
             .starting_balances
@@ -478,6 +493,7 @@ pub fn parse(path: &Path, source: &str) -> Result<BacktestConfig, ConfigError> {
         out_dir,
         parquet: raw.backtest.parquet,
         close_at_end: raw.backtest.close_at_end,
+        settlements,
         warmup: raw
             .backtest
             .warmup

@@ -219,6 +219,9 @@ pub struct RawInstrument {
     pub market: Option<String>,
     pub selection: Option<String>,
     pub outcome: Option<String>,
+    /// Binary instruments: 1 when the outcome happened (the selection
+    /// won), 0 when not; open positions settle at it after the last bar.
+    pub settlement: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -116,7 +116,7 @@ pub struct BacktestEngine {
     /// Some strategy's sizer needs market figures fed every bar.
     has_feeds: bool,
     /// Some venue keeps a margin account (its equity is checked against
-    /// the maintenance margin at every bar).
+    /// the maintenance margin at every bar; a betting account's is not).
     has_margin: bool,
     /// Some venue charges funding on its perpetuals.
     has_funding: bool,
@@ -133,6 +133,8 @@ pub struct BacktestEngine {
     end: Option<UnixNanos>,
     /// Settle at the end: see `settle`.
     close_at_end: bool,
+    /// Binary instruments' outcomes, settled after the last bar.
+    settlements: Vec<Option<bool>>,
     /// Where the bars replayed so far are counted, for a progress bar.
     progress: Option<Arc<std::sync::atomic::AtomicUsize>>,
     /// With a warm-up: where trading starts (the bars from `start`, where
@@ -242,7 +244,10 @@ impl BacktestEngine {
             .first()
             .map_or(Currency::USD, |v| v.base_currency);
         let has_feeds = slots.iter().any(|s| s.feed.is_some());
-        let has_margin = venues.iter().any(|v| !v.account.is_cash());
+        // Betting accounts fund their liabilities whole: no margin calls.
+        let has_margin = venues
+            .iter()
+            .any(|v| !v.account.is_cash() && !v.account.is_betting());
         let has_funding = venues.iter().any(|v| !v.funding.is_empty());
         let instrument_venues: Vec<usize> =
             config.instrument_venues.iter().map(|v| v.get()).collect();
@@ -295,6 +300,7 @@ impl BacktestEngine {
             start: config.replay_from.or(config.start),
             end: config.end,
             close_at_end: config.close_at_end,
+            settlements: config.settlements.clone(),
             trade_from: config.replay_from.and(config.start),
             progress: None,
         })
@@ -402,6 +408,7 @@ impl BacktestEngine {
             self.replay(&routes, ReplayMerge::new(streams), &mut current_ts)?;
         }
         if let Some(ts) = current_ts {
+            self.settle_outcomes(ts)?;
             if self.close_at_end {
                 self.settle(ts)?;
             }
@@ -590,7 +597,7 @@ impl BacktestEngine {
             );
         }
         self.refresh_account(venue)?;
-        if self.has_margin && !self.venues[venue].account.is_cash() {
+        if self.has_margin && !self.venues[venue].account.is_cash() && !self.venues[venue].account.is_betting() {
             self.margin_call(venue, bar.ts_init)?;
         }
         if G && route.moves_fx {

@@ -99,6 +99,9 @@ pub struct MarginAvailable {
     pub leverage_raw: i128,
     /// The instrument's margin rates.
     pub rates: MarginRates,
+    /// A betting account: what an order adds locks its liability (see
+    /// [`Instrument::liability_raw`]) instead of a margin.
+    pub liability: bool,
 }
 
 /// A denial's reason, shown in `orders.csv` and to the strategy.
@@ -233,13 +236,26 @@ fn check_margin(order: &RiskCheck<'_>, margin: MarginAvailable) -> Result<(), De
     let inst = order.instrument;
     let needed = inst
         .notional_raw(added, order.reference_price)
-        .and_then(|notional| margin.rates.initial_raw(notional, margin.leverage_raw))
+        .and_then(|notional| {
+            if margin.liability {
+                inst.liability_raw(added * after.signum(), notional)
+            } else {
+                margin.rates.initial_raw(notional, margin.leverage_raw)
+            }
+        })
         .and_then(|initial| {
             let fee = inst.notional_raw(order.quantity.signed_raw(), order.reference_price)?;
             Ok(initial + fixed::mul_raw(fee, order.fee_rate_raw)?)
         })
         .map_err(|e| e.to_string())?;
     let available = margin.available;
+    if needed > available.raw && margin.liability {
+        return Err(format!(
+            "insufficient balance: the bet needs {} {} (liability and fee), free {available}",
+            fixed::format_raw(needed, available.currency.precision()),
+            available.currency,
+        ));
+    }
     if needed > available.raw {
         return Err(format!(
             "insufficient margin: the order needs {} {} (initial margin {} and fee), available {available}",
@@ -279,6 +295,9 @@ pub struct FillCost {
     pub fee_per_order_raw: i128,
     /// A margin account's rates and leverage (raw); `None` pays the notional.
     pub margin: Option<(MarginRates, i128)>,
+    /// On a betting account, the order's side: what it adds locks its
+    /// liability (see [`Instrument::liability_raw`]) in place of a margin.
+    pub bets: Option<OrderSide>,
 }
 
 impl FillCost {
@@ -290,6 +309,7 @@ impl FillCost {
             fee_per_unit_raw: 0,
             fee_per_order_raw: 0,
             margin: None,
+            bets: None,
         }
     }
 
@@ -309,6 +329,10 @@ impl FillCost {
         }
         let notional = instrument.notional_raw(qty_raw, price)?;
         let funded = match self.margin {
+            _ if let Some(side) = self.bets => {
+                let signed = if side == OrderSide::Buy { qty_raw } else { -qty_raw };
+                instrument.liability_raw(signed, notional)?
+            }
             Some((rates, leverage_raw)) => rates.initial_raw(notional, leverage_raw)?,
             None => notional,
         };

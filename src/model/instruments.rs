@@ -40,7 +40,11 @@ pub enum InstrumentKind {
         right: OptionRight,
         expiry: UnixNanos,
     },
-    /// A back/lay market: the price is decimal odds, the quantity the stake.
+    /// A back/lay market: the price is decimal odds, the quantity the
+    /// payout if the selection wins (stake × odds), so bets at any odds
+    /// net like shares; a quantity's notional is its stake, payout / odds.
+    /// As in NautilusTrader, a back is a SELL (a backer wants the odds
+    /// high, as a seller wants the price) and a lay a BUY.
     Betting {
         market: String,
         selection: String,
@@ -152,6 +156,42 @@ impl Instrument {
                 ..
             }
         )
+    }
+
+    /// A binary instrument (betting, prediction market): each unit pays 1
+    /// when the outcome happens and nothing otherwise.
+    #[must_use]
+    pub const fn is_binary(&self) -> bool {
+        matches!(
+            self.kind,
+            InstrumentKind::Betting { .. } | InstrumentKind::PredictionMarket { .. }
+        )
+    }
+
+    /// The most that holding `signed_qty_raw` of a binary instrument with
+    /// `notional_raw` can lose — the liability a betting account locks: a
+    /// bet on the outcome (a back, short in odds; a prediction share held
+    /// long) its stake, the notional; a bet against it (a lay; a share
+    /// sold short) the payout less the stake it took.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn liability_raw(
+        &self,
+        signed_qty_raw: i128,
+        notional_raw: i128,
+    ) -> Result<i128, FixedError> {
+        let terms = self.notional_terms();
+        let backs = if terms.shape == NotionalShape::Odds {
+            signed_qty_raw < 0
+        } else {
+            signed_qty_raw > 0
+        };
+        if backs {
+            return Ok(notional_raw.abs());
+        }
+        let payout = terms.units_raw(signed_qty_raw.abs())?;
+        Ok((payout - notional_raw.abs()).max(0))
     }
 
     /// The currency that PnL, margin and fees are paid in.
@@ -309,8 +349,27 @@ impl Instrument {
     /// What [`Instrument::notional_raw`] reads of the instrument.
     #[must_use]
     pub fn notional_terms(&self) -> NotionalTerms {
-        NotionalTerms::new(self.multiplier.signed_raw(), self.is_inverse())
+        let shape = match self.kind {
+            _ if self.is_inverse() => NotionalShape::Inverse,
+            InstrumentKind::Betting { .. } => NotionalShape::Odds,
+            _ => NotionalShape::Linear,
+        };
+        NotionalTerms::new(self.multiplier.signed_raw(), shape)
     }
+}
+
+/// How a quantity and a price make a notional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotionalShape {
+    /// `units × price`.
+    Linear,
+    /// `units / price`, worth less as the price rises (a long gains when
+    /// it rises all the same: its sign flips).
+    Inverse,
+    /// `units / odds`: a payout's stake, inverse in its gains (a back,
+    /// short, gains as the odds shorten); a lost selection (odds 0 at
+    /// settlement) is worth nothing.
+    Odds,
 }
 
 /// The part of an instrument that turns a quantity and a price into a
@@ -318,25 +377,33 @@ impl Instrument {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotionalTerms {
     multiplier_raw: i128,
-    inverse: bool,
+    shape: NotionalShape,
 }
 
 impl NotionalTerms {
     #[must_use]
-    pub const fn new(multiplier_raw: i128, inverse: bool) -> Self {
+    pub const fn new(multiplier_raw: i128, shape: NotionalShape) -> Self {
         Self {
             multiplier_raw,
-            inverse,
+            shape,
         }
     }
 
+    /// Whether a long's notional falls as the price rises (inverse and
+    /// odds shapes), so its gains are the notional's other way round.
     #[must_use]
     pub const fn is_inverse(&self) -> bool {
-        self.inverse
+        self.divides()
+    }
+
+    /// Whether the notional is units divided by the price.
+    #[must_use]
+    pub const fn divides(&self) -> bool {
+        !matches!(self.shape, NotionalShape::Linear)
     }
 
     /// Quantity times multiplier, at the global scale.
-    fn units_raw(&self, signed_qty_raw: i128) -> Result<i128, FixedError> {
+    pub(crate) fn units_raw(&self, signed_qty_raw: i128) -> Result<i128, FixedError> {
         // Most instruments have a multiplier of one: skip that product.
         if self.multiplier_raw == FIXED_SCALAR {
             Ok(signed_qty_raw)
@@ -350,7 +417,7 @@ impl NotionalTerms {
     /// whole number of units that fits 64 bits); `None` otherwise.
     #[must_use]
     pub fn whole_units(&self, signed_qty_raw: i128) -> Option<i64> {
-        if self.inverse {
+        if self.divides() {
             return None;
         }
         let units = self.units_raw(signed_qty_raw).ok()?;
@@ -367,7 +434,10 @@ impl NotionalTerms {
     #[inline]
     pub fn notional_raw(&self, signed_qty_raw: i128, price: Price) -> Result<i128, FixedError> {
         let units = self.units_raw(signed_qty_raw)?;
-        if self.inverse {
+        if self.shape == NotionalShape::Odds && price.raw == 0 {
+            return Ok(0);
+        }
+        if self.divides() {
             let scaled = units
                 .checked_mul(FIXED_SCALAR)
                 .ok_or(FixedError::Overflow("inverse notional"))?;

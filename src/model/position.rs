@@ -273,7 +273,7 @@ impl Position {
             // Long gains when the exit notional exceeds the entry; inverse
             // notionals fall as prices rise, so their sign flips.
             let long = self.signed_qty_raw > 0;
-            let gain = if instrument.is_inverse() {
+            let gain = if instrument.notional_terms().is_inverse() {
                 released - notional
             } else {
                 notional - released
@@ -355,7 +355,7 @@ impl Position {
         }
         // value = qty × px × multiplier  ⇒  px = value / (qty × multiplier).
         let units = fixed::mul_raw(qty_raw, instrument.multiplier.signed_raw()).ok()?;
-        let raw = if instrument.is_inverse() {
+        let raw = if instrument.notional_terms().divides() {
             fixed::div_round_half_up(units.checked_mul(FIXED_SCALAR)?, value_raw).ok()?
         } else {
             fixed::div_round_half_up(value_raw.checked_mul(FIXED_SCALAR)?, units).ok()?
@@ -388,7 +388,7 @@ impl Position {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::instruments::InstrumentKind;
+    use crate::model::instruments::{InstrumentKind, NotionalShape};
     use proptest::prelude::*;
 
     fn equity() -> Instrument {
@@ -493,6 +493,72 @@ mod tests {
     }
 
     #[test]
+    fn bets_net_as_payouts_and_settle_exactly() {
+        let market = Instrument::new(
+            "WIN.BETFAIR".parse().unwrap(),
+            InstrumentKind::Betting {
+                market: "1.2".into(),
+                selection: "A".into(),
+            },
+            Currency::GBP,
+            2,
+            4,
+        )
+        .unwrap();
+        let f = |side, payout: &str, odds: &str| PositionFill {
+            side,
+            qty: Quantity::parse(payout, 4).unwrap(),
+            px: Price::parse(odds, 2).unwrap(),
+            commission_raw: 0,
+            ts: UnixNanos(0),
+        };
+        let gbp = |raw: i128| fixed::format_raw(raw, 9);
+        // Back (sell) 100 at 3.0 (payout 300, stake 100), lay (buy) 100 at
+        // 2.0 (payout 200): a win pays 300 − 100 − (200 − 100) = 100, a
+        // loss 0.
+        for (settle, total) in [("1.00", "100.000000000"), ("0", "0.000000000")] {
+            let mut p = Position::open(
+                PositionId::new("P-1").unwrap(),
+                StrategyIndex(0),
+                &market,
+                InstrumentIndex(0),
+                f(OrderSide::Sell, "300", "3.00"),
+            )
+            .unwrap();
+            assert_eq!(gbp(p.cost_basis_raw), "100.000000000");
+            assert_eq!(
+                market.liability_raw(p.signed_qty_raw, p.cost_basis_raw).unwrap(),
+                100 * FIXED_SCALAR
+            );
+            p.apply(&market, f(OrderSide::Buy, "200", "2.00")).unwrap();
+            p.apply(&market, f(OrderSide::Buy, "100", settle)).unwrap();
+            assert_eq!(gbp(p.realized_pnl_raw), total);
+        }
+        // A lay (buy) of 100 at 4.0 (payout 400) risks 300 and wins 100.
+        let lay = Position::open(
+            PositionId::new("P-2").unwrap(),
+            StrategyIndex(0),
+            &market,
+            InstrumentIndex(0),
+            f(OrderSide::Buy, "400", "4.00"),
+        )
+        .unwrap();
+        assert_eq!(
+            market.liability_raw(lay.signed_qty_raw, lay.cost_basis_raw).unwrap(),
+            300 * FIXED_SCALAR
+        );
+        // Marked at 2.0 (50 %), the lay owes 400 / 2 − 100 = 100.
+        assert_eq!(
+            gbp(lay.unrealized_pnl_raw(&market, Price::parse("2.00", 2).unwrap()).unwrap()),
+            "-100.000000000"
+        );
+        assert_eq!(
+            i128::from(lay.avg_px_open(&market).unwrap().raw),
+            4 * FIXED_SCALAR
+        );
+    }
+
+    #[test]
     fn inverse_long_gains_in_base_currency_when_price_rises() {
         let inverse = Instrument::new(
             "XBTUSD.BITMEX".parse().unwrap(),
@@ -564,7 +630,8 @@ mod tests {
             inverse in any::<bool>(),
         ) {
             let kind = if margin { MarkKind::UnrealizedPnl } else { MarkKind::MarketValue };
-            let terms = NotionalTerms::new(fixed::parse_raw(multiplier).unwrap().0, inverse);
+            let shape = if inverse { NotionalShape::Inverse } else { NotionalShape::Linear };
+            let terms = NotionalTerms::new(fixed::parse_raw(multiplier).unwrap().0, shape);
             let mark = Mark::new(InstrumentIndex(0), Currency::USD, kind, qty_raw, cost_raw, terms);
             let price = Price { raw: price_raw, precision: 2 };
             if inverse {

@@ -1,6 +1,7 @@
 //! Accounts: balances per currency. A cash account pays the notional of
 //! every trade; a margin account pays only realized PnL and fees and locks
-//! margin (notional / leverage) for open positions. Both book the funding
+//! margin (notional / leverage) for open positions; a betting account
+//! pays the same way and locks each bet's liability. Both book the funding
 //! their perpetual positions pay or receive.
 
 use crate::core::enums::{AccountType, OrderSide};
@@ -65,6 +66,14 @@ impl Account {
     #[must_use]
     pub fn is_cash(&self) -> bool {
         self.account_type == AccountType::Cash
+    }
+
+    /// A betting account: accounts as a margin account does (profit and
+    /// loss paid, funds locked), but what it locks is each position's
+    /// liability, fully funded, so it gets no margin call.
+    #[must_use]
+    pub fn is_betting(&self) -> bool {
+        self.account_type == AccountType::Betting
     }
 
     /// Total balance raw in `currency`.

@@ -146,6 +146,9 @@ pub struct SimulatedExchange {
     trailing_specs: Vec<(OrderIndex, TrailingSpec)>,
     /// When the perpetuals traded here pay funding, and at what rate.
     pub funding: FundingSchedule,
+    /// Fills now settle binary instruments at their outcome: no fee, no
+    /// slippage.
+    pub settling: bool,
 }
 
 impl SimulatedExchange {
@@ -184,6 +187,7 @@ impl SimulatedExchange {
             instrument_margins: Vec::new(),
             held: Vec::new(),
             trailing_specs: Vec::new(),
+            settling: false,
         }
     }
 
@@ -248,6 +252,13 @@ impl SimulatedExchange {
             if !self.trades(p.instrument) || p.currency != currency {
                 continue;
             }
+            if self.account.is_betting() {
+                // Liabilities are fully funded: maintenance is the same.
+                if let Some(instrument) = cache.instrument(p.instrument) {
+                    own += instrument.liability_raw(p.signed_qty_raw, p.cost_basis_raw)?;
+                }
+                continue;
+            }
             let rates = self.margin_rates(p.instrument);
             if rates == defaults {
                 by_default += p.cost_basis_raw;
@@ -268,14 +279,21 @@ impl SimulatedExchange {
             .unwrap_or(&self.config.fees)
     }
 
-    /// What buying `instrument` costs this venue's account when the order
-    /// takes `liquidity`: its fees, and on a margin account the initial
-    /// margin in place of the notional.
+    /// What trading `instrument` on `side` costs this venue's account when
+    /// the order takes `liquidity`: its fees, and on a margin account the
+    /// initial margin in place of the notional (a lay on a betting
+    /// account: its liability).
     #[must_use]
-    pub fn fill_cost(&self, instrument: InstrumentIndex, liquidity: LiquiditySide) -> FillCost {
+    pub fn fill_cost(
+        &self,
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        liquidity: LiquiditySide,
+    ) -> FillCost {
         let mut fill_cost = self.fees_for(instrument).fill_cost(liquidity);
         if !self.account.is_cash() {
             fill_cost.margin = Some((self.margin_rates(instrument), self.account.leverage_raw));
+            fill_cost.bets = self.account.is_betting().then_some(side);
         }
         fill_cost
     }
@@ -644,14 +662,19 @@ impl SimulatedExchange {
                 qty = Quantity::from_raw(room, qty.precision)?;
             }
         }
-        let px = self.fill_price(m, bar, instrument, qty.signed_raw(), taker)?;
+        // A settlement trades at the outcome's price, free.
+        let px = self.fill_price(m, bar, instrument, qty.signed_raw(), taker && !self.settling)?;
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
-        let commission = self.fees_for(order.instrument).commission_raw(
-            liquidity,
-            notional,
-            qty,
-            order.filled_qty.is_zero(),
-        )?;
+        let commission = if self.settling {
+            0
+        } else {
+            self.fees_for(order.instrument).commission_raw(
+                liquidity,
+                notional,
+                qty,
+                order.filled_qty.is_zero(),
+            )?
+        };
         let currency = instrument.settlement_currency();
         let signed = match m.side {
             OrderSide::Buy => qty.signed_raw(),

@@ -25,7 +25,7 @@ pub(super) fn instrument(
         })
     };
     // Fields that belong to other kinds are mistakes, not silently ignored.
-    let extras: [(&str, bool, &[RawInstrumentKind]); 9] = [
+    let extras: [(&str, bool, &[RawInstrumentKind]); 10] = [
         (
             "base_currency",
             raw.base_currency.is_some(),
@@ -69,6 +69,14 @@ pub(super) fn instrument(
             "outcome",
             raw.outcome.is_some(),
             &[RawInstrumentKind::PredictionMarket],
+        ),
+        (
+            "settlement",
+            raw.settlement.is_some(),
+            &[
+                RawInstrumentKind::Betting,
+                RawInstrumentKind::PredictionMarket,
+            ],
         ),
     ];
     for (field, present, kinds) in extras {
@@ -198,4 +206,24 @@ pub(super) fn instrument(
     inst.min_quantity = raw.min_quantity;
     inst.max_quantity = raw.max_quantity;
     Ok(inst)
+}
+
+/// A binary instrument's `settlement`: whether its outcome happened (1)
+/// or not (0).
+pub(super) fn settlement(
+    check: &Checker<'_>,
+    raw: &RawInstrument,
+) -> Result<Option<bool>, ConfigError> {
+    let Some(value) = &raw.settlement else {
+        return Ok(None);
+    };
+    match value.get_ref() {
+        toml::Value::Integer(1) => Ok(Some(true)),
+        toml::Value::Integer(0) => Ok(Some(false)),
+        other => Err(check.fail(
+            value.span(),
+            "instruments.settlement",
+            format!("expected 1 (the outcome happened: the selection won) or 0 (it did not), got {other}"),
+        )),
+    }
 }

@@ -43,23 +43,19 @@ pub(super) fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, Co
             if lev < FIXED_SCALAR {
                 return Err(check.fail(value.span(), "venues.leverage", "must be at least 1"));
             }
-            if raw.account == AccountType::Cash && lev != FIXED_SCALAR {
+            if raw.account != AccountType::Margin && lev != FIXED_SCALAR {
                 return Err(check.fail(
                     value.span(),
                     "venues.leverage",
-                    "a cash account has no leverage: use account = \"margin\"",
+                    format!(
+                        "a {} account has no leverage: use account = \"margin\"",
+                        if raw.account == AccountType::Cash { "cash" } else { "betting" }
+                    ),
                 ));
             }
             lev
         }
     };
-    if raw.account == AccountType::Betting {
-        return Err(check.fail(
-            raw.name.span(),
-            "venues.account",
-            "betting accounts are not supported yet: use cash or margin",
-        ));
-    }
     let fees = match &raw.fee_model {
         None => FeeModel::default(),
         Some(model) => fee_model(check, model)?,

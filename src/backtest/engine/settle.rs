@@ -1,9 +1,12 @@
 //! Settlement at the end of a run (`close_at_end`): every working order is
 //! canceled and every open position closed at the last close of its
 //! instrument, as Backtesting.py's `finalize_trades=True` closes trades,
-//! so the run's trades are all closed ones.
+//! so the run's trades are all closed ones. And the settlement of binary
+//! instruments at their outcome (`settlement = 1 | 0`).
 
 use crate::core::UnixNanos;
+use crate::core::fixed::FIXED_SCALAR;
+use crate::core::identifiers::InstrumentIndex;
 use crate::model::data::Bar;
 use crate::state::cache::Filter;
 
@@ -35,6 +38,58 @@ impl BacktestEngine {
         self.fill_at_last_close(ts, None)
     }
 
+    /// Settles the binary instruments whose outcome the config gives, at
+    /// `ts`, the last bar's time: their working orders are canceled and
+    /// their open positions closed by market orders tagged `settlement`
+    /// that fill at 1 (the outcome happened; a selection's odds of 1.00)
+    /// or 0, free of fees and slippage.
+    pub(super) fn settle_outcomes(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
+        const WON: i64 = FIXED_SCALAR as i64;
+        let outcomes: Vec<(InstrumentIndex, Option<i64>)> = self
+            .settlements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, outcome)| {
+                let won = (*outcome)?;
+                Some((
+                    InstrumentIndex(u32::try_from(i).ok()?),
+                    Some(if won { WON } else { 0 }),
+                ))
+            })
+            .collect();
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let index = |i: usize| StrategyIndex(u32::try_from(i).unwrap_or(u32::MAX));
+        for i in 0..self.strategies.len() {
+            for &(instrument, _) in &outcomes {
+                let filter = Filter {
+                    strategy: Some(index(i)),
+                    instrument: Some(instrument),
+                    side: None,
+                };
+                let open: Vec<_> = self.cache.orders_open(filter).map(|o| o.index).collect();
+                for order in open {
+                    self.cancel(index(i), order, ts);
+                }
+            }
+        }
+        self.deliver_all(ts)?;
+        for i in 0..self.strategies.len() {
+            for &(instrument, _) in &outcomes {
+                self.close_positions(index(i), Some(instrument), Some("settlement"))?;
+            }
+        }
+        for &(instrument, _) in &outcomes {
+            self.venues[self.instrument_venues[instrument.get()]].settling = true;
+        }
+        let settled = self.fill_on_flat_bars(ts, &outcomes);
+        for venue in &mut self.venues {
+            venue.settling = false;
+        }
+        settled
+    }
+
     /// Delivers every command on its way to a venue at `ts`, then fills
     /// what can fill at each instrument's last close (of `venue`'s
     /// instruments, or every one): on a bar that is that close and
@@ -45,21 +100,34 @@ impl BacktestEngine {
         ts: UnixNanos,
         venue: Option<usize>,
     ) -> Result<(), BacktestError> {
-        self.deliver_all(ts)?;
-        let last: Vec<Bar> = (0..self.cache.instruments().len())
+        let prices: Vec<(InstrumentIndex, Option<i64>)> = (0..self.cache.instruments().len())
             .filter(|i| venue.is_none_or(|v| self.instrument_venues[*i] == v))
-            .filter_map(|i| {
-                let instrument =
-                    crate::core::identifiers::InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX));
-                self.cache.last_bar(instrument).copied()
-            })
+            .map(|i| (InstrumentIndex(u32::try_from(i).unwrap_or(u32::MAX)), None))
             .collect();
-        for bar in last {
-            let close = bar.close;
+        self.fill_on_flat_bars(ts, &prices)
+    }
+
+    /// Delivers every command on its way to a venue at `ts`, then fills
+    /// what can fill on a bar of each instrument of `prices` that is one
+    /// price and nothing else, open, high, low and close alike: the price
+    /// given, or the instrument's last close. The accounts are valued
+    /// again after.
+    fn fill_on_flat_bars(
+        &mut self,
+        ts: UnixNanos,
+        prices: &[(InstrumentIndex, Option<i64>)],
+    ) -> Result<(), BacktestError> {
+        self.deliver_all(ts)?;
+        for &(instrument, price) in prices {
+            let Some(bar) = self.cache.last_bar(instrument).copied() else {
+                continue;
+            };
+            let price = price.unwrap_or(bar.close);
             let settle = Bar {
-                open: close,
-                high: close,
-                low: close,
+                open: price,
+                high: price,
+                low: price,
+                close: price,
                 volume: 0,
                 ..bar
             };

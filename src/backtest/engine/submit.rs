@@ -196,6 +196,7 @@ impl BacktestEngine {
                 available: crate::core::Money::new(available, currency),
                 leverage_raw: account.leverage_raw,
                 rates: exchange.margin_rates(instrument_index),
+                liability: account.is_betting(),
             }
         });
         // The configured sizer decides the size of orders that open or add.
@@ -224,7 +225,11 @@ impl BacktestEngine {
                     adds,
                     equity: self.portfolio.accounts[venue].equity.as_f64(),
                     budget: margin.map_or(free, |m| m.available),
-                    fill_cost: exchange.fill_cost(instrument_index, LiquiditySide::Taker),
+                    fill_cost: exchange.fill_cost(
+                        instrument_index,
+                        request.side,
+                        LiquiditySide::Taker,
+                    ),
                     reference_price,
                 };
                 let closed_pnls = || {

@@ -38,10 +38,13 @@ impl SimulatedExchange {
             return Ok(true);
         }
         let currency = instrument.settlement_currency();
-        let initial = self.margin_rates(order.instrument).initial_raw(
-            instrument.notional_raw(added, px)?,
-            self.account.leverage_raw,
-        )?;
+        let notional = instrument.notional_raw(added, px)?;
+        let initial = if self.account.is_betting() {
+            instrument.liability_raw(added * signed.signum(), notional)?
+        } else {
+            self.margin_rates(order.instrument)
+                .initial_raw(notional, self.account.leverage_raw)?
+        };
         let available = self.margin_available_raw(currency, cache)?;
         Ok(initial + commission <= available)
     }
@@ -71,7 +74,7 @@ impl SimulatedExchange {
         } else {
             self.margin_available_raw(currency, cache)?
         };
-        let fill_cost = self.fill_cost(order.instrument, liquidity);
+        let fill_cost = self.fill_cost(order.instrument, order.side, liquidity);
         let taker = liquidity == LiquiditySide::Taker;
         // Priced first with no volume impact (a quantity of 0 moves nothing).
         let mut px = self.fill_price(m, bar, instrument, 0, taker)?;
