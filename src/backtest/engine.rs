@@ -597,7 +597,10 @@ impl BacktestEngine {
             );
         }
         self.refresh_account(venue)?;
-        if self.has_margin && !self.venues[venue].account.is_cash() && !self.venues[venue].account.is_betting() {
+        if self.has_margin
+            && !self.venues[venue].account.is_cash()
+            && !self.venues[venue].account.is_betting()
+        {
             self.margin_call(venue, bar.ts_init)?;
         }
         if G && route.moves_fx {

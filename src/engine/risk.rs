@@ -229,7 +229,16 @@ fn check_margin(order: &RiskCheck<'_>, margin: MarginAvailable) -> Result<(), De
     };
     let before = order.net_qty_raw + signed(order.pending_qty_raw);
     let after = before + signed(order.quantity.signed_raw());
-    let added = (after.abs() - order.net_qty_raw.abs().max(before.abs())).max(0);
+    // A margin account locks nothing for working orders, so only this
+    // order's part of the exposure they add together is checked; a
+    // betting account funds working bets too, so all of it is (working
+    // bets priced at this one's odds).
+    let already = if margin.liability {
+        order.net_qty_raw.abs()
+    } else {
+        order.net_qty_raw.abs().max(before.abs())
+    };
+    let added = (after.abs() - already).max(0);
     if added == 0 {
         return Ok(());
     }
@@ -330,7 +339,11 @@ impl FillCost {
         let notional = instrument.notional_raw(qty_raw, price)?;
         let funded = match self.margin {
             _ if let Some(side) = self.bets => {
-                let signed = if side == OrderSide::Buy { qty_raw } else { -qty_raw };
+                let signed = if side == OrderSide::Buy {
+                    qty_raw
+                } else {
+                    -qty_raw
+                };
                 instrument.liability_raw(signed, notional)?
             }
             Some((rates, leverage_raw)) => rates.initial_raw(notional, leverage_raw)?,

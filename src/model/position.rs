@@ -527,7 +527,9 @@ mod tests {
             .unwrap();
             assert_eq!(gbp(p.cost_basis_raw), "100.000000000");
             assert_eq!(
-                market.liability_raw(p.signed_qty_raw, p.cost_basis_raw).unwrap(),
+                market
+                    .liability_raw(p.signed_qty_raw, p.cost_basis_raw)
+                    .unwrap(),
                 100 * FIXED_SCALAR
             );
             p.apply(&market, f(OrderSide::Buy, "200", "2.00")).unwrap();
@@ -544,12 +546,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            market.liability_raw(lay.signed_qty_raw, lay.cost_basis_raw).unwrap(),
+            market
+                .liability_raw(lay.signed_qty_raw, lay.cost_basis_raw)
+                .unwrap(),
             300 * FIXED_SCALAR
         );
         // Marked at 2.0 (50 %), the lay owes 400 / 2 − 100 = 100.
         assert_eq!(
-            gbp(lay.unrealized_pnl_raw(&market, Price::parse("2.00", 2).unwrap()).unwrap()),
+            gbp(lay
+                .unrealized_pnl_raw(&market, Price::parse("2.00", 2).unwrap())
+                .unwrap()),
             "-100.000000000"
         );
         assert_eq!(
@@ -597,6 +603,67 @@ mod tests {
     }
 
     proptest! {
+        /// Any book of backs and lays, netted as payouts and settled,
+        /// realizes exactly what its bets win or lose one by one: a back
+        /// of S at O wins S × (O − 1) or loses S, a lay the other way.
+        #[test]
+        fn a_settled_book_realizes_each_bets_outcome_exactly(
+            bets in proptest::collection::vec((any::<bool>(), 1i128..10_000, 101i128..2_000), 1..12),
+            won: bool,
+        ) {
+            let market = Instrument::new(
+                "WIN.BETFAIR".parse().unwrap(),
+                InstrumentKind::Betting { market: "1".into(), selection: "A".into() },
+                Currency::GBP,
+                2,
+                4,
+            )
+            .unwrap();
+            let cents = FIXED_SCALAR / 100;
+            let mut positions: Vec<Position> = Vec::new();
+            let mut expected = 0i128;
+            let apply = |positions: &mut Vec<Position>, side: OrderSide, qty_raw: i128, odds_raw: i64| {
+                let mut left = Quantity::from_raw(qty_raw, 4).unwrap();
+                while !left.is_zero() {
+                    let open = positions.last_mut().filter(|p| !p.is_closed());
+                    let fill = |qty| PositionFill { side, qty, px: Price { raw: odds_raw, precision: 2 }, commission_raw: 0, ts: UnixNanos(0) };
+                    match open {
+                        Some(p) => {
+                            let (closing, opening) = p.split_fill(side, left);
+                            let part = if closing.is_zero() { opening } else { closing };
+                            p.apply(&market, fill(part)).unwrap();
+                            left = Quantity { raw: left.raw - part.raw, precision: 4 };
+                            if p.signed_qty_raw == 0 { p.ts_closed = Some(UnixNanos(0)); }
+                        }
+                        None => {
+                            positions.push(Position::open(PositionId::new("P-1").unwrap(), StrategyIndex(0), &market, InstrumentIndex(0), fill(left)).unwrap());
+                            left = Quantity::zero(4);
+                        }
+                    }
+                }
+            };
+            for (back, stake_cents, odds_cents) in bets {
+                let (stake, odds) = (stake_cents * cents, odds_cents * cents);
+                let payout = stake * odds / FIXED_SCALAR;
+                let side = if back { OrderSide::Sell } else { OrderSide::Buy };
+                apply(&mut positions, side, payout, i64::try_from(odds).unwrap());
+                let win = payout - stake;
+                expected += match (back, won) {
+                    (true, true) => win,
+                    (true, false) => -stake,
+                    (false, true) => -win,
+                    (false, false) => stake,
+                };
+            }
+            // Settle what is left at 1.00 (won) or 0.
+            if let Some(held) = positions.last().map(|p| p.signed_qty_raw).filter(|q| *q != 0) {
+                let side = if held > 0 { OrderSide::Sell } else { OrderSide::Buy };
+                apply(&mut positions, side, held.abs(), if won { i64::try_from(FIXED_SCALAR).unwrap() } else { 0 });
+            }
+            let realized: i128 = positions.iter().map(|p| p.realized_pnl_raw).sum();
+            prop_assert_eq!(realized, expected);
+        }
+
         #[test]
         fn closing_in_pieces_realizes_the_same_as_closing_at_once(
             qty in 1u32..1000, entry in 100u32..100_000, exit in 100u32..100_000, cut in 1u32..1000,

@@ -663,7 +663,13 @@ impl SimulatedExchange {
             }
         }
         // A settlement trades at the outcome's price, free.
-        let px = self.fill_price(m, bar, instrument, qty.signed_raw(), taker && !self.settling)?;
+        let px = self.fill_price(
+            m,
+            bar,
+            instrument,
+            qty.signed_raw(),
+            taker && !self.settling,
+        )?;
         let notional = instrument.notional_raw(qty.signed_raw(), px)?;
         let commission = if self.settling {
             0

@@ -7,6 +7,7 @@
 )]
 
 mod analyzers;
+mod betting;
 mod brackets;
 mod cli;
 mod configs;

@@ -49,7 +49,11 @@ pub(super) fn venue(check: &Checker<'_>, raw: &RawVenue) -> Result<VenueSpec, Co
                     "venues.leverage",
                     format!(
                         "a {} account has no leverage: use account = \"margin\"",
-                        if raw.account == AccountType::Cash { "cash" } else { "betting" }
+                        if raw.account == AccountType::Cash {
+                            "cash"
+                        } else {
+                            "betting"
+                        }
                     ),
                 ));
             }

@@ -44,7 +44,9 @@ impl BacktestEngine {
     /// that fill at 1 (the outcome happened; a selection's odds of 1.00)
     /// or 0, free of fees and slippage.
     pub(super) fn settle_outcomes(&mut self, ts: UnixNanos) -> Result<(), BacktestError> {
-        const WON: i64 = FIXED_SCALAR as i64;
+        // 1.00 at the global scale, as a bar's price.
+        const WON: i64 = 1_000_000_000;
+        const _: () = assert!(WON as i128 == FIXED_SCALAR);
         let outcomes: Vec<(InstrumentIndex, Option<i64>)> = self
             .settlements
             .iter()

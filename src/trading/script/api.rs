@@ -24,6 +24,7 @@ use crate::indicators::{BarIndicator, BarInput, History};
 use crate::model::instruments::Instrument;
 use crate::model::orders::{OrderFactory, OrderKind};
 
+mod bets;
 mod indicators;
 mod lists;
 mod trailing;
@@ -625,6 +626,7 @@ pub fn register(engine: &mut Engine) -> Vec<&'static str> {
     register_reads(&mut r);
     register_orders(&mut r);
     lists::register(&mut r);
+    bets::register(&mut r);
     indicators::register_indicators(&mut r);
     r.names
 }
