@@ -350,7 +350,9 @@ impl Instrument {
     #[must_use]
     pub fn notional_terms(&self) -> NotionalTerms {
         let shape = match self.kind {
-            _ if self.is_inverse() => NotionalShape::Inverse,
+            InstrumentKind::CryptoPerpetual {
+                is_inverse: true, ..
+            } => NotionalShape::Inverse,
             InstrumentKind::Betting { .. } => NotionalShape::Odds,
             _ => NotionalShape::Linear,
         };
@@ -434,16 +436,15 @@ impl NotionalTerms {
     #[inline]
     pub fn notional_raw(&self, signed_qty_raw: i128, price: Price) -> Result<i128, FixedError> {
         let units = self.units_raw(signed_qty_raw)?;
-        if self.shape == NotionalShape::Odds && price.raw == 0 {
-            return Ok(0);
-        }
-        if self.divides() {
-            let scaled = units
-                .checked_mul(FIXED_SCALAR)
-                .ok_or(FixedError::Overflow("inverse notional"))?;
-            fixed::div_round_half_up(scaled, i128::from(price.raw))
-        } else {
-            fixed::mul_raw(units, i128::from(price.raw))
+        match self.shape {
+            NotionalShape::Linear => fixed::mul_raw(units, i128::from(price.raw)),
+            NotionalShape::Odds if price.raw == 0 => Ok(0),
+            NotionalShape::Inverse | NotionalShape::Odds => {
+                let scaled = units
+                    .checked_mul(FIXED_SCALAR)
+                    .ok_or(FixedError::Overflow("inverse notional"))?;
+                fixed::div_round_half_up(scaled, i128::from(price.raw))
+            }
         }
     }
 }

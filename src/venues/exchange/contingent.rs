@@ -22,6 +22,7 @@ use super::{ExchangeError, SimulatedExchange, WorkingTerms, emit};
 impl SimulatedExchange {
     /// Puts an accepted order to work in its instrument's book, with its
     /// time in force.
+    #[inline]
     pub(super) fn work(&mut self, terms: WorkingTerms, ts: UnixNanos) {
         let WorkingTerms {
             order,
@@ -73,10 +74,16 @@ impl SimulatedExchange {
     }
 
     /// Cancels what `parent`, closed without a fill, was holding.
+    // Inlined for the check: most venues hold nothing, and every cancel asks.
+    #[inline]
     pub(super) fn cancel_held_children(&mut self, parent: OrderIndex, ts: UnixNanos) {
-        if self.held.is_empty() {
-            return;
+        if !self.held.is_empty() {
+            self.cancel_held_by(parent, ts);
         }
+    }
+
+    #[inline(never)]
+    fn cancel_held_by(&mut self, parent: OrderIndex, ts: UnixNanos) {
         let mut k = 0;
         while k < self.held.len() {
             if self.held[k].0 == parent {
