@@ -822,6 +822,8 @@ proptest! {
         } else {
             toml
         };
+        // Every bar's free cash, observed.
+        let toml = format!("{toml}\n[observers]\nevery = \"bar\"\n");
         let bars = generate_gbm(&GbmSpec { bars: 41, seed, ..GbmSpec::default() });
         let result = run(&toml, vec![Box::new(scripted(&script))], vec![bars.clone()]);
         let last_close = i128::from(bars.last().unwrap().close);
@@ -867,6 +869,18 @@ proptest! {
         prop_assert_eq!(fees - open_fees, stats_fees);
         // Exactly one exit of a bracket fills (or none yet).
         prop_assert_eq!(an_oco_group_filled_twice(&result), None);
+        // The free balance never goes below zero before a margin call.
+        let first_call = result
+            .warnings
+            .iter()
+            .filter_map(|w| w.strip_prefix("margin call at "))
+            .filter_map(|rest| UnixNanos::parse_rfc3339(rest.split(' ').next()?).ok())
+            .min()
+            .unwrap_or(UnixNanos(i64::MAX));
+        prop_assert_eq!(result.observations.len(), bars.len());
+        for point in result.observations.iter().filter(|o| o.ts < first_call) {
+            prop_assert!(point.cash_raw >= 0, "free {} at {}", point.cash_raw, point.ts);
+        }
     }
 }
 
