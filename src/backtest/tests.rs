@@ -21,6 +21,7 @@ use crate::engine::commands::{OrderSize, SubmitOrder};
 use crate::engine::replay::BarStream;
 use crate::model::data::Bar;
 use crate::model::orders::OrderKind;
+use crate::model::orders::trailing::{TrailOffset, TrailingSpec};
 use crate::trading::strategy::{HookResult, Strategy, StrategyContext};
 
 /// What the scripted strategy does on a given bar.
@@ -36,6 +37,8 @@ enum Action {
     /// A market buy with a stop-loss and a take-profit that many basis
     /// points below and above the close: a bracket.
     Bracket(i64, i64, i64),
+    /// A trailing sell stop this far below the best price since it started.
+    TrailSell(&'static str, i64),
     CancelAll,
     Cancel(&'static str),
     CloseAll,
@@ -111,6 +114,15 @@ impl Strategy for Scripted {
                     };
                     let entry = order_of(OrderSide::Buy, OrderKind::Market, n);
                     ctx.bracket(entry, Some(at(-below)), Some(at(above)));
+                }
+                Action::TrailSell(distance, n) => {
+                    let spec = TrailingSpec {
+                        offset: TrailOffset::Price(px(distance).raw),
+                        activation: None,
+                        limit_offset: None,
+                        tick: 10_000_000,
+                    };
+                    ctx.trailing_stop(instrument, OrderSide::Sell, qty(n), spec);
                 }
                 Action::CancelAll => ctx.cancel_all(Some(instrument)),
                 Action::Cancel(id) => ctx.cancel(ClientOrderId::new(id).unwrap()),
@@ -433,6 +445,42 @@ fn two_reduce_only_exits_on_one_bar_close_the_position_once() {
     );
     assert_eq!(notes, vec!["reduce-only: no position left to reduce"]);
     assert_eq!(net_filled_raw(&result), 0);
+}
+
+#[test]
+fn a_trailing_stop_from_the_rust_api_starts_off_the_last_close_and_follows() {
+    // Long 1 from bar 1's open; a sell trailing 2.00 starts at 100 − 2 =
+    // 98, rises with bar 2's high 105 to 103, and bar 3 falls through it.
+    let bars = vec![
+        bar(0, "100.00", "100.00", "100.00", "100.00", 0),
+        bar(1, "100.00", "100.50", "99.50", "100.00", 0),
+        bar(2, "101.00", "105.00", "101.00", "104.00", 0),
+        bar(3, "104.00", "104.00", "100.00", "101.00", 0),
+    ];
+    let script = [(0, Action::Buy(1)), (1, Action::TrailSell("2.00", 1))];
+    let result = run(ONE_VENUE, vec![Box::new(scripted(&script))], vec![bars]);
+    let trail = result.orders.record(1).unwrap();
+    assert_eq!(trail.order.order_type().to_string(), "TRAILING_STOP_MARKET");
+    let fills: Vec<String> = trail
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            OrderEventKind::Filled(f) => Some(f.last_px.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fills, vec!["103.00"]);
+    // Before the first bar there is nothing to start from.
+    assert!(
+        TrailingSpec {
+            offset: TrailOffset::Ticks(1),
+            activation: None,
+            limit_offset: None,
+            tick: 1,
+        }
+        .start(OrderSide::Sell, None, None)
+        .is_none()
+    );
 }
 
 #[test]

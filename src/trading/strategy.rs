@@ -14,6 +14,7 @@ use crate::engine::risk::{FillCost, fraction_to_quantity};
 use crate::indicators::BarIndicator;
 use crate::model::data::{Bar, QuoteTick, TradeTick};
 use crate::model::instruments::Instrument;
+use crate::model::orders::trailing::TrailingSpec;
 use crate::model::orders::{Order, OrderFactory, OrderKind};
 use crate::state::cache::{Cache, Filter};
 use crate::trading::script::ScriptError;
@@ -310,6 +311,36 @@ impl<'a> StrategyContext<'a> {
             },
             OrderSize::Quantity(quantity),
         )
+    }
+
+    /// A GTC trailing stop of `quantity` that trails as `spec` says (a
+    /// stop-limit when it has a `limit_offset`): its first trigger is the
+    /// trail's distance from the activation price, else from the last
+    /// close. `None`, and nothing submitted, before the instrument's
+    /// first bar.
+    pub fn trailing_stop(
+        &mut self,
+        instrument: InstrumentIndex,
+        side: OrderSide,
+        quantity: Quantity,
+        spec: TrailingSpec,
+    ) -> Option<ClientOrderId> {
+        let precision = self.cache.instrument(instrument)?.price_precision;
+        let last = self.cache.last_bar(instrument).map(|b| b.close);
+        let (trigger, limit) = spec.start(side, None, last)?;
+        let at = |raw| Price { raw, precision };
+        let kind = match limit {
+            None => OrderKind::TrailingStopMarket {
+                trigger_price: at(trigger),
+            },
+            Some(limit) => OrderKind::TrailingStopLimit {
+                price: at(limit),
+                trigger_price: at(trigger),
+            },
+        };
+        let mut order = SubmitOrder::new(instrument, side, kind, OrderSize::Quantity(quantity));
+        order.trailing = Some(Box::new(spec));
+        Some(self.submit(order))
     }
 
     pub fn cancel(&mut self, order: ClientOrderId) {

@@ -3,6 +3,8 @@
 //! offset. The matching core moves the trigger (see
 //! `engine::matching::trailing`).
 
+use crate::core::enums::OrderSide;
+
 /// How far the trigger trails the best price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrailOffset {
@@ -42,5 +44,38 @@ impl TrailingSpec {
                 i64::try_from(ticks.max(1)).unwrap_or(i64::MAX / 2) * tick
             }
         }
+    }
+}
+
+impl TrailingSpec {
+    /// Where a trailing stop on `side` starts: its first trigger (`first`,
+    /// else the trail's distance from the activation price or from
+    /// `last`, the last close) and, for a stop-limit, its limit
+    /// `limit_offset` past the trigger. `None` with no price to start
+    /// from.
+    #[must_use]
+    pub fn start(
+        &self,
+        side: OrderSide,
+        first: Option<i64>,
+        last: Option<i64>,
+    ) -> Option<(i64, Option<i64>)> {
+        let sells = side == OrderSide::Sell;
+        let trigger = match (first, self.activation.or(last)) {
+            (Some(trigger), _) => trigger,
+            (None, Some(from)) => {
+                let d = self.distance(from);
+                if sells { from - d } else { from + d }
+            }
+            (None, None) => return None,
+        };
+        let limit = self.limit_offset.map(|offset| {
+            if sells {
+                trigger - offset
+            } else {
+                trigger + offset
+            }
+        });
+        Some((trigger, limit))
     }
 }

@@ -90,19 +90,12 @@ pub(super) fn trailing(
     };
     // The first trigger: `stop`, else the trail's distance from the
     // activation price or the last close.
-    let sells = side == OrderSide::Sell;
-    let trigger = match (
-        first_trigger,
-        activation.or(state.last_close.map(|p| p.raw)),
-    ) {
-        (Some(p), _) => p.raw,
-        (None, Some(from)) => {
-            let d = spec.distance(from);
-            if sells { from - d } else { from + d }
-        }
-        (None, None) => {
-            return fail("a trailing stop needs a first trigger before the first bar: give stop");
-        }
+    let Some((trigger, limit)) = spec.start(
+        side,
+        first_trigger.map(|p| p.raw),
+        state.last_close.map(|p| p.raw),
+    ) else {
+        return fail("a trailing stop needs a first trigger before the first bar: give stop");
     };
     let precision = state.instrument.price_precision;
     let at = |raw: i64| -> RhaiResult<Price> {
@@ -116,14 +109,10 @@ pub(super) fn trailing(
         Ok(p)
     };
     let trigger_price = at(trigger)?;
-    let kind = match limit_offset {
+    let kind = match limit {
         None => OrderKind::TrailingStopMarket { trigger_price },
-        Some(offset) => OrderKind::TrailingStopLimit {
-            price: at(if sells {
-                trigger - offset
-            } else {
-                trigger + offset
-            })?,
+        Some(limit) => OrderKind::TrailingStopLimit {
+            price: at(limit)?,
             trigger_price,
         },
     };
