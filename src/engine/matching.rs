@@ -623,6 +623,9 @@ impl MatchingCore {
         } else {
             self.points
         };
+        if !self.trailing.is_empty() && self.trailing.iter().any(|t| t.is(order)) {
+            return self.match_trailing_rest(order, &points, start, from);
+        }
         let market = self
             .market
             .iter()

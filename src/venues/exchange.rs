@@ -470,28 +470,7 @@ impl SimulatedExchange {
             &mut self.triggered,
         );
         let ts = bar.ts_init;
-        // Trailing triggers that moved: the order's new terms.
-        for moved in core.drain_moves() {
-            let Some(order) = cache.order(moved.order) else {
-                continue;
-            };
-            let at = |raw| Price {
-                raw,
-                precision: bar.price_precision,
-            };
-            let update = OrderUpdated {
-                quantity: order.quantity,
-                price: moved.limit.map(at),
-                trigger_price: Some(at(moved.trigger)),
-                reason: Some(Arc::from(format!(
-                    "trailing: the trigger moved to {}",
-                    at(moved.trigger)
-                ))),
-            };
-            emit(&mut self.events, moved.order, ts, || {
-                OrderEventKind::Updated(Box::new(update))
-            });
-        }
+        self.report_trail_moves(bar, cache);
         // Drained, not taken: the buffer keeps its room for the next bar.
         for t in self.triggered.drain(..) {
             if cache.order(t.order).is_some() {
@@ -777,6 +756,35 @@ impl SimulatedExchange {
             },
             precision: bar.price_precision,
         })
+    }
+
+    /// Reports the trailing triggers that moved on `bar`: each order's
+    /// new terms, as an UPDATED event.
+    pub(super) fn report_trail_moves(&mut self, bar: &Bar, cache: &Cache) {
+        let Some(Some(core)) = self.cores.get_mut(bar.instrument.get()) else {
+            return;
+        };
+        for moved in core.drain_moves() {
+            let Some(order) = cache.order(moved.order) else {
+                continue;
+            };
+            let at = |raw| Price {
+                raw,
+                precision: bar.price_precision,
+            };
+            let update = OrderUpdated {
+                quantity: order.quantity,
+                price: moved.limit.map(at),
+                trigger_price: Some(at(moved.trigger)),
+                reason: Some(Arc::from(format!(
+                    "trailing: the trigger moved to {}",
+                    at(moved.trigger)
+                ))),
+            };
+            emit(&mut self.events, moved.order, bar.ts_init, || {
+                OrderEventKind::Updated(Box::new(update))
+            });
+        }
     }
 
     /// Cancels an order on the venue's own initiative, recording why.

@@ -258,3 +258,36 @@ fn an_oto_child_waits_for_its_parent_then_works_on_the_same_bar() {
     assert_eq!(child["ts_event"], parent["ts_event"]);
     assert_eq!(child["parent_order_id"], "O-s-1-1");
 }
+
+#[test]
+fn a_trailing_child_trails_the_rest_of_its_parents_bar() {
+    // A market buy fills at bar 1's open, 100, releasing a sell trailing
+    // 2.00 (its trigger 98 from the last close). Bar 1's path goes 100 →
+    // 99 → 106 → 101: the trigger follows 106 up to 104 and the fall to
+    // the close fires it there, on the entry's own bar.
+    let rows = run(
+        CASH,
+        "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
+         2020-01-02T00:00:00Z,100,106,99,101,1000\n\
+         2020-01-03T00:00:00Z,101,101,101,101,1000\n",
+        r#"fn on_bar(ctx, bar) {
+    if ctx.bar_index() == 0 {
+        ctx.oto(#{ side: "buy", quantity: 10 }, #{ side: "sell", quantity: 10, trail: 2.0 });
+    }
+}
+"#,
+    );
+    let (parent, child) = (last(&rows, 1), last(&rows, 2));
+    assert_eq!(parent["fill_price"], "100.00");
+    assert_eq!(
+        (child["event"].as_str(), child["fill_price"].as_str()),
+        ("FILLED", "104.00")
+    );
+    assert_eq!(child["ts_event"], parent["ts_event"]);
+    let moved: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["client_order_id"] == "O-s-1-2" && r["event"] == "UPDATED")
+        .map(|r| r["reason"].as_str())
+        .collect();
+    assert_eq!(moved, vec!["trailing: the trigger moved to 104.00"]);
+}

@@ -35,6 +35,10 @@ pub(super) struct Trailing {
 }
 
 impl Trailing {
+    pub(super) fn is(&self, order: OrderIndex) -> bool {
+        self.order == order
+    }
+
     /// A sell protects a long: it trails below and fires on a fall.
     fn sells(&self) -> bool {
         self.side == OrderSide::Sell
@@ -88,15 +92,25 @@ impl Trailing {
         })
     }
 
-    /// Walks the bar's `points`: the time and price it fires at, if it does.
-    fn walk(&mut self, points: &[i64; 4]) -> Option<(f64, i64)> {
-        // A gap through the trigger fires at the open.
-        if self.fires_at(points[0]) {
-            return Some((0.0, points[0]));
+    /// Walks the bar's path of `points` from path time `from`, where the
+    /// price is `start` (the open at 0): the time and price it fires at,
+    /// if it does.
+    fn walk(&mut self, points: &[i64; 4], start: i64, from: f64) -> Option<(f64, i64)> {
+        // A gap through the trigger fires where the walk starts.
+        if self.fires_at(start) {
+            return Some((from, start));
         }
-        self.see(points[0]);
-        for k in 0..3 {
-            let (a, b) = (points[k], points[k + 1]);
+        self.see(start);
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "from is in [0, 3]"
+        )]
+        let next = (from.floor() as usize).min(2) + 1;
+        let (mut a, mut time_a) = (start, from);
+        for (k, &b) in points.iter().enumerate().skip(next) {
+            #[allow(clippy::cast_precision_loss, reason = "k <= 3")]
+            let time_b = k as f64;
             let favourable = if self.sells() { b > a } else { b < a };
             if favourable {
                 // The trigger follows the price away from it.
@@ -104,9 +118,9 @@ impl Trailing {
             } else if let Some(t) = self.trigger.filter(|_| self.fires_at(b)) {
                 #[allow(clippy::cast_precision_loss, reason = "path time only orders fills")]
                 let fraction = ((a - t) as f64 / (a - b) as f64).abs();
-                #[allow(clippy::cast_precision_loss, reason = "k < 3")]
-                return Some((k as f64 + fraction, t));
+                return Some((time_a + (time_b - time_a) * fraction, t));
             }
+            (a, time_a) = (b, time_b);
         }
         None
     }
@@ -155,7 +169,7 @@ impl MatchingCore {
         let mut kept = Vec::with_capacity(self.trailing.len());
         for mut t in std::mem::take(&mut self.trailing) {
             let before = t.trigger;
-            let fired = t.walk(points);
+            let fired = t.walk(points, points[0], 0.0);
             if let Some(trigger) = t.trigger.filter(|_| t.trigger != before) {
                 self.moved.push(TrailMove {
                     order: t.order,
@@ -210,6 +224,57 @@ impl MatchingCore {
             }
         }
         self.trailing = kept;
+    }
+
+    /// Walks the trailing stop `order`, put to work at path time `from`
+    /// where the price is `start` (released by its parent's fill), along
+    /// the rest of the bar's `points`: its match if it fires and fills on
+    /// them. A stop-limit that fires but whose limit the rest of the bar
+    /// does not reach keeps trailing from its new trigger; `None` also
+    /// when `order` is not a trailing stop.
+    pub(super) fn match_trailing_rest(
+        &mut self,
+        order: OrderIndex,
+        points: &[i64; 4],
+        start: i64,
+        from: f64,
+    ) -> Option<Match> {
+        let at = self.trailing.iter().position(|t| t.order == order)?;
+        let mut t = self.trailing[at];
+        let before = t.trigger;
+        let fired = t.walk(points, start, from);
+        self.trailing[at] = t;
+        if let Some(trigger) = t.trigger.filter(|_| t.trigger != before) {
+            self.moved.push(TrailMove {
+                order,
+                trigger,
+                limit: t.limit_at(trigger),
+            });
+        }
+        let (time, price) = fired?;
+        let trigger = t.trigger.unwrap_or(price);
+        let (price, path_time, reason) = match t.limit_at(trigger) {
+            None => (price, time, MatchReason::Stop),
+            Some(limit) => {
+                let buy = t.side == OrderSide::Buy;
+                let marketable = if buy { price <= limit } else { price >= limit };
+                if marketable {
+                    (price, time, MatchReason::StopLimit)
+                } else {
+                    let at = touch_after(points, price, time, limit, buy)?;
+                    (limit, at, MatchReason::StopLimit)
+                }
+            }
+        };
+        self.remove(order);
+        Some(Match {
+            order,
+            side: t.side,
+            price,
+            reason,
+            path_time,
+            triggered: true,
+        })
     }
 
     /// Takes `order` out of the trailing stops; `true` if it was there.

@@ -183,6 +183,8 @@ impl SimulatedExchange {
                 .get_mut(order.instrument.get())
                 .and_then(Option::as_mut)
                 .and_then(|core| core.match_rest_of_bar(child, bar, path, m.path_time, start));
+            // A trailing stop walked the rest of the bar.
+            self.report_trail_moves(bar, cache);
             if let Some(released) = released {
                 // After the fill that released it, in path order among
                 // the bar's matches still to fill.
