@@ -68,6 +68,32 @@ pub struct ExecutionEngine {
     position_id_prefix: IdPrefix,
 }
 
+/// On a hedging venue, the exits a filled entry releases (a bracket's
+/// stop-loss and take-profit) close the position the entry traded, not
+/// whatever the strategy holds net: they name that position.
+fn tie_exits_to_position(cache: &mut Cache, entry: OrderIndex) {
+    let Some(links) = cache.contingencies.of(entry) else {
+        return;
+    };
+    let exits: Vec<OrderIndex> = links
+        .children
+        .iter()
+        .copied()
+        .filter(|child| {
+            cache
+                .contingencies
+                .of(*child)
+                .is_some_and(|c| c.sized_by_parent)
+        })
+        .collect();
+    let Some(id) = cache.order(entry).and_then(|o| o.position_id.clone()) else {
+        return;
+    };
+    for exit in exits {
+        cache.set_order_position(exit, id.clone());
+    }
+}
+
 impl ExecutionEngine {
     #[must_use]
     pub fn new(strategy_ids: Vec<StrategyId>) -> Self {
@@ -210,6 +236,9 @@ impl ExecutionEngine {
             let opened_id = position.id.clone();
             cache.add_position(position, oms != OmsType::Hedging);
             cache.set_order_position(index, opened_id);
+        }
+        if oms == OmsType::Hedging {
+            tie_exits_to_position(cache, index);
         }
         Ok(outcome)
     }

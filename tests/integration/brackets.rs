@@ -291,3 +291,29 @@ fn a_trailing_child_trails_the_rest_of_its_parents_bar() {
         .collect();
     assert_eq!(moved, vec!["trailing: the trigger moved to 104.00"]);
 }
+
+#[test]
+fn on_a_hedging_venue_a_brackets_exit_closes_the_entrys_own_position() {
+    // Two longs on a hedging venue: 5 bought plainly, 10 by a bracket.
+    // The bracket's stop at 95 fills on bar 1 and closes the 10 it
+    // protects; the 5 stay open, and no short is opened.
+    let dir = scratch();
+    script_orders(
+        dir.path(),
+        "oms = \"hedging\"\naccount = \"margin\"\nstarting_balances = [\"10000 USD\"]",
+        &format!(
+            "{FLAT}2020-01-02T00:00:00Z,100,101,94,96,1000\n2020-01-03T00:00:00Z,96,96,96,96,1000\n"
+        ),
+        "fn on_bar(ctx, bar) {\n    if ctx.bar_index() == 0 {\n        ctx.buy(#{ quantity: 5 });\n        ctx.buy(#{ quantity: 10, sl: 95.0, tp: 110.0 });\n    }\n}\n",
+    );
+    let trades = crate::util::csv_records(&dir.path().join("out/trades.csv"));
+    let summary: Vec<(&str, &str, &str)> = trades
+        .iter()
+        .map(|t| (t["side"].as_str(), t["size"].as_str(), t["status"].as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("LONG", "10", "CLOSED"), ("LONG", "5", "OPEN")]
+    );
+    assert_eq!(trades[0]["exit_price"], "95.00");
+}
