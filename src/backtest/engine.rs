@@ -208,7 +208,8 @@ impl BacktestEngine {
             venues.push(
                 SimulatedExchange::new(spec.config.clone(), account, &trades, seed)
                     .with_instrument_fees(config.instrument_fees.clone())
-                    .with_instrument_margins(config.instrument_margins.clone()),
+                    .with_instrument_margins(config.instrument_margins.clone())
+                    .with_risk_limits(config.risk.clone()),
             );
         }
         let strategy_ids: Vec<StrategyId> =

@@ -17,6 +17,46 @@ pub struct RiskLimits {
     pub max_order_notional: Option<Money>,
 }
 
+impl RiskLimits {
+    /// `qty` of a `side` order at `price`, cut to what these limits (and
+    /// a venue's own notional cap) allow: at most `max_order_quantity`,
+    /// a net position (now `net_qty_raw`) of at most `max_position`, and
+    /// a notional of at most each cap, in whole lots. How a size decided
+    /// at the fill keeps to the limits checked before submission.
+    ///
+    /// # Errors
+    /// On overflow or a non-positive price.
+    pub fn cap_quantity(
+        &self,
+        instrument: &Instrument,
+        side: OrderSide,
+        qty: Quantity,
+        price: Price,
+        net_qty_raw: i128,
+        venue_cap: Option<Money>,
+    ) -> Result<Quantity, FixedError> {
+        let mut raw = qty.signed_raw();
+        if let Some(max) = self.max_order_quantity {
+            raw = raw.min(max.signed_raw());
+        }
+        if let Some(max) = self.max_position {
+            let room = match side {
+                OrderSide::Buy => max.signed_raw() - net_qty_raw,
+                OrderSide::Sell => max.signed_raw() + net_qty_raw,
+            };
+            raw = raw.min(room.max(0));
+        }
+        for cap in [self.max_order_notional, venue_cap].into_iter().flatten() {
+            if cap.currency == instrument.settlement_currency() {
+                let most = affordable_quantity(instrument, cap.raw, price, &FillCost::cash(0))?;
+                raw = raw.min(most.signed_raw());
+            }
+        }
+        let step = instrument.size_increment.signed_raw().max(1);
+        Quantity::from_raw(raw / step * step, qty.precision)
+    }
+}
+
 /// What the risk engine needs to know about the order and its account.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskCheck<'a> {
@@ -117,6 +157,11 @@ impl RiskEngine {
     #[must_use]
     pub const fn new(limits: RiskLimits) -> Self {
         Self { limits }
+    }
+
+    #[must_use]
+    pub const fn limits(&self) -> &RiskLimits {
+        &self.limits
     }
 
     /// Approves the order or says why not.

@@ -27,7 +27,7 @@ use super::funding::{FundingSchedule, FundingSource};
 mod contingent;
 mod funds;
 use super::models::{FeeModel, FillModel, LatencyModel, SlippageModel};
-use crate::engine::risk::{FillCost, MarginRates};
+use crate::engine::risk::{FillCost, MarginRates, RiskLimits};
 
 /// A venue's settings.
 #[derive(Debug, Clone)]
@@ -149,6 +149,8 @@ pub struct SimulatedExchange {
     /// Fills now settle binary instruments at their outcome: no fee, no
     /// slippage.
     pub settling: bool,
+    /// The run's pre-trade limits: a size decided at the fill keeps to them.
+    risk_limits: RiskLimits,
 }
 
 impl SimulatedExchange {
@@ -188,6 +190,7 @@ impl SimulatedExchange {
             held: Vec::new(),
             trailing_specs: Vec::new(),
             settling: false,
+            risk_limits: RiskLimits::default(),
         }
     }
 
@@ -196,6 +199,13 @@ impl SimulatedExchange {
     #[must_use]
     pub fn with_instrument_fees(mut self, fees: Vec<Option<FeeModel>>) -> Self {
         self.instrument_fees = fees;
+        self
+    }
+
+    /// Keeps sizes decided at the fill within `limits` (`[risk]`).
+    #[must_use]
+    pub fn with_risk_limits(mut self, limits: RiskLimits) -> Self {
+        self.risk_limits = limits;
         self
     }
 
@@ -583,14 +593,15 @@ impl SimulatedExchange {
         if let Some(fraction) = order.size_fraction
             && order.filled_qty.is_zero()
         {
-            let (sized, sized_at) =
+            let (sized, sized_at, capped) =
                 self.size_at_fill(order, fraction.into(), m, bar, instrument, cache, liquidity)?;
             if sized.is_zero() {
-                self.cancel_by_venue(
-                    m.order,
-                    "sized at fill: the balance buys no whole lot at the fill price",
-                    ts,
-                );
+                let reason = if capped {
+                    "sized at fill: the [risk] limits leave no room"
+                } else {
+                    "sized at fill: the balance buys no whole lot at the fill price"
+                };
+                self.cancel_by_venue(m.order, reason, ts);
                 return Ok(());
             }
             if sized != order.quantity {
@@ -599,7 +610,12 @@ impl SimulatedExchange {
                     price: order.kind.price(),
                     trigger_price: order.kind.trigger_price(),
                     reason: Some(Arc::from(format!(
-                        "sized at fill: {sized} at {sized_at}, submitted as {}",
+                        "sized at fill: {sized} at {sized_at}{}, submitted as {}",
+                        if capped {
+                            " (cut to the [risk] limits)"
+                        } else {
+                            ""
+                        },
                         order.quantity
                     ))),
                 };

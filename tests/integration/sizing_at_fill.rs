@@ -252,3 +252,67 @@ starting_balances = ["10000 USD"]"#,
     assert_eq!(sale[3].2, "sized at fill: 100 at 100.00, submitted as 0");
     assert_eq!(filled(&rows, 2), "100");
 }
+
+#[test]
+fn a_size_decided_at_the_fill_keeps_to_the_risk_limits() {
+    // All in at 100 buys 99 (10000 / 100.1); [risk] max_order_quantity =
+    // 50 cuts it to 50, and a venue cap of 3,000 USD to 30 (3000 / 100),
+    // at submission and at the fill alike.
+    let bars = "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
+                2020-01-02T00:00:00Z,100,101,99,100,1000\n";
+    for (limits, filled_qty) in [
+        ("\n[risk]\nmax_order_quantity = \"50\"", "50"),
+        ("\nmax_notional_per_order = \"3000 USD\"", "30"),
+    ] {
+        let dir = scratch();
+        let rows = orders(
+            dir.path(),
+            &format!("{CASH}{limits}"),
+            bars,
+            BUY_ALL_ON_BAR_0,
+        );
+        assert_eq!(filled(&rows, 1), filled_qty, "{limits}");
+    }
+    // Submitted at the close 200 (49 lots), filled at the open 100, where
+    // the balance buys 99: cut to 50 at the fill.
+    let dir = scratch();
+    let rows = orders(
+        dir.path(),
+        &format!("{CASH}\n[risk]\nmax_order_quantity = \"50\""),
+        "2020-01-01T00:00:00Z,200,200,200,200,1000\n\
+         2020-01-02T00:00:00Z,100,101,99,100,1000\n",
+        BUY_ALL_ON_BAR_0,
+    );
+    assert_eq!(filled(&rows, 1), "50");
+    let updated: Vec<String> = events(&rows, 1)
+        .into_iter()
+        .filter(|e| e.0 == "UPDATED")
+        .map(|e| e.2)
+        .collect();
+    assert_eq!(
+        updated,
+        vec!["sized at fill: 50 at 100.00 (cut to the [risk] limits), submitted as 49"]
+    );
+    // A position already at max_position leaves no room: the fraction
+    // goes to the venue as 0 (a close ahead of it might free room) and
+    // is canceled at the fill.
+    let dir = scratch();
+    let rows = orders(
+        dir.path(),
+        &format!("{CASH}\n[risk]\nmax_position = \"10\""),
+        "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
+         2020-01-02T00:00:00Z,100,101,99,100,1000\n\
+         2020-01-03T00:00:00Z,100,101,99,100,1000\n",
+        r#"fn on_bar(ctx, bar) {
+    if ctx.bar_index() == 0 { ctx.buy(#{ quantity: 10 }); }
+    if ctx.bar_index() == 1 { ctx.buy(#{ size: 0.5 }); }
+}
+"#,
+    );
+    assert_eq!(filled(&rows, 1), "10");
+    let last = events(&rows, 2).pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.2.as_str()),
+        ("CANCELED", "sized at fill: the [risk] limits leave no room")
+    );
+}

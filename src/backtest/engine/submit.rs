@@ -246,6 +246,23 @@ impl BacktestEngine {
                 size_order(&sizing, closed_pnls).map_err(|m| self.strategy_error(strategy, m))?
             }
         };
+        // A fraction is sized again at the fill, and cut to the limits
+        // there: the check sees it cut the same way now.
+        let quantity = match (fraction, reference_price) {
+            (Some(_), Some(price)) => self
+                .risk
+                .limits()
+                .cap_quantity(
+                    instrument,
+                    request.side,
+                    quantity,
+                    price,
+                    self.cache.net_qty_raw(None, instrument_index),
+                    exchange.config.max_order_notional,
+                )
+                .map_err(BacktestError::at(EngineStep::ApplyOrderEvent))?,
+            _ => quantity,
+        };
         // The venue caps a reduce-only order at the position left when it
         // fills, so other reduce-only orders never add to what a new one
         // could oversell: only the others count against it.

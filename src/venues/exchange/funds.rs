@@ -56,7 +56,8 @@ impl SimulatedExchange {
     /// [`Self::fill_cost`] prices them. With a volume impact the price
     /// depends on the size, so the size is priced once more at the price
     /// its first estimate moves to (a smaller size moves it less, so it
-    /// stays affordable).
+    /// stays affordable). The size is then cut to the `[risk]` limits and
+    /// the venue's notional cap; the flag says whether that cut it.
     #[allow(clippy::too_many_arguments)] // one call, from `fill`
     pub(super) fn size_at_fill(
         &self,
@@ -67,7 +68,7 @@ impl SimulatedExchange {
         instrument: &Instrument,
         cache: &Cache,
         liquidity: LiquiditySide,
-    ) -> Result<(Quantity, Price), ExchangeError> {
+    ) -> Result<(Quantity, Price, bool), ExchangeError> {
         let currency = instrument.settlement_currency();
         let budget = if self.account.is_cash() {
             self.account.free(currency).raw
@@ -87,7 +88,15 @@ impl SimulatedExchange {
                 instrument, budget, fraction, px, &fill_cost,
             )?;
         }
-        Ok((qty, px))
+        let capped = self.risk_limits.cap_quantity(
+            instrument,
+            order.side,
+            qty,
+            px,
+            cache.net_qty_raw(None, order.instrument),
+            self.config.max_order_notional,
+        )?;
+        Ok((capped, px, capped != qty))
     }
 
     /// A margin account's room in `currency`: the free balance (the total
