@@ -44,8 +44,10 @@ pub(super) fn column_index(
     })
 }
 
-pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
-    let path = spec.path.as_path();
+/// Opens a CSV file with a header row; the reader and the header.
+pub(super) fn open(
+    path: &Path,
+) -> Result<(csv::Reader<std::fs::File>, csv::ByteRecord), DataError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
@@ -54,6 +56,12 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
         .byte_headers()
         .map_err(|e| DataError::file(path, e.to_string()))?
         .clone();
+    Ok((reader, headers))
+}
+
+pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
+    let path = spec.path.as_path();
+    let (mut reader, headers) = open(path)?;
     let c = &spec.columns;
     let idx = [
         column_index(&headers, &c.timestamp, path)?,

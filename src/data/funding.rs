@@ -75,14 +75,7 @@ pub fn load_funding_rates(
 }
 
 fn read_csv(path: &Path, format: TimestampFormat) -> Result<Vec<FundingRateRow>, DataError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| DataError::file(path, format!("cannot open: {e}")))?;
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| DataError::file(path, e.to_string()))?
-        .clone();
+    let (mut reader, headers) = super::csv_bars::open(path)?;
     let mut index = [0usize; 3];
     for (slot, name) in index.iter_mut().zip(FUNDING_COLUMNS) {
         *slot = super::csv_bars::column_index(&headers, name, path)?;
