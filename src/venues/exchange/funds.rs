@@ -1,10 +1,13 @@
-//! What a fill may spend: whether a margin account covers it, and what
-//! a fractional order buys at its fill price with the balances then.
+//! What a fill may spend: the margin (or liability) positions lock,
+//! whether a margin account covers a fill, and what a fractional order
+//! buys at its fill price with the balances then.
 
 use crate::core::enums::{LiquiditySide, OmsType};
 use crate::core::fixed::FixedError;
+use crate::core::identifiers::InstrumentIndex;
 use crate::core::{Currency, Price, Quantity};
 use crate::engine::matching::Match;
+use crate::engine::risk::MarginRates;
 use crate::model::data::Bar;
 use crate::model::instruments::Instrument;
 use crate::model::orders::Order;
@@ -13,6 +16,69 @@ use crate::state::cache::{Cache, Filter};
 use super::{ExchangeError, SimulatedExchange};
 
 impl SimulatedExchange {
+    /// The margin rates of `instrument` (the defaults when it sets none).
+    #[must_use]
+    pub fn margin_rates(&self, instrument: InstrumentIndex) -> MarginRates {
+        self.instrument_margins
+            .get(instrument.get())
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The initial margin this venue's open positions in `currency` lock,
+    /// on their cost basis: the notional over the leverage for instruments
+    /// without a rate of their own (summed first, so the default is one
+    /// exact division), plus each other position at its `margin_init`.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn margin_in_use(&self, currency: Currency, cache: &Cache) -> Result<i128, FixedError> {
+        self.margin(currency, cache, MarginRates::initial_raw)
+    }
+
+    /// The maintenance margin of this venue's open positions in
+    /// `currency`: each instrument's `margin_maint`, else half the initial.
+    ///
+    /// # Errors
+    /// On overflow.
+    pub fn maintenance_margin(
+        &self,
+        currency: Currency,
+        cache: &Cache,
+    ) -> Result<i128, FixedError> {
+        self.margin(currency, cache, MarginRates::maintenance_raw)
+    }
+
+    fn margin(
+        &self,
+        currency: Currency,
+        cache: &Cache,
+        of: fn(&MarginRates, i128, i128) -> Result<i128, FixedError>,
+    ) -> Result<i128, FixedError> {
+        let leverage = self.account.leverage_raw;
+        let defaults = MarginRates::default();
+        let (mut by_default, mut own) = (0i128, 0i128);
+        for p in cache.positions_open(Filter::default()) {
+            if !self.trades(p.instrument) || p.currency != currency {
+                continue;
+            }
+            if self.account.is_betting() {
+                // Liabilities are fully funded: maintenance is the same.
+                if let Some(instrument) = cache.instrument(p.instrument) {
+                    own += instrument.liability_raw(p.signed_qty_raw, p.cost_basis_raw)?;
+                }
+                continue;
+            }
+            let rates = self.margin_rates(p.instrument);
+            if rates == defaults {
+                by_default += p.cost_basis_raw;
+            } else {
+                own += of(&rates, p.cost_basis_raw.abs(), leverage)?;
+            }
+        }
+        Ok(of(&defaults, by_default.abs(), leverage)? + own)
+    }
+
     /// Whether a margin account covers a fill of `signed` units at `px`:
     /// the initial margin of the exposure it adds (netted with the
     /// position as it stands, earlier fills of the bar included) plus its
