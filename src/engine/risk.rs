@@ -18,6 +18,17 @@ pub struct RiskLimits {
 }
 
 impl RiskLimits {
+    /// Whether these limits or `venue_cap` cap an order's size at all
+    /// (most runs set none: sizing then skips [`Self::cap_quantity`]).
+    #[inline]
+    #[must_use]
+    pub const fn cap_anything(&self, venue_cap: Option<Money>) -> bool {
+        self.max_order_quantity.is_some()
+            || self.max_position.is_some()
+            || self.max_order_notional.is_some()
+            || venue_cap.is_some()
+    }
+
     /// `qty` of a `side` order at `price`, cut to what these limits (and
     /// a venue's own notional cap) allow: at most `max_order_quantity`,
     /// a net position (now `net_qty_raw`) of at most `max_position`, and

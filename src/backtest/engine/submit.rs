@@ -248,8 +248,9 @@ impl BacktestEngine {
         };
         // A fraction is sized again at the fill, and cut to the limits
         // there: the check sees it cut the same way now.
+        let venue_cap = exchange.config.max_order_notional;
         let quantity = match (fraction, reference_price) {
-            (Some(_), Some(price)) => self
+            (Some(_), Some(price)) if self.risk.limits().cap_anything(venue_cap) => self
                 .risk
                 .limits()
                 .cap_quantity(
@@ -258,7 +259,7 @@ impl BacktestEngine {
                     quantity,
                     price,
                     self.cache.net_qty_raw(None, instrument_index),
-                    exchange.config.max_order_notional,
+                    venue_cap,
                 )
                 .map_err(BacktestError::at(EngineStep::ApplyOrderEvent))?,
             _ => quantity,

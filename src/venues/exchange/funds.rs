@@ -154,13 +154,17 @@ impl SimulatedExchange {
                 instrument, budget, fraction, px, &fill_cost,
             )?;
         }
+        let venue_cap = self.config.max_order_notional;
+        if !self.risk_limits.cap_anything(venue_cap) {
+            return Ok((qty, px, false));
+        }
         let capped = self.risk_limits.cap_quantity(
             instrument,
             order.side,
             qty,
             px,
             cache.net_qty_raw(None, order.instrument),
-            self.config.max_order_notional,
+            venue_cap,
         )?;
         Ok((capped, px, capped != qty))
     }
