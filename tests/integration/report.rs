@@ -159,3 +159,28 @@ fn the_png_decodes_at_its_size_and_shows_the_charts() {
         "no drawdown"
     );
 }
+
+#[test]
+fn the_png_labels_are_anti_aliased_vector_text() {
+    // The first panel's title, "Price and trades …", top left: a vector
+    // font's edges blend ink into the white background in many greys; the
+    // old pixel font had two (ink and white).
+    let dir = run_config("demo", &[]);
+    let pixels = png_pixels(&dir.path().join("out/report.png"));
+    let width = bt::report::PNG_WIDTH as usize;
+    // Grey levels: the brightness of each pixel (the ink is a dark
+    // blue-grey, so its blends with white are not pure greys).
+    let mut greys = std::collections::BTreeSet::new();
+    for y in 8..32 {
+        for x in 88..220 {
+            let [r, g, b] = pixels[y * width + x];
+            greys.insert(u16::from(r) + u16::from(g) + u16::from(b));
+        }
+    }
+    assert!(greys.len() > 2, "grey levels in the title: {greys:?}");
+    assert!(
+        greys.len() > 10,
+        "only {} grey levels: not anti-aliased",
+        greys.len()
+    );
+}

@@ -1,83 +1,60 @@
-//! A 5×7 pixel font for the PNG's labels, so drawing text needs no system
-//! font (a fresh machine may have none). Upper-case letters, digits and the
-//! few symbols labels use; anything else draws as a blank.
+//! The PNG's labels in DejaVu Sans, drawn through plotters' `ab_glyph`
+//! text support: anti-aliased vector glyphs, the same on every machine
+//! (the font is embedded by the `dejavu` crate, so no system font is
+//! needed).
 
-/// Rows top to bottom; bit 4 is the leftmost pixel.
-fn glyph(c: char) -> [u8; 7] {
-    match c.to_ascii_uppercase() {
-        '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
-        '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
-        '3' => [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
-        '4' => [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02],
-        '5' => [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
-        '6' => [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E],
-        '7' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
-        '8' => [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E],
-        '9' => [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
-        'A' => [0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
-        'B' => [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
-        'C' => [0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E],
-        'D' => [0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C],
-        'E' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F],
-        'F' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10],
-        'G' => [0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F],
-        'H' => [0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
-        'I' => [0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        'J' => [0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C],
-        'K' => [0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11],
-        'L' => [0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F],
-        'M' => [0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11],
-        'N' => [0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11],
-        'O' => [0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
-        'P' => [0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10],
-        'Q' => [0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D],
-        'R' => [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11],
-        'S' => [0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E],
-        'T' => [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04],
-        'U' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
-        'V' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04],
-        'W' => [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A],
-        'X' => [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11],
-        'Y' => [0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04],
-        'Z' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F],
-        '.' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C],
-        '_' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F],
-        ',' => [0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08],
-        '-' => [0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00],
-        '+' => [0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00],
-        ':' => [0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00],
-        '%' => [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03],
-        '/' => [0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00],
-        '[' => [0x0E, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0E],
-        ']' => [0x0E, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0E],
-        '(' => [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02],
-        ')' => [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
-        _ => [0; 7],
-    }
+use std::sync::Once;
+
+use plotters::style::{FontStyle, IntoFont, RGBColor, TextStyle, register_font};
+
+/// The family name the font is registered under with plotters.
+const FAMILY: &str = "bt-dejavu-sans";
+/// The labels' size in pixels.
+const SIZE: f64 = 14.0;
+
+/// Registers the font with plotters, once per process (plotters keeps its
+/// fonts in a table of its own).
+fn register() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // The bytes are a valid TrueType font: a failure shows as every
+        // label's drawing error ("font unavailable").
+        let _ = register_font(FAMILY, FontStyle::Normal, dejavu::sans::regular());
+    });
 }
 
-/// Pixels to light for `text` at `scale`, as (x, y, size) squares from
-/// (`x`, `y`), the top left of the first character.
-pub fn pixels(text: &str, x: i32, y: i32, scale: i32) -> Vec<(i32, i32, i32)> {
-    let mut out = Vec::new();
-    for (k, c) in text.chars().enumerate() {
-        let left = x + i32::try_from(k).unwrap_or(0) * 6 * scale;
-        for (row, bits) in glyph(c).iter().enumerate() {
-            for col in 0..5 {
-                if bits & (0x10 >> col) != 0 {
-                    let row = i32::try_from(row).unwrap_or(0);
-                    out.push((left + col * scale, y + row * scale, scale));
-                }
-            }
+/// How a label in `color` is drawn.
+pub fn style(color: RGBColor) -> TextStyle<'static> {
+    register();
+    (FAMILY, SIZE).into_font().color(&color)
+}
+
+/// Width in pixels of `text` as [`style`] draws it.
+pub fn width(text: &str) -> i32 {
+    register();
+    (FAMILY, SIZE)
+        .into_font()
+        .box_size(text)
+        .map_or(0, |(w, _)| i32::try_from(w).unwrap_or(i32::MAX))
+}
+
+/// `raw` with a comma between each group of three digits of its whole
+/// part: `1234567.5` → `1,234,567.5`.
+pub fn thousands(raw: &str) -> String {
+    let (sign, digits) = raw.strip_prefix('-').map_or(("", raw), |rest| ("-", rest));
+    let (whole, fraction) = digits.split_once('.').map_or((digits, ""), |(w, f)| (w, f));
+    let mut grouped = String::with_capacity(raw.len() + whole.len() / 3);
+    for (k, c) in whole.chars().enumerate() {
+        if k > 0 && (whole.len() - k).is_multiple_of(3) {
+            grouped.push(',');
         }
+        grouped.push(c);
     }
-    out
-}
-
-/// Width in pixels of `text` at `scale`.
-pub fn width(text: &str, scale: i32) -> i32 {
-    i32::try_from(text.chars().count()).unwrap_or(0) * 6 * scale
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
 }
 
 #[cfg(test)]
@@ -85,11 +62,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn draws_known_glyphs_and_skips_unknown_ones() {
-        // "1": 1 + 2 + 1 + 1 + 1 + 1 + 3 pixels.
-        assert_eq!(pixels("1", 0, 0, 1).len(), 10);
-        assert!(pixels("~", 0, 0, 1).is_empty());
-        assert_eq!(pixels("1", 10, 20, 2)[0], (14, 20, 2));
-        assert_eq!(width("ab", 2), 24);
+    fn labels_have_a_width_and_money_groups_its_thousands() {
+        assert!(width("1,000") > width("10"));
+        assert_eq!(width(""), 0);
+        assert_eq!(thousands("1234567.50"), "1,234,567.50");
+        assert_eq!(thousands("-1000"), "-1,000");
+        assert_eq!(thousands("999.99"), "999.99");
+        assert_eq!(thousands("100000"), "100,000");
     }
 }

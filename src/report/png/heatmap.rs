@@ -29,7 +29,7 @@ fn draw(area: &Area<'_>, chart: &SweepChart) -> Draw<()> {
     let title = format!("{}  {}", chart.title, chart.objective);
     text(area, &title, 20, 12, INK)?;
     let Some((lo, hi)) = chart.extent() else {
-        return text(area, "NO RUN WITH A TRADE", 20, 50, INK);
+        return text(area, "No run with a trade", 20, 50, INK);
     };
     let width = i32::try_from(WIDTH).unwrap_or(1200);
     legend(area, chart, (lo, hi), width)?;
@@ -75,12 +75,12 @@ fn draw(area: &Area<'_>, chart: &SweepChart) -> Draw<()> {
         for (i, label) in a.labels.iter().enumerate().step_by(row_step) {
             let i = i32::try_from(i).unwrap_or(0);
             let y = y0 + i * h / ni + h / ni / 2 - 7;
-            text(area, label, x0 - 8 - font::width(label, 2), y, INK)?;
+            text(area, label, x0 - 8 - font::width(label), y, INK)?;
         }
         let column_step = usize::try_from((nj / 8).max(1)).unwrap_or(1);
         for (j, label) in b.labels.iter().enumerate().step_by(column_step) {
             let j = i32::try_from(j).unwrap_or(0);
-            let x = x0 + j * w / nj + w / nj / 2 - font::width(label, 2) / 2;
+            let x = x0 + j * w / nj + w / nj / 2 - font::width(label) / 2;
             text(area, label, x, y0 + h + 6, INK)?;
         }
     }
@@ -93,7 +93,7 @@ fn legend(area: &Area<'_>, chart: &SweepChart, (lo, hi): (f64, f64), width: i32)
     let (worst, best) = if chart.maximize { (lo, hi) } else { (hi, lo) };
     let (left, top) = (width - 330, 12);
     let worst = short(worst);
-    text(area, &worst, left - 8 - font::width(&worst, 2), top, INK)?;
+    text(area, &worst, left - 8 - font::width(&worst), top, INK)?;
     for k in 0..20 {
         let x = left + k * 10;
         let fill = rgb(color(f64::from(k) / 19.0));
@@ -136,12 +136,12 @@ fn draw_line(area: &Area<'_>, chart: &SweepChart, width: i32, height: i32) -> Dr
     }
     for v in [lo, hi] {
         let label = short(v);
-        text(area, &label, x0 - 8 - font::width(&label, 2), y(v) - 7, INK)?;
+        text(area, &label, x0 - 8 - font::width(&label), y(v) - 7, INK)?;
     }
     let axis = &chart.axes[0];
     let step = (axis.labels.len() / 10).max(1);
     for (i, label) in axis.labels.iter().enumerate().step_by(step) {
-        text(area, label, x(i) - font::width(label, 2) / 2, y1 + 8, INK)?;
+        text(area, label, x(i) - font::width(label) / 2, y1 + 8, INK)?;
     }
     text(area, &axis.name, (x0 + x1) / 2, y1 + 30, INK)
 }

@@ -96,20 +96,16 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+/// Draws `label` with its top left at (`x`, `y`).
 fn text(area: &Area<'_>, label: &str, x: i32, y: i32, color: RGBColor) -> Draw<()> {
-    for (px, py, size) in font::pixels(label, x, y, 2) {
-        area.draw(&Rectangle::new(
-            [(px, py), (px + size, py + size)],
-            color.filled(),
-        ))
-        .map_err(err)?;
-    }
-    Ok(())
+    area.draw_text(label, &font::style(color), (x, y))
+        .map_err(err)
 }
 
+/// An axis value: whole above 1,000 (thousands grouped), else to the cent.
 fn short_number(v: f64) -> String {
     if v.abs() >= 1000.0 {
-        format!("{v:.0}")
+        font::thousands(&format!("{v:.0}"))
     } else {
         format!("{v:.2}")
     }
@@ -131,7 +127,7 @@ fn frame(area: &Area<'_>, panel: &Panel, title: &str) -> Draw<()> {
         area.draw(&PathElement::new(vec![(LEFT, y), (right, y)], GRID))
             .map_err(err)?;
         let label = short_number(v);
-        text(area, &label, LEFT - 8 - font::width(&label, 2), y - 7, INK)?;
+        text(area, &label, LEFT - 8 - font::width(&label), y - 7, INK)?;
         let t = panel.t0 + (panel.t1 - panel.t0) * f64::from(k) / 4.0;
         let x = panel.x(t);
         area.draw(&PathElement::new(
@@ -140,7 +136,7 @@ fn frame(area: &Area<'_>, panel: &Panel, title: &str) -> Draw<()> {
         ))
         .map_err(err)?;
         let label = date(t);
-        let left = (x - font::width(&label, 2) / 2).clamp(LEFT, right - font::width(&label, 2));
+        let left = (x - font::width(&label) / 2).clamp(LEFT, right - font::width(&label));
         text(area, &label, left, panel.bottom + 6, INK)?;
     }
     area.draw(&Rectangle::new(
@@ -185,13 +181,13 @@ fn draw(area: &Area<'_>, result: &BacktestResult) -> Draw<()> {
         .collect();
     let times = extent(equity.iter().chain(&closes).map(|p| p.0));
     if !times.0.is_finite() {
-        return text(area, "NO DATA", LEFT, 40, INK);
+        return text(area, "No data", LEFT, 40, INK);
     }
 
     // Price with trade markers.
     let (lo, hi) = extent(result.chart.candles.iter().flat_map(|c| [c.l, c.h]));
     let price = Panel::new(40, 370, times, lo, hi);
-    frame(area, &price, &format!("PRICE AND TRADES  {}", result.name))?;
+    frame(area, &price, &format!("Price and trades  {}", result.name))?;
     let line: Vec<(i32, i32)> = closes
         .iter()
         .map(|(t, v)| (price.x(*t), price.y(*v)))
@@ -199,8 +195,7 @@ fn draw(area: &Area<'_>, result: &BacktestResult) -> Draw<()> {
     area.draw(&PathElement::new(line, INK.stroke_width(1)))
         .map_err(err)?;
     // The strategy's indicators, one value per candle, named in the title row.
-    let mut legend =
-        LEFT + font::width("PRICE AND TRADES  ", 2) + font::width(&result.name, 2) + 24;
+    let mut legend = LEFT + font::width("Price and trades  ") + font::width(&result.name) + 24;
     for (k, (name, values)) in result.chart.overlays.iter().enumerate() {
         let color = OVERLAYS[k % OVERLAYS.len()];
         let mut segment: Vec<(i32, i32)> = Vec::new();
@@ -217,7 +212,7 @@ fn draw(area: &Area<'_>, result: &BacktestResult) -> Draw<()> {
         area.draw(&PathElement::new(segment, color.stroke_width(1)))
             .map_err(err)?;
         text(area, name, legend, price.top - 22, color)?;
-        legend += font::width(name, 2) + 18;
+        legend += font::width(name) + 18;
     }
     #[allow(
         clippy::cast_precision_loss,
@@ -252,7 +247,7 @@ fn draw(area: &Area<'_>, result: &BacktestResult) -> Draw<()> {
     // Equity, the drawdown from its running peak shaded.
     let (lo, hi) = extent(equity.iter().map(|p| p.1));
     let panel = Panel::new(420, 640, times, lo, hi);
-    frame(area, &panel, "EQUITY")?;
+    frame(area, &panel, "Equity")?;
     let mut running = f64::NEG_INFINITY;
     for pair in equity.windows(2) {
         running = running.max(pair[0].1);
@@ -276,7 +271,7 @@ fn draw(area: &Area<'_>, result: &BacktestResult) -> Draw<()> {
     // Drawdown.
     let (lo, _) = extent(drawdown.iter().map(|p| p.1));
     let panel = Panel::new(690, 860, times, lo.min(-0.01), 0.0);
-    frame(area, &panel, "DRAWDOWN [%]")?;
+    frame(area, &panel, "Drawdown [%]")?;
     let mut shape: Vec<(i32, i32)> = drawdown
         .iter()
         .map(|(t, v)| (panel.x(*t), panel.y(*v)))

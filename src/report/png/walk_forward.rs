@@ -65,7 +65,7 @@ impl WindowBox {
             text(
                 area,
                 &label,
-                self.left - 8 - font::width(&label, 2),
+                self.left - 8 - font::width(&label),
                 y - 7,
                 INK,
             )?;
@@ -76,7 +76,7 @@ impl WindowBox {
             text(
                 area,
                 &label,
-                self.x(k) - font::width(&label, 2) / 2,
+                self.x(k) - font::width(&label) / 2,
                 self.bottom + 6,
                 INK,
             )?;
@@ -109,9 +109,9 @@ impl WindowBox {
 #[allow(clippy::cast_precision_loss, reason = "times in ns to panel units")]
 fn draw(area: &Area<'_>, chart: &WalkForwardChart) -> Draw<()> {
     area.fill(&WHITE).map_err(err)?;
-    text(area, &format!("{}  WALK-FORWARD", chart.title), 20, 12, INK)?;
+    text(area, &format!("{}: walk-forward", chart.title), 20, 12, INK)?;
     let Some((t0, t1)) = chart.time_range() else {
-        return text(area, "NO WINDOW", 20, 50, INK);
+        return text(area, "No window", 20, 50, INK);
     };
     let n = chart.windows.len();
     // Times in ms, as the run report's panels take them.
@@ -124,7 +124,7 @@ fn draw(area: &Area<'_>, chart: &WalkForwardChart) -> Draw<()> {
     let line = Panel::new(rows_top, rows_bottom.max(rows_top + 1), (a, b), 0.0, 1.0);
     text(
         area,
-        "WINDOWS: IN SAMPLE / OUT OF SAMPLE",
+        "Windows: in sample / out of sample",
         LEFT,
         rows_top - 22,
         INK,
@@ -149,7 +149,7 @@ fn draw(area: &Area<'_>, chart: &WalkForwardChart) -> Draw<()> {
     frame(
         area,
         &panel,
-        "STITCHED OUT-OF-SAMPLE EQUITY VS BUY AND HOLD",
+        "Stitched out-of-sample equity vs buy and hold",
     )?;
     for (series, color) in [(&chart.buy_and_hold, BENCHMARK), (&chart.equity, IN_SAMPLE)] {
         let points: Vec<(i32, i32)> = series
@@ -181,10 +181,7 @@ fn draw(area: &Area<'_>, chart: &WalkForwardChart) -> Draw<()> {
         };
         panel.draw_frame(
             area,
-            &format!(
-                "{} IN SAMPLE / OUT OF SAMPLE",
-                chart.objective.to_uppercase()
-            ),
+            &format!("{}: in sample / out of sample", chart.objective),
         )?;
         panel.series(area, &chart.objective_in_sample, rgb(IN_SAMPLE))?;
         panel.series(area, &chart.objective_out_of_sample, rgb(OUT_OF_SAMPLE))?;
@@ -208,7 +205,7 @@ fn draw(area: &Area<'_>, chart: &WalkForwardChart) -> Draw<()> {
             lo,
             hi,
         };
-        panel.draw_frame(area, &name.to_uppercase())?;
+        panel.draw_frame(area, name)?;
         panel.series(area, values, rgb(IN_SAMPLE))?;
     }
     Ok(())
