@@ -7,6 +7,7 @@ use crate::backtest::results::{BacktestResult, TableColumn, table_to_parquet};
 use crate::core::UnixNanos;
 use crate::core::events::OrderEventKind;
 use crate::core::fixed::{self, FIXED_PRECISION};
+use crate::core::time::Rfc3339Writer;
 use crate::model::orders::OrderRecord;
 
 use super::{Exporter, ReportError};
@@ -377,15 +378,37 @@ impl Exporter for EquityCsv {
     }
 
     fn render(&self, result: &BacktestResult) -> Result<Vec<u8>, ReportError> {
-        let mut out = String::with_capacity(result.equity.ts.len() * 40);
-        out.push_str("timestamp,equity\n");
+        let mut bytes = Vec::with_capacity(result.equity.ts.len() * 40);
+        self.write_to(result, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Streams the rows through one reused buffer, formatted without
+    /// `core::fmt` (a row per bar: a million rows took most of a run).
+    fn write_to(
+        &self,
+        result: &BacktestResult,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ReportError> {
+        const CHUNK: usize = 1 << 16;
+        let fail = |e: std::io::Error| ReportError::Render {
+            what: "equity.csv",
+            message: e.to_string(),
+        };
+        let mut buffer = Vec::with_capacity(CHUNK + 64);
+        buffer.extend_from_slice(b"timestamp,equity\n");
+        let mut times = Rfc3339Writer::default();
         for (ts, raw) in result.equity.ts.iter().zip(&result.equity.equity_raw) {
-            out.push_str(&ts.to_string());
-            out.push(',');
-            out.push_str(&fixed::format_raw(*raw, FIXED_PRECISION));
-            out.push('\n');
+            times.push(&mut buffer, *ts);
+            buffer.push(b',');
+            fixed::push_raw(&mut buffer, *raw, FIXED_PRECISION);
+            buffer.push(b'\n');
+            if buffer.len() >= CHUNK {
+                out.write_all(&buffer).map_err(fail)?;
+                buffer.clear();
+            }
         }
-        Ok(out.into_bytes())
+        out.write_all(&buffer).map_err(fail)
     }
 }
 
