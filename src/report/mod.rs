@@ -26,8 +26,9 @@ pub use png::walk_forward::walk_forward_png;
 pub use png::{HEIGHT as PNG_HEIGHT, PngReport, WIDTH as PNG_WIDTH};
 pub use table::{StatsTable, format_duration, render_rows};
 
-/// One output format.
-pub trait Exporter {
+/// One output format. Exporters are shared by the threads that write a
+/// run's files at once (see [`write_all`]).
+pub trait Exporter: Send + Sync {
     /// The file name it writes in the output directory.
     fn file_name(&self) -> &'static str;
     /// The bytes of the file.
@@ -113,6 +114,10 @@ pub fn begin_output(dir: &Path) -> Result<DirReplacement, ReportError> {
 /// half-written file, a set mixing two runs, a stale file of an earlier
 /// run, or a temporary file.
 ///
+/// The files are written by as many threads as the machine has cores
+/// (each file by one thread, taken in turn), so the set is the same
+/// whatever the count; the first failure in exporter order is reported.
+///
 /// # Errors
 /// When a file cannot be rendered or written.
 pub fn write_all(
@@ -120,19 +125,52 @@ pub fn write_all(
     set: DirReplacement,
     exporters: &[Box<dyn Exporter>],
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let mut written = Vec::new();
-    for exporter in exporters {
-        let target = set.target().join(exporter.file_name());
+    let write_one = |exporter: &dyn Exporter| -> Result<(), ReportError> {
         let io = |e: std::io::Error| ReportError::Io {
-            path: target.clone(),
+            path: set.target().join(exporter.file_name()),
             message: e.to_string(),
         };
         let file = std::fs::File::create(set.path().join(exporter.file_name())).map_err(io)?;
         let mut out = std::io::BufWriter::new(file);
         exporter.write_to(result, &mut out)?;
-        std::io::Write::flush(&mut out).map_err(io)?;
-        written.push(target);
+        std::io::Write::flush(&mut out).map_err(io)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(exporters.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut outcomes: Vec<(usize, Result<(), ReportError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(exporter) = exporters.get(k) else {
+                            return done;
+                        };
+                        done.push((k, write_one(exporter.as_ref())));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    outcomes.sort_by_key(|(k, _)| *k);
+    for (_, outcome) in outcomes {
+        outcome?;
     }
+    let written = exporters
+        .iter()
+        .map(|e| set.target().join(e.file_name()))
+        .collect();
     set.commit()?;
     Ok(written)
 }
