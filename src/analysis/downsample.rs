@@ -31,8 +31,7 @@ fn candle_span(len: usize, max: usize) -> usize {
 /// high, lowest low, last close, first time).
 #[must_use]
 pub fn candles(bars: &[Bar], max: usize) -> Vec<Candle> {
-    let per = candle_span(bars.len(), max);
-    bars.chunks(per)
+    candle_chunks(bars, max)
         .filter_map(|chunk| {
             let (first, last) = (chunk.first()?, chunk.last()?);
             Some(Candle {
@@ -52,14 +51,11 @@ pub fn candles(bars: &[Bar], max: usize) -> Vec<Candle> {
         .collect()
 }
 
-/// A per-bar line thinned like [`candles`]: its value at the last bar of
-/// each candle, so it lines up with them.
-#[must_use]
-pub fn line_at_candles(values: &[Option<f64>], max: usize) -> Vec<Option<f64>> {
-    values
-        .chunks(candle_span(values.len(), max))
-        .map(|chunk| chunk.last().copied().flatten())
-        .collect()
+/// The bars of each of at most `max` candles, in order: what [`candles`]
+/// merges, and where a per-bar line is read to line up with them (at
+/// each chunk's last bar).
+pub fn candle_chunks(bars: &[Bar], max: usize) -> std::slice::Chunks<'_, Bar> {
+    bars.chunks(candle_span(bars.len(), max))
 }
 
 /// At most about `max` points of a line: each stretch keeps its lowest and

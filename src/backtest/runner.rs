@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicUsize;
 
 use tracing::{info, warn};
 
-use crate::analysis::downsample::{candles, line_at_candles};
+use crate::analysis::downsample::{candle_chunks, candles};
 use crate::core::UnixNanos;
 use crate::data::{LoadedBars, load_bars};
 use crate::engine::replay::BarStream;
@@ -412,22 +412,24 @@ fn overlay_lines(
         let names: Vec<String> = std::iter::once(name.clone())
             .chain(spec.extra_lines().iter().map(|l| format!("{name}.{l}")))
             .collect();
-        let mut values: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(bars.len()); names.len()];
-        for bar in bars {
-            indicator.update(&BarInput {
-                open: bar.open().as_f64(),
-                high: bar.high().as_f64(),
-                low: bar.low().as_f64(),
-                close: bar.close().as_f64(),
-                volume: bar.volume().as_f64(),
-            });
+        // Each line's value at the last bar of each candle, so it lines
+        // up with them: only those are kept.
+        let mut values: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(MAX_CANDLES); names.len()];
+        for chunk in candle_chunks(bars, MAX_CANDLES) {
+            for bar in chunk {
+                indicator.update(&BarInput {
+                    open: bar.open().as_f64(),
+                    high: bar.high().as_f64(),
+                    low: bar.low().as_f64(),
+                    close: bar.close().as_f64(),
+                    volume: bar.volume().as_f64(),
+                });
+            }
             for (k, line) in values.iter_mut().enumerate() {
                 line.push(indicator.get(k, 0));
             }
         }
-        for (name, line) in names.into_iter().zip(values) {
-            lines.push((name, line_at_candles(&line, MAX_CANDLES)));
-        }
+        lines.extend(names.into_iter().zip(values));
     }
     lines
 }
