@@ -1118,3 +1118,40 @@ fn engine_errors_say_what_failed_and_keep_why() {
         "cannot close a position: arithmetic overflow in quantity"
     );
 }
+
+#[test]
+fn repeated_runs_in_one_process_intern_nothing_new_and_pool_boundedly() {
+    // The identifier interner lives for the process and the buffer pools
+    // for the thread: a sweep's thousands of runs must not grow them.
+    // Ids with a text no other test uses, so tests running beside this
+    // one do not move the count.
+    let toml = ONE_VENUE
+        .replace("name = \"SIM\"", "name = \"PROBEVENUE\"")
+        .replace("X.SIM", "X.PROBEVENUE")
+        .replace(
+            "builtin = \"buy_and_hold\"",
+            "id = \"interner-probe\"\nbuiltin = \"buy_and_hold\"",
+        );
+    let run_once = || {
+        let script = [
+            (0, Action::Buy(1)),
+            (2, Action::Sell(1)),
+            (3, Action::Buy(2)),
+        ];
+        run(&toml, vec![Box::new(scripted(&script))], vec![calm_bars(8)])
+    };
+    drop(run_once());
+    let after_one = crate::core::identifiers::interned_containing("PROBEVENUE")
+        + crate::core::identifiers::interned_containing("interner-probe");
+    assert!(after_one > 0);
+    for _ in 0..50 {
+        drop(run_once());
+    }
+    let after_many = crate::core::identifiers::interned_containing("PROBEVENUE")
+        + crate::core::identifiers::interned_containing("interner-probe");
+    assert_eq!(after_one, after_many);
+    // The equity curve's buffers went back to this thread's pool, which
+    // keeps a bounded number of them, not one per run.
+    let pooled = super::engine::EquityCurve::pooled_buffers();
+    assert!(pooled <= 4, "{pooled} curve buffers pooled after 51 runs");
+}

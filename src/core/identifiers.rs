@@ -103,6 +103,13 @@ fn intern(text: &str) -> &'static String {
     head
 }
 
+/// How many interned heads contain `part` (tests: a run interns the same
+/// heads again, so a long-lived process does not grow).
+#[cfg(test)]
+pub(crate) fn interned_containing(part: &str) -> usize {
+    heads().keys().filter(|head| head.contains(part)).count()
+}
+
 fn heads() -> std::sync::MutexGuard<'static, HashMap<&'static str, &'static String>> {
     static HEADS: OnceLock<Mutex<HashMap<&'static str, &'static String>>> = OnceLock::new();
     HEADS

@@ -27,6 +27,13 @@ impl Drop for EquityCurve {
 }
 
 impl EquityCurve {
+    /// How many timestamp buffers this thread's pool keeps (tests: the
+    /// pool stays bounded however many runs a thread makes).
+    #[cfg(test)]
+    pub(crate) fn pooled_buffers() -> usize {
+        <UnixNanos as pool::Pooled>::with_pool(|p| p.len()).unwrap_or(0)
+    }
+
     /// An empty curve with room for `points`.
     #[must_use]
     pub fn with_capacity(points: usize) -> Self {
