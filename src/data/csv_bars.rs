@@ -59,6 +59,19 @@ pub(super) fn open(
     Ok((reader, headers))
 }
 
+/// Reads the next record into `record`: `false` at the end, an error
+/// naming the line where the CSV breaks.
+pub(super) fn next_record(
+    reader: &mut csv::Reader<std::fs::File>,
+    record: &mut csv::ByteRecord,
+    path: &Path,
+) -> Result<bool, DataError> {
+    reader.read_byte_record(record).map_err(|e| DataError {
+        row: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)),
+        ..DataError::file(path, e.to_string())
+    })
+}
+
 pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
     let path = spec.path.as_path();
     let (mut reader, headers) = open(path)?;
@@ -76,17 +89,7 @@ pub(super) fn read(spec: &BarFileSpec) -> Result<ParsedBars, DataError> {
     let mut rounded = 0usize;
     let mut record = csv::ByteRecord::new();
     let mut line = 1usize;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(DataError {
-                    row: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)),
-                    ..DataError::file(path, e.to_string())
-                });
-            }
-        }
+    while next_record(&mut reader, &mut record, path)? {
         line = record
             .position()
             .map_or(line + 1, |p| usize::try_from(p.line()).unwrap_or(line + 1));

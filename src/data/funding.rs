@@ -81,26 +81,18 @@ fn read_csv(path: &Path, format: TimestampFormat) -> Result<Vec<FundingRateRow>,
         *slot = super::csv_bars::column_index(&headers, name, path)?;
     }
     let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(DataError {
-                    row: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)),
-                    ..DataError::file(path, e.to_string())
-                });
-            }
-        }
+    let mut record = csv::ByteRecord::new();
+    while super::csv_bars::next_record(&mut reader, &mut record, path)? {
         let line = record
             .position()
             .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
         let cell = |k: usize| {
-            record
+            let bytes = record
                 .get(index[k])
-                .filter(|text| !text.is_empty())
-                .ok_or_else(|| DataError::at(path, line, FUNDING_COLUMNS[k], "missing value"))
+                .filter(|bytes| !bytes.is_empty())
+                .ok_or_else(|| DataError::at(path, line, FUNDING_COLUMNS[k], "missing value"))?;
+            std::str::from_utf8(bytes)
+                .map_err(|_| DataError::at(path, line, FUNDING_COLUMNS[k], "not UTF-8 text"))
         };
         let at = |k: usize| {
             move |message: String| DataError::at(path, line, FUNDING_COLUMNS[k], message)
