@@ -609,14 +609,16 @@ impl MatchingCore {
     /// later on that bar; `from == 0` (released at the open) walks the
     /// whole bar along `path`, which may differ from the bar's own (a
     /// pessimistic path follows the position the release opened). A match
-    /// takes the order out of the books.
+    /// takes the order out of the books; a trailing stop-limit that
+    /// triggers without filling is listed in `triggered` and rests as its
+    /// limit.
     pub fn match_rest_of_bar(
         &mut self,
         order: OrderIndex,
         bar: &Bar,
         path: PathOrder,
-        from: f64,
-        start: i64,
+        (from, start): (f64, i64),
+        triggered: &mut Vec<Triggered>,
     ) -> Option<Match> {
         let points = if from == 0.0 {
             path_points(bar, path)
@@ -624,7 +626,7 @@ impl MatchingCore {
             self.points
         };
         if !self.trailing.is_empty() && self.trailing.iter().any(|t| t.is(order)) {
-            return self.match_trailing_rest(order, &points, start, from);
+            return self.match_trailing_rest(order, &points, (start, from), triggered);
         }
         let market = self
             .market

@@ -317,3 +317,50 @@ fn on_a_hedging_venue_a_brackets_exit_closes_the_entrys_own_position() {
     );
     assert_eq!(trades[0]["exit_price"], "95.00");
 }
+
+#[test]
+fn a_trailing_stop_limit_child_that_triggers_unfilled_rests_as_its_limit() {
+    // The last close 100 puts the child's trigger at 98 and its limit at
+    // 97. Bar 1 gaps down: the parent buys at its open 95, which is
+    // through the trigger, but the rest of the bar (up to 96) never
+    // reaches the limit: the child triggers there and rests as a limit
+    // at 97, which bar 2 fills.
+    let rows = run(
+        CASH,
+        "2020-01-01T00:00:00Z,100,100,100,100,1000\n\
+         2020-01-02T00:00:00Z,95,96,94,95,1000\n\
+         2020-01-03T00:00:00Z,96,98,96,97,1000\n",
+        r#"fn on_bar(ctx, bar) {
+    if ctx.bar_index() == 0 {
+        ctx.oto(#{ side: "buy", quantity: 10 }, #{ side: "sell", quantity: 10, trail: 2.0, limit_offset: 1.0 });
+    }
+}
+"#,
+    );
+    let child: Vec<(String, String, String)> = order(&rows, 2)
+        .iter()
+        .map(|r| {
+            (
+                r["event"].clone(),
+                r["ts_event"].clone(),
+                r["fill_price"].clone(),
+            )
+        })
+        .filter(|(event, ..)| event == "TRIGGERED" || event == "FILLED")
+        .collect();
+    assert_eq!(
+        child,
+        vec![
+            (
+                "TRIGGERED".into(),
+                "2020-01-02T00:00:00Z".into(),
+                String::new()
+            ),
+            (
+                "FILLED".into(),
+                "2020-01-03T00:00:00Z".into(),
+                "97.00".into()
+            ),
+        ]
+    );
+}

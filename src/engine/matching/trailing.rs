@@ -230,14 +230,14 @@ impl MatchingCore {
     /// where the price is `start` (released by its parent's fill), along
     /// the rest of the bar's `points`: its match if it fires and fills on
     /// them. A stop-limit that fires but whose limit the rest of the bar
-    /// does not reach keeps trailing from its new trigger; `None` also
-    /// when `order` is not a trailing stop.
+    /// does not reach rests as a triggered limit (listed in `triggered`);
+    /// `None` also when `order` is not a trailing stop.
     pub(super) fn match_trailing_rest(
         &mut self,
         order: OrderIndex,
         points: &[i64; 4],
-        start: i64,
-        from: f64,
+        (start, from): (i64, f64),
+        triggered: &mut Vec<Triggered>,
     ) -> Option<Match> {
         let at = self.trailing.iter().position(|t| t.order == order)?;
         let mut t = self.trailing[at];
@@ -260,9 +260,18 @@ impl MatchingCore {
                 let marketable = if buy { price <= limit } else { price >= limit };
                 if marketable {
                     (price, time, MatchReason::StopLimit)
-                } else {
-                    let at = touch_after(points, price, time, limit, buy)?;
+                } else if let Some(at) = touch_after(points, price, time, limit, buy) {
                     (limit, at, MatchReason::StopLimit)
+                } else {
+                    // Triggered, unfilled: a limit from now on.
+                    self.remove(order);
+                    triggered.push(Triggered { order });
+                    let price = crate::core::Price {
+                        raw: limit,
+                        precision: crate::core::fixed::FIXED_PRECISION,
+                    };
+                    self.add(order, t.side, OrderKind::Limit { price }, true);
+                    return None;
                 }
             }
         };

@@ -182,9 +182,21 @@ impl SimulatedExchange {
                 .cores
                 .get_mut(order.instrument.get())
                 .and_then(Option::as_mut)
-                .and_then(|core| core.match_rest_of_bar(child, bar, path, m.path_time, start));
-            // A trailing stop walked the rest of the bar.
+                .and_then(|core| {
+                    core.match_rest_of_bar(
+                        child,
+                        bar,
+                        path,
+                        (m.path_time, start),
+                        &mut self.triggered,
+                    )
+                });
+            // A trailing stop walked the rest of the bar, and may have
+            // triggered.
             self.report_trail_moves(bar, cache);
+            for t in self.triggered.drain(..) {
+                emit(&mut self.events, t.order, ts, || OrderEventKind::Triggered);
+            }
             if let Some(released) = released {
                 // After the fill that released it, in path order among
                 // the bar's matches still to fill.
