@@ -164,8 +164,8 @@ pub struct RawFunding {
     pub rate: Option<Spanned<toml::Value>>,
     pub interval: Option<Spanned<String>>,
     pub file: Option<Spanned<String>>,
-    #[serde(default)]
-    pub timestamp_format: RawTimestampFormat,
+    /// The file's timestamps (a file only).
+    pub timestamp_format: Option<RawTimestampFormat>,
 }
 
 const fn default_oms() -> OmsType {

@@ -237,6 +237,13 @@ pub(super) fn funding(
     let mut sources: Vec<Option<FundingSource>> = vec![None; instruments];
     match (&raw.rate, &raw.file) {
         (Some(rate), None) => {
+            if raw.timestamp_format.is_some() {
+                return Err(check.fail(
+                    span,
+                    "venues.funding.timestamp_format",
+                    "timestamp_format is for a funding file's timestamps; a fixed rate has none",
+                ));
+            }
             let rate_raw = check.decimal(rate, "venues.funding.rate")?;
             if !(-FIXED_SCALAR..=FIXED_SCALAR).contains(&rate_raw) {
                 return Err(check.fail(
@@ -276,7 +283,7 @@ pub(super) fn funding(
             let path = base_dir.join(file.get_ref());
             let rows = crate::data::load_funding_rates(
                 &path,
-                super::data::timestamp_format(raw.timestamp_format),
+                super::data::timestamp_format(raw.timestamp_format.unwrap_or_default()),
             )
             .map_err(|e| check.fail(file.span(), "venues.funding.file", e.to_string()))?;
             let mut tables: Vec<Vec<(UnixNanos, i128)>> = vec![Vec::new(); instruments];
