@@ -153,6 +153,9 @@ pub struct MarginAvailable {
     /// A betting account: what an order adds locks its liability (see
     /// [`Instrument::liability_raw`]) instead of a margin.
     pub liability: bool,
+    /// A betting account: the liability of the working bets on the
+    /// order's side, each at its own odds (0 otherwise).
+    pub pending_liability_raw: i128,
 }
 
 /// A denial's reason, shown in `orders.csv` and to the strategy.
@@ -285,19 +288,20 @@ fn check_margin(order: &RiskCheck<'_>, margin: MarginAvailable) -> Result<(), De
     };
     let before = order.net_qty_raw + signed(order.pending_qty_raw);
     let after = before + signed(order.quantity.signed_raw());
-    // A margin account locks nothing for working orders, so only this
-    // order's part of the exposure they add together is checked; a
-    // betting account funds working bets too, so all of it is (working
-    // bets priced at this one's odds).
-    let already = if margin.liability {
-        order.net_qty_raw.abs()
-    } else {
-        order.net_qty_raw.abs().max(before.abs())
-    };
-    let added = (after.abs() - already).max(0);
+    // This order's part of the exposure it and the working orders on its
+    // side add together.
+    let added = (after.abs() - order.net_qty_raw.abs().max(before.abs())).max(0);
     if added == 0 {
         return Ok(());
     }
+    // A margin account locks nothing for working orders; a betting
+    // account funds working bets that add to the book too, each at its
+    // own odds.
+    let pending = if margin.liability && before.abs() > order.net_qty_raw.abs() {
+        margin.pending_liability_raw
+    } else {
+        0
+    };
     let inst = order.instrument;
     let needed = inst
         .notional_raw(added, order.reference_price)
@@ -310,7 +314,7 @@ fn check_margin(order: &RiskCheck<'_>, margin: MarginAvailable) -> Result<(), De
         })
         .and_then(|initial| {
             let fee = inst.notional_raw(order.quantity.signed_raw(), order.reference_price)?;
-            Ok(initial + fixed::mul_raw(fee, order.fee_rate_raw)?)
+            Ok(initial.saturating_add(pending) + fixed::mul_raw(fee, order.fee_rate_raw)?)
         })
         .map_err(|e| e.to_string())?;
     let available = margin.available;

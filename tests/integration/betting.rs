@@ -262,3 +262,32 @@ fn a_betting_setup_that_cannot_work_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn working_bets_count_at_their_own_odds() {
+    // Lays working together: 500 at 2.0 risks 500, 100 at 5.0 risks 400,
+    // 50 at 3.0 risks 100: 1,000 in all, the whole balance; one more lay
+    // of 1 at 2.0 (risking 1) is denied. Priced at the new bet's odds
+    // instead, the second lay alone would have looked like 1,200.
+    let dir = scratch();
+    let (code, stderr, out) = run(
+        dir.path(),
+        HORSE,
+        &odds(),
+        r#"fn on_bar(ctx, bar) {
+    if ctx.bar_index() == 0 {
+        ctx.lay(#{ stake: 500, odds: 2.0 });
+        ctx.lay(#{ stake: 100, odds: 5.0 });
+        ctx.lay(#{ stake: 50, odds: 3.0 });
+        ctx.lay(#{ stake: 1, odds: 2.0 });
+    }
+}
+"#,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let denied: Vec<String> = rows_of(&out, "DENIED")
+        .into_iter()
+        .map(|r| r["client_order_id"].clone())
+        .collect();
+    assert_eq!(denied, vec!["O-s-1-4"]);
+}

@@ -197,6 +197,11 @@ impl BacktestEngine {
                 leverage_raw: account.leverage_raw,
                 rates: exchange.margin_rates(instrument_index),
                 liability: account.is_betting(),
+                pending_liability_raw: if account.is_betting() {
+                    self.working_liability_raw(instrument, request.side, reference_price)
+                } else {
+                    0
+                },
             }
         });
         // The configured sizer decides the size of orders that open or add.
@@ -382,6 +387,44 @@ impl BacktestEngine {
             },
             venue,
         })
+    }
+
+    /// The liability of the working bets on `side` of `instrument` that
+    /// may add to the book (not reduce-only), each at its own price (a
+    /// market bet at `reference`); an overflow counts as unaffordable.
+    fn working_liability_raw(
+        &self,
+        instrument: &crate::model::instruments::Instrument,
+        side: OrderSide,
+        reference: Option<crate::core::Price>,
+    ) -> i128 {
+        let Some(index) = self.cache.instrument_index(&instrument.id) else {
+            return 0;
+        };
+        let filter = Filter {
+            strategy: None,
+            instrument: Some(index),
+            side: Some(side),
+        };
+        self.cache
+            .orders_open(filter)
+            .filter(|o| !o.reduce_only)
+            .map(|o| {
+                let leaves = o.leaves_qty().signed_raw();
+                let signed = if side == OrderSide::Buy {
+                    leaves
+                } else {
+                    -leaves
+                };
+                o.kind
+                    .price()
+                    .or(reference)
+                    .ok_or(crate::core::fixed::FixedError::Overflow("no price"))
+                    .and_then(|price| instrument.notional_raw(leaves, price))
+                    .and_then(|notional| instrument.liability_raw(signed, notional))
+                    .unwrap_or(i128::MAX / 4)
+            })
+            .fold(0i128, i128::saturating_add)
     }
 
     /// Submits a strategy's order: stored, sized and checked (see
