@@ -24,19 +24,21 @@ pub enum FundingSource {
 #[derive(Debug, Clone)]
 struct Cursor {
     source: FundingSource,
-    /// The next funding time not yet charged; `None` before the first bar
-    /// (a fixed schedule starts at the first time after it).
-    next: Option<UnixNanos>,
     /// The next row of a table.
     row: usize,
 }
+
+/// `due_at` of a fixed schedule before its instrument's first bar: due at
+/// once, so that bar sets the first funding time after it.
+const NOT_STARTED: UnixNanos = UnixNanos(i64::MIN);
 
 /// A venue's funding schedule, by instrument index.
 #[derive(Debug, Clone, Default)]
 pub struct FundingSchedule {
     cursors: Vec<Option<Cursor>>,
-    /// The earliest pending time of each instrument, `i64::MAX` for none:
-    /// what the per-bar check reads.
+    /// The next funding time not yet charged of each instrument,
+    /// `i64::MAX` for none ([`NOT_STARTED`] for a fixed schedule before
+    /// the first bar): what the per-bar check reads.
     due_at: Vec<UnixNanos>,
 }
 
@@ -46,24 +48,17 @@ impl FundingSchedule {
     pub fn new(sources: Vec<Option<FundingSource>>) -> Self {
         let due_at = sources
             .iter()
-            .map(|s| {
-                // A fixed schedule is set on its instrument's first bar.
-                UnixNanos(match s {
-                    None => i64::MAX,
-                    Some(FundingSource::Fixed { .. }) => i64::MIN,
-                    Some(FundingSource::Table(rows)) => rows.first().map_or(i64::MAX, |r| r.0.0),
-                })
+            .map(|s| match s {
+                None => UnixNanos(i64::MAX),
+                Some(FundingSource::Fixed { .. }) => NOT_STARTED,
+                Some(FundingSource::Table(rows)) => {
+                    rows.first().map_or(UnixNanos(i64::MAX), |r| r.0)
+                }
             })
             .collect();
         let cursors = sources
             .into_iter()
-            .map(|source| {
-                source.map(|source| Cursor {
-                    source,
-                    next: None,
-                    row: 0,
-                })
-            })
+            .map(|source| source.map(|source| Cursor { source, row: 0 }))
             .collect();
         Self { cursors, due_at }
     }
@@ -93,39 +88,35 @@ impl FundingSchedule {
     ) -> Option<(UnixNanos, i128)> {
         let i = instrument.get();
         let cursor = self.cursors.get_mut(i)?.as_mut()?;
+        let due = self.due_at[i];
         let (charged, after) = match &cursor.source {
             FundingSource::Fixed {
                 rate_raw,
                 interval_ns,
             } => {
                 let interval = *interval_ns;
-                let Some(next) = cursor.next else {
+                if due == NOT_STARTED {
                     // The first bar: the schedule starts after it.
-                    let first = UnixNanos((ts.0.div_euclid(interval) + 1).saturating_mul(interval));
-                    cursor.next = Some(first);
-                    self.due_at[i] = first;
-                    return None;
-                };
-                if ts < next {
+                    self.due_at[i] =
+                        UnixNanos((ts.0.div_euclid(interval) + 1).saturating_mul(interval));
                     return None;
                 }
-                (
-                    Some((next, *rate_raw)),
-                    UnixNanos(next.0.saturating_add(interval)),
-                )
+                if ts < due {
+                    return None;
+                }
+                ((due, *rate_raw), UnixNanos(due.0.saturating_add(interval)))
             }
             FundingSource::Table(rows) => {
                 let row = rows.get(cursor.row).filter(|r| r.0 <= ts)?;
                 cursor.row += 1;
                 (
-                    Some(*row),
+                    *row,
                     rows.get(cursor.row).map_or(UnixNanos(i64::MAX), |r| r.0),
                 )
             }
         };
-        cursor.next = Some(after);
         self.due_at[i] = after;
-        charged
+        Some(charged)
     }
 }
 
