@@ -391,16 +391,11 @@ impl NotionalTerms {
         }
     }
 
-    /// Whether a long's notional falls as the price rises (inverse and
-    /// odds shapes), so its gains are the notional's other way round.
+    /// Whether the notional is units divided by the price (inverse and
+    /// odds shapes): a long's notional then falls as the price rises, so
+    /// its gains are the notional's other way round.
     #[must_use]
     pub const fn is_inverse(&self) -> bool {
-        self.divides()
-    }
-
-    /// Whether the notional is units divided by the price.
-    #[must_use]
-    pub const fn divides(&self) -> bool {
         !matches!(self.shape, NotionalShape::Linear)
     }
 
@@ -419,7 +414,7 @@ impl NotionalTerms {
     /// whole number of units that fits 64 bits); `None` otherwise.
     #[must_use]
     pub fn whole_units(&self, signed_qty_raw: i128) -> Option<i64> {
-        if self.divides() {
+        if self.is_inverse() {
             return None;
         }
         let units = self.units_raw(signed_qty_raw).ok()?;

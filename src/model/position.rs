@@ -355,7 +355,7 @@ impl Position {
         }
         // value = qty × px × multiplier  ⇒  px = value / (qty × multiplier).
         let units = fixed::mul_raw(qty_raw, instrument.multiplier.signed_raw()).ok()?;
-        let raw = if instrument.notional_terms().divides() {
+        let raw = if instrument.notional_terms().is_inverse() {
             fixed::div_round_half_up(units.checked_mul(FIXED_SCALAR)?, value_raw).ok()?
         } else {
             fixed::div_round_half_up(value_raw.checked_mul(FIXED_SCALAR)?, units).ok()?
