@@ -198,7 +198,12 @@ impl BacktestEngine {
                 rates: exchange.margin_rates(instrument_index),
                 liability: account.is_betting(),
                 pending_liability_raw: if account.is_betting() {
-                    self.working_liability_raw(instrument, request.side, reference_price)
+                    self.working_liability_raw(
+                        instrument,
+                        instrument_index,
+                        request.side,
+                        reference_price,
+                    )
                 } else {
                     0
                 },
@@ -389,18 +394,17 @@ impl BacktestEngine {
         })
     }
 
-    /// The liability of the working bets on `side` of `instrument` that
-    /// may add to the book (not reduce-only), each at its own price (a
-    /// market bet at `reference`); an overflow counts as unaffordable.
+    /// The liability of the working bets on `side` of `instrument` (at
+    /// `index`) that may add to the book (not reduce-only), each at its
+    /// own price (a market bet at `reference`); an overflow counts as
+    /// unaffordable.
     fn working_liability_raw(
         &self,
         instrument: &crate::model::instruments::Instrument,
+        index: InstrumentIndex,
         side: OrderSide,
         reference: Option<crate::core::Price>,
     ) -> i128 {
-        let Some(index) = self.cache.instrument_index(&instrument.id) else {
-            return 0;
-        };
         let filter = Filter {
             strategy: None,
             instrument: Some(index),
