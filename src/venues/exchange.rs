@@ -418,13 +418,7 @@ impl SimulatedExchange {
             &mut self.triggered,
         );
         let ts = bar.ts_init;
-        self.report_trail_moves(bar, cache);
-        // Drained, not taken: the buffer keeps its room for the next bar.
-        for t in self.triggered.drain(..) {
-            if cache.order(t.order).is_some() {
-                emit(&mut self.events, t.order, ts, || OrderEventKind::Triggered);
-            }
-        }
+        self.report_unfilled_changes(bar, cache);
         // Most bars trade nothing.
         if self.matches.is_empty() {
             self.finish_bar(bar.instrument, ts);

@@ -193,10 +193,7 @@ impl SimulatedExchange {
                 });
             // A trailing stop walked the rest of the bar, and may have
             // triggered.
-            self.report_trail_moves(bar, cache);
-            for t in self.triggered.drain(..) {
-                emit(&mut self.events, t.order, ts, || OrderEventKind::Triggered);
-            }
+            self.report_unfilled_changes(bar, cache);
             if let Some(released) = released {
                 // After the fill that released it, in path order among
                 // the bar's matches still to fill.

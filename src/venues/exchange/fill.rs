@@ -224,13 +224,16 @@ impl SimulatedExchange {
         })
     }
 
-    /// Reports the trailing triggers that moved on `bar`: each order's
-    /// new terms, as an UPDATED event.
-    pub(super) fn report_trail_moves(&mut self, bar: &Bar, cache: &Cache) {
-        let Some(Some(core)) = self.cores.get_mut(bar.instrument.get()) else {
-            return;
-        };
-        for moved in core.drain_moves() {
+    /// Reports what matching `bar` changed of orders that did not fill:
+    /// the trailing triggers that moved (each order's new terms, as an
+    /// UPDATED event) and the stop-limits that triggered (TRIGGERED).
+    pub(super) fn report_unfilled_changes(&mut self, bar: &Bar, cache: &Cache) {
+        let moves = self
+            .cores
+            .get_mut(bar.instrument.get())
+            .and_then(Option::as_mut)
+            .map(|core| core.drain_moves());
+        for moved in moves.into_iter().flatten() {
             let Some(order) = cache.order(moved.order) else {
                 continue;
             };
@@ -250,6 +253,14 @@ impl SimulatedExchange {
             emit(&mut self.events, moved.order, bar.ts_init, || {
                 OrderEventKind::Updated(Box::new(update))
             });
+        }
+        // Drained, not taken: the buffer keeps its room for the next bar.
+        for t in self.triggered.drain(..) {
+            if cache.order(t.order).is_some() {
+                emit(&mut self.events, t.order, bar.ts_init, || {
+                    OrderEventKind::Triggered
+                });
+            }
         }
     }
 
